@@ -1,0 +1,3 @@
+from tuneup.cli.main import run
+
+run()

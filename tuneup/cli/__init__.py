@@ -1,0 +1,1 @@
+"""Typer front end: parse, call the core, render with Rich."""

@@ -1,0 +1,85 @@
+"""Helpers every command shares: the Env, JSON output, consoles, progress bars."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from contextlib import contextmanager
+from typing import Any, Iterator
+
+import typer
+from rich.console import Console
+
+from tuneup.env import Env
+
+# Data goes to stdout, messages and progress to stderr, so `tuneup mix ... > file` stays clean.
+err_console = Console(stderr=True, highlight=False)
+
+ProfileOption = typer.Option(None, "--profile", "-p", help="Profile (household member) to act for.")
+JsonOption = typer.Option(False, "--json", help="Print the result as JSON on stdout.")
+
+
+def get_env(ctx: typer.Context, profile: str | None = None) -> Env:
+    root = ctx.find_root()
+    env: Env = root.obj
+    if profile:
+        env.profile = profile
+    return env
+
+
+def out_console() -> Console:
+    return Console(highlight=False, soft_wrap=True)
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    sys.stdout.write("\n")
+    sys.stdout.flush()
+
+
+def say(message: str) -> None:
+    """A message for the person, on stderr. ``message`` is plain text, never markup."""
+    err_console.print(message, markup=False)
+
+
+class ProgressReporter:
+    """A Rich progress bar on stderr fed by the core's ``progress(done, total, info)`` callbacks."""
+
+    def __init__(self, description: str, unit: str = "files", enabled: bool = True):
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.unit = unit
+        self.started = time.monotonic()
+        self.enabled = enabled and err_console.is_terminal
+        self.progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]}"),
+            TimeElapsedColumn(),
+            console=err_console,
+            transient=False,
+            disable=not self.enabled,
+        )
+        self.task = self.progress.add_task(description, total=None, rate="")
+
+    def __call__(self, done: int, total: int | None = None, info: str = "") -> None:
+        elapsed = max(time.monotonic() - self.started, 1e-6)
+        rate = f"{done / elapsed:,.0f} {self.unit}/s"
+        if info:
+            rate = f"{rate}  {info}"
+        self.progress.update(self.task, completed=done, total=total, rate=rate)
+
+    def __enter__(self) -> "ProgressReporter":
+        self.progress.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.progress.stop()
+
+
+@contextmanager
+def progress_bar(description: str, unit: str = "files", enabled: bool = True) -> Iterator[ProgressReporter]:
+    with ProgressReporter(description, unit, enabled) as reporter:
+        yield reporter

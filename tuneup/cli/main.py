@@ -1,0 +1,87 @@
+"""The `tuneup` command. With no command it opens the TUI."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+
+import typer
+
+from tuneup import __version__
+from tuneup.env import Env
+from tuneup.errors import TuneupError
+from tuneup.paths import HOME_ENV
+
+app = typer.Typer(
+    name="tuneup",
+    help="Learns your taste from your own music and video files, and makes mixes from it. "
+    "Run without a command to open the app.",
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+# Each module owns one group of commands and exposes register(app).
+COMMAND_MODULES = [
+    "config_cmd",
+    "scan_cmd",
+    "demo_cmd",
+    "video_cmd",
+    "analyze_cmd",
+    "history_cmd",
+    "model_cmd",
+    "mix_cmd",
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"tuneup {__version__}")
+        raise typer.Exit()
+
+
+@app.callback(invoke_without_command=True)
+def main(
+    ctx: typer.Context,
+    home: str = typer.Option(None, "--home", help=f"Keep all state under DIR (same as ${HOME_ENV}).",
+                             metavar="DIR"),
+    profile: str = typer.Option(None, "--profile", "-p", help="Profile (household member) to act for."),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
+) -> None:
+    if home:
+        os.environ[HOME_ENV] = os.path.abspath(os.path.expanduser(home))  # child processes inherit it
+    ctx.obj = Env.from_home(home, profile=profile)
+    ctx.call_on_close(ctx.obj.close)
+    if ctx.invoked_subcommand is None:
+        from tuneup.tui.app import run_app
+
+        run_app(ctx.obj)
+
+
+def _register_all() -> None:
+    for name in COMMAND_MODULES:
+        module = importlib.import_module(f"tuneup.cli.{name}")
+        module.register(app)
+
+
+_register_all()
+
+
+def run() -> None:
+    try:
+        app()
+    except TuneupError as exc:
+        from tuneup.cli.common import err_console
+
+        err_console.print(f"tuneup: error: {exc}", markup=False, highlight=False)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        sys.stderr.write("tuneup: interrupted\n")
+        sys.exit(130)
+    except BrokenPipeError:
+        # `tuneup ls | head`: the reader went away; that is not an error.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(0)

@@ -1,0 +1,134 @@
+"""Opening the database: WAL, foreign keys, a busy timeout, forward migrations.
+
+One connection per thread. Writers use :func:`write` (BEGIN IMMEDIATE), so two
+processes never deadlock upgrading a read lock, and the busy timeout makes them
+queue instead of failing with "database is locked".
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator
+
+import sqlite_utils
+
+from tuneup.errors import StoreError
+from tuneup.paths import ensure_dir
+from tuneup.store.schema import MIGRATIONS, SCHEMA_VERSION
+
+BUSY_TIMEOUT_S = 60.0
+DEFAULT_PROFILE = "default"
+
+
+def utcnow() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def open_db(path: Path | str, *, migrate: bool = True) -> sqlite_utils.Database:
+    """Open (creating if needed, owner-only) the database at ``path`` and bring its schema up to date."""
+    if str(path) != ":memory:":
+        path = Path(path)
+        ensure_dir(path.parent)
+        if not path.exists():
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    try:
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        _retry_locked(lambda: conn.execute("PRAGMA journal_mode = WAL"))
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path}: cannot open database ({exc})") from None
+    db = sqlite_utils.Database(conn)
+    if migrate:
+        migrate_db(db)
+    return db
+
+
+def _retry_locked(fn, attempts: int = 50):
+    for i in range(attempts):
+        try:
+            return fn()
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or i == attempts - 1:
+                raise
+            time.sleep(0.05 * (i + 1))
+
+
+def schema_version(db: sqlite_utils.Database) -> int:
+    if not db["schema_version"].exists():
+        return 0
+    row = db.execute("SELECT version FROM schema_version").fetchone()
+    return row[0] if row else 0
+
+
+def migrate_db(db: sqlite_utils.Database) -> int:
+    """Run every pending migration, each in its own transaction. Returns the new version."""
+    if schema_version(db) == SCHEMA_VERSION:
+        return SCHEMA_VERSION
+    with write(db):
+        current = schema_version(db)  # re-read under the write lock: another process may have migrated
+        if current > SCHEMA_VERSION:
+            raise StoreError(f"database schema {current} is newer than this tuneup ({SCHEMA_VERSION}); upgrade tuneup")
+        if current == 0:
+            db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            db.execute("INSERT INTO schema_version (version) VALUES (0)")
+        for number in range(current + 1, SCHEMA_VERSION + 1):
+            for statement in _statements(MIGRATIONS[number - 1]):
+                db.execute(statement)
+            db.execute("UPDATE schema_version SET version = ?", [number])
+        if current == 0:
+            db.execute(
+                "INSERT OR IGNORE INTO profiles (name, created_at) VALUES (?, ?)", [DEFAULT_PROFILE, utcnow()]
+            )
+    return SCHEMA_VERSION
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration script into statements (sqlite3.complete_statement knows about strings)."""
+    statements, buffer = [], ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        statements.append(buffer.strip())
+    return statements
+
+
+@contextmanager
+def write(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """A write transaction: BEGIN IMMEDIATE, COMMIT on success, ROLLBACK on any error."""
+    conn = db.conn
+    if conn.in_transaction:  # nested: join the outer transaction
+        yield db
+        return
+    _retry_locked(lambda: conn.execute("BEGIN IMMEDIATE"))
+    try:
+        yield db
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    else:
+        _retry_locked(lambda: conn.execute("COMMIT"))
+
+
+def profile_id(db: sqlite_utils.Database, name: str | None = None, *, create: bool = True) -> int:
+    """The id of profile ``name`` (default profile when None), created on first use."""
+    name = name or DEFAULT_PROFILE
+    row = db.execute("SELECT id FROM profiles WHERE name = ?", [name]).fetchone()
+    if row:
+        return row[0]
+    if not create:
+        from tuneup.errors import NotFoundError
+
+        raise NotFoundError(f"no profile named {name!r}")
+    with write(db):
+        db.execute("INSERT OR IGNORE INTO profiles (name, created_at) VALUES (?, ?)", [name, utcnow()])
+    return db.execute("SELECT id FROM profiles WHERE name = ?", [name]).fetchone()[0]
