@@ -1,0 +1,40 @@
+"""What mixes and rows are made of. Shared by the CLI, the TUI and playlist writers."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass
+class MixItem:
+    item_id: int
+    path: str
+    title: str
+    artist: str | None
+    album: str | None
+    kind: str
+    duration_s: float | None
+    reason: str
+    exploration: bool = False
+    evidence: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Mix:
+    """A named, ordered list of items (a playlist, a home-screen row, a radio batch)."""
+
+    kind: str  # weekly, daily, radio, because_listened, because_watched, continue_watching, rediscover, ...
+    name: str  # shown to the person: "Discover Weekly", "Daily Mix 2: synthwave, Neon Corridor and more"
+    items: list[MixItem]
+    profile: str
+    generated_at: str  # ISO 8601 UTC
+    period: str | None = None  # 2026-W48, 2026-11-27, ...
+    description: str = ""
+
+    def as_dict(self) -> dict:
+        data = asdict(self)
+        data["items"] = [i.as_dict() for i in self.items]
+        return data
