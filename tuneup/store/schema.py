@@ -157,6 +157,14 @@ CREATE TABLE mixes (
 );
 """
 
-MIGRATIONS: list[str] = [MIGRATION_1]
+# Listening history (issue 5): imported feedback may name only a MusicBrainz recording, and the
+# same feedback from a newer export must not be stored twice.
+MIGRATION_HISTORY_FEEDBACK = """
+ALTER TABLE feedback ADD COLUMN mbid TEXT;
+ALTER TABLE feedback ADD COLUMN dedup_key TEXT;
+CREATE UNIQUE INDEX feedback_dedup ON feedback(dedup_key);
+"""
+
+MIGRATIONS: list[str] = [MIGRATION_1, MIGRATION_HISTORY_FEEDBACK]
 
 SCHEMA_VERSION = len(MIGRATIONS)
