@@ -1,0 +1,230 @@
+"""Playlist writers: m3u8, xspf, jspf, json and bare paths, written atomically.
+
+Tag text is data: every string is cleaned of control characters (a newline in a
+title must not start a new M3U line) and XML is built by ElementTree, which escapes
+``<``, ``&`` and ``]]>``. A path that a line-based format cannot hold as text (a
+control character, bytes that are not UTF-8, a relative path starting with ``#``)
+is written as a percent-encoded ``file://`` URI, which every player reads; a relative path starting
+with ``#`` gets a ``./`` in front so it is not read as a comment.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from pathlib import Path
+from urllib.parse import quote
+
+from tuneup.mixes.types import Mix, MixItem
+
+FORMATS = ("m3u8", "xspf", "jspf", "json", "paths")
+PATH_STYLES = ("absolute", "relative")
+EXTENSIONS = {"m3u8": ".m3u8", "xspf": ".xspf", "jspf": ".jspf", "json": ".json", "paths": ".txt"}
+XSPF_NS = "http://xspf.org/ns/0/"
+
+# C0/C1 controls, DEL, line/paragraph separators, lone surrogates and XML non-characters.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]+")
+_SPACES = re.compile(r"\s{2,}")
+
+
+def clean_text(value: object) -> str:
+    """One line of printable text: control characters become a space, runs of spaces collapse."""
+    if value is None:
+        return ""
+    text = _UNSAFE.sub(" ", str(value))
+    return _SPACES.sub(" ", text).strip()
+
+
+def file_uri(path: str) -> str:
+    """``file://`` URI of an absolute path, percent-encoded from its bytes (so any file name survives)."""
+    return "file://" + quote(os.fsencode(path), safe="/")
+
+
+def relative_uri(path: str) -> str:
+    return quote(os.fsencode(path), safe="/")
+
+
+def item_path(item: MixItem, style: str, base_dir: Path | None) -> str:
+    """The item's path as the playlist should name it: absolute, or relative to ``base_dir``."""
+    path = os.path.abspath(item.path)
+    if style == "relative":
+        base = os.path.abspath(base_dir or os.getcwd())
+        try:
+            path = os.path.relpath(path, base)
+        except ValueError:  # another drive on Windows: keep it absolute
+            pass
+    return path
+
+
+def _line_path(item: MixItem, style: str, base_dir: Path | None) -> str:
+    """A path for a line-based format (m3u8, paths), where a line break or a leading '#' would break it."""
+    path = item_path(item, style, base_dir)
+    if _UNSAFE.search(path):
+        return file_uri(os.path.abspath(item.path))  # only a URI can hold it; URIs are absolute
+    if path.startswith("#"):
+        return "./" + path
+    return path
+
+
+def _uri(path: str) -> str:
+    return file_uri(path) if os.path.isabs(path) else relative_uri(path)
+
+
+def render_m3u8(mix: Mix, style: str = "absolute", base_dir: Path | None = None) -> str:
+    lines = ["#EXTM3U", f"#PLAYLIST:{clean_text(mix.name)}"]
+    for item in mix.items:
+        seconds = int(round(item.duration_s)) if item.duration_s is not None else -1
+        title, artist = clean_text(item.title), clean_text(item.artist)
+        label = f"{artist} - {title}" if artist else title
+        lines.append(f"#EXTINF:{seconds},{label}")
+        if artist:
+            lines.append(f"#EXTART:{artist}")
+        if item.album:
+            lines.append(f"#EXTALB:{clean_text(item.album)}")
+        lines.append(_line_path(item, style, base_dir))
+    return "\n".join(lines) + "\n"
+
+
+def render_paths(mix: Mix, style: str = "absolute", base_dir: Path | None = None) -> str:
+    return "".join(_line_path(i, style, base_dir) + "\n" for i in mix.items)
+
+
+def render_xspf(mix: Mix, style: str = "absolute", base_dir: Path | None = None) -> str:
+    import xml.etree.ElementTree as ET
+
+    root = ET.Element("playlist", {"version": "1", "xmlns": XSPF_NS})
+    _sub(root, "title", mix.name)
+    _sub(root, "creator", "tuneup")
+    if mix.description:
+        _sub(root, "annotation", mix.description)
+    _sub(root, "date", mix.generated_at)
+    tracks = ET.SubElement(root, "trackList")
+    for item in mix.items:
+        track = ET.SubElement(tracks, "track")
+        _sub(track, "location", _uri(item_path(item, style, base_dir)))
+        _sub(track, "title", item.title)
+        _sub(track, "creator", item.artist)
+        _sub(track, "album", item.album)
+        _sub(track, "annotation", item.reason)
+        if item.duration_s is not None:
+            _sub(track, "duration", str(int(round(item.duration_s * 1000))))
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _sub(parent, tag: str, text: object) -> None:
+    import xml.etree.ElementTree as ET
+
+    cleaned = clean_text(text)
+    if cleaned:
+        ET.SubElement(parent, tag).text = cleaned
+
+
+def render_jspf(mix: Mix, style: str = "absolute", base_dir: Path | None = None) -> str:
+    tracks = []
+    for item in mix.items:
+        track = {"location": [_uri(item_path(item, style, base_dir))]}
+        for key, value in (("title", item.title), ("creator", item.artist), ("album", item.album),
+                           ("annotation", item.reason)):
+            if clean_text(value):
+                track[key] = clean_text(value)
+        if item.duration_s is not None:
+            track["duration"] = int(round(item.duration_s * 1000))
+        tracks.append(track)
+    playlist = {"title": clean_text(mix.name), "creator": "tuneup", "date": mix.generated_at, "track": tracks}
+    if mix.description:
+        playlist["annotation"] = clean_text(mix.description)
+    return _dumps({"playlist": playlist})
+
+
+def render_json(mix: Mix, style: str = "absolute", base_dir: Path | None = None) -> str:
+    items = [
+        {
+            "item_id": i.item_id,
+            "path": item_path(i, style, base_dir),
+            "title": i.title,
+            "artist": i.artist,
+            "album": i.album,
+            "kind": i.kind,
+            "duration_s": i.duration_s,
+            "reason": i.reason,
+            "exploration": i.exploration,
+        }
+        for i in mix.items
+    ]
+    data = {"name": mix.name, "kind": mix.kind, "period": mix.period, "generated_at": mix.generated_at,
+            "profile": mix.profile, "items": items}
+    return _dumps(data)
+
+
+def _dumps(data: dict) -> str:
+    """JSON text; strings that are not valid Unicode (undecodable file names) are \\u-escaped."""
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = json.dumps(data, ensure_ascii=True, indent=2)
+    return text + "\n"
+
+
+RENDERERS = {"m3u8": render_m3u8, "xspf": render_xspf, "jspf": render_jspf, "json": render_json,
+             "paths": render_paths}
+
+
+def render(mix: Mix, fmt: str = "m3u8", *, paths: str = "absolute", base_dir: Path | None = None) -> str:
+    """The playlist text. Relative paths are relative to ``base_dir`` (the playlist's folder)."""
+    if fmt not in RENDERERS:
+        raise ValueError(f"unknown playlist format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if paths not in PATH_STYLES:
+        raise ValueError(f"unknown path style {paths!r}; use absolute or relative")
+    return RENDERERS[fmt](mix, paths, base_dir)
+
+
+def write_playlist(mix: Mix, out: Path | str, fmt: str = "m3u8", *, paths: str = "absolute") -> Path:
+    """Write ``mix`` to ``out`` atomically; relative paths are relative to ``out``'s folder."""
+    out = Path(out).absolute()
+    text = render(mix, fmt, paths=paths, base_dir=out.parent)
+    atomic_write(out, text.encode("utf-8"))
+    return out
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Temp file in the same folder, fsync, rename over ``path``: readers see the old file or the new one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # like any file the person writes: players and servers can read it
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def safe_filename(name: str) -> str:
+    """A file name for a mix title: no separators, no control characters, not hidden."""
+    cleaned = clean_text(name).replace("/", "-").replace("\\", "-").replace(":", " -")
+    cleaned = cleaned.strip(". ") or "mix"
+    return cleaned[:120]
