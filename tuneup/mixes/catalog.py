@@ -1,0 +1,120 @@
+"""The store queries every mix shares: which items exist, which are banned, when each was last played,
+and turning item ids into :class:`MixItem` rows."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timedelta, timezone
+from typing import Iterable
+
+from tuneup.errors import NothingToMixError
+from tuneup.mixes.types import MixItem
+
+PRESENT = "status = 'present'"
+
+
+def iso(dt: datetime) -> str:
+    return dt.astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+def aware(now: datetime | None) -> datetime:
+    """``now`` as an aware UTC datetime (naive values are taken as UTC)."""
+    now = now or datetime.now(timezone.utc)
+    return now if now.tzinfo else now.replace(tzinfo=timezone.utc)
+
+
+def banned_ids(db, profile_id: int) -> set[int]:
+    rows = db.execute("SELECT item_id FROM feedback WHERE profile_id = ? AND kind = 'ban' AND item_id IS NOT NULL",
+                      [profile_id])
+    return {r[0] for r in rows}
+
+
+def disliked_ids(db, profile_id: int) -> set[int]:
+    rows = db.execute(
+        "SELECT item_id FROM feedback WHERE profile_id = ? AND kind = 'dislike' AND item_id IS NOT NULL",
+        [profile_id])
+    return {r[0] for r in rows}
+
+
+def playable_ids(db, profile_id: int, kinds: Iterable[str] = ("track",)) -> list[int]:
+    """Present items of ``kinds`` that are not banned, or NothingToMixError saying why there are none."""
+    kinds = tuple(kinds)
+    marks = ",".join("?" * len(kinds))
+    ids = [r[0] for r in db.execute(f"SELECT id FROM items WHERE {PRESENT} AND kind IN ({marks}) ORDER BY id",
+                                    kinds)]
+    if not ids:
+        what = "tracks" if kinds == ("track",) else "items"
+        raise NothingToMixError(f"no {what} in the library yet: run `tuneup scan DIR` first")
+    banned = banned_ids(db, profile_id)
+    ids = [i for i in ids if i not in banned]
+    if not ids:
+        raise NothingToMixError("every item in the library is banned for this profile: nothing to mix")
+    return ids
+
+
+def last_played(db, profile_id: int) -> dict[int, str]:
+    rows = db.execute("SELECT item_id, max(started_at) FROM listens WHERE profile_id = ? AND item_id IS NOT NULL "
+                      "GROUP BY item_id", [profile_id])
+    return dict(rows.fetchall())
+
+
+def fresh_ids(db, profile_id: int, ids: list[int], now: datetime, days: int = 60) -> list[int]:
+    """Of ``ids``, those this profile never played or has not played for ``days`` days."""
+    cutoff = iso(now - timedelta(days=days))
+    recent = {i for i, t in last_played(db, profile_id).items() if t >= cutoff}
+    return [i for i in ids if i not in recent]
+
+
+def has_signal(db, profile_id: int) -> bool:
+    """Whether anything tells us this profile's taste: a listen, feedback or an onboarding seed."""
+    for table in ("listens", "feedback", "taste_seeds"):
+        if db.execute(f"SELECT 1 FROM {table} WHERE profile_id = ? LIMIT 1", [profile_id]).fetchone():
+            return True
+    return False
+
+
+ITEM_COLUMNS = "id, path_raw, path, title, artist, albumartist, album, kind, duration, series_id, season, episode"
+
+
+def mix_items(db, entries: Iterable[tuple[int, str, bool]], evidence: dict[int, dict] | None = None
+              ) -> list[MixItem]:
+    """MixItems for ``(item_id, reason, exploration)`` in that order; ids no longer present are dropped."""
+    entries = list(entries)
+    rows = _rows_by_id(db, [e[0] for e in entries])
+    items = []
+    for item_id, reason, exploration in entries:
+        row = rows.get(item_id)
+        if row is None:
+            continue
+        items.append(to_mix_item(row, reason, exploration, (evidence or {}).get(item_id, {})))
+    return items
+
+
+def _rows_by_id(db, ids: list[int]) -> dict[int, tuple]:
+    rows: dict[int, tuple] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        for row in db.execute(f"SELECT {ITEM_COLUMNS} FROM items WHERE id IN ({marks}) AND {PRESENT}", chunk):
+            rows[row[0]] = row
+    return rows
+
+
+def to_mix_item(row: tuple, reason: str, exploration: bool = False, evidence: dict | None = None) -> MixItem:
+    iid, path_raw, path, title, artist, albumartist, album, kind, duration, _sid, _season, _ep = row
+    real_path = os.fsdecode(path_raw) if path_raw is not None else path
+    return MixItem(item_id=iid, path=real_path, title=title or os.path.basename(path), artist=artist or albumartist,
+                   album=album, kind=kind, duration_s=duration, reason=reason, exploration=bool(exploration),
+                   evidence=evidence or {})
+
+
+def artists_of(db, ids: list[int]) -> dict[int, str]:
+    """Lower-cased artist (or album artist) per item, for artist caps; '' when unknown."""
+    out: dict[int, str] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        for iid, artist, aartist in db.execute(
+                f"SELECT id, artist, albumartist FROM items WHERE id IN ({marks})", chunk):
+            out[iid] = (artist or aartist or "").strip().casefold()
+    return out

@@ -1,0 +1,124 @@
+"""Ordering a mix so it flows: each next track close in tempo, energy and key to the one before.
+
+Features come from audio analysis (the features table) and, where it has none, from tags (BPM, initial
+key). Items with no features at all keep their place; the others are chained greedily from the first
+(best-ranked) one, always to the nearest next.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+from tuneup.mixes.types import MixItem
+
+NOTES = {"c": 0, "d": 2, "e": 4, "f": 5, "g": 7, "a": 9, "b": 11}
+# Camelot wheel position (1-12) of each major key's pitch class; a minor key sits where its relative major does.
+_CAMELOT_MAJOR = {0: 8, 7: 9, 2: 10, 9: 11, 4: 12, 11: 1, 6: 2, 1: 3, 8: 4, 3: 5, 10: 6, 5: 7}
+_KEY_RE = re.compile(r"^\s*([a-gA-G])\s*([#♯b♭]?)\s*(m|min|minor|maj|major)?\s*$")
+_CAMELOT_RE = re.compile(r"^\s*(\d{1,2})\s*([abAB])\s*$")
+
+
+@dataclass
+class Sound:
+    tempo: float | None = None
+    energy: float | None = None
+    wheel: tuple[int, str] | None = None  # Camelot (1-12, 'A' minor / 'B' major)
+
+    def known(self) -> bool:
+        return self.tempo is not None or self.energy is not None or self.wheel is not None
+
+
+def parse_key(text: object, mode: object = None) -> tuple[int, str] | None:
+    """'Am', 'F# major', 'Bbm', '8A' (Camelot) or a pitch class 0-11 with a mode -> Camelot position."""
+    if text is None:
+        return None
+    if isinstance(text, (int, float)) and not isinstance(text, bool):
+        pitch, minor = int(text) % 12, str(mode or "").lower().startswith("min")
+    else:
+        s = str(text).strip()
+        camelot = _CAMELOT_RE.match(s)
+        if camelot and 1 <= int(camelot.group(1)) <= 12:
+            return int(camelot.group(1)), camelot.group(2).upper()
+        m = _KEY_RE.match(s)
+        if not m:
+            return None
+        pitch = NOTES[m.group(1).lower()] + {"#": 1, "♯": 1, "b": -1, "♭": -1}.get(m.group(2), 0)
+        quality = (m.group(3) or str(mode or "")).lower()
+        minor = quality in ("m", "min", "minor")
+    if minor:
+        return _CAMELOT_MAJOR[(pitch + 3) % 12], "A"
+    return _CAMELOT_MAJOR[pitch % 12], "B"
+
+
+def _number(data: dict, *names: str) -> float | None:
+    for name in names:
+        value = data.get(name)
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and value == value:
+            return float(value)
+    return None
+
+
+def sounds(db, ids: list[int]) -> dict[int, Sound]:
+    """What is known about how each item sounds, from analysis first and tags second."""
+    out: dict[int, Sound] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        rows = db.execute(f"SELECT i.id, i.bpm, i.initial_key, f.data FROM items i LEFT JOIN features f "
+                          f"ON f.item_id = i.id AND f.status = 'ok' WHERE i.id IN ({marks})", chunk)
+        for iid, bpm, tag_key, raw in rows:
+            data = _json(raw)
+            tempo = _number(data, "tempo", "tempo_bpm", "bpm") or (float(bpm) if bpm else None)
+            energy = _number(data, "energy")
+            key = parse_key(data.get("key"), data.get("mode")) or parse_key(tag_key)
+            out[iid] = Sound(tempo if tempo and tempo > 0 else None, energy, key)
+    return out
+
+
+def _json(raw) -> dict:
+    if not raw:
+        return {}
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def distance(a: Sound, b: Sound) -> float:
+    """How jarring going from ``a`` to ``b`` is: tempo (half/double time allowed), energy and key steps."""
+    d = 0.0
+    if a.tempo and b.tempo:
+        ratio = max(a.tempo, b.tempo) / min(a.tempo, b.tempo)
+        ratio = min(ratio, abs(ratio - 2) + 1)  # 2:1 is half/double time, which mixes fine
+        d += (ratio - 1) * 5  # 10% tempo change = 0.5
+    if a.energy is not None and b.energy is not None:
+        d += abs(a.energy - b.energy)
+    if a.wheel and b.wheel:
+        steps = abs(a.wheel[0] - b.wheel[0])
+        steps = min(steps, 12 - steps) + (a.wheel[1] != b.wheel[1])
+        d += 0.15 * steps
+    return d
+
+
+def order_for_flow(items: list[MixItem], sound: dict[int, Sound]) -> list[MixItem]:
+    slots = [n for n, item in enumerate(items) if sound.get(item.item_id, Sound()).known()]
+    if len(slots) < 3:
+        return list(items)
+    pool = [items[n] for n in slots]
+    chain = [pool.pop(0)]
+    while pool:
+        last = sound[chain[-1].item_id]
+        best = min(range(len(pool)), key=lambda k: distance(last, sound[pool[k].item_id]))
+        chain.append(pool.pop(best))
+    ordered = list(items)
+    for slot, item in zip(slots, chain):
+        ordered[slot] = item
+    return ordered
+
+
+def flow(db, items: list[MixItem]) -> list[MixItem]:
+    """``items`` reordered to flow, using whatever the store knows about their sound."""
+    return order_for_flow(items, sounds(db, [i.item_id for i in items]))

@@ -1,0 +1,132 @@
+"""Rows that are plain queries over the history, no model: On repeat, Rediscover, New in your library,
+Continue watching, and the time-of-day picks the model then ranks."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from tuneup.mixes import episodes
+from tuneup.mixes.catalog import banned_ids, disliked_ids, iso
+
+ROW_SIZE = 20
+NOT_SKIPPED = "end_reason = 'finished' OR (skipped = 0 AND end_reason <> 'skipped')"
+
+
+def _times(n: int) -> str:
+    return "once" if n == 1 else "twice" if n == 2 else f"{n} times"
+
+
+def on_repeat(db, profile_id: int, now: datetime, size: int = ROW_SIZE) -> list[tuple[int, str, bool]]:
+    """Most played (not skipped) in the last 30 days."""
+    rows = db.execute(
+        f"SELECT l.item_id, count(*) AS n FROM listens l JOIN items i ON i.id = l.item_id "
+        f"WHERE l.profile_id = ? AND l.started_at >= ? AND ({NOT_SKIPPED}) AND i.status = 'present' "
+        f"GROUP BY l.item_id ORDER BY n DESC, max(l.started_at) DESC LIMIT ?",
+        [profile_id, iso(now - timedelta(days=30)), size * 2])
+    banned = banned_ids(db, profile_id)
+    return [(iid, f"you played it {_times(n)} in the last 30 days", False)
+            for iid, n in rows if iid not in banned][:size]
+
+
+def rediscover(db, profile_id: int, now: datetime, size: int = ROW_SIZE) -> list[tuple[int, str, bool]]:
+    """Loved long ago (played often or liked) and not heard for 90 days."""
+    cutoff = iso(now - timedelta(days=90))
+    played = db.execute(
+        f"SELECT item_id, count(*), max(started_at) FROM listens WHERE profile_id = ? AND item_id IS NOT NULL "
+        f"AND ({NOT_SKIPPED}) GROUP BY item_id HAVING max(started_at) < ?", [profile_id, cutoff]).fetchall()
+    liked = dict(db.execute("SELECT item_id, created_at FROM feedback WHERE profile_id = ? AND kind = 'like' "
+                            "AND item_id IS NOT NULL", [profile_id]).fetchall())
+    recent = {r[0] for r in db.execute("SELECT DISTINCT item_id FROM listens WHERE profile_id = ? "
+                                       "AND started_at >= ?", [profile_id, cutoff])}
+    scored: dict[int, tuple[float, str]] = {}
+    for iid, n, last in played:
+        if n >= 3 or iid in liked:
+            scored[iid] = (n + 5 * (iid in liked), f"you played it {_times(n)}, last on {last[:10]}")
+    for iid, when in liked.items():
+        if iid not in scored and iid not in recent and when < cutoff:
+            scored[iid] = (5.0, f"you liked it on {when[:10]} and have not played it since")
+    banned = banned_ids(db, profile_id) | disliked_ids(db, profile_id)
+    present = _present(db, list(scored))
+    ranked = sorted((i for i in scored if i not in banned and i in present), key=lambda i: (-scored[i][0], i))
+    return [(i, scored[i][1], False) for i in ranked[:size]]
+
+
+def new_in_library(db, profile_id: int, now: datetime, size: int = ROW_SIZE, per_album: int = 2
+                   ) -> list[tuple[int, str, bool]]:
+    """Added in the last 30 days and never played; at most ``per_album`` from one album or series."""
+    rows = db.execute(
+        "SELECT id, added_at, coalesce(album, ''), series_id FROM items WHERE status = 'present' AND added_at >= ? "
+        "AND id NOT IN (SELECT item_id FROM listens WHERE profile_id = ? AND item_id IS NOT NULL) "
+        "AND id NOT IN (SELECT item_id FROM watch_progress WHERE profile_id = ?) "
+        "ORDER BY added_at DESC, id LIMIT ?",
+        [iso(now - timedelta(days=30)), profile_id, profile_id, size * 20]).fetchall()
+    banned = banned_ids(db, profile_id)
+    seen: dict[tuple, int] = {}
+    out = []
+    for iid, added, album, series_id in rows:
+        group = ("s", series_id) if series_id else ("a", album.casefold()) if album else ("i", iid)
+        if iid in banned or seen.get(group, 0) >= per_album:
+            continue
+        seen[group] = seen.get(group, 0) + 1
+        days = max(0, (now.date() - datetime.fromisoformat(added).date()).days)
+        when = "today" if days == 0 else "yesterday" if days == 1 else f"{days} days ago"
+        out.append((iid, f"new in your library: added {when}", False))
+        if len(out) >= size:
+            break
+    return out
+
+
+def continue_watching(db, profile_id: int, size: int = ROW_SIZE) -> list[tuple[int, str, bool]]:
+    """In-progress items first, then the next episode of each series in progress."""
+    out: list[tuple[int, str, bool]] = []
+    started_series = set()
+    for p in episodes.in_progress(db, profile_id):
+        minutes = int(p.position_s // 60)
+        left = f", {int((p.duration_s - p.position_s) // 60)} min left" if p.duration_s else ""
+        out.append((p.item_id, f"you stopped at {minutes} min{left}", False))
+        if p.series_id is not None:
+            started_series.add(p.series_id)
+    for series_id, next_id, last in episodes.next_episodes(db, profile_id):
+        if series_id in started_series:
+            continue
+        title = db.execute("SELECT title FROM series WHERE id = ?", [series_id]).fetchone()
+        name = title[0] if title else "this series"
+        again = " (rewatching)" if last.times_completed > 1 else ""
+        out.append((next_id, f"next episode of {name}{again}", False))
+    banned = banned_ids(db, profile_id)
+    return [e for e in out if e[0] not in banned][:size]
+
+
+DAYPARTS = [("Morning", range(5, 12)), ("Afternoon", range(12, 17)), ("Evening", range(17, 22)),
+            ("Late night", (22, 23, 0, 1, 2, 3, 4))]
+
+
+def daypart(local: datetime) -> tuple[str, tuple[int, ...]]:
+    for name, hours in DAYPARTS:
+        if local.hour in hours:
+            return name, tuple(hours)
+    raise AssertionError(local.hour)  # every hour is in one part
+
+
+def daypart_favourites(db, profile_id: int, now: datetime, limit: int = 200) -> list[tuple[int, int]]:
+    """(item_id, plays) this profile played at this time of day (local time) in the last 180 days."""
+    _name, hours = daypart(now.astimezone())
+    marks = ",".join("?" * len(hours))
+    rows = db.execute(
+        f"SELECT item_id, count(*) AS n FROM listens WHERE profile_id = ? AND item_id IS NOT NULL "
+        f"AND started_at >= ? AND ({NOT_SKIPPED}) "
+        f"AND CAST(strftime('%H', started_at, 'localtime') AS INTEGER) IN ({marks}) "
+        f"GROUP BY item_id ORDER BY n DESC LIMIT ?",
+        [profile_id, iso(now - timedelta(days=180)), *hours, limit])
+    return rows.fetchall()
+
+
+def _present(db, ids: list[int]) -> set[int]:
+    out = set()
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        out |= {r[0] for r in db.execute(f"SELECT id FROM items WHERE id IN ({marks}) AND status = 'present'",
+                                         chunk)}
+    return out
+

@@ -1,0 +1,70 @@
+"""The mixes table: what was generated for which period, so a week's mix stays the same all week and the
+next week can keep its overlap with the last one small."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from tuneup.store.db import write
+
+
+def week_period(now: datetime) -> str:
+    """The ISO week ``now`` falls in, e.g. ``2026-W48`` (weeks start on Monday)."""
+    year, week, _ = now.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def day_period(now: datetime) -> str:
+    return now.date().isoformat()
+
+
+@dataclass
+class Stored:
+    name: str
+    period: str
+    generated_at: str
+    entries: list[tuple[int, str, bool]]  # (item_id, reason, exploration)
+
+
+def load(db, profile_id: int, kind: str, period: str, name: str | None = None) -> list[Stored]:
+    """The mixes stored for ``kind`` and ``period`` (one, when ``name`` is given), in name order."""
+    sql = "SELECT name, period, generated_at, items FROM mixes WHERE profile_id = ? AND kind = ? AND period = ?"
+    args: list = [profile_id, kind, period]
+    if name is not None:
+        sql += " AND name = ?"
+        args.append(name)
+    return [_stored(r) for r in db.execute(sql + " ORDER BY id", args)]
+
+
+def _stored(row) -> Stored:
+    name, period, generated_at, raw = row
+    entries = [(int(e["item_id"]), e.get("reason", ""), bool(e.get("exploration"))) for e in json.loads(raw)]
+    return Stored(name, period, generated_at, entries)
+
+
+def save(db, profile_id: int, kind: str, period: str, mixes: list[Stored]) -> None:
+    """Replace every mix of ``kind`` for ``period`` with ``mixes`` in one transaction."""
+    with write(db):
+        db.execute("DELETE FROM mixes WHERE profile_id = ? AND kind = ? AND period = ?", [profile_id, kind, period])
+        for mix in mixes:
+            items = [{"item_id": i, "reason": r, "exploration": e} for i, r, e in mix.entries]
+            db.execute(
+                "INSERT INTO mixes (profile_id, kind, period, name, generated_at, items) VALUES (?, ?, ?, ?, ?, ?)",
+                [profile_id, kind, period, mix.name, mix.generated_at, json.dumps(items, ensure_ascii=False)],
+            )
+
+
+def previous_ids(db, profile_id: int, kind: str, period: str) -> set[int]:
+    """Item ids of the latest stored ``kind`` mix before ``period`` (periods sort as text)."""
+    row = db.execute("SELECT period FROM mixes WHERE profile_id = ? AND kind = ? AND period < ? "
+                     "ORDER BY period DESC LIMIT 1", [profile_id, kind, period]).fetchone()
+    if not row:
+        return set()
+    return {i for s in load(db, profile_id, kind, row[0]) for i, _, _ in s.entries}
+
+
+def overlap_budget(size: int, share: float = 0.2) -> int:
+    """How many of ``size`` items may repeat last period's mix."""
+    return int(size * share)
