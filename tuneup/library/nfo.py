@@ -1,0 +1,228 @@
+"""Kodi/Jellyfin ``.nfo`` sidecars: untrusted XML turned into plain fields.
+
+Parsing goes through defusedxml with entity declarations forbidden, so billion-laughs and
+external-entity files are refused at the declaration, before any expansion. Files over
+``MAX_NFO_BYTES`` are refused unread. Every refusal is an :class:`NfoError` whose message is
+the reason; the caller keeps indexing the video from its name.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from tuneup.errors import MediaReadError
+
+MAX_NFO_BYTES = 5 * 1024 * 1024
+ROOTS = ("movie", "tvshow", "episodedetails", "musicvideo")
+_DECL = re.compile(rb"^\s*<\?xml[^>]*?encoding=[\"']([A-Za-z0-9._-]+)[\"'][^>]*\?>")
+_ANY_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
+_IMDB = re.compile(r"\b(tt\d{7,9})\b")
+_TMDB = re.compile(r"themoviedb\.org/(?:movie|tv)/(\d+)")
+_TVDB = re.compile(r"thetvdb\.com/.*?(?:id=|series/)(\d+)")
+
+
+class NfoError(MediaReadError):
+    """An NFO file was refused or malformed; the message says why."""
+
+
+def read_nfo(path: Path) -> tuple[dict, list[str]]:
+    """Fields of the NFO at ``path`` and non-fatal warnings. Raises NfoError."""
+    data = _read_capped(path)
+    text, warnings = _decode(path, data)
+    roots = _parse(path, text)
+    if not roots:
+        ids = _ids_from_urls(text)
+        if not ids:
+            raise NfoError(f"{path}: no {', '.join(ROOTS)} element and no known database link")
+        return {"kind": None, "unique_ids": ids}, warnings
+    fields = _fields(roots[0])
+    if len(roots) > 1 and roots[0].tag == "episodedetails":
+        fields["episodes"] = [_int(r.findtext("episode")) for r in roots if r.tag == "episodedetails"]
+    return fields, warnings
+
+
+def _read_capped(path: Path) -> bytes:
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_NFO_BYTES + 1)
+    except OSError as exc:
+        raise NfoError(f"{path}: cannot read ({exc.strerror})") from None
+    if len(data) > MAX_NFO_BYTES:
+        raise NfoError(f"{path}: larger than {MAX_NFO_BYTES // (1024 * 1024)} MB, not read")
+    return data
+
+
+def _decode(path: Path, data: bytes) -> tuple[str, list[str]]:
+    """Text of the file: BOM, then declared encoding, then UTF-8; Latin-1 (with a warning) last."""
+    for bom, codec in ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if data.startswith(bom):
+            try:
+                return data[len(bom):].decode(codec), []
+            except UnicodeDecodeError:
+                break
+    match = _DECL.match(data)
+    declared = match.group(1).decode("ascii").lower() if match else "utf-8"
+    try:
+        return data.decode(declared), []
+    except (UnicodeDecodeError, LookupError):
+        pass
+    return data.decode("cp1252", errors="replace"), [f"{path}: not valid {declared}; read as Windows-1252"]
+
+
+def _parse(path: Path, text: str) -> list:
+    """The NFO's top-level elements. Kodi allows a URL after the XML and several
+    <episodedetails> in one file (multi-episode), so the document is cut after the last
+    known closing tag and wrapped in one synthetic root."""
+    import defusedxml.ElementTree as DET
+    from defusedxml import DefusedXmlException
+    from xml.etree.ElementTree import ParseError
+
+    body = _ANY_DECL.sub("", text, count=1)
+    if "<!DOCTYPE" in body or "<!ENTITY" in body:
+        raise NfoError(f"{path}: DOCTYPE/entity declarations are not allowed in an NFO")
+    end = max((body.rfind(f"</{tag}>") + len(tag) + 3 for tag in ROOTS if f"</{tag}>" in body), default=-1)
+    if end < 0:
+        return []
+    start = min(i for i in (body.find(f"<{tag}") for tag in ROOTS) if i >= 0)
+    try:
+        root = DET.fromstring(f"<nfo>{body[start:end]}</nfo>", forbid_dtd=True)
+    except DefusedXmlException as exc:
+        raise NfoError(f"{path}: refused ({type(exc).__name__})") from None
+    except ParseError as exc:
+        raise NfoError(f"{path}: malformed XML ({exc})") from None
+    return [child for child in root if child.tag in ROOTS]
+
+
+def _ids_from_urls(text: str) -> dict:
+    ids = {}
+    for key, pattern in (("imdb", _IMDB), ("tmdb", _TMDB), ("tvdb", _TVDB)):
+        match = pattern.search(text[:10000])
+        if match:
+            ids[key] = match.group(1)
+    return ids
+
+
+def _text(el, tag: str) -> str | None:
+    value = el.findtext(tag)
+    value = value.strip() if value else None
+    return value or None
+
+
+def _all(el, tag: str) -> list[str]:
+    seen: list[str] = []
+    for child in el.findall(tag):
+        for part in (child.text or "").split(" / "):  # Kodi joins multiple values with " / "
+            part = part.strip()
+            if part and part not in seen:
+                seen.append(part)
+    return seen
+
+
+def _int(value) -> int | None:
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+
+
+def _float(value) -> float | None:
+    try:
+        return float(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+
+
+def _year(el) -> int | None:
+    year = _int(_text(el, "year"))
+    if year:
+        return year
+    for tag in ("premiered", "aired", "releasedate"):
+        value = _text(el, tag) or ""
+        if re.match(r"^\d{4}", value):
+            return int(value[:4])
+    return None
+
+
+def _fields(el) -> dict:
+    """Every field tuneup uses from one <movie>/<tvshow>/<episodedetails> element."""
+    fields = {
+        "kind": el.tag,
+        "title": _text(el, "title"),
+        "original_title": _text(el, "originaltitle"),
+        "sort_title": _text(el, "sorttitle"),
+        "show_title": _text(el, "showtitle"),
+        "year": _year(el),
+        "premiered": _text(el, "premiered") or _text(el, "aired"),
+        "season": _int(_text(el, "season")),
+        "episode": _int(_text(el, "episode")),
+        "display_season": _int(_text(el, "displayseason")),
+        "display_episode": _int(_text(el, "displayepisode")),
+        "genres": _all(el, "genre"),
+        "tags": _all(el, "tag"),
+        "plot": _text(el, "plot") or _text(el, "outline"),
+        "outline": _text(el, "outline"),
+        "tagline": _text(el, "tagline"),
+        "directors": _all(el, "director"),
+        "writers": _all(el, "credits") or _all(el, "writer"),
+        "actors": _actors(el),
+        "studios": _all(el, "studio"),
+        "countries": _all(el, "country"),
+        "runtime": _int(_text(el, "runtime")),
+        "mpaa": _text(el, "mpaa"),
+        "ratings": _ratings(el),
+        "unique_ids": _unique_ids(el),
+        "collection": _collection(el),
+    }
+    return {k: v for k, v in fields.items() if v not in (None, [], {})}
+
+
+def _actors(el) -> list[dict]:
+    actors = []
+    for actor in el.findall("actor")[:200]:
+        name = _text(actor, "name")
+        if name:
+            entry = {"name": name}
+            role = _text(actor, "role")
+            if role:
+                entry["role"] = role
+            actors.append(entry)
+    return actors
+
+
+def _ratings(el) -> dict:
+    ratings = {}
+    for rating in el.findall("ratings/rating"):
+        value = _float(rating.findtext("value"))
+        if value is not None:
+            name = rating.get("name") or "default"
+            ratings[name] = {"value": value, "max": _float(rating.get("max")) or 10.0}
+            votes = _int((rating.findtext("votes") or "").replace(",", ""))
+            if votes is not None:
+                ratings[name]["votes"] = votes
+    legacy = _float(_text(el, "rating"))
+    if legacy is not None and not ratings:
+        ratings["default"] = {"value": legacy, "max": 10.0}
+    return ratings
+
+
+def _unique_ids(el) -> dict:
+    ids = {}
+    for uid in el.findall("uniqueid"):
+        if uid.text and uid.text.strip():
+            ids[(uid.get("type") or "unknown").lower()] = uid.text.strip()
+    for tag, key in (("imdbid", "imdb"), ("tmdbid", "tmdb"), ("tvdbid", "tvdb")):
+        value = _text(el, tag)
+        if value and key not in ids:
+            ids[key] = value
+    legacy = _text(el, "id")
+    if legacy and legacy not in ids.values():
+        ids.setdefault("imdb" if legacy.startswith("tt") else "id", legacy)
+    return ids
+
+
+def _collection(el) -> str | None:
+    node = el.find("set")
+    if node is None:
+        return None
+    return _text(node, "name") or (node.text or "").strip() or None
