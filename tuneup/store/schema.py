@@ -165,6 +165,23 @@ ALTER TABLE feedback ADD COLUMN dedup_key TEXT;
 CREATE UNIQUE INDEX feedback_dedup ON feedback(dedup_key);
 """
 
-MIGRATIONS: list[str] = [MIGRATION_1, MIGRATION_HISTORY_FEEDBACK]
+# Video watch progress (issue 3): every finished watch is kept, so a rewatch never loses the
+# earlier ones; watch_progress remembers when the current watch began.
+MIGRATION_WATCH_HISTORY = """
+ALTER TABLE watch_progress ADD COLUMN watch_started_at TEXT;
+CREATE TABLE watch_history (
+    id INTEGER PRIMARY KEY,
+    profile_id INTEGER NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,
+    item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+    started_at TEXT,
+    completed_at TEXT NOT NULL,
+    position_s REAL NOT NULL,
+    duration_s REAL
+);
+CREATE INDEX watch_history_profile ON watch_history(profile_id, completed_at);
+CREATE INDEX watch_history_item ON watch_history(item_id);
+"""
+
+MIGRATIONS: list[str] = [MIGRATION_1, MIGRATION_HISTORY_FEEDBACK, MIGRATION_WATCH_HISTORY]
 
 SCHEMA_VERSION = len(MIGRATIONS)
