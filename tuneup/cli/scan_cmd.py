@@ -1,9 +1,159 @@
-"""Commands owned by this module are registered by register(app). (Filled in by its issue.)"""
+"""`tuneup scan`, `ls`, `stats`, `doctor`: filling the library and looking at it."""
 
 from __future__ import annotations
 
+from typing import List, Optional
+
 import typer
+
+from tuneup.cli.common import JsonOption, get_env, out_console, print_json, progress_bar, say
+
+
+def scan_command(
+    ctx: typer.Context,
+    paths: Optional[List[str]] = typer.Argument(None, help="Folders to add as library roots (remembered)."),
+    json_out: bool = JsonOption,
+    workers: Optional[int] = typer.Option(None, "--workers", "-w", help="Worker processes (default: setting "
+                                          "scan.workers; 0 = one per core)."),
+    no_follow: bool = typer.Option(False, "--no-follow-symlinks", help="Do not follow symbolic links."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+) -> None:
+    """Scan the library: remember PATHs as roots, then read new and changed files under every root.
+
+    Unchanged files (same size and modification time) are not re-read; moved files keep their
+    history; deleted files are marked missing. Bad files are reported and skipped."""
+    import threading
+
+    from tuneup.library.scan import scan
+
+    env = get_env(ctx)
+    db = env.db
+    if not paths and not db.execute("SELECT 1 FROM roots LIMIT 1").fetchone():
+        from tuneup.errors import TuneupError
+
+        raise TuneupError("no library roots yet: run `tuneup scan FOLDER` to add one")
+    cancel = threading.Event()
+    workers = env.config.get("scan.workers") if workers is None else workers
+    follow = env.config.get("scan.follow_symlinks") and not no_follow
+    with progress_bar("Scanning", enabled=not quiet) as bar:
+        try:
+            summary = scan(db, paths, workers=workers, follow_symlinks=follow, progress=bar, cancel=cancel)
+        except KeyboardInterrupt:
+            cancel.set()
+            raise
+    if json_out:
+        print_json(summary.as_dict())
+    else:
+        _say_summary(summary)
+
+
+def _say_summary(summary) -> None:
+    from tuneup.library.queries import printable
+
+    d = summary.as_dict()
+    say(f"{'Cancelled' if summary.cancelled else 'Scanned'} in {d['seconds']:.1f} s: {d['added']} added, "
+        f"{d['updated']} updated, {d['unchanged']} unchanged, {d['moved']} moved, {d['missing']} missing, "
+        f"{len(d['errors'])} errors")
+    for error in d["errors"][:20]:
+        say(f"  {printable(error['path'])}: {printable(error['reason'])}")
+    if len(d["errors"]) > 20:
+        say(f"  ... and {len(d['errors']) - 20} more (tuneup doctor lists them all)")
+
+
+def ls_command(
+    ctx: typer.Context,
+    query: Optional[List[str]] = typer.Argument(None, help="Words to match, or field:value (year:1990..1999, "
+                                                "genre:rock, status:missing, kind:episode)."),
+    json_out: bool = JsonOption,
+    long: bool = typer.Option(False, "--long", "-l", help="Every field of each item."),
+    limit: Optional[int] = typer.Option(None, "--limit", "-n", help="At most this many items."),
+) -> None:
+    """List library items with every tag and property read (like `beet ls`)."""
+    from tuneup.library.queries import item_line, list_items, printable
+
+    items = list_items(get_env(ctx).db, _aliases(query), limit=limit)
+    if json_out:
+        print_json(items)
+        return
+    console = out_console()
+    for item in items:
+        console.print(item_line(item), markup=False, highlight=False)
+        if long:
+            for key, value in item.items():
+                if value is not None and key != "features":
+                    console.print(f"    {key}: {printable(value)}", markup=False, highlight=False)
+
+
+def _aliases(query: list[str] | None) -> list[str]:
+    names = {"genre": "genres", "key": "initial_key", "track": "tracknumber", "disc": "discnumber"}
+    out = []
+    for term in query or []:
+        field, sep, value = term.partition(":")
+        out.append(f"{names.get(field.lower(), field)}:{value}" if sep else term)
+    return out
+
+
+def stats_command(ctx: typer.Context, json_out: bool = JsonOption) -> None:
+    """Counts by kind and format, total duration, artists, albums, genres, share untagged, errors."""
+    from tuneup.library.queries import library_stats, printable
+
+    stats = library_stats(get_env(ctx).db)
+    if json_out:
+        print_json(stats)
+        return
+    console = out_console()
+    hours = stats["total_duration_s"] / 3600
+    lines = [
+        f"Items: {stats['items']:,} ({', '.join(f'{n:,} {k}' for k, n in stats['by_kind'].items()) or 'none'})",
+        f"Formats: {', '.join(f'{k} {n:,}' for k, n in stats['by_format'].items()) or 'none'}",
+        f"Total duration: {hours:,.1f} h; size {stats['total_size_bytes'] / 1e9:,.2f} GB",
+        f"Artists: {stats['artists']:,}  Albums: {stats['albums']:,}  Genres: {stats['genres']:,}",
+        f"Untagged (title from the file name): {stats['untagged']:,} ({stats['share_untagged']:.0%}); "
+        f"partly guessed: {stats['partly_guessed']:,}",
+        f"Missing: {stats['missing']:,}  Scan errors: {stats['errors']:,}  With audio features: "
+        f"{stats['with_features']:,}",
+    ]
+    v = stats["video"]
+    if any(v.values()):
+        lines.append(f"Video: {v['movies']:,} movies, {v['series']:,} series ({v['seasons']:,} seasons, "
+                     f"{v['episodes']:,} episodes), {v['other_videos']:,} other videos")
+    if stats["top_genres"]:
+        lines.append("Top genres: " + ", ".join(f"{g['genre']} ({g['tracks']})" for g in stats["top_genres"]))
+    for line in lines:
+        console.print(printable(line), markup=False, highlight=False)
+
+
+def doctor_command(ctx: typer.Context, json_out: bool = JsonOption) -> None:
+    """Check the set-up: mpv and ffmpeg, database integrity, roots reachable, files that failed and why."""
+    from tuneup.library.queries import doctor, printable
+
+    env = get_env(ctx)
+    report = doctor(env.db, env.paths.db_file)
+    if json_out:
+        print_json(report)
+        return
+    console = out_console()
+    mark = lambda ok: "ok " if ok else "!! "  # noqa: E731
+    for name, tool in report["tools"].items():
+        console.print(f"{mark(tool['found'])}{name}: {tool['version'] or 'not found'}", markup=False)
+    db = report["database"]
+    console.print(f"{mark(db['integrity'] == 'ok')}database {db['path']}: integrity {db['integrity']}, "
+                  f"schema {db['schema_version']}", markup=False)
+    if not report["roots"]:
+        console.print("!! no library roots: run `tuneup scan FOLDER`", markup=False)
+    for root in report["roots"]:
+        state = "reachable" if root["reachable"] else "NOT reachable"
+        console.print(printable(f"{mark(root['reachable'])}root {root['path']}: {state}, {root['present']} files, "
+                                f"{root['missing']} missing, last scan {root['last_scan_at'] or 'never'}"),
+                      markup=False)
+    errors = report["scan_errors"]
+    console.print(f"{mark(not errors)}{len(errors)} files could not be read", markup=False)
+    for error in errors:
+        console.print(printable(f"    {error['path']}: {error['reason']}"), markup=False)
 
 
 def register(app: typer.Typer) -> None:
-    return None
+    app.command("scan")(scan_command)
+    app.command("ls")(ls_command)
+    app.command("stats")(stats_command)
+    app.command("doctor")(doctor_command)

@@ -1,0 +1,377 @@
+"""Reading audio tags and stream properties with mutagen, into ``items`` columns.
+
+Runs in scan worker processes, so it is lean: the mutagen class is chosen by extension
+(falling back to mutagen's own sniffing), each tag format is mapped to one common set of
+keys, and only small plain values are returned.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+
+from tuneup.errors import MediaReadError
+
+AUDIO_EXTENSIONS = frozenset(
+    ".mp3 .mp2 .flac .ogg .oga .opus .spx .m4a .m4b .aac .wma .asf .wav .wave .aif .aiff .aifc "
+    ".wv .ape .mpc .mp+ .dsf .dff .tta .ofr .ac3 .tak".split()
+)
+
+# mutagen class name -> (format, codec) when the codec is fixed by the container.
+_FORMATS = {
+    "MP3": ("mp3", "mp3"), "FLAC": ("flac", "flac"), "OggVorbis": ("ogg", "vorbis"),
+    "OggOpus": ("opus", "opus"), "OggFLAC": ("ogg", "flac"), "OggSpeex": ("ogg", "speex"),
+    "OggTheora": ("ogg", "theora"), "MP4": ("m4a", None), "ASF": ("wma", "wma"),
+    "WAVE": ("wav", "pcm"), "AIFF": ("aiff", "pcm"), "WavPack": ("wv", "wavpack"),
+    "MonkeysAudio": ("ape", "ape"), "Musepack": ("mpc", "musepack"), "DSF": ("dsf", "dsd"),
+    "DSDIFF": ("dff", "dsd"), "TrueAudio": ("tta", "tta"), "OptimFROG": ("ofr", "optimfrog"),
+    "AAC": ("aac", "aac"), "AC3": ("ac3", "ac3"), "TAK": ("tak", "tak"), "APEv2File": (None, None),
+    "ID3FileType": (None, None),
+}
+
+# Extension -> mutagen modules/classes worth trying first (cheaper than scoring every format).
+_BY_EXT = {
+    ".mp3": ["mp3:MP3"], ".mp2": ["mp3:MP3"], ".flac": ["flac:FLAC"],
+    ".ogg": ["oggvorbis:OggVorbis", "oggopus:OggOpus", "oggflac:OggFLAC", "oggspeex:OggSpeex"],
+    ".oga": ["oggvorbis:OggVorbis", "oggopus:OggOpus", "oggflac:OggFLAC", "oggspeex:OggSpeex"],
+    ".opus": ["oggopus:OggOpus", "oggvorbis:OggVorbis"], ".spx": ["oggspeex:OggSpeex"],
+    ".m4a": ["mp4:MP4"], ".m4b": ["mp4:MP4"], ".aac": ["aac:AAC", "mp4:MP4"],
+    ".wma": ["asf:ASF"], ".asf": ["asf:ASF"], ".wav": ["wave:WAVE"], ".wave": ["wave:WAVE"],
+    ".aif": ["aiff:AIFF"], ".aiff": ["aiff:AIFF"], ".aifc": ["aiff:AIFF"], ".wv": ["wavpack:WavPack"],
+    ".ape": ["monkeysaudio:MonkeysAudio"], ".mpc": ["musepack:Musepack"], ".mp+": ["musepack:Musepack"],
+    ".dsf": ["dsf:DSF"], ".dff": ["dsdiff:DSDIFF"], ".tta": ["trueaudio:TrueAudio"],
+    ".ofr": ["optimfrog:OptimFROG"], ".ac3": ["ac3:AC3"], ".tak": ["tak:TAK"],
+}
+
+_class_cache: dict[str, list] = {}
+
+
+def _classes_for(ext: str) -> list:
+    if ext not in _class_cache:
+        import importlib
+
+        classes = []
+        for spec in _BY_EXT.get(ext, []):
+            module, name = spec.split(":")
+            classes.append(getattr(importlib.import_module(f"mutagen.{module}"), name))
+        _class_cache[ext] = classes
+    return _class_cache[ext]
+
+
+def open_audio(path: bytes | str):
+    """The mutagen object for ``path``; raises MediaReadError with a short reason."""
+    import mutagen
+
+    raw = os.fsencode(path)
+    ext = os.path.splitext(raw)[1].lower().decode("ascii", "replace")
+    audio = None
+    try:
+        classes = _classes_for(ext)
+        if classes:
+            try:
+                audio = mutagen.File(raw, options=classes)
+            except mutagen.MutagenError:
+                audio = None  # wrong extension? let mutagen sniff every format below
+        if audio is None:
+            audio = mutagen.File(raw)
+    except mutagen.MutagenError as exc:
+        raise MediaReadError(_reason(exc)) from None
+    except OSError as exc:
+        raise MediaReadError(exc.strerror or str(exc)) from None
+    except Exception as exc:  # mutagen raises plain errors on some corrupt files
+        raise MediaReadError(f"unreadable audio ({type(exc).__name__}: {exc})") from None
+    if audio is None:
+        raise MediaReadError("not a recognised audio file")
+    return audio
+
+
+def _reason(exc: Exception) -> str:
+    inner = exc.args[0] if exc.args else exc
+    if isinstance(inner, OSError) and inner.strerror:
+        return inner.strerror
+    text = str(exc).strip() or type(exc).__name__
+    return f"unreadable audio: {text}"
+
+
+def read_audio(path: bytes | str) -> dict:
+    """Tags and properties of the audio file at ``path`` as ``items`` columns (kind 'track')."""
+    audio = open_audio(path)
+    fmt, codec = _FORMATS.get(type(audio).__name__, (None, None))
+    ext = os.path.splitext(os.fsencode(path))[1].lower().decode("ascii", "replace").lstrip(".")
+    row: dict = {"kind": "track", "format": fmt or ext or None}
+    row.update(_properties(audio, codec))
+    tags = getattr(audio, "tags", None)
+    if tags is not None:
+        row.update(columns_from(normalise_tags(tags)))
+    return row
+
+
+def _properties(audio, codec: str | None) -> dict:
+    info = getattr(audio, "info", None)
+    if info is None:
+        return {}
+    length = getattr(info, "length", None)
+    bitrate = getattr(info, "bitrate", None)
+    props = {
+        "duration": round(float(length), 3) if length else None,
+        "bitrate": int(bitrate) if bitrate else None,
+        "sample_rate": getattr(info, "sample_rate", None) or None,
+        "channels": getattr(info, "channels", None) or None,
+        "codec": codec or _codec_of(info),
+    }
+    if not props["bitrate"] and props["duration"] and getattr(audio, "filename", None):
+        try:  # some formats (opus, dsf) report no bitrate: estimate it from size and length
+            props["bitrate"] = int(os.path.getsize(audio.filename) * 8 / props["duration"])
+        except OSError:
+            pass
+    return props
+
+
+def _codec_of(info) -> str | None:
+    codec = getattr(info, "codec", None) or getattr(info, "codec_name", None)
+    if not codec:
+        return None
+    codec = str(codec).lower()
+    if codec.startswith("mp4a"):
+        return "aac"
+    return codec
+
+
+# --- tag normalisation -------------------------------------------------------------------------
+
+# Canonical keys (lower case) every tag format is mapped onto; values are lists of strings.
+_ID3 = {
+    "TIT2": "title", "TPE1": "artist", "TALB": "album", "TPE2": "albumartist", "TRCK": "tracknumber",
+    "TPOS": "discnumber", "TDRC": "date", "TYER": "date", "TDOR": "originaldate", "TCON": "genre",
+    "TCOM": "composer", "TBPM": "bpm", "TKEY": "initialkey", "TMOO": "mood", "TPUB": "label",
+    "TCMP": "compilation",
+}
+_MP4 = {
+    "\xa9nam": "title", "\xa9ART": "artist", "\xa9alb": "album", "aART": "albumartist", "trkn": "tracknumber",
+    "disk": "discnumber", "\xa9day": "date", "\xa9gen": "genre", "gnre": "genre", "\xa9wrt": "composer",
+    "tmpo": "bpm", "cpil": "compilation",
+}
+_ASF = {
+    "title": "title", "author": "artist", "wm/albumtitle": "album", "wm/albumartist": "albumartist",
+    "wm/tracknumber": "tracknumber", "wm/track": "tracknumber", "wm/partofset": "discnumber",
+    "wm/year": "date", "wm/originalreleaseyear": "date", "wm/genre": "genre", "wm/composer": "composer",
+    "wm/beatsperminute": "bpm", "wm/initialkey": "initialkey", "wm/mood": "mood", "wm/publisher": "label",
+    "wm/iscompilation": "compilation", "wm/artists": "artists",
+}
+# Aliases used by Vorbis comments, APEv2, TXXX/freeform frames and ASF extended attributes.
+_ALIASES = {
+    "album artist": "albumartist", "album_artist": "albumartist", "albumartist": "albumartist",
+    "track": "tracknumber", "tracknumber": "tracknumber", "disc": "discnumber", "discnumber": "discnumber",
+    "totaltracks": "tracktotal", "tracktotal": "tracktotal", "totaldiscs": "disctotal",
+    "disctotal": "disctotal", "year": "date", "date": "date", "key": "initialkey",
+    "initialkey": "initialkey", "initial key": "initialkey", "organization": "label", "publisher": "label",
+    "label": "label", "musicbrainz track id": "musicbrainz_trackid",
+    "musicbrainz album id": "musicbrainz_albumid", "musicbrainz artist id": "musicbrainz_artistid",
+    "musicbrainz album artist id": "musicbrainz_albumartistid",
+    "musicbrainz release track id": "musicbrainz_releasetrackid",
+    "musicbrainz/track id": "musicbrainz_trackid", "musicbrainz/album id": "musicbrainz_albumid",
+    "musicbrainz/artist id": "musicbrainz_artistid", "musicbrainz/album artist id": "musicbrainz_albumartistid",
+    "musicbrainz/release track id": "musicbrainz_releasetrackid",
+}
+
+
+def normalise_tags(tags) -> dict[str, list[str]]:
+    """Any mutagen tag object -> {canonical key: [text values]}."""
+    kind = type(tags).__name__
+    if kind in ("ID3", "_WaveID3", "_IFFID3", "ID3FileType", "_DSFID3") or hasattr(tags, "getall"):
+        return _from_id3(tags)
+    if kind == "MP4Tags":
+        return _from_mp4(tags)
+    if kind == "ASFTags":
+        return _from_pairs(((k, v) for k, v in tags.items()), _ASF)
+    # Vorbis comments (list of pairs) and APEv2 (mapping of APEValue) both land here.
+    return _from_pairs(_pairs(tags), {})
+
+
+def _pairs(tags):
+    items = tags.items() if hasattr(tags, "items") else tags
+    for key, value in items:
+        if isinstance(value, list):
+            for v in value:
+                yield key, v
+        else:
+            yield key, value
+
+
+def _add(out: dict, key: str, values) -> None:
+    if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+        values = [values]
+    bucket = out.setdefault(key, [])
+    for value in values:
+        if isinstance(value, bytes):
+            value = value.decode("utf-8", "replace")
+        text = str(value).strip("\x00 ") if value is not None else ""
+        if text:
+            bucket.append(text)
+
+
+def _from_id3(tags) -> dict:
+    out: dict[str, list[str]] = {}
+    for frame in tags.values():
+        fid = frame.FrameID
+        if fid in _ID3:
+            if fid == "TCON":
+                _add(out, "genre", frame.genres)
+            else:
+                _add(out, _ID3[fid], frame.text)
+        elif fid == "TXXX":
+            _add(out, _ALIASES.get(frame.desc.lower(), frame.desc.lower()), frame.text)
+        elif fid == "UFID" and frame.owner == "http://musicbrainz.org":
+            _add(out, "musicbrainz_trackid", frame.data)
+    return out
+
+
+def _from_mp4(tags) -> dict:
+    out: dict[str, list[str]] = {}
+    for key, values in tags.items():
+        if key in ("trkn", "disk"):
+            for number, total in values:
+                _add(out, _MP4[key], [f"{number}/{total}" if total else str(number)])
+        elif key == "gnre":
+            from mutagen.id3 import TCON
+
+            _add(out, "genre", [TCON.GENRES[v - 1] for v in values if 0 < v <= len(TCON.GENRES)])
+        elif key in ("cpil",):
+            _add(out, "compilation", ["1" if values else "0"])
+        elif key in _MP4:
+            _add(out, _MP4[key], values)
+        elif key.startswith("----:"):
+            name = key.split(":", 2)[2].lower()
+            _add(out, _ALIASES.get(name, name), [bytes(v) for v in values])
+    return out
+
+
+def _from_pairs(pairs, table: dict) -> dict:
+    out: dict[str, list[str]] = {}
+    for key, value in pairs:
+        low = key.lower()
+        canon = table.get(low) or _ALIASES.get(low, low)
+        kind = type(value).__name__
+        if kind == "APETextValue":
+            value = list(value)  # APEv2 multi-values are NUL-separated
+        elif kind in ("APEBinaryValue", "APEExtValue"):
+            continue
+        elif hasattr(value, "value") and not isinstance(value, (str, bytes)):
+            value = value.value  # ASF attribute
+        _add(out, canon, value)
+    return out
+
+
+# --- canonical keys -> columns -------------------------------------------------------------------
+
+_GENRE_SPLIT = re.compile(r"\s*[;/,|\x00]\s*")
+_ARTIST_SPLIT = re.compile(r"\s*[;\x00]\s*")
+_NUMBER = re.compile(r"\d+")
+_FLOAT = re.compile(r"[-+]?\d+(?:[.,]\d+)?")
+_YEAR = re.compile(r"(?<!\d)([12]\d{3})(?!\d)")
+
+
+def split_genres(values: list[str]) -> list[str]:
+    """Genres split on ; / , | and NUL, stripped, de-duplicated ignoring case, in order."""
+    seen, out = set(), []
+    for value in values:
+        for part in _GENRE_SPLIT.split(value):
+            part = part.strip()
+            if part and part.lower() not in seen:
+                seen.add(part.lower())
+                out.append(part)
+    return out
+
+
+def _split_list(values: list[str], pattern=_ARTIST_SPLIT) -> list[str]:
+    seen, out = set(), []
+    for value in values:
+        for part in pattern.split(value):
+            if part and part not in seen:
+                seen.add(part)
+                out.append(part)
+    return out
+
+
+def _int(text: str | None) -> int | None:
+    match = _NUMBER.search(text or "")
+    return int(match.group()) if match else None
+
+
+def _number_pair(text: str | None) -> tuple[int | None, int | None]:
+    if not text:
+        return None, None
+    head, _, tail = _partition(text)
+    return _int(head), _int(tail)
+
+
+def _partition(text: str) -> tuple[str, str, str]:
+    for sep in ("/", " of "):
+        if sep in text:
+            head, _, tail = text.partition(sep)
+            return head, sep, tail
+    return text, "", ""
+
+
+def _float(text: str | None) -> float | None:
+    match = _FLOAT.search(text or "")
+    return float(match.group().replace(",", ".")) if match else None
+
+
+def _first(tags: dict, key: str) -> str | None:
+    values = tags.get(key)
+    return values[0] if values else None
+
+
+def _r128_to_replaygain(text: str | None) -> float | None:
+    """Opus R128 gains are Q7.8 dB relative to -23 LUFS; ReplayGain's reference is 5 dB louder."""
+    value = _int_signed(text)
+    return round(value / 256 + 5.0, 2) if value is not None else None
+
+
+def _int_signed(text: str | None) -> int | None:
+    match = re.search(r"[-+]?\d+", text or "")
+    return int(match.group()) if match else None
+
+
+def columns_from(tags: dict[str, list[str]]) -> dict:
+    """Canonical tag values -> ``items`` columns."""
+    row: dict = {}
+    artist_values = tags.get("artist") or []
+    row["title"] = _first(tags, "title")
+    row["artist"] = "; ".join(artist_values) if artist_values else None
+    artists = _split_list(tags.get("artists") or artist_values)
+    row["artists"] = json.dumps(artists, ensure_ascii=False) if artists else None
+    row["album"] = _first(tags, "album")
+    row["albumartist"] = _first(tags, "albumartist")
+    row["tracknumber"], row["tracktotal"] = _number_pair(_first(tags, "tracknumber"))
+    row["discnumber"], row["disctotal"] = _number_pair(_first(tags, "discnumber"))
+    row["tracktotal"] = row["tracktotal"] or _int(_first(tags, "tracktotal"))
+    row["disctotal"] = row["disctotal"] or _int(_first(tags, "disctotal"))
+    date = _first(tags, "date") or _first(tags, "originaldate")
+    row["date"] = date
+    year = _YEAR.search(date or "")
+    row["year"] = int(year.group(1)) if year else None
+    genres = split_genres(tags.get("genre") or [])
+    row["genres"] = json.dumps(genres, ensure_ascii=False) if genres else None
+    row["composer"] = "; ".join(tags["composer"]) if tags.get("composer") else None
+    bpm = _float(_first(tags, "bpm"))
+    row["bpm"] = bpm if bpm else None
+    row["initial_key"] = _first(tags, "initialkey")
+    row["mood"] = _first(tags, "mood")
+    row["label"] = _first(tags, "label")
+    comp = _first(tags, "compilation")
+    row["compilation"] = None if comp is None else int(comp.strip().lower() in ("1", "true", "yes"))
+    for column, key in (("mb_trackid", "musicbrainz_trackid"), ("mb_albumid", "musicbrainz_albumid"),
+                        ("mb_artistid", "musicbrainz_artistid"),
+                        ("mb_albumartistid", "musicbrainz_albumartistid"),
+                        ("mb_releasetrackid", "musicbrainz_releasetrackid")):
+        row[column] = _first(tags, key)
+    for part in ("track_gain", "track_peak", "album_gain", "album_peak"):
+        row[f"rg_{part}"] = _float(_first(tags, f"replaygain_{part}"))
+    if row["rg_track_gain"] is None:
+        row["rg_track_gain"] = _r128_to_replaygain(_first(tags, "r128_track_gain"))
+    if row["rg_album_gain"] is None:
+        row["rg_album_gain"] = _r128_to_replaygain(_first(tags, "r128_album_gain"))
+    return {k: v for k, v in row.items() if v is not None}
