@@ -1,0 +1,63 @@
+"""The model's public API, shared by mixes, the CLI and the TUI.
+
+    model = load_or_fit(db, paths.model_dir)
+    model.recommend(profile_id, 30, unplayed=True, context=datetime.now(), adventurousness=30)
+    model.similar([item_id], 20)
+    model.explain(profile_id, item_id)
+    model.taste(profile_id).clusters      # for Daily Mixes
+
+Every list comes back as :class:`Rec` (item id, score, reason, exploration flag, evidence).
+Bans are never recommended. With no signal at all, ``recommend`` returns a diverse sample of the
+library and says so in each reason.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from tuneup.model.hybrid import Model, Rec, Taste, TasteCluster
+from tuneup.model.persist import FILE_NAME, MODEL_VERSION, StaleModel, load, save
+
+DEFAULT_MAX_AGE_S = 24 * 3600.0  # recency weights drift: refit at least daily
+
+
+def _profile_id(db, profile: str | int | None) -> int | None:
+    if profile is None or isinstance(profile, int):
+        return profile
+    from tuneup.store import profile_id
+
+    return profile_id(db, profile)
+
+
+def fit(db, model_dir: Path, *, profile: str | int | None = None, progress=None, cancel=None,
+        as_of: float | None = None) -> Model:
+    """Fit on everything in the store and save it as ``model_dir/model.npz``."""
+    from tuneup.model.fit import fit_model
+    from tuneup.model.sources import from_db
+
+    ds = from_db(db, as_of=as_of)
+    model = fit_model(ds, profile=_profile_id(db, profile), progress=progress, cancel=cancel)
+    save(model, Path(model_dir) / FILE_NAME)
+    return model
+
+
+def load_or_fit(db, model_dir: Path, *, max_age: float | None = DEFAULT_MAX_AGE_S, progress=None,
+                cancel=None) -> Model:
+    """The saved model when it is fresh (same store state, same version, younger than ``max_age`` seconds);
+    otherwise a new fit, saved. A corrupt file is replaced, never trusted."""
+    from tuneup.model.sources import store_stamp
+
+    path = Path(model_dir) / FILE_NAME
+    try:
+        model = load(path, stamp=store_stamp(db))
+        fitted = float(model.meta.get("fitted_at", 0))
+        if max_age is None or time.time() - fitted <= max_age:
+            return model
+    except StaleModel:
+        pass
+    return fit(db, model_dir, progress=progress, cancel=cancel)
+
+
+__all__ = ["Model", "Rec", "Taste", "TasteCluster", "fit", "load_or_fit", "load", "save", "StaleModel",
+           "MODEL_VERSION", "FILE_NAME"]

@@ -1,0 +1,62 @@
+"""The learned ranker: logistic regression on a profile's own finished-vs-skipped outcomes.
+
+Trained with Newton steps in numpy over a handful of candidate features. With little feedback it
+leans on the untrained default weights; the more outcomes there are, the more it trusts itself.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+FEATURES = (
+    "collab",          # co-listened with what you play
+    "content",         # same genres / artist / album / people as what you play
+    "audio",           # sounds like what you play
+    "context",         # what you play at this time of day
+    "artist_familiarity",
+    "artist_skip_rate",
+    "genre_skip_rate",
+    "popularity",
+)
+DEFAULT_WEIGHTS = np.array([1.0, 0.8, 0.4, 0.25, 0.15, -0.8, -0.6, 0.05])
+MIN_OUTCOMES = 20
+TRUST_AT = 60.0  # outcomes at which the learned weights count as much as the defaults
+
+
+def unit(w: np.ndarray) -> np.ndarray:
+    n = float(np.linalg.norm(w))
+    return w / n if n > 0 else w
+
+
+def train(x: np.ndarray, finishes: np.ndarray, skips: np.ndarray, l2: float = 1.0, iters: int = 25):
+    """Weighted binomial logistic regression. Returns (weights in feature units, number of outcomes) or None."""
+    total = finishes + skips
+    keep = total > 0
+    x, finishes, total = x[keep], finishes[keep], total[keep]
+    n_out = float(total.sum())
+    if len(x) < MIN_OUTCOMES or finishes.sum() < 3 or (total - finishes).sum() < 3:
+        return None
+    mu, sd = x.mean(0), x.std(0)
+    sd[sd < 1e-9] = 1.0
+    z = np.hstack([(x - mu) / sd, np.ones((len(x), 1))])
+    y = finishes / total
+    w = np.zeros(z.shape[1])
+    reg = np.full(z.shape[1], l2)
+    reg[-1] = 1e-6
+    for _ in range(iters):
+        p = 1 / (1 + np.exp(-np.clip(z @ w, -30, 30)))
+        grad = z.T @ (total * (p - y)) + reg * w
+        h = (z * (total * p * (1 - p))[:, None]).T @ z + np.diag(reg)
+        step = np.linalg.solve(h, grad)
+        w -= step
+        if np.abs(step).max() < 1e-6:
+            break
+    return w[:-1] / sd, n_out
+
+
+def blend(learned: np.ndarray | None, n_outcomes: float) -> np.ndarray:
+    """Weights to score with: the defaults, moved towards the learned ones as evidence grows."""
+    if learned is None or not np.all(np.isfinite(learned)):
+        return DEFAULT_WEIGHTS.copy()
+    alpha = n_outcomes / (n_outcomes + TRUST_AT)
+    return alpha * unit(learned) + (1 - alpha) * unit(DEFAULT_WEIGHTS)

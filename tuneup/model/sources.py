@@ -1,0 +1,302 @@
+"""Fill a :class:`Dataset` from the store or from an evaluation directory of CSV files."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from tuneup.errors import TuneupError
+from tuneup.history.normalize import fold, norm_artist
+from tuneup.model.dataset import (FEEDBACK_CODES, FINISHED, SKIPPED, STOPPED, Catalogue, Dataset, Events,
+                                  Feedback)
+
+_SPLIT_GENRES = re.compile(r"\s*[/;,|]\s*")
+_WORD = re.compile(r"[a-z]{4,}")
+_STOPWORDS = frozenset(
+    "that this with from they their them have when what will into your about after there been which "
+    "where while would could should other than then only over some more most very also just like".split()
+)
+
+
+class DatasetError(TuneupError):
+    pass
+
+
+def genre_list(raw) -> list[str]:
+    if not raw:
+        return []
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            raw = [raw]
+    if isinstance(raw, str):
+        raw = [raw]
+    out: list[str] = []
+    for g in raw:
+        if isinstance(g, str):
+            out.extend(p for p in _SPLIT_GENRES.split(g.strip()) if p)
+    return out
+
+
+def item_tokens(kind: str, artist=None, albumartist=None, album=None, year=None, genres=(), composer=None,
+                mood=None, label=None, series=None, people=(), directors=(), text=None) -> list[str]:
+    """Content tokens for one item; the prefix says which field a token came from."""
+    toks = {f"k:{kind}"}
+    toks.update(f"g:{fold(g)}" for g in genres if fold(g))
+    for a in (artist, albumartist):
+        if a and norm_artist(a):
+            toks.add(f"a:{norm_artist(a)}")
+    if album and fold(album):
+        toks.add(f"al:{fold(album)}|{norm_artist(albumartist or artist or '')}")
+    if year:
+        try:
+            toks.add(f"d:{int(year) // 10 * 10}")
+        except (TypeError, ValueError):
+            pass
+    for prefix, value in (("c", composer), ("m", mood), ("l", label)):
+        if value and fold(str(value)):
+            toks.add(f"{prefix}:{fold(str(value))}")
+    if series is not None:
+        toks.add(f"s:{series}")
+    toks.update(f"p:{fold(p)}" for p in people if isinstance(p, str) and fold(p))
+    toks.update(f"dir:{fold(p)}" for p in directors if isinstance(p, str) and fold(p))
+    if text:
+        words = [w for w in _WORD.findall(fold(text)) if w not in _STOPWORDS]
+        toks.update(f"w:{w}" for w in words[:40])
+    return sorted(toks)
+
+
+def _unix(iso: str | None) -> float:
+    if not iso:
+        return 0.0
+    try:
+        dt = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    except ValueError:
+        return 0.0
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return dt.timestamp()
+
+
+def _json(raw) -> dict:
+    if not raw:
+        return {}
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _names(value) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [v if isinstance(v, str) else str(v.get("name", "")) if isinstance(v, dict) else "" for v in value]
+    return []
+
+
+# ---------------------------------------------------------------------------------------------- store
+
+def store_stamp(db) -> str:
+    """A string that changes whenever anything the model learns from changes."""
+    parts = []
+    for sql in (
+        "SELECT count(*), max(id) FROM listens",
+        "SELECT count(*), max(id) FROM feedback",
+        "SELECT count(*), max(updated_at) FROM items",
+        "SELECT count(*), max(computed_at) FROM features",
+        "SELECT count(*), max(created_at) FROM taste_seeds",
+        "SELECT count(*), max(id) FROM profiles",
+    ):
+        parts.append("/".join(str(v) for v in db.execute(sql).fetchone()))
+    return ";".join(parts)
+
+
+def _catalogue_from_db(db) -> Catalogue:
+    series_genres = {
+        sid: genre_list(g) for sid, g in db.execute("SELECT id, genres FROM series").fetchall()
+    }
+    rows = db.execute(
+        "SELECT id, kind, title, artist, albumartist, album, year, genres, composer, mood, label, series_id, "
+        "extra, description FROM items WHERE status = 'present' ORDER BY id"
+    ).fetchall()
+    ids, kinds, titles, artists, albums, tokens, genres = [], [], [], [], [], [], []
+    for (iid, kind, title, artist, aartist, album, year, graw, composer, mood, label, sid, extra_raw,
+         desc) in rows:
+        g = genre_list(graw)
+        people, directors, text = (), (), desc
+        if kind != "track":
+            extra = _json(extra_raw)
+            g = g + genre_list(extra.get("genres")) + series_genres.get(sid, [])
+            people, directors = _names(extra.get("cast") or extra.get("actors")), _names(extra.get("directors"))
+            text = desc or extra.get("plot")
+        g = list(dict.fromkeys(g))
+        ids.append(iid)
+        kinds.append(kind)
+        titles.append(title or "")
+        artists.append(artist or aartist or "")
+        albums.append(album or "")
+        genres.append(g)
+        tokens.append(item_tokens(kind, artist, aartist, album, year, g, composer, mood, label, sid, people,
+                                  directors, text))
+    cat = Catalogue(np.asarray(ids, np.int64), kinds, titles, artists, albums, tokens, genres)
+    _attach_audio(db, cat)
+    return cat
+
+
+def _attach_audio(db, cat: Catalogue) -> None:
+    index = cat.index_of()
+    rows = db.execute(
+        "SELECT item_id, vector, data FROM features WHERE status = 'ok' AND vector IS NOT NULL"
+    ).fetchall()
+    vecs = [(index[i], np.frombuffer(v, dtype=np.float32), d) for i, v, d in rows if i in index and v]
+    if not vecs:
+        return
+    dims = np.bincount([len(v) for _, v, _ in vecs])
+    d = int(np.argmax(dims))
+    if d == 0:
+        return
+    audio = np.zeros((len(cat), d), np.float32)
+    data: list[dict] = [{} for _ in range(len(cat))]
+    for row, v, raw in vecs:
+        if len(v) == d and np.all(np.isfinite(v)):
+            norm = float(np.linalg.norm(v))
+            audio[row] = v / norm if norm > 0 else v
+            data[row] = _json(raw)
+    cat.audio, cat.audio_data = audio, data
+
+
+def from_db(db, *, as_of: float | None = None) -> Dataset:
+    cat = _catalogue_from_db(db)
+    index = cat.index_of()
+    rows = db.execute(
+        "SELECT profile_id, item_id, started_at, end_reason, ms_played, duration_ms, artist FROM listens "
+        "ORDER BY profile_id, started_at, id"
+    ).fetchall()
+    n = len(rows)
+    prof = np.empty(n, np.int64)
+    item = np.empty(n, np.int64)
+    when = np.empty(n, np.float64)
+    outcome = np.empty(n, np.int8)
+    frac = np.ones(n, np.float32)
+    codes = {"finished": FINISHED, "skipped": SKIPPED}
+    unmatched: dict[int, list[tuple[str, float]]] = {}
+    stamp_cache: dict[str, float] = {}
+    for k, (pid, iid, started, reason, ms, dur, artist) in enumerate(rows):
+        t = stamp_cache.get(started)
+        if t is None:
+            t = stamp_cache[started] = _unix(started)
+            if len(stamp_cache) > 100_000:
+                stamp_cache.clear()
+        prof[k], when[k] = pid, t
+        row = index.get(iid, -1) if iid is not None else -1
+        item[k] = row
+        outcome[k] = codes.get(reason, STOPPED)
+        if dur and ms is not None and dur > 0:
+            frac[k] = min(1.0, ms / dur)
+        if row < 0 and artist:
+            unmatched.setdefault(pid, []).append((artist, t))
+    events = Events(prof, item, when, outcome, frac, np.ones(n, np.float32), unmatched)
+    fb = db.execute("SELECT profile_id, item_id, kind, created_at, artist FROM feedback").fetchall()
+    feedback = Feedback(
+        np.asarray([r[0] for r in fb], np.int64),
+        np.asarray([index.get(r[1], -1) if r[1] is not None else -1 for r in fb], np.int64),
+        np.asarray([FEEDBACK_CODES[r[2]] for r in fb], np.int8),
+        np.asarray([_unix(r[3]) for r in fb], np.float64),
+        [r[4] or "" for r in fb],
+    )
+    seeds: dict[int, list[tuple[str, str]]] = {}
+    for pid, kind, value in db.execute("SELECT profile_id, kind, value FROM taste_seeds ORDER BY created_at"):
+        seeds.setdefault(pid, []).append((kind, value))
+    profiles = dict(db.execute("SELECT id, name FROM profiles").fetchall())
+    now = as_of if as_of is not None else datetime.now(timezone.utc).timestamp()
+    return Dataset(cat, events, feedback, seeds, profiles, baskets="session", as_of=now, stamp=store_stamp(db))
+
+
+# ---------------------------------------------------------------------------------------------- csv
+
+def _read_csv(path: Path) -> list[dict[str, str]]:
+    try:
+        with open(path, newline="", encoding="utf-8") as fh:
+            return list(csv.DictReader(fh))
+    except OSError as exc:
+        raise DatasetError(f"{path}: cannot read ({exc.strerror})") from None
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise DatasetError(f"{path}: not a readable CSV file ({exc})") from None
+
+
+def _timestamp(raw: str, path: Path, line: int) -> float:
+    try:
+        return float(raw)
+    except ValueError:
+        t = _unix(raw)
+        if t == 0.0:
+            raise DatasetError(f"{path}:{line}: timestamp {raw!r} is neither a number nor ISO 8601") from None
+        return t
+
+
+def from_csv(directory: Path) -> tuple[Dataset, dict[int, str], dict[int, str]]:
+    """Read ``interactions.csv`` (profile,item,timestamp[,weight]) and ``items.csv`` (item,title,creator,genres,year).
+
+    Returns the dataset and the maps back from internal profile and item ids to the file's keys.
+    Events are ordered by (profile, timestamp, item), so ties in time break by item id.
+    """
+    directory = Path(directory)
+    inter_path, items_path = directory / "interactions.csv", directory / "items.csv"
+    inter = _read_csv(inter_path)
+    if inter and not {"profile", "item", "timestamp"} <= set(inter[0]):
+        raise DatasetError(f"{inter_path}:1: header must have profile,item,timestamp")
+    items = _read_csv(items_path) if items_path.exists() else []
+    if items and "item" not in items[0]:
+        raise DatasetError(f"{items_path}:1: header must have item")
+    keys = [r["item"] for r in items] + [r["item"] for r in inter]
+    all_int = all(k.lstrip("-").isdigit() for k in keys)
+    item_key = sorted(set(keys), key=int) if all_int else sorted(set(keys))
+    item_id = {k: (int(k) if all_int else n + 1) for n, k in enumerate(item_key)}
+    meta = {r["item"]: r for r in items}
+    ids, kinds, titles, artists, albums, tokens, genres = [], [], [], [], [], [], []
+    for k in item_key:
+        r = meta.get(k, {})
+        g = [x for x in (r.get("genres") or "").split("|") if x]
+        ids.append(item_id[k])
+        kinds.append("track")
+        titles.append(r.get("title") or k)
+        artists.append(r.get("creator") or "")
+        albums.append("")
+        genres.append(g)
+        tokens.append(item_tokens("track", r.get("creator"), None, None, r.get("year") or None, g))
+    cat = Catalogue(np.asarray(ids, np.int64), kinds, titles, artists, albums, tokens, genres)
+    index = cat.index_of()
+    prof_key = sorted({r["profile"] for r in inter})
+    prof_id = {k: n + 1 for n, k in enumerate(prof_key)}
+    has_weight = bool(inter) and "weight" in inter[0]
+    recs = []
+    for line, r in enumerate(inter, start=2):
+        w = 1.0
+        if has_weight and r.get("weight"):
+            try:
+                w = float(r["weight"])
+            except ValueError:
+                raise DatasetError(f"{inter_path}:{line}: weight {r['weight']!r} is not a number") from None
+        recs.append((prof_id[r["profile"]], _timestamp(r["timestamp"], inter_path, line), item_id[r["item"]], w))
+    recs.sort()
+    n = len(recs)
+    events = Events(
+        np.asarray([r[0] for r in recs], np.int64),
+        np.asarray([index[r[2]] for r in recs], np.int64),
+        np.asarray([r[1] for r in recs], np.float64),
+        np.full(n, FINISHED, np.int8),
+        np.ones(n, np.float32),
+        np.asarray([r[3] for r in recs], np.float32),
+    )
+    as_of = float(events.time.max()) if n else 0.0
+    ds = Dataset(cat, events, Feedback.empty(), {}, {v: k for k, v in prof_id.items()}, baskets="profile",
+                 as_of=as_of)
+    return ds, {v: k for k, v in prof_id.items()}, {v: k for k, v in item_id.items()}
