@@ -1,27 +1,233 @@
-"""The Textual app. (The TUI issue fills this in; this shell shows the library's size.)"""
+"""The Textual app: one factory builds it for the CLI, the tests and the benchmark."""
 
 from __future__ import annotations
 
-from textual.app import App, ComposeResult
-from textual.widgets import Footer, Header, Static
+import threading
+import time
+from typing import Callable
+
+from textual.app import App
+from textual.binding import Binding
 
 from tuneup.env import Env
+from tuneup.tui.commands import TuneupCommands
+from tuneup.tui.messages import LibraryChanged, WorkDone, WorkFailed, WorkProgress
+
+TABS = ("home", "library", "stats", "settings")
 
 
 class TuneupApp(App):
     TITLE = "tuneup"
-    BINDINGS = [("q", "quit", "Quit")]
+    CSS_PATH = "app.tcss"
+    COMMANDS = App.COMMANDS | {TuneupCommands}
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("q", "quit", "Quit"),
+        Binding("question_mark", "help", "Keys"),
+        Binding("1", "show_tab('home')", "Home", show=False),
+        Binding("2", "show_tab('library')", "Library", show=False),
+        Binding("3", "show_tab('stats')", "Stats", show=False),
+        Binding("4", "show_tab('settings')", "Settings", show=False),
+        Binding("space", "toggle_pause", "Pause"),
+        Binding("n", "next", "Next"),
+        Binding("b", "previous", "Prev", show=False),
+        Binding("s", "skip", "Skip"),
+        Binding("l", "like", "Like"),
+        Binding("x", "ban", "Ban", show=False),
+        Binding("plus,equals_sign", "volume(5)", "Vol+", show=False),
+        Binding("minus", "volume(-5)", "Vol-", show=False),
+        Binding("left,comma", "seek(-10)", "Seek -10s", show=False),
+        Binding("right,full_stop", "seek(10)", "Seek +10s", show=False),
+    ]
 
-    def __init__(self, env: Env):
+    def __init__(self, env: Env, *, onboarding: bool | None = None, player_factory: Callable | None = None):
         super().__init__()
         self.env = env
+        self.profile_id = env.profile_id
+        self._force_onboarding = onboarding
+        from tuneup.tui.playback import PlaybackController
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        count = self.env.db.execute("SELECT count(*) FROM items WHERE status = 'present'").fetchone()[0]
-        yield Static(f"{count} items in your library.", markup=False)
-        yield Footer()
+        self.playback = PlaybackController(self, player_factory)
+        self.jobs: dict[str, threading.Event] = {}
+
+    # ---- start ---------------------------------------------------------------------------------
+    def get_default_screen(self):
+        from tuneup.tui.screens.main import MainScreen
+
+        return MainScreen()
+
+    def on_mount(self) -> None:
+        self.sub_title = self.env.profile_name
+        from tuneup.tui.onboarding_state import needs_onboarding
+
+        wanted = self._force_onboarding
+        if wanted is None:
+            wanted = needs_onboarding(self.env.db, self.profile_id)
+        if wanted:
+            self.action_onboarding()
+
+    # ---- navigation ----------------------------------------------------------------------------
+    def action_show_tab(self, tab: str) -> None:
+        from tuneup.tui.screens.main import MainScreen
+
+        if isinstance(self.screen, MainScreen):
+            self.screen.show_tab(tab)
+
+    def action_help(self) -> None:
+        from tuneup.tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def action_onboarding(self) -> None:
+        from tuneup.tui.screens.onboarding import OnboardingScreen
+
+        if not isinstance(self.screen, OnboardingScreen):
+            self.push_screen(OnboardingScreen(), self._onboarding_closed)
+
+    def _onboarding_closed(self, finished: bool | None) -> None:
+        if finished:
+            self.notify("Your library is ready. Press enter on anything to play it.", title="Welcome")
+        self.post_message(LibraryChanged())
+
+    def switch_profile(self, name: str) -> None:
+        """Act for another household member (created on first use); remembered in the config."""
+        from tuneup.store import profile_id
+
+        self.env.profile = name
+        self.profile_id = profile_id(self.env.db, name)
+        try:
+            self.env.config.set("profile", name)
+            self.env.config.save()
+        except Exception as exc:
+            self.notify(f"profile not remembered: {exc}", severity="warning", markup=False)
+        self.sub_title = name
+        self.notify(f"Now acting for profile {name}.", markup=False)
+        self.post_message(LibraryChanged())
+
+    def action_refresh_home(self) -> None:
+        self.post_message(LibraryChanged())
+
+    # ---- playback keys (the same actions the palette runs) ---------------------------------------
+    def action_toggle_pause(self) -> None:
+        self.playback.toggle_pause()
+
+    def action_next(self) -> None:
+        self.playback.next()
+
+    def action_previous(self) -> None:
+        self.playback.previous()
+
+    def action_skip(self) -> None:
+        self.playback.skip()
+
+    def action_stop(self) -> None:
+        self.playback.stop()
+
+    def action_like(self) -> None:
+        self.playback.feedback("like")
+
+    def action_ban(self) -> None:
+        self.playback.feedback("ban")
+
+    def action_volume(self, delta: int) -> None:
+        self.playback.volume(delta)
+
+    def action_seek(self, seconds: float) -> None:
+        self.playback.seek(seconds)
+
+    # ---- long jobs in thread workers -------------------------------------------------------------
+    def action_rescan(self) -> None:
+        from tuneup.tui import jobs
+
+        self.start_job("scan", jobs.rescan)
+
+    def action_reanalyse(self) -> None:
+        from tuneup.tui import jobs
+
+        self.start_job("analyse", jobs.reanalyse)
+
+    def start_job(self, name: str, fn: Callable, *args) -> threading.Event | None:
+        """Run ``fn(db, progress, cancel, *args)`` in a thread with its own connection; results come back as messages."""
+        if name in self.jobs:
+            self.notify(f"{name} is already running.", severity="warning")
+            return None
+        cancel = threading.Event()
+        self.jobs[name] = cancel
+        self.run_worker(lambda: self._job_body(name, fn, cancel, args), thread=True, group=name,
+                        name=name, exit_on_error=False)
+        return cancel
+
+    def _job_body(self, name: str, fn: Callable, cancel: threading.Event, args: tuple) -> None:
+        from tuneup.errors import TuneupError
+        from tuneup.store import open_db
+
+        started = time.monotonic()
+
+        def progress(done: int, total: int | None = None, info: str = "", errors: int = 0) -> None:
+            rate = done / max(time.monotonic() - started, 1e-6)
+            self.post_message(WorkProgress(name, done, total, str(info or ""), errors, rate))
+
+        db = None
+        try:
+            db = open_db(self.env.paths.db_file)
+            result = fn(db, progress, cancel, *args)
+        except TuneupError as exc:
+            self.post_message(WorkFailed(name, str(exc)))
+        except Exception as exc:  # never a traceback on screen: one line, and the log has the rest
+            self.log.error(f"{name} failed", exc)
+            self.post_message(WorkFailed(name, f"{type(exc).__name__}: {exc}"))
+        else:
+            self.post_message(WorkDone(name, result))
+        finally:
+            if db is not None:
+                db.conn.close()
+
+    def cancel_job(self, name: str) -> None:
+        event = self.jobs.get(name)
+        if event is not None:
+            event.set()
+
+    def on_work_progress(self, message: WorkProgress) -> None:
+        m = message
+        self._broadcast(WorkProgress, m.job, m.done, m.total, m.info, m.errors, m.rate)
+
+    def on_work_done(self, message: WorkDone) -> None:
+        self.jobs.pop(message.job, None)
+        self._broadcast(WorkDone, message.job, message.result)
+        if message.job in ("scan", "analyse", "import", "demo", "fit"):
+            self.post_message(LibraryChanged())
+
+    def on_work_failed(self, message: WorkFailed) -> None:
+        self.jobs.pop(message.job, None)
+        self._broadcast(WorkFailed, message.job, message.error)
+        self.notify(message.error, title=f"{message.job} failed", severity="error", timeout=10, markup=False)
+
+    def _broadcast(self, kind: type, *args) -> None:
+        """Messages bubble up, not down: hand a copy to every screen on the stack."""
+        for screen in self.screen_stack:
+            screen.post_message(kind(*args))
+
+    def on_library_changed(self, message: LibraryChanged) -> None:
+        for screen in self.screen_stack:
+            reload = getattr(screen, "reload_data", None)
+            if reload is not None:
+                reload()
+
+    async def action_quit(self) -> None:
+        for event in self.jobs.values():
+            event.set()
+        self.playback.shutdown()
+        self.exit()
+
+
+def create_app(env: Env, **kwargs) -> TuneupApp:
+    return TuneupApp(env, **kwargs)
 
 
 def run_app(env: Env) -> None:
-    TuneupApp(env).run()
+    app = create_app(env)
+    try:
+        app.run()
+    finally:
+        app.playback.shutdown()

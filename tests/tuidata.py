@@ -1,0 +1,64 @@
+"""Deterministic data for the TUI tests: items, series, listens and features written straight to SQLite."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import date, datetime, timedelta, timezone
+
+from tuneup.store import open_db, profile_id, write
+
+TODAY = date(2026, 11, 27)
+GENRES = ["synthwave", "techno", "jazz", "folk", "hip hop", "ambient"]
+ARTISTS = ["Neon Corridor", "Basement Pulse", "Blue Lantern Trio", "Hollow Pines", "Cold Cipher", "Drift Lab",
+           "Night Ferry", "Paper Moons"]
+HOSTILE = ["[bold]Bold Claim[/]", "[link=http://evil.example]click me[/link]", "\x1b[31mRed Alert\x1b[0m",
+           "Tab\there [/]"]
+
+
+def fill(db_path, n_tracks: int = 48, with_history: bool = True) -> dict:
+    """Write a small, fixed library into the database at ``db_path``; returns ids worth knowing."""
+    db = open_db(db_path)
+    pid = profile_id(db)
+    now = "2026-11-01T12:00:00+00:00"
+    with write(db):
+        db.execute("INSERT INTO roots (path, added_at) VALUES (?, ?)", ["/music", now])
+        for n in range(n_tracks):
+            artist = ARTISTS[n % len(ARTISTS)]
+            genre = GENRES[n % len(GENRES)]
+            title = HOSTILE[n // 12] if n % 12 == 5 and n // 12 < len(HOSTILE) else f"Song {n:03d} of {artist}"
+            path = f"/music/{artist}/track{n:03d}.ogg"
+            db.execute(
+                "INSERT INTO items (root_id, path_raw, path, kind, format, size, mtime_ns, added_at, updated_at, "
+                "title, artist, album, genres, duration, year) VALUES (1, ?, ?, 'track', 'ogg', 1000, 1, ?, ?, ?, ?, "
+                "?, ?, ?, ?)",
+                [os.fsencode(path), path, f"2026-11-{1 + n % 20:02d}T10:00:00+00:00", now, title, artist,
+                 f"{artist} LP", json.dumps([genre]), 120 + n, 2000 + n % 25])
+        db.execute("INSERT INTO series (key, title, year, genres) VALUES ('night shift', 'Night Shift', 2024, ?)",
+                   [json.dumps(["drama"])])
+        for e in range(1, 4):
+            path = f"/video/Night Shift/S01E0{e}.mkv"
+            db.execute(
+                "INSERT INTO items (path_raw, path, kind, format, size, mtime_ns, added_at, updated_at, title, "
+                "series_id, season, episode, duration, genres) VALUES (?, ?, 'episode', 'mkv', 1000, 1, ?, ?, ?, 1, "
+                "1, ?, 2400, ?)",
+                [os.fsencode(path), path, now, now, f"Episode {e}", e, json.dumps(["drama"])])
+        ids = [r[0] for r in db.execute("SELECT id FROM items WHERE kind = 'track' ORDER BY id")]
+        for k, item_id in enumerate(ids):
+            energy = (k * 37 % 100) / 100
+            brightness = (k * 53 % 100) / 100
+            db.execute("INSERT INTO features (item_id, version, computed_at, status, data) VALUES (?, 1, ?, 'ok', ?)",
+                       [item_id, now, json.dumps({"energy": energy, "brightness": brightness})])
+        if with_history:
+            start = datetime(TODAY.year, TODAY.month, TODAY.day, 20, tzinfo=timezone.utc)
+            for k in range(120):
+                item_id = ids[(k * 7) % 16]
+                when = start - timedelta(days=k % 50, minutes=k)
+                skipped = 1 if k % 5 == 0 else 0
+                db.execute(
+                    "INSERT INTO listens (item_id, profile_id, started_at, ms_played, duration_ms, end_reason, "
+                    "skipped, source) VALUES (?, ?, ?, ?, 180000, ?, ?, 'demo')",
+                    [item_id, pid, when.isoformat(timespec="seconds"), 9000 if skipped else 180000,
+                     "skipped" if skipped else "finished", skipped])
+    db.conn.close()
+    return {"track_ids": ids, "profile_id": pid}

@@ -1,0 +1,46 @@
+"""Every action of the app in the command palette (ctrl+p)."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+# (title, app action, help). The app action runs through App.run_action, so the keys and the
+# palette share one code path.
+COMMANDS: list[tuple[str, str, str]] = [
+    ("Go to Home", "app.show_tab('home')", "Rows of mixes worth playing"),
+    ("Go to Library", "app.show_tab('library')", "Every item: search, filter, sort"),
+    ("Go to Stats", "app.show_tab('stats')", "Your listening, in charts"),
+    ("Go to Settings", "app.show_tab('settings')", "Folders, adventurousness, player, profiles"),
+    ("Play / pause", "app.toggle_pause", "Pause or resume playback (space)"),
+    ("Next", "app.next", "Next item in the queue (n)"),
+    ("Previous", "app.previous", "Previous item (b)"),
+    ("Skip", "app.skip", "Skip the current item; recorded as a skip (s)"),
+    ("Like", "app.like", "Like what is playing (l)"),
+    ("Ban", "app.ban", "Never recommend or play this again (x)"),
+    ("Volume up", "app.volume(5)", "(+)"),
+    ("Volume down", "app.volume(-5)", "(-)"),
+    ("Seek forward 10 s", "app.seek(10)", "(right or .)"),
+    ("Seek back 10 s", "app.seek(-10)", "(left or ,)"),
+    ("Stop playback", "app.stop", "Stop and clear the queue"),
+    ("Rescan the library", "app.rescan", "Find new, changed and missing files"),
+    ("Re-analyse audio", "app.reanalyse", "Compute audio features again"),
+    ("Refresh home rows", "app.refresh_home", "Build the home rows again"),
+    ("Run onboarding again", "app.onboarding", "Choose folders, genres and artists again"),
+    ("Help: keys of this screen", "app.help", "(?)"),
+    ("Quit", "app.quit", "(q)"),
+]
+
+
+class TuneupCommands(Provider):
+    async def discover(self) -> Hits:
+        for title, action, help_text in COMMANDS:
+            yield DiscoveryHit(title, partial(self.app.run_action, action), help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, action, help_text in COMMANDS:
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), partial(self.app.run_action, action), help=help_text)

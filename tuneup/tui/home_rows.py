@@ -1,0 +1,29 @@
+"""Where Home's rows come from: tuneup.mixes.rows.build_rows when it exists.
+
+Until the mixes module provides rows, a plain "New in your library" row keeps Home useful.
+"""
+
+from __future__ import annotations
+
+from tuneup.mixes.types import Mix, MixItem
+from tuneup.store import utcnow
+
+
+def load_rows(db, config, profile: str, profile_id: int) -> list[Mix]:
+    try:
+        from tuneup.mixes.rows import build_rows
+    except ImportError:
+        return fallback_rows(db, profile, profile_id)
+    return list(build_rows(db, profile=profile, config=config))
+
+
+def fallback_rows(db, profile: str, profile_id: int, size: int = 20) -> list[Mix]:
+    cur = db.execute(
+        "SELECT i.id, i.path, coalesce(i.title, ''), coalesce(i.artist, s.title), i.album, i.kind, i.duration "
+        "FROM items i LEFT JOIN series s ON s.id = i.series_id WHERE i.status = 'present' "
+        "ORDER BY i.added_at DESC, i.id DESC LIMIT ?", [size])
+    items = [MixItem(r[0], r[1], r[2] or r[1].rsplit("/", 1)[-1], r[3], r[4], r[5], r[6], "new in your library")
+             for r in cur]
+    if not items:
+        return []
+    return [Mix("new", "New in your library", items, profile, utcnow())]

@@ -1,0 +1,62 @@
+"""Long jobs the app runs in thread workers: each takes (db, progress, cancel, ...) and calls the core.
+
+The worker opens its own connection (tuneup.tui.app.TuneupApp.start_job), so nothing here touches
+the UI thread's connection.
+"""
+
+from __future__ import annotations
+
+import importlib
+import time
+
+from tuneup.errors import TuneupError
+from tuneup.store import utcnow
+
+
+def _core(module: str, name: str, what: str):
+    try:
+        return getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError):
+        raise TuneupError(f"{what} is not available in this build ({module}.{name} is missing)") from None
+
+
+def _with_errors(db, progress):
+    """Scan progress plus the count of files that could not be read so far (from scan_errors)."""
+    started = utcnow()
+    last = [0.0, 0]
+
+    def report(done, total=None, info=""):
+        now = time.monotonic()
+        if now - last[0] > 0.25:
+            last[0] = now
+            last[1] = db.execute("SELECT count(*) FROM scan_errors WHERE seen_at >= ?", [started]).fetchone()[0]
+        progress(done, total, info, last[1])
+
+    return report
+
+
+def scan_paths(db, progress, cancel, paths):
+    """Add ``paths`` as library roots and scan them."""
+    scan = _core("tuneup.library.scan", "scan", "scanning")
+    return scan(db, paths=[str(p) for p in paths], progress=_with_errors(db, progress), cancel=cancel)
+
+
+def rescan(db, progress, cancel):
+    scan = _core("tuneup.library.scan", "scan", "scanning")
+    return scan(db, paths=None, progress=_with_errors(db, progress), cancel=cancel)
+
+
+def reanalyse(db, progress, cancel):
+    analyze = _core("tuneup.library.analyze", "analyze", "audio analysis")
+    return analyze(db, progress=progress, cancel=cancel, force=True)
+
+
+def build_demo(db, progress, cancel, demo_dir):
+    """Generate the demo library's files, then scan them."""
+    build = _core("tuneup.demo", "build_demo", "the demo library")
+    return build(db, demo_dir, progress=progress, cancel=cancel)
+
+
+def import_history(db, progress, cancel, fmt, path, profile):
+    run_import = _core("tuneup.history.imports", "import_file", "history import")
+    return run_import(db, fmt, path, profile=profile, progress=progress, cancel=cancel)

@@ -1,0 +1,30 @@
+"""Whether the wizard should run, kept in the profile's settings JSON so a half-done wizard resumes."""
+
+from __future__ import annotations
+
+import json
+
+from tuneup.store import write
+
+
+def _settings(db, profile_id: int) -> dict:
+    row = db.execute("SELECT settings FROM profiles WHERE id = ?", [profile_id]).fetchone()
+    try:
+        value = json.loads(row[0]) if row and row[0] else {}
+    except ValueError:
+        value = {}
+    return value if isinstance(value, dict) else {}
+
+
+def set_state(db, profile_id: int, state: str) -> None:
+    with write(db):
+        settings = _settings(db, profile_id)
+        settings["onboarding"] = state
+        db.execute("UPDATE profiles SET settings = ? WHERE id = ?", [json.dumps(settings), profile_id])
+
+
+def needs_onboarding(db, profile_id: int) -> bool:
+    """Run the wizard when the library is empty, or when it was started and never finished."""
+    if _settings(db, profile_id).get("onboarding") == "started":
+        return True
+    return db.execute("SELECT 1 FROM items WHERE status = 'present' LIMIT 1").fetchone() is None

@@ -1,0 +1,84 @@
+"""`i`: one item's details and the full reason it was recommended."""
+
+from __future__ import annotations
+
+import json
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from tuneup.tui.text import clean
+
+FIELDS = ("title", "artist", "album", "albumartist", "year", "genres", "kind", "format", "duration", "path",
+          "composer", "mood", "label", "bpm", "initial_key")
+
+
+def item_details(db, item_id: int, profile_id: int) -> list[tuple[str, str]]:
+    row = db.execute(f"SELECT {', '.join(FIELDS)} FROM items WHERE id = ?", [item_id]).fetchone()
+    if row is None:
+        return [("item", f"#{item_id} is no longer in the library")]
+    out = []
+    for name, value in zip(FIELDS, row):
+        if value in (None, "", "[]"):
+            continue
+        if name == "genres":
+            try:
+                value = ", ".join(map(str, json.loads(value)))
+            except ValueError:
+                pass
+        if name == "duration":
+            value = f"{int(value) // 60}:{int(value) % 60:02d}"
+        out.append((name, clean(value)))
+    plays, skips, last = db.execute(
+        "SELECT count(*), coalesce(sum(skipped), 0), max(started_at) FROM listens WHERE item_id = ? AND "
+        "profile_id = ?", [item_id, profile_id]).fetchone()
+    out.append(("your plays", f"{plays} ({skips} skipped)" + (f", last {last[:10]}" if last else "")))
+    feedback = [r[0] for r in db.execute("SELECT kind FROM feedback WHERE item_id = ? AND profile_id = ?",
+                                         [item_id, profile_id])]
+    if feedback:
+        out.append(("feedback", ", ".join(feedback)))
+    return out
+
+
+class DetailsScreen(ModalScreen):
+    BINDINGS = [Binding("escape,i,q", "dismiss", "Close"), Binding("enter", "play", "Play"),
+                Binding("r", "radio", "Radio")]
+    DEFAULT_CSS = """
+    DetailsScreen { align: center middle; }
+    DetailsScreen > VerticalScroll { width: 90; height: auto; max-height: 90%; border: thick $accent;
+                                     background: $surface; padding: 0 1; }
+    """
+
+    def __init__(self, item_id: int, reason: str = "", evidence: dict | None = None, exploration: bool = False):
+        super().__init__()
+        self.item_id, self.reason, self.evidence, self.exploration = item_id, reason, evidence or {}, exploration
+
+    def compose(self) -> ComposeResult:
+        table = Table(box=None, show_header=False, expand=True)
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column()
+        for name, value in item_details(self.app.env.db, self.item_id, self.app.profile_id):
+            table.add_row(Text(name), Text(value))
+        if self.reason:
+            table.add_row(Text("why"), Text(clean(self.reason) + ("  (exploration)" if self.exploration else "")))
+        for key, value in self.evidence.items():
+            table.add_row(Text(clean(key), style="dim"), Text(clean(json.dumps(value, default=str)), style="dim"))
+        with VerticalScroll():
+            yield Static(table, id="details-table")
+            yield Static(Text("enter plays · r radio · esc closes", style="dim"))
+
+    def action_dismiss(self) -> None:
+        self.dismiss()
+
+    def action_play(self) -> None:
+        self.dismiss()
+        self.app.playback.play([self.item_id], 0, "details")
+
+    def action_radio(self) -> None:
+        self.dismiss()
+        self.app.playback.radio(self.item_id)

@@ -1,0 +1,293 @@
+"""The first-run wizard: folders → scan → genres → artists → history import → adventurousness → Home.
+
+Nothing is committed until Finish except the scan itself (which leaves a consistent library at
+any point). Quitting midway leaves the profile marked "started", so the wizard comes back next time.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import (Button, ContentSwitcher, Footer, Header, Input, Label, ProgressBar, Select,
+                             SelectionList, Static)
+from textual.widgets.selection_list import Selection
+
+from tuneup.tui import jobs
+from tuneup.tui.folders import check_folder
+from tuneup.tui.messages import WorkDone, WorkFailed, WorkProgress
+from tuneup.tui.onboarding_state import set_state
+from tuneup.tui.seeds import library_artists, library_genres, save_seeds
+from tuneup.tui.text import clean
+from tuneup.tui.widgets.jobs_line import describe, summary
+
+STEPS = ("folders", "scan", "genres", "artists", "history", "adventure")
+TITLES = {"folders": "1/6  Where is your music and video?", "scan": "2/6  Reading your library",
+          "genres": "3/6  Genres you like", "artists": "4/6  Artists you like",
+          "history": "5/6  Bring your listening history (optional)", "adventure": "6/6  How adventurous?"}
+IMPORT_FORMATS = ("spotify", "spotify-basic", "listenbrainz", "lastfm", "rockbox")
+
+
+class OnboardingScreen(Screen):
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel setup"),
+        Binding("ctrl+n", "next", "Next"),
+        Binding("ctrl+b", "back", "Back"),
+    ]
+
+    def __init__(self):
+        super().__init__()
+        self.step = 0
+        self.folders: list[str] = []
+        self.use_demo = False
+        self.scanned = False
+        self.genres: set[str] = set()
+        self.artists: set[str] = set()
+        self.artist_options: list[tuple[str, int]] = []
+        self.import_result = ""
+        self.job: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="wizard-title")
+        with ContentSwitcher(initial="folders", id="wizard"):
+            with Vertical(id="folders"):
+                yield Static("Type a folder and press enter; add as many as you like. Or try the demo library.",
+                             markup=False)
+                yield Input(placeholder="~/Music", id="folder-input")
+                yield Static("", id="folder-check", markup=False)
+                yield Static("", id="folder-list", markup=False)
+                yield Button("Use the demo library", id="use-demo")
+            with Vertical(id="scan"):
+                yield Static("", id="scan-status", markup=False)
+                yield ProgressBar(id="scan-bar", show_eta=False)
+                yield Static("", id="scan-summary", markup=False)
+            with Vertical(id="genres"):
+                yield Static("Space selects. Counts are items in your library.", markup=False)
+                yield SelectionList[str](id="genre-list")
+            with Vertical(id="artists"):
+                yield Input(placeholder="type to search artists", id="artist-search")
+                yield SelectionList[str](id="artist-list")
+            with Vertical(id="history"):
+                yield Static("Import plays from another service so tuneup knows you sooner. Skip with Next.",
+                             markup=False)
+                with Horizontal(classes="field"):
+                    yield Select([(f, f) for f in IMPORT_FORMATS], prompt="format", id="import-format")
+                    yield Input(placeholder="path to the export file", id="import-path")
+                    yield Button("Import", id="import-btn")
+                yield Static("", id="import-result", markup=False)
+            with Vertical(id="adventure"):
+                yield Static("0 plays it safe with what you know; 100 is mostly new ground. 30 is a good start.",
+                             markup=False)
+                yield Input(type="integer", id="adventure-input")
+        with Horizontal(id="wizard-nav"):
+            yield Button("Back", id="back")
+            yield Button("Cancel", id="cancel", variant="error")
+            yield Button("Next", id="next", variant="primary")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        set_state(self.app.env.db, self.app.profile_id, "started")
+        self.query_one("#adventure-input", Input).value = str(self.app.env.config.get("adventurousness"))
+        self._show()
+
+    # ---- navigation -------------------------------------------------------------------------------
+    def _show(self) -> None:
+        name = STEPS[self.step]
+        self.query_one("#wizard", ContentSwitcher).current = name
+        self.query_one("#wizard-title", Static).update(Text(TITLES[name], style="bold"))
+        self.query_one("#back", Button).disabled = self.step == 0 or self.job is not None
+        nxt = self.query_one("#next", Button)
+        nxt.label = "Finish" if name == "adventure" else "Next"
+        nxt.disabled = (name == "scan" and not self.scanned) or self.job is not None
+        focus = {"folders": "#folder-input", "genres": "#genre-list", "artists": "#artist-search",
+                 "history": "#import-format", "adventure": "#adventure-input", "scan": "#cancel"}[name]
+        self.query_one(focus).focus()
+        if name == "scan":
+            self._start_scan()
+        elif name == "genres":
+            self._fill_genres()
+        elif name == "artists":
+            self._fill_artists()
+
+    def action_next(self) -> None:
+        name = STEPS[self.step]
+        if self.job is not None:
+            return
+        if name == "folders" and not (self.folders or self.use_demo):
+            if not self._add_folder():
+                return
+        if name == "scan" and not self.scanned:
+            return
+        if name == "adventure":
+            self._finish()
+            return
+        self.step += 1
+        self._show()
+
+    def action_back(self) -> None:
+        if self.step > 0 and self.job is None:
+            self.step -= 1
+            if STEPS[self.step] == "scan":  # back over the scan goes to the folders
+                self.step -= 1
+            self._show()
+
+    def action_cancel(self) -> None:
+        if self.job is not None:
+            self.app.cancel_job(self.job)
+            self.query_one("#scan-status", Static).update("Cancelling…")
+            return
+        set_state(self.app.env.db, self.app.profile_id, "cancelled")
+        self.dismiss(False)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        handlers = {"next": self.action_next, "back": self.action_back, "cancel": self.action_cancel,
+                    "use-demo": self._use_demo, "import-btn": self._import}
+        handler = handlers.get(event.button.id or "")
+        if handler:
+            handler()
+
+    # ---- step 1: folders --------------------------------------------------------------------------
+    def _add_folder(self) -> bool:
+        field = self.query_one("#folder-input", Input)
+        check = check_folder(field.value)
+        self.query_one("#folder-check", Static).update(
+            Text(check.message, style="green" if check.ok else "bold red"))
+        if check.ok and str(check.path) not in self.folders:
+            self.folders.append(str(check.path))
+            field.value = ""
+            self.query_one("#folder-list", Static).update(Text("Folders:\n" + "\n".join(map(clean, self.folders))))
+        return check.ok
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "folder-input":
+            if event.value.strip():
+                self._add_folder()
+            elif self.folders:
+                self.action_next()
+        elif event.input.id == "import-path":
+            self._import()
+        elif event.input.id == "adventure-input":
+            self.action_next()
+
+    def _use_demo(self) -> None:
+        self.use_demo = True
+        self.folders = []
+        self.action_next()
+
+    # ---- step 2: scan -----------------------------------------------------------------------------
+    def _start_scan(self) -> None:
+        if self.scanned:
+            return
+        self.query_one("#scan-status", Static).update("Starting…")
+        if self.use_demo:
+            started = self.app.start_job("demo", jobs.build_demo, self.app.env.paths.demo_dir)
+            self.job = "demo" if started else None
+        else:
+            started = self.app.start_job("scan", jobs.scan_paths, list(self.folders))
+            self.job = "scan" if started else None
+        self.query_one("#back", Button).disabled = True
+        self.query_one("#next", Button).disabled = True
+
+    def on_work_progress(self, m: WorkProgress) -> None:
+        if m.job != self.job:
+            return
+        self.query_one("#scan-status", Static).update(Text(describe(m)))
+        self.query_one("#scan-bar", ProgressBar).update(total=m.total, progress=m.done)
+
+    def on_work_done(self, m: WorkDone) -> None:
+        if m.job not in ("scan", "demo", "import"):
+            return
+        if m.job == "import":
+            self.import_result = summary(m.result) or "imported"
+            self.query_one("#import-result", Static).update(Text(self.import_result, style="green"))
+            self.job = None
+            self.query_one("#next", Button).disabled = False
+            return
+        self.job = None
+        cancelled = getattr(m.result, "cancelled", False)
+        count = self.app.env.db.execute("SELECT count(*) FROM items WHERE status = 'present'").fetchone()[0]
+        self.scanned = count > 0 and not cancelled
+        text = Text(f"{count:,} items in your library. ", style="bold")
+        text.append(summary(m.result))
+        if cancelled:
+            text.append("\nCancelled: go Back to change folders, or Cancel to leave setup.", style="yellow")
+        elif count == 0:
+            text.append("\nNothing playable was found: go Back and choose another folder.", style="yellow")
+        self.query_one("#scan-summary", Static).update(text)
+        self.query_one("#scan-status", Static).update("Done." if self.scanned else "Stopped.")
+        self.query_one("#back", Button).disabled = False
+        self.query_one("#next", Button).disabled = not self.scanned
+        if self.scanned:
+            self.query_one("#next", Button).focus()
+
+    def on_work_failed(self, m: WorkFailed) -> None:
+        if m.job != self.job:
+            return
+        self.job = None
+        self.query_one("#scan-status" if m.job != "import" else "#import-result", Static).update(
+            Text(m.error, style="bold red"))
+        self.query_one("#back", Button).disabled = False
+        self.query_one("#next", Button).disabled = m.job != "import"
+
+    # ---- steps 3 and 4: genres and artists -------------------------------------------------------
+    def _fill_genres(self) -> None:
+        genres = library_genres(self.app.env.db)
+        lst = self.query_one("#genre-list", SelectionList)
+        lst.clear_options()
+        lst.add_options([Selection(f"{clean(g)}  ({n})", g, g in self.genres) for g, n in genres])
+
+    def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged) -> None:
+        if event.selection_list.id == "genre-list":
+            self.genres = set(event.selection_list.selected)
+        elif event.selection_list.id == "artist-list":
+            shown = {value for _, value in self._shown_artists()}
+            self.artists = (self.artists - shown) | set(event.selection_list.selected)
+
+    def _fill_artists(self) -> None:
+        self.artist_options = library_artists(self.app.env.db, sorted(self.genres))
+        self._filter_artists(self.query_one("#artist-search", Input).value)
+
+    def _shown_artists(self) -> list[tuple[str, str]]:
+        query = self.query_one("#artist-search", Input).value.casefold()
+        return [(f"{clean(a)}  ({n})", a) for a, n in self.artist_options if query in a.casefold()][:500]
+
+    def _filter_artists(self, _query: str) -> None:
+        lst = self.query_one("#artist-list", SelectionList)
+        with lst.prevent(SelectionList.SelectedChanged):
+            lst.clear_options()
+            lst.add_options([Selection(label, a, a in self.artists) for label, a in self._shown_artists()])
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "artist-search":
+            self._filter_artists(event.value)
+
+    # ---- step 5: history import -------------------------------------------------------------------
+    def _import(self) -> None:
+        fmt = self.query_one("#import-format", Select).value
+        path = self.query_one("#import-path", Input).value.strip()
+        if fmt is Select.BLANK or not path:
+            self.query_one("#import-result", Static).update(Text("Choose a format and a file.", style="yellow"))
+            return
+        started = self.app.start_job("import", jobs.import_history, str(fmt), path, self.app.env.profile_name)
+        if started:
+            self.job = "import"
+            self.query_one("#import-result", Static).update("Importing…")
+            self.query_one("#next", Button).disabled = True
+
+    # ---- step 6: adventurousness, then finish -----------------------------------------------------
+    def _finish(self) -> None:
+        from tuneup.errors import TuneupError
+
+        env = self.app.env
+        try:
+            env.config.set("adventurousness", self.query_one("#adventure-input", Input).value)
+        except TuneupError as exc:
+            self.app.notify(str(exc), severity="error", markup=False)
+            return
+        save_seeds(env.db, self.app.profile_id, sorted(self.genres), sorted(self.artists))
+        env.config.save()
+        set_state(env.db, self.app.profile_id, "done")
+        self.dismiss(True)

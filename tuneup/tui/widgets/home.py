@@ -1,0 +1,151 @@
+"""Home: rows of mixes, each a horizontal rail of cards moved through with the arrow keys."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import HorizontalScroll, Vertical, VerticalScroll
+from textual.widgets import Static, Tabs
+
+from tuneup.mixes.types import Mix, MixItem
+from tuneup.tui.messages import PlayItems, ShowDetails, StartRadio
+from tuneup.tui.text import clean, fit
+
+CARD_TEXT = 26  # a card is 30 cells wide: 2 of border, 2 of padding
+
+
+class Card(Static, can_focus=True):
+    """One item of a row: title, artist or series, a small reason line."""
+
+    def __init__(self, item: MixItem, row: int, col: int):
+        super().__init__(self._content(item), markup=False, classes="card")
+        self.item, self.row, self.col = item, row, col
+        if item.exploration:
+            self.add_class("exploration")
+
+    @staticmethod
+    def _content(item: MixItem) -> Text:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(fit(item.title, CARD_TEXT) + "\n", style="bold")
+        text.append(fit(item.artist or item.album or item.kind, CARD_TEXT) + "\n")
+        text.append(fit(item.reason, CARD_TEXT), style="italic dim")
+        return text
+
+    def on_click(self, event) -> None:
+        self.focus()
+        if event.chain == 2:
+            self.screen.query_one(HomePane).action_play()
+
+
+class MixRow(Vertical):
+    def __init__(self, mix: Mix, row: int):
+        super().__init__(classes="mix-row")
+        self.mix, self.row = mix, row
+
+    def compose(self) -> ComposeResult:
+        title = Text(clean(self.mix.name), style="bold")
+        if self.mix.description:
+            title.append("  " + clean(self.mix.description), style="dim")
+        yield Static(title, classes="row-title", markup=False)
+        with HorizontalScroll(classes="rail"):
+            for col, item in enumerate(self.mix.items):
+                yield Card(item, self.row, col)
+
+
+class HomePane(VerticalScroll):
+    BINDINGS = [
+        Binding("left", "move(0, -1)", "Left", show=False),
+        Binding("right", "move(0, 1)", "Right", show=False),
+        Binding("up", "move(-1, 0)", "Up", show=False),
+        Binding("down", "move(1, 0)", "Down", show=False),
+        Binding("enter", "play", "Play"),
+        Binding("i", "details", "Details"),
+        Binding("r", "radio", "Radio"),
+    ]
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.mixes: list[Mix] = []
+
+    def on_mount(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        self._load()
+
+    @work(thread=True, exclusive=True, group="home-rows")
+    def _load(self) -> None:
+        from tuneup.store import open_db
+        from tuneup.tui.home_rows import load_rows
+
+        app = self.app
+        db = open_db(app.env.paths.db_file)
+        try:
+            mixes = load_rows(db, app.env.config, app.env.profile_name, app.profile_id)
+        except Exception as exc:  # a row that cannot be built is a notification, not a crash
+            app.call_from_thread(app.notify, f"Home rows could not be built: {exc}", severity="error",
+                                 markup=False)
+            mixes = []
+        finally:
+            db.conn.close()
+        app.call_from_thread(self.show_mixes, mixes)
+
+    async def show_mixes(self, mixes: list[Mix]) -> None:
+        had_focus = self.screen.focused is not None and self in self.screen.focused.ancestors
+        self.mixes = [m for m in mixes if m.items]
+        await self.remove_children()
+        if not self.mixes:
+            await self.mount(Static("Nothing here yet. Add folders in Settings [4], or run onboarding from the command "
+                              "palette (ctrl+p).", classes="empty", markup=False))
+            return
+        await self.mount_all([MixRow(mix, r) for r, mix in enumerate(self.mixes)])
+        focused = self.screen.focused
+        if had_focus or focused is None or isinstance(focused, Tabs):
+            self.focus_first()
+
+    def focus_first(self) -> None:
+        cards = self.query(Card)
+        if cards:
+            cards.first().focus()
+        else:
+            self.focus()
+
+    def _focused_card(self) -> Card | None:
+        focused = self.screen.focused
+        return focused if isinstance(focused, Card) else None
+
+    def _card(self, row: int, col: int) -> Card | None:
+        rows = list(self.query(MixRow))
+        if not 0 <= row < len(rows):
+            return None
+        cards = list(rows[row].query(Card))
+        return cards[max(0, min(col, len(cards) - 1))] if cards else None
+
+    def action_move(self, d_row: int, d_col: int) -> None:
+        card = self._focused_card()
+        if card is None:
+            self.focus_first()
+            return
+        target = self._card(card.row + d_row, card.col + d_col)
+        if target is not None:
+            target.focus()
+            target.scroll_visible(animate=False)
+
+    def action_play(self) -> None:
+        card = self._focused_card()
+        if card is not None:
+            mix = self.mixes[card.row]
+            self.post_message(PlayItems([i.item_id for i in mix.items], card.col, source=mix.kind))
+
+    def action_details(self) -> None:
+        card = self._focused_card()
+        if card is not None:
+            i = card.item
+            self.post_message(ShowDetails(i.item_id, i.reason, i.evidence, i.exploration))
+
+    def action_radio(self) -> None:
+        card = self._focused_card()
+        if card is not None:
+            self.post_message(StartRadio(card.item.item_id))

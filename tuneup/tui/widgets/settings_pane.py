@@ -1,0 +1,114 @@
+"""Settings: folders, adventurousness, mix sizes, player, profiles; rescan, re-analyse, onboarding."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Button, Input, Label, Select, Static
+
+from tuneup.config import SETTINGS
+from tuneup.errors import TuneupError
+from tuneup.tui.folders import check_folder
+from tuneup.tui.text import clean
+
+NUMBER_SETTINGS = ("adventurousness", "mix.weekly_size", "mix.daily_count", "mix.daily_size", "mix.artist_cap")
+
+
+def _id(key: str) -> str:
+    return "set-" + key.replace(".", "-")
+
+
+class SettingsPane(VerticalScroll):
+    def compose(self) -> ComposeResult:
+        yield Static("Library folders", classes="section")
+        yield Static("", id="roots", markup=False)
+        with Horizontal(classes="field"):
+            yield Input(placeholder="/path/to/music", id="add-folder")
+            yield Button("Add and scan", id="add-folder-btn")
+        with Horizontal(classes="field"):
+            yield Button("Rescan", id="rescan")
+            yield Button("Re-analyse audio", id="reanalyse")
+            yield Button("Run onboarding again", id="rerun-onboarding")
+        yield Static("Taste and mixes", classes="section")
+        for key in NUMBER_SETTINGS:
+            s = SETTINGS[key]
+            with Horizontal(classes="field"):
+                yield Label(key, classes="field-label")
+                yield Input(type="integer", id=_id(key), classes="setting")
+                yield Label(f"{s.help} ({s.minimum:g}-{s.maximum:g})", classes="field-help", markup=False)
+        with Horizontal(classes="field"):
+            yield Label("player", classes="field-label")
+            yield Select([(c, c) for c in SETTINGS["player"].choices], allow_blank=False, id="set-player")
+            yield Label(SETTINGS["player"].help, classes="field-help", markup=False)
+        yield Button("Save settings", id="save", variant="primary")
+        yield Static("Profiles", classes="section")
+        with Horizontal(classes="field"):
+            yield Label("profile", classes="field-label")
+            yield Select([(p, p) for p in [self.app.env.profile_name]], allow_blank=False, id="profile-select")
+            yield Input(placeholder="new profile name", id="new-profile")
+            yield Button("Create", id="create-profile")
+
+    def on_mount(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        app = self.app
+        config = app.env.config
+        for key in NUMBER_SETTINGS:
+            self.query_one("#" + _id(key), Input).value = str(config.get(key))
+        self.query_one("#set-player", Select).value = config.get("player")
+        roots = [r[0] for r in app.env.db.execute("SELECT path FROM roots ORDER BY path")]
+        counts = app.env.db.execute("SELECT count(*) FROM items WHERE status = 'present'").fetchone()[0]
+        text = Text("\n".join(clean(r) for r in roots) or "no folders yet", style="" if roots else "dim")
+        text.append(f"\n{counts:,} items in the library", style="dim")
+        self.query_one("#roots", Static).update(text)
+        names = [r[0] for r in app.env.db.execute("SELECT name FROM profiles ORDER BY name")]
+        select = self.query_one("#profile-select", Select)
+        with select.prevent(Select.Changed):
+            select.set_options([(clean(n), n) for n in names])
+            select.value = app.env.profile_name
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        actions = {"save": self.save, "add-folder-btn": self.add_folder, "create-profile": self.create_profile,
+                   "rescan": lambda: self.app.run_action("app.rescan"),
+                   "reanalyse": lambda: self.app.run_action("app.reanalyse"),
+                   "rerun-onboarding": lambda: self.app.run_action("app.onboarding")}
+        action = actions.get(event.button.id or "")
+        if action:
+            action()
+
+    def save(self) -> bool:
+        config = self.app.env.config
+        try:
+            for key in NUMBER_SETTINGS:
+                config.set(key, self.query_one("#" + _id(key), Input).value)
+            config.set("player", self.query_one("#set-player", Select).value)
+            config.save()
+        except TuneupError as exc:
+            self.app.notify(str(exc), title="Not saved", severity="error", markup=False)
+            return False
+        self.app.notify("Settings saved.")
+        return True
+
+    def add_folder(self) -> None:
+        from tuneup.tui import jobs
+
+        check = check_folder(self.query_one("#add-folder", Input).value)
+        if not check.ok:
+            self.app.notify(check.message, title="Folder not added", severity="error", markup=False)
+            return
+        self.app.notify(check.message, markup=False)
+        self.app.start_job("scan", jobs.scan_paths, [check.path])
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == "profile-select" and event.value != self.app.env.profile_name:
+            self.app.switch_profile(str(event.value))
+
+    def create_profile(self) -> None:
+        name = self.query_one("#new-profile", Input).value.strip()
+        if not name or any(ord(c) < 32 for c in name):
+            self.app.notify("Type a name for the new profile.", severity="warning")
+            return
+        self.query_one("#new-profile", Input).value = ""
+        self.app.switch_profile(name)
