@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from mix_data import NOW, add_feedback, add_item, add_listen, add_series, music_library, watch
+from mix_data import NOW, iso, add_feedback, add_item, add_listen, add_series, music_library, watch
 from tuneup.mixes import episodes, plain_rows
 from tuneup.store import open_db, profile_id
 
@@ -75,11 +75,12 @@ def test_continue_watching_in_progress_then_next_episode(db, pid):
     assert rows[1][1] == "next episode of Show"
     # across seasons, and specials are not "next"
     watch(db, pid, eps[(1, 3)], NOW - timedelta(hours=5))
-    assert episodes.next_episodes(db, pid)[0][1] == eps[(2, 1)]
-    # finished the series: nothing next
+    assert episodes.next_episodes(db, pid)[0][2]["id"] == eps[(2, 1)]
+    # finished the series: nothing to continue
     watch(db, pid, eps[(2, 1)], NOW - timedelta(hours=4))
     watch(db, pid, eps[(2, 2)], NOW - timedelta(hours=3))
     assert episodes.next_episodes(db, pid) == []
+    assert [r[0] for r in plain_rows.continue_watching(db, pid)] == [movie]
 
 
 def test_in_progress_episode_is_not_offered_twice(db, pid):
@@ -90,25 +91,29 @@ def test_in_progress_episode_is_not_offered_twice(db, pid):
 
 
 def test_rewatch_follows_the_latest_watch_not_the_completed_flags(db, pid):
+    from tuneup.history.watch import record_progress
+
     sid, eps = add_series(db, "Show", (4,))
     for n in range(1, 5):
-        watch(db, pid, eps[(1, n)], NOW - timedelta(days=100 - n))
-    assert episodes.next_episodes(db, pid) == []
-    # starting again: episode 1 watched a second time
-    watch(db, pid, eps[(1, 1)], NOW - timedelta(days=1), times=2)
-    rows = plain_rows.continue_watching(db, pid)
-    assert rows == [(eps[(1, 2)], "next episode of Show (rewatching)", False)]
+        record_progress(db, pid, eps[(1, n)], 2700, at=iso(NOW - timedelta(days=100 - n)))
+    assert plain_rows.continue_watching(db, pid) == []
+    # starting again from the top: episode 1 restarted, then finished a second time
+    record_progress(db, pid, eps[(1, 1)], 60, at=iso(NOW - timedelta(days=1, hours=1)))
+    assert plain_rows.continue_watching(db, pid) == [(eps[(1, 1)], "you stopped at 1 min, 44 min left", False)]
+    record_progress(db, pid, eps[(1, 1)], 2700, at=iso(NOW - timedelta(days=1)))
+    assert plain_rows.continue_watching(db, pid) == [(eps[(1, 2)], "next episode of Show (rewatching)", False)]
 
 
-def test_series_starts_at_first_unwatched_episode(db, pid):
+def test_a_recommended_series_starts_at_its_next_unwatched_episode(db, pid):
     sid, eps = add_series(db, "Show", (2, 2), specials=1)
-    assert episodes.first_unwatched(db, pid, sid) == eps[(1, 1)]
+    assert episodes.series_entry(db, pid, sid)["id"] == eps[(1, 1)]
     watch(db, pid, eps[(1, 1)], NOW - timedelta(days=5))
     watch(db, pid, eps[(1, 2)], NOW - timedelta(days=4))
-    assert episodes.first_unwatched(db, pid, sid) == eps[(2, 1)]
-    for key in [(2, 1), (2, 2)]:
-        watch(db, pid, eps[key], NOW - timedelta(days=3))
-    assert episodes.first_unwatched(db, pid, sid) == eps[(1, 1)]  # all seen: start over
+    assert episodes.series_entry(db, pid, sid)["id"] == eps[(2, 1)]
+    for n, key in enumerate([(2, 1), (2, 2)]):
+        watch(db, pid, eps[key], NOW - timedelta(days=3 - n))
+    entry = episodes.series_entry(db, pid, sid)
+    assert (entry["id"], entry["reason"]) == (eps[(1, 1)], "rewatch")  # all seen: from the top
 
 
 def test_daypart_favourites_use_local_time(db, pid, monkeypatch):

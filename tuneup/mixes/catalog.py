@@ -118,3 +118,8 @@ def artists_of(db, ids: list[int]) -> dict[int, str]:
                 f"SELECT id, artist, albumartist FROM items WHERE id IN ({marks})", chunk):
             out[iid] = (artist or aartist or "").strip().casefold()
     return out
+
+
+def profile_name(db, profile_id: int) -> str:
+    row = db.execute("SELECT name FROM profiles WHERE id = ?", [profile_id]).fetchone()
+    return row[0] if row else str(profile_id)

@@ -1,83 +1,53 @@
-"""Series and watch progress for rows: what is in progress, which episode comes next, where a series
-starts for someone who has not finished it.
+"""Series and watch progress for rows, over the video library's own queries
+(:mod:`tuneup.history.watch`, :mod:`tuneup.library.series`).
 
-Rewatch aware: the next episode follows the most recently watched one in series order, not the
-"completed" flags, so someone who finished a series and started again from episode 1 is offered
-episode 2, even though it was completed the first time round. Specials (season 0) are left out of
-"next episode": they sit apart from the story order.
+Rewatch aware because ``series.next_episode`` follows the most recently watched episode, not the
+"completed" flags: someone who finished a series and started again from episode 1 is offered episode 2.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
-EPISODE_ORDER = "coalesce(season, 1), coalesce(episode, absolute_episode, 0), id"
+def in_progress(db, profile_id: int) -> list[dict]:
+    """Items started and not finished, newest first."""
+    from tuneup.history.watch import in_progress as started
 
-
-@dataclass
-class Progress:
-    item_id: int
-    series_id: int | None
-    position_s: float
-    duration_s: float | None
-    last_watched_at: str
-    completed: bool
-    times_completed: int
+    return started(db, profile_id)
 
 
-def progress(db, profile_id: int) -> list[Progress]:
-    """This profile's watch progress on present items, most recently watched first."""
+def series_by_activity(db, profile_id: int) -> list[tuple[int, str, str]]:
+    """(series id, title, last watched at) of every series this profile has watched, newest first."""
     rows = db.execute(
-        "SELECT w.item_id, i.series_id, w.position_s, coalesce(w.duration_s, i.duration), w.last_watched_at, "
-        "w.completed, w.times_completed FROM watch_progress w JOIN items i ON i.id = w.item_id "
-        "WHERE w.profile_id = ? AND i.status = 'present' ORDER BY w.last_watched_at DESC, w.item_id",
-        [profile_id])
-    return [Progress(r[0], r[1], r[2] or 0.0, r[3], r[4], bool(r[5]), r[6] or 0) for r in rows]
+        "SELECT i.series_id, s.title, max(w.last_watched_at) AS last FROM watch_progress w "
+        "JOIN items i ON i.id = w.item_id JOIN series s ON s.id = i.series_id WHERE w.profile_id = ? "
+        "AND i.status = 'present' GROUP BY i.series_id ORDER BY last DESC, i.series_id", [profile_id])
+    return rows.fetchall()
 
 
-def series_episodes(db, series_id: int) -> list[int]:
-    """The series' present episodes in story order, specials (season 0) left out."""
-    rows = db.execute(f"SELECT id FROM items WHERE series_id = ? AND status = 'present' "
-                      f"AND coalesce(season, 1) > 0 ORDER BY {EPISODE_ORDER}", [series_id])
-    return [r[0] for r in rows]
+def next_episodes(db, profile_id: int) -> list[tuple[int, str, dict]]:
+    """(series id, series title, next episode) for each series in progress: the latest watched episode is
+    finished and another follows it. Resuming is :func:`in_progress`'s job; a finished series is not
+    "in progress"."""
+    from tuneup.library.series import next_episode
 
-
-def in_progress(db, profile_id: int) -> list[Progress]:
-    """Items started and not finished (the latest watch of each, newest first)."""
-    return [p for p in progress(db, profile_id) if not p.completed and p.position_s > 0]
-
-
-def next_episodes(db, profile_id: int) -> list[tuple[int, int, Progress]]:
-    """(series_id, next episode id, latest watch) for each series in progress, newest activity first.
-
-    A series whose latest-watched episode is itself unfinished is left to :func:`in_progress`.
-    """
-    latest: dict[int, Progress] = {}
-    for p in progress(db, profile_id):
-        if p.series_id is not None and p.series_id not in latest:
-            latest[p.series_id] = p
     out = []
-    for series_id, last in latest.items():
-        if not last.completed:
-            continue
-        episodes = series_episodes(db, series_id)
-        if last.item_id not in episodes:
-            continue
-        position = episodes.index(last.item_id)
-        if position + 1 < len(episodes):
-            out.append((series_id, episodes[position + 1], last))
+    for series_id, title, _last in series_by_activity(db, profile_id):
+        ep = next_episode(db, profile_id, series_id)
+        if ep and ep["reason"] == "next":
+            out.append((series_id, title, ep))
     return out
 
 
-def first_unwatched(db, profile_id: int, series_id: int) -> int | None:
-    """Where the series starts for this person: the first episode never completed, else episode 1."""
-    episodes = series_episodes(db, series_id)
-    if not episodes:
-        return None
-    done = {r[0] for r in db.execute(
-        "SELECT w.item_id FROM watch_progress w JOIN items i ON i.id = w.item_id WHERE w.profile_id = ? "
-        "AND i.series_id = ? AND (w.completed = 1 OR w.times_completed > 0)", [profile_id, series_id])}
-    for item_id in episodes:
-        if item_id not in done:
-            return item_id
-    return episodes[0]
+def series_entry(db, profile_id: int, series_id: int) -> dict | None:
+    """Where a recommended series starts for this person: the next episode (the first one when nothing was
+    watched, episode 1 again when all of it was)."""
+    from tuneup.library.series import next_episode
+
+    return next_episode(db, profile_id, series_id)
+
+
+def rewatching(db, profile_id: int, series_id: int) -> bool:
+    """Whether this profile finished an episode of the series more than once (a rewatch is under way)."""
+    row = db.execute("SELECT max(w.times_completed) FROM watch_progress w JOIN items i ON i.id = w.item_id "
+                     "WHERE w.profile_id = ? AND i.series_id = ?", [profile_id, series_id]).fetchone()
+    return bool(row and row[0] and row[0] > 1)

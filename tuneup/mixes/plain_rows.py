@@ -77,22 +77,20 @@ def new_in_library(db, profile_id: int, now: datetime, size: int = ROW_SIZE, per
 
 
 def continue_watching(db, profile_id: int, size: int = ROW_SIZE) -> list[tuple[int, str, bool]]:
-    """In-progress items first, then the next episode of each series in progress."""
+    """In-progress items first, then the next episode of each series in progress (rewatch aware)."""
     out: list[tuple[int, str, bool]] = []
     started_series = set()
     for p in episodes.in_progress(db, profile_id):
-        minutes = int(p.position_s // 60)
-        left = f", {int((p.duration_s - p.position_s) // 60)} min left" if p.duration_s else ""
-        out.append((p.item_id, f"you stopped at {minutes} min{left}", False))
-        if p.series_id is not None:
-            started_series.add(p.series_id)
-    for series_id, next_id, last in episodes.next_episodes(db, profile_id):
+        minutes = int(p["position_s"] // 60)
+        left = f", {int((p['duration_s'] - p['position_s']) // 60)} min left" if p["duration_s"] else ""
+        out.append((p["item_id"], f"you stopped at {minutes} min{left}", False))
+        if p["series_id"] is not None:
+            started_series.add(p["series_id"])
+    for series_id, title, ep in episodes.next_episodes(db, profile_id):
         if series_id in started_series:
             continue
-        title = db.execute("SELECT title FROM series WHERE id = ?", [series_id]).fetchone()
-        name = title[0] if title else "this series"
-        again = " (rewatching)" if last.times_completed > 1 else ""
-        out.append((next_id, f"next episode of {name}{again}", False))
+        again = " (rewatching)" if episodes.rewatching(db, profile_id, series_id) else ""
+        out.append((ep["id"], f"next episode of {title}{again}", False))
     banned = banned_ids(db, profile_id)
     return [e for e in out if e[0] not in banned][:size]
 

@@ -1,0 +1,150 @@
+"""Daily Mixes: one per cluster of this person's taste, favourites mixed with close tracks they rarely
+play, renewed each day. With no taste to cluster yet, one per big genre of the library, sampled."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from tuneup.mixes import store
+from tuneup.mixes.catalog import aware, artists_of, banned_ids, iso, mix_items, playable_ids, profile_name
+from tuneup.mixes.flow import flow
+from tuneup.mixes.modelref import get_model, setting
+from tuneup.mixes.onboard import fold, library_artists, library_genres
+from tuneup.mixes.select import Picker, from_recs, stable_seed
+from tuneup.mixes.types import Mix
+
+KIND = "daily"
+RARELY = 2  # plays: "rarely played" is at most this many
+
+
+def daily(db, model_dir, profile_id: int, *, now: datetime | None = None, config=None, count: int | None = None,
+          size: int | None = None, refresh: bool = False, model=None) -> list[Mix]:
+    now = aware(now)
+    period = store.day_period(now)
+    library = playable_ids(db, profile_id)
+    if not refresh:
+        kept = stored_mixes(db, profile_id, period)
+        if kept:
+            return kept
+    count = setting(config, "mix.daily_count") if count is None else count
+    size = size or setting(config, "mix.daily_size")
+    model = model or get_model(db, model_dir)
+    plays = _plays(db, profile_id)
+    groups = _clusters(model, profile_id, count, period) if model.has_signal(profile_id) else []
+    builder = _DailyBuilder(db, model, profile_id, library, plays, size, config, stable_seed(profile_id, period))
+    made = [builder.from_cluster(c) for c in groups] if groups else builder.from_genres(count)
+    made = [(name, entries) for name, entries in made if entries][:count]
+    generated = iso(now)
+    mixes, stored = [], []
+    for n, (label, entries) in enumerate(made, start=1):
+        name = f"Daily Mix {n}: {label}"
+        items = flow(db, mix_items(db, entries))
+        stored.append(store.Stored(name, period, generated, [(i.item_id, i.reason, i.exploration) for i in items]))
+        mixes.append(Mix(KIND, name, items, profile_name(db, profile_id), generated, period, _description(label)))
+    store.save(db, profile_id, KIND, period, stored)
+    return mixes
+
+
+def _clusters(model, profile_id: int, count: int, period: str):
+    if count <= 0:
+        return []
+    return [c for c in model.taste(profile_id, n_clusters=count, seed=stable_seed(period)).clusters if c.item_ids]
+
+
+def _plays(db, profile_id: int) -> dict[int, int]:
+    return dict(db.execute("SELECT item_id, count(*) FROM listens WHERE profile_id = ? AND item_id IS NOT NULL "
+                           "AND end_reason <> 'skipped' AND skipped = 0 GROUP BY item_id", [profile_id]).fetchall())
+
+
+class _DailyBuilder:
+    def __init__(self, db, model, profile_id, library, plays, size, config, seed):
+        self.db, self.model, self.profile_id, self.plays, self.size = db, model, profile_id, plays, size
+        self.library = set(library)
+        self.artist_of = artists_of(db, library)
+        self.cap = setting(config, "mix.artist_cap") * 2  # a daily mix may lean on its defining artists
+        self.banned = banned_ids(db, profile_id)
+        self.used: set[int] = set()  # no item in two daily mixes of the same day
+        self.seed = seed
+
+    def _picker(self) -> Picker:
+        return Picker(self.size, self.artist_of, self.cap, banned=self.banned | self.used)
+
+    def from_cluster(self, cluster) -> tuple[str, list[tuple[int, str, bool]]]:
+        label = self._label(cluster)
+        favs = [i for i in cluster.item_ids if i in self.library]
+        favs.sort(key=lambda i: -self.plays.get(i, 0))
+        fav_entries = [(i, self._fav_reason(i, label), False) for i in favs]
+        close = self.model.similar(favs[:20], k=self.size * 3, kinds="track", profile_id=self.profile_id,
+                                   exclude=favs)
+        close_entries = [e for e in from_recs(close) if self.plays.get(e[0], 0) <= RARELY and e[0] in self.library]
+        half = (self.size + 1) // 2
+        picker = self._picker().offer(_alternate(fav_entries[:half], close_entries))
+        picker.offer(fav_entries + close_entries)  # one side ran short: fill from the other
+        self.used |= {e[0] for e in picker.taken}
+        return label, picker.taken
+
+    def _label(self, cluster) -> str:
+        """"synthwave, Neon Corridor and more": the cluster's genre and artist in the library's spelling."""
+        if not hasattr(self, "_names"):
+            self._names = {k: v[0] for k, v in {**library_genres(self.db), **library_artists(self.db)}.items()}
+        parts = [self._names.get(fold(x), x) for x in cluster.genres[:1] + cluster.artists[:1]]
+        return ", ".join(parts) + " and more" if parts else "your favourites"
+
+    def _fav_reason(self, item_id: int, label: str) -> str:
+        n = self.plays.get(item_id, 0)
+        if n:
+            return f"one of your favourites in {label.removesuffix(' and more')}: played {n} times"
+        return f"close to what you love in {label.removesuffix(' and more')}"
+
+    def from_genres(self, count: int) -> list[tuple[str, list[tuple[int, str, bool]]]]:
+        """No taste yet: the library's biggest genres, each a diverse sample (the model says so)."""
+        genres = sorted(library_genres(self.db).values(), key=lambda g: (-g[1], g[0]))[:count]
+        out = []
+        for n, (genre, _count) in enumerate(genres):
+            ids = [i for i in self._items_in_genre(genre) if i not in self.used]
+            recs = self.model.recommend(self.profile_id, k=self.size, candidates=ids, kinds="track",
+                                        seed=self.seed + n)
+            picker = self._picker().offer(from_recs(recs))
+            self.used |= {e[0] for e in picker.taken}
+            artist = _top_artist(self.db, [e[0] for e in picker.taken])
+            out.append((f"{genre}, {artist} and more" if artist else f"{genre} and more", picker.taken))
+        return out
+
+    def _items_in_genre(self, genre: str) -> list[int]:
+        rows = self.db.execute("SELECT i.id FROM items i, json_each(i.genres) g WHERE i.status = 'present' "
+                               "AND i.kind = 'track' AND json_valid(i.genres) AND g.value = ?", [genre])
+        return [r[0] for r in rows]
+
+
+def _alternate(first: list, second: list) -> list:
+    out = []
+    for n in range(max(len(first), len(second))):
+        out.extend(x[n] for x in (first, second) if n < len(x))
+    return out
+
+
+def _top_artist(db, ids: list[int]) -> str | None:
+    counts: dict[str, int] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        for (artist,) in db.execute(f"SELECT coalesce(artist, albumartist) FROM items WHERE id IN ({marks})", chunk):
+            if artist:
+                counts[artist] = counts.get(artist, 0) + 1
+    return min(counts, key=lambda a: (-counts[a], a)) if counts else None
+
+
+def stored_mixes(db, profile_id: int, period: str) -> list[Mix]:
+    banned = banned_ids(db, profile_id)
+    out = []
+    for kept in store.load(db, profile_id, KIND, period):
+        items = mix_items(db, [e for e in kept.entries if e[0] not in banned])
+        if items:
+            label = kept.name.partition(": ")[2]
+            out.append(Mix(KIND, kept.name, items, profile_name(db, profile_id), kept.generated_at, period,
+                           _description(label)))
+    return out
+
+
+def _description(label: str) -> str:
+    return f"Your {label.removesuffix(' and more')} favourites with close tracks you rarely play; new every day"

@@ -1,0 +1,21 @@
+"""Where mixes get the model and their settings from (one place, so tests can hand in their own)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def get_model(db, model_dir: Path | str, progress=None):
+    """The saved model when it is fresh, else a new fit (saved for next time)."""
+    from tuneup.model.api import load_or_fit
+
+    return load_or_fit(db, Path(model_dir), progress=progress)
+
+
+def setting(config, key: str):
+    """A setting from ``config``, or its declared default when there is no config."""
+    if config is not None:
+        return config.get(key)
+    from tuneup.config import SETTINGS
+
+    return SETTINGS[key].default

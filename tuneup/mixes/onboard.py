@@ -1,0 +1,104 @@
+"""Cold start: the genres and artists a person picks before any listen become taste seeds.
+
+Each pick is matched to the library's own spelling (case and accents aside), so the model sees the
+same token the items carry; a pick the library does not have is still kept (it may arrive later)
+and reported as unmatched.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from tuneup.store.db import utcnow, write
+
+
+@dataclass
+class OnboardSummary:
+    genres: list[str] = field(default_factory=list)  # as stored (the library's spelling when matched)
+    artists: list[str] = field(default_factory=list)
+    unmatched_genres: list[str] = field(default_factory=list)
+    unmatched_artists: list[str] = field(default_factory=list)
+    seed_items: int = 0  # library items carrying one of the seeds
+    imported: dict | None = None  # the history import's summary, when a file was given
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form for matching names."""
+    decomposed = unicodedata.normalize("NFKD", text.strip())
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def library_genres(db) -> dict[str, tuple[str, int]]:
+    """Folded genre -> (library spelling, how many items carry it)."""
+    counts: dict[str, list] = {}
+    for (raw,) in db.execute("SELECT genres FROM items WHERE status = 'present' AND genres IS NOT NULL"):
+        for genre in _genre_list(raw):
+            entry = counts.setdefault(fold(genre), [genre, 0])
+            entry[1] += 1
+    return {k: (v[0], v[1]) for k, v in counts.items()}
+
+
+def library_artists(db) -> dict[str, tuple[str, int]]:
+    counts: dict[str, list] = {}
+    for name, n in db.execute("SELECT coalesce(artist, albumartist) AS a, count(*) FROM items "
+                              "WHERE status = 'present' AND a IS NOT NULL GROUP BY a"):
+        entry = counts.setdefault(fold(name), [name, 0])
+        entry[1] += n
+    return {k: (v[0], v[1]) for k, v in counts.items()}
+
+
+def _genre_list(raw) -> list[str]:
+    try:
+        value = json.loads(raw)
+    except (TypeError, ValueError):
+        return [raw] if isinstance(raw, str) and raw else []
+    if isinstance(value, list):
+        return [str(g) for g in value if g]
+    return [str(value)] if value else []
+
+
+def _match(picks: list[str], known: dict[str, tuple[str, int]]) -> tuple[list[str], list[str], int]:
+    stored, unmatched, count = [], [], 0
+    for pick in dict.fromkeys(p.strip() for p in picks if p and p.strip()):
+        hit = known.get(fold(pick))
+        if hit:
+            stored.append(hit[0])
+            count += hit[1]
+        else:
+            stored.append(pick)
+            unmatched.append(pick)
+    return list(dict.fromkeys(stored)), unmatched, count
+
+
+def onboard(db, profile_id: int, genres: list[str], artists: list[str], import_file: str | Path | None = None,
+            import_format: str | None = None) -> OnboardSummary:
+    """Store the picks as this profile's taste seeds (adding to earlier ones) and import a history file."""
+    g_stored, g_unmatched, g_count = _match(genres, library_genres(db))
+    a_stored, a_unmatched, a_count = _match(artists, library_artists(db))
+    now = utcnow()
+    with write(db):
+        for kind, values in (("genre", g_stored), ("artist", a_stored)):
+            for value in values:
+                db.execute("INSERT OR IGNORE INTO taste_seeds (profile_id, kind, value, created_at) "
+                           "VALUES (?, ?, ?, ?)", [profile_id, kind, value, now])
+    summary = OnboardSummary(g_stored, a_stored, g_unmatched, a_unmatched, g_count + a_count)
+    if import_file is not None:
+        summary.imported = _import_history(db, profile_id, Path(import_file), import_format)
+    return summary
+
+
+def seeds(db, profile_id: int) -> list[tuple[str, str]]:
+    return [(k, v) for k, v in db.execute("SELECT kind, value FROM taste_seeds WHERE profile_id = ? "
+                                          "ORDER BY created_at, kind, value", [profile_id])]
+
+
+def _import_history(db, profile_id: int, path: Path, fmt: str | None) -> dict:
+    from tuneup.history import imports
+
+    return imports.onboarding_import(db, profile_id, path, fmt)

@@ -1,0 +1,107 @@
+"""Radio: from one or several seeds, an endless list where each step is close to the seeds and to the
+track before it, and that learns from skips during the session.
+
+The TUI keeps one :class:`RadioSession` and calls :meth:`next_batch` whenever the queue runs low,
+telling it about skips with :meth:`skipped`. A skipped track's nearest neighbours are avoided for the
+rest of the session, and an artist skipped twice is left out.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from tuneup.mixes.catalog import aware, banned_ids, iso, mix_items, playable_ids, profile_name
+from tuneup.mixes.seeds import Seed, resolve_all
+from tuneup.mixes.types import Mix, MixItem
+
+KIND = "radio"
+SEED_SAMPLE = 20  # seeds used per step (a genre seed can hold hundreds of items)
+NEIGHBOURS_OF_SKIP = 15
+ARTIST_SKIPS_TO_DROP = 2
+
+
+class RadioSession:
+    def __init__(self, db, model, profile_id: int, seeds: list[str], *, now: datetime | None = None):
+        self.db, self.model, self.profile_id = db, model, profile_id
+        playable_ids(db, profile_id)  # NothingToMixError when there is nothing to play
+        self.seeds: list[Seed] = resolve_all(db, seeds)
+        self.now = aware(now)
+        self.queued: list[int] = []  # in order, everything handed out so far
+        self.skips: list[int] = []
+        self._avoid: set[int] = set(banned_ids(db, profile_id))
+        self._artist_skips: dict[str, int] = {}
+        self._dropped_artists: set[str] = set()
+        seed_items = [i for s in self.seeds for i in s.item_ids]
+        self._seed_sample = _spread(seed_items, SEED_SAMPLE)
+        self._single_items = {s.item_ids[0] for s in self.seeds if s.kind == "item"}
+
+    @property
+    def name(self) -> str:
+        return "Radio: " + ", ".join(s.label for s in self.seeds)
+
+    def skipped(self, item_id: int) -> None:
+        """The person skipped ``item_id``: steer away from it, its close neighbours and, on repeat, its artist."""
+        self.skips.append(item_id)
+        self._avoid.add(item_id)
+        for rec in self.model.similar([item_id], k=NEIGHBOURS_OF_SKIP, profile_id=self.profile_id, kinds="track"):
+            self._avoid.add(rec.item_id)
+        artist = self._artist(item_id)
+        if artist:
+            self._artist_skips[artist] = self._artist_skips.get(artist, 0) + 1
+            if self._artist_skips[artist] >= ARTIST_SKIPS_TO_DROP:
+                self._dropped_artists.add(artist)
+
+    def next_batch(self, n: int = 25) -> list[MixItem]:
+        """The next ``n`` items; each is chosen near the seeds and the item before it."""
+        entries = []
+        for _ in range(n):
+            entry = self._step()
+            if entry is None:
+                break
+            entries.append(entry)
+            self.queued.append(entry[0])
+        return mix_items(self.db, entries)
+
+    def as_mix(self, n: int = 25) -> Mix:
+        items = self.next_batch(n)
+        return Mix(KIND, self.name, items, profile_name(self.db, self.profile_id), iso(self.now), None,
+                   "Each track close to the seeds and to the one before it")
+
+    def _step(self) -> tuple[int, str, bool] | None:
+        anchors = list(self._seed_sample)
+        if self.queued:
+            last = self.queued[-1]
+            anchors += [last] * max(1, len(anchors) // 2)  # the neighbour weighs as much as half the seeds
+        exclude = set(self.queued) | self._avoid | self._single_items
+        recs = self.model.similar(anchors, k=40, exclude=sorted(exclude), kinds="track", profile_id=self.profile_id)
+        recent_artists = {self._artist(i) for i in self.queued[-2:]}
+        fallback = None
+        for rec in recs:
+            artist = self._artist(rec.item_id)
+            if rec.item_id in exclude or artist in self._dropped_artists:
+                continue
+            if artist and artist in recent_artists:
+                fallback = fallback or rec
+                continue
+            return rec.item_id, self._reason(rec), False
+        return (fallback.item_id, self._reason(fallback), False) if fallback else None
+
+    def _reason(self, rec) -> str:
+        seeds = ", ".join(s.label for s in self.seeds)
+        return f"radio from {seeds}: {rec.reason}" if rec.reason else f"radio from {seeds}"
+
+    def _artist(self, item_id: int) -> str:
+        row = self.db.execute("SELECT coalesce(artist, albumartist, '') FROM items WHERE id = ?", [item_id]).fetchone()
+        return (row[0] if row else "").casefold()
+
+
+def _spread(ids: list[int], n: int) -> list[int]:
+    """``n`` ids spread evenly over ``ids`` (deterministic)."""
+    if len(ids) <= n:
+        return list(ids)
+    step = len(ids) / n
+    return [ids[int(k * step)] for k in range(n)]
+
+
+def radio(db, model, profile_id: int, seeds: list[str], *, size: int = 30, now: datetime | None = None) -> Mix:
+    return RadioSession(db, model, profile_id, seeds, now=now).as_mix(size)

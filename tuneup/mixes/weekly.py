@@ -1,0 +1,75 @@
+"""Discover Weekly: things this person has never played, or not for 60 days, that fit their taste.
+
+Stable for the ISO week (stored in the mixes table and read back), regenerated with ``refresh``, and a
+new week repeats at most 20% of the last one.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from tuneup.mixes import store
+from tuneup.mixes.catalog import (aware, banned_ids, fresh_ids, iso, mix_items, playable_ids, artists_of,
+                                  profile_name)
+from tuneup.mixes.flow import flow
+from tuneup.mixes.modelref import get_model, setting
+from tuneup.mixes.select import Picker, from_recs, stable_seed
+from tuneup.mixes.types import Mix
+
+KIND = "weekly"
+NAME = "Discover Weekly"
+FRESH_DAYS = 60
+MAX_REPEAT_SHARE = 0.2
+
+
+def weekly(db, model_dir, profile_id: int, *, now: datetime | None = None, config=None, size: int | None = None,
+           refresh: bool = False, model=None) -> Mix:
+    now = aware(now)
+    period = store.week_period(now)
+    library = playable_ids(db, profile_id)  # NothingToMixError when there is nothing at all
+    if not refresh:
+        kept = stored_mix(db, profile_id, period)
+        if kept is not None:
+            return kept
+    size = size or setting(config, "mix.weekly_size")
+    model = model or get_model(db, model_dir)
+    entries = _pick(db, model, profile_id, library, now, period, size, config, refresh)
+    generated = iso(now)
+    items = flow(db, mix_items(db, entries))
+    store.save(db, profile_id, KIND, period,
+               [store.Stored(NAME, period, generated, [(i.item_id, i.reason, i.exploration) for i in items])])
+    return Mix(KIND, NAME, items, profile_name(db, profile_id), generated, period, _description(period))
+
+
+def _pick(db, model, profile_id, library, now, period, size, config, refresh) -> list[tuple[int, str, bool]]:
+    fresh = fresh_ids(db, profile_id, library, now, FRESH_DAYS)
+    previous = store.previous_ids(db, profile_id, KIND, period)
+    cap = setting(config, "mix.artist_cap")
+    picker = Picker(size, artists_of(db, library), cap, previous, store.overlap_budget(size, MAX_REPEAT_SHARE),
+                    banned_ids(db, profile_id))
+    seed = stable_seed(profile_id, period, now.timestamp() if refresh else "")
+    ask = dict(k=size * 4, kinds="track", context=now, adventurousness=setting(config, "adventurousness"),
+               seed=seed, artist_cap=cap)
+    if fresh:
+        picker.offer(from_recs(model.recommend(profile_id, candidates=fresh, **ask)))
+    if not picker.full:  # a small or well-played library: fill with what was played least recently
+        rest = sorted(set(library) - set(fresh) - {e[0] for e in picker.taken})
+        picker.offer(from_recs(model.recommend(profile_id, candidates=rest, **ask)))
+    return picker.taken
+
+
+def stored_mix(db, profile_id: int, period: str) -> Mix | None:
+    """This week's mix as generated earlier in the week, minus anything banned or gone since."""
+    found = store.load(db, profile_id, KIND, period, NAME)
+    if not found:
+        return None
+    kept = found[0]
+    banned = banned_ids(db, profile_id)
+    items = mix_items(db, [e for e in kept.entries if e[0] not in banned])
+    if not items:
+        return None
+    return Mix(KIND, NAME, items, profile_name(db, profile_id), kept.generated_at, period, _description(period))
+
+
+def _description(period: str) -> str:
+    return f"New to you, or not played for {FRESH_DAYS} days, picked for your taste ({period})"
