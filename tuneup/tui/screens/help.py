@@ -17,30 +17,29 @@ EXTRA = [
 ]
 
 
+WHERE = {"TuneupApp": "everywhere", "HomePane": "Home", "LibraryView": "Library list", "LibraryPane": "Library",
+         "OnboardingScreen": "Setup", "MainScreen": "everywhere", "DetailsScreen": "Details"}
+
+
 def screen_keys(screen: Screen) -> list[tuple[str, str, str]]:
-    """(keys, description, where) for the focused chain, then for the panes of the visible tab."""
+    """(keys, description, where) for tuneup's own bindings on this screen: the focused chain, then the
+    widgets that are visible (so the Library's keys show even while the search box has focus)."""
     app = screen.app
-    seen: dict[tuple[str, str], tuple[str, str, str]] = {}
+    found: dict[tuple[str, str], list[str]] = {}
 
     def add(node, binding: Binding) -> None:
-        if not binding.description:
+        if not binding.description or not type(node).__module__.startswith("tuneup."):
             return
-        key = app.get_key_display(binding)
-        where = type(node).__name__.replace("Pane", "").replace("App", "everywhere").replace("Tuneup", "")
-        seen.setdefault((binding.description, where), (key, binding.description, where))
+        where = WHERE.get(type(node).__name__, type(node).__name__)
+        found.setdefault((binding.description, where), []).append(app.get_key_display(binding))
 
-    for active in screen.active_bindings.values():
-        add(active.node, active.binding)
-    for node in screen.query("*"):
-        if node.display and node.is_on_screen:
-            for binding in node._bindings.key_to_bindings.values():
-                for b in binding:
+    for node in [app, screen, *screen.query("*")]:
+        if node is app or node is screen or (node.display and node.is_on_screen):
+            for bindings in node._bindings.key_to_bindings.values():
+                for b in bindings:
                     add(node, b)
-    merged: dict[tuple[str, str], list[str]] = {}
-    for key, desc, where in seen.values():
-        merged.setdefault((desc, where), []).append(key)
-    return sorted(((" / ".join(dict.fromkeys(keys)), desc, where) for (desc, where), keys in merged.items()),
-                  key=lambda r: (r[2] != "everywhere", r[2], r[1]))
+    rows = [(" / ".join(dict.fromkeys(keys)), desc, where) for (desc, where), keys in found.items()]
+    return sorted(rows, key=lambda r: (r[2] != "everywhere", r[2], r[1]))
 
 
 class HelpScreen(ModalScreen):

@@ -34,6 +34,7 @@ class MainScreen(Screen):
 
     def show_tab(self, tab: str) -> None:
         tabs = self.query_one("#tabs", TabbedContent)
+        self.set_focus(None)  # a focused widget in the old pane would switch the tab straight back
         tabs.active = tab
         self.call_after_refresh(self._focus_tab, tab)
 
