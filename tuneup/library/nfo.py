@@ -82,9 +82,12 @@ def _parse(path: Path, text: str) -> list:
     if "<!DOCTYPE" in body or "<!ENTITY" in body:
         raise NfoError(f"{path}: DOCTYPE/entity declarations are not allowed in an NFO")
     end = max((body.rfind(f"</{tag}>") + len(tag) + 3 for tag in ROOTS if f"</{tag}>" in body), default=-1)
+    opened = [tag for tag in ROOTS if f"<{tag}" in body]
     if end < 0:
+        if opened:
+            raise NfoError(f"{path}: malformed XML (<{opened[0]}> is never closed)")
         return []
-    start = min(i for i in (body.find(f"<{tag}") for tag in ROOTS) if i >= 0)
+    start = min(body.find(f"<{tag}") for tag in opened)
     try:
         root = DET.fromstring(f"<nfo>{body[start:end]}</nfo>", forbid_dtd=True)
     except DefusedXmlException as exc:

@@ -17,7 +17,7 @@ SEASON_DIR = re.compile(r"^(?:season|series|staffel|saison|temporada|s)[ ._-]*(\
 SPECIALS_DIR = re.compile(r"^(?:specials?|extras?)$", re.I)
 _SEP = r"[ ._-]"
 _EPISODE = re.compile(
-    rf"^(?P<show>.*?){_SEP}*\b[Ss](?P<season>\d{{1,3}}){_SEP}?[Ee](?P<episode>\d{{1,4}})"
+    rf"^(?P<show>.*?){_SEP}*(?<![A-Za-z0-9])[Ss](?P<season>\d{{1,3}}){_SEP}?[Ee](?P<episode>\d{{1,4}})"
     rf"(?P<more>(?:{_SEP}?-?{_SEP}?[Ee]\d{{1,4}})*)(?P<rest>(?:\b.*)?)$"
 )
 _CROSS = re.compile(r"^(?P<show>.*?)[ ._-]+(?P<season>\d{1,2})x(?P<episode>\d{2,3})(?P<rest>(?:\b.*)?)$")
