@@ -1,0 +1,120 @@
+"""A real mpv (--ao=null) plays real generated files; every item played yields exactly one listen."""
+
+import os
+import signal
+import time
+
+import pytest
+
+from history_support import add_item, listens, tone
+from tuneup.errors import PlayerError
+from tuneup.playback.mpv import Player
+from tuneup.playback.queue import QueueEntry, entries_for
+
+pytestmark = pytest.mark.timeout(60)
+MPV_ARGS = ["--no-config", "--ao=null", "--vo=null"]
+
+
+@pytest.fixture
+def library(env, tmp_path):
+    db = env.db
+    ids = []
+    for n, seconds in enumerate((2.0, 6.0, 6.0)):
+        path = tone(tmp_path / f"t{n}.ogg", seconds, freq=300 + 100 * n)
+        ids.append(add_item(db, path, artist="Tester", title=f"Tone {n}", duration=seconds))
+    return ids
+
+
+def _player(env, **kw):
+    return Player.from_env(env, mpv_args=MPV_ARGS, **kw)
+
+
+def _wait_for(predicate, timeout=20.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_plays_queue_to_the_end_one_listen_each(env, library):
+    player = _player(env)
+    states = []
+    player.add_listener(states.append)
+    player.start(entries_for(env.db, library[:1] * 2))  # the same 2 s file twice
+    assert player.wait(30)
+    rows = listens(env.db)
+    assert [r["item_id"] for r in rows] == [library[0]] * 2
+    for r in rows:
+        assert r["end_reason"] == "finished" and r["skipped"] == 0 and r["source"] == "tuneup"
+        assert 1700 <= r["ms_played"] <= 2100, r["ms_played"]
+        assert r["duration_ms"] == 2000
+    assert {s.index for s in states if s.index is not None} == {0, 1}
+    assert states[-1].running is False
+    assert not player.errors
+
+
+def test_skip_next_and_stop(env, library):
+    player = _player(env)
+    player.start(entries_for(env.db, library[1:3]))
+    assert _wait_for(lambda: (player.state().position or 0) > 1.0 and player.state().index == 0)
+    player.skip()
+    assert _wait_for(lambda: player.state().index == 1 and (player.state().position or 0) > 1.0)
+    player.pause_toggle()
+    assert _wait_for(lambda: player.state().paused)
+    time.sleep(0.8)  # paused time is not played time
+    player.pause_toggle()
+    assert _wait_for(lambda: not player.state().paused)
+    time.sleep(0.3)
+    player.stop()
+    assert player.wait(10)
+    first, second = listens(env.db)
+    assert (first["item_id"], first["end_reason"], first["skipped"]) == (library[1], "skipped", 1)
+    assert 800 <= first["ms_played"] <= 2500, first["ms_played"]
+    assert (second["item_id"], second["end_reason"]) == (library[2], "stopped")
+    assert second["skipped"] == 1  # stopped by the person before 30 s
+    assert 1000 <= second["ms_played"] <= 2600, second["ms_played"]
+
+
+def test_next_over_threshold_is_not_a_skip_and_seek_is_not_play(env, library):
+    player = _player(env, skip_seconds=1)
+    player.start(entries_for(env.db, library[1:3]))
+    assert _wait_for(lambda: (player.state().position or 0) > 1.3)
+    player.seek(3)  # jumps forward: not counted as played
+    assert _wait_for(lambda: (player.state().position or 0) > 4.5)
+    player.next()
+    assert _wait_for(lambda: player.state().index == 1)
+    player.stop()
+    assert player.wait(10)
+    first = listens(env.db)[0]
+    assert first["end_reason"] == "skipped" and first["skipped"] == 0
+    assert 1300 <= first["ms_played"] <= 3000, first["ms_played"]
+
+
+def test_killed_mpv_still_records_time_played(env, library):
+    player = _player(env)
+    player.start(entries_for(env.db, library[1:2]))
+    assert _wait_for(lambda: (player.state().position or 0) > 1.5)
+    os.kill(player.pid, signal.SIGKILL)
+    assert player.wait(10)
+    (row,) = listens(env.db)
+    assert row["end_reason"] == "error" and row["skipped"] == 0
+    assert 1400 <= row["ms_played"] <= 3000, row["ms_played"]
+    assert player.state().running is False
+
+
+def test_missing_mpv_says_how_to_install(env, library):
+    player = _player(env, mpv_binary="mpv-not-installed-here")
+    with pytest.raises(PlayerError, match="sudo apt install mpv"):
+        player.start(entries_for(env.db, library[:1]))
+
+
+def test_unknown_file_is_an_error_listen(env, tmp_path):
+    broken = tmp_path / "broken.ogg"
+    broken.write_bytes(b"not audio at all" * 100)
+    player = _player(env)
+    player.start([QueueEntry(str(broken), None, "Broken")])
+    assert player.wait(20)
+    (row,) = listens(env.db)
+    assert row["end_reason"] == "error" and row["ms_played"] == 0

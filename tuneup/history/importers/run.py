@@ -1,0 +1,239 @@
+"""Running an import: parse and validate every file first, then write everything in one transaction.
+
+Parsed plays are kept compactly (one int per column in ``array``s, each distinct track's strings
+once), so a million plays fit in a few tens of MB. A malformed file raises before anything is
+written; the same file twice (by sha256) or the same play twice (by ``dedup_key``) adds nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from array import array
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from tuneup.errors import ImportFormatError, TuneupError
+from tuneup.history.importers import importer
+from tuneup.history.importers.base import FEEDBACK, IGNORED, LISTEN, UNKNOWN_MS, Options
+from tuneup.history.match import Matcher
+from tuneup.store import utcnow, write
+
+END_CODES = ("finished", "skipped", "stopped", "error")
+_END_INDEX = {name: i for i, name in enumerate(END_CODES)}
+REPORT_LIMIT = 50
+
+
+class Cancelled(TuneupError):
+    pass
+
+
+@dataclass
+class FileBatch:
+    path: str
+    sha256: str
+    start: int  # first listen index in the Plays arrays
+    end: int = 0
+    feedback: list = field(default_factory=list)
+    ignored: Counter = field(default_factory=Counter)
+    already_imported: bool = False
+
+
+class Plays:
+    """Columnar store of parsed listens: a track index into ``tracks`` plus four ints each."""
+
+    def __init__(self):
+        self.started, self.ms, self.track = array("q"), array("q"), array("l")
+        self.flags = array("b")  # end code * 2 + skipped
+        self.tracks: list[tuple] = []  # (artist, title, album, mbid, duration_ms)
+        self._track_ids: dict[tuple, int] = {}
+
+    def add(self, rec: tuple) -> None:
+        _, started, ms, end_reason, skipped, artist, title, album, mbid, duration = rec
+        key = (artist, title, album, mbid, duration)
+        tid = self._track_ids.get(key)
+        if tid is None:
+            tid = self._track_ids[key] = len(self.tracks)
+            self.tracks.append(key)
+        self.started.append(started)
+        self.ms.append(ms)
+        self.track.append(tid)
+        self.flags.append(_END_INDEX[end_reason] * 2 + bool(skipped))
+
+    def __len__(self) -> int:
+        return len(self.started)
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def import_files(db, fmt: str, paths: list, *, profile_id: int, skip_seconds: int = 30, dry_run: bool = False,
+                 progress=None, cancel=None) -> dict:
+    """Import ``paths`` in format ``fmt`` for a profile. Returns the counts and the match report."""
+    module = importer(fmt)
+    plays, batches = _parse_all(db, module, [Path(p) for p in paths], Options(skip_seconds), progress, cancel)
+    matcher = Matcher.from_db(db)
+    matches = [matcher.match(a, t, al, d, m) for (a, t, al, m, d) in plays.tracks]
+    durations = _durations(db, {m.item_id for m in matches if m.item_id is not None})
+    summary = _summary(module, plays, batches, matches)
+    if not dry_run:
+        _write(db, module, plays, batches, matcher, matches, durations, profile_id, summary, progress, cancel)
+    else:
+        summary["imported"] = summary["duplicates"] = None
+        summary["dry_run"] = True
+    return summary
+
+
+def _parse_all(db, module, paths, options, progress, cancel):
+    plays, batches = Plays(), []
+    for n, path in enumerate(paths):
+        if not path.is_file():
+            raise ImportFormatError(f"{path}: no such file")
+        batch = FileBatch(str(path), sha256_of(path), len(plays))
+        batch.already_imported = db.execute(
+            "SELECT 1 FROM imports WHERE format = ? AND sha256 = ?", [module.FORMAT, batch.sha256]).fetchone() is not None
+        for i, rec in enumerate(module.parse(path, options)):
+            kind = rec[0]
+            if kind == LISTEN:
+                plays.add(rec)
+            elif kind == FEEDBACK:
+                batch.feedback.append(rec)
+            elif kind == IGNORED:
+                batch.ignored[rec[1]] += 1
+            if i % 50_000 == 0 and _cancelled(cancel):
+                raise Cancelled("import cancelled; nothing was written")
+        batch.end = len(plays)
+        batches.append(batch)
+        if progress:
+            progress(n + 1, len(paths), f"read {path.name}")
+    return plays, batches
+
+
+def _cancelled(cancel) -> bool:
+    if cancel is None:
+        return False
+    return cancel.is_set() if hasattr(cancel, "is_set") else bool(cancel())
+
+
+def _durations(db, ids: set[int]) -> dict[int, int]:
+    if not ids:
+        return {}
+    rows = db.execute("SELECT id, duration FROM items WHERE duration IS NOT NULL AND kind = 'track'")
+    return {i: int(d * 1000) for i, d in rows if i in ids}
+
+
+def _summary(module, plays: Plays, batches, matches) -> dict:
+    per_track = Counter(plays.track)
+    matched = sum(n for tid, n in per_track.items() if matches[tid].item_id is not None)
+    how = Counter()
+    unmatched = []
+    for tid, n in per_track.items():
+        m = matches[tid]
+        how[m.how] += n
+        if m.item_id is None:
+            artist, title, album, mbid, _ = plays.tracks[tid]
+            unmatched.append({"artist": artist, "title": title, "album": album, "mbid": mbid, "reason": m.how,
+                              "listens": n})
+    unmatched.sort(key=lambda u: (-u["listens"], u["artist"] or "", u["title"] or ""))
+    ignored = Counter()
+    for b in batches:
+        ignored.update(b.ignored)
+    return {
+        "format": module.FORMAT,
+        "files": [b.path for b in batches],
+        "already_imported_files": [b.path for b in batches if b.already_imported],
+        "read": len(plays) + sum(len(b.feedback) + sum(b.ignored.values()) for b in batches),
+        "listens": len(plays),
+        "feedback": sum(len(b.feedback) for b in batches),
+        "ignored": dict(ignored),
+        "matched": matched,
+        "unmatched": len(plays) - matched,
+        "imported": 0,
+        "duplicates": 0,
+        "match_report": {"by_method": dict(how), "unmatched_tracks": len(unmatched),
+                         "top_unmatched": unmatched[:REPORT_LIMIT]},
+    }
+
+
+def _dedup_key(source: str, started: int, artist, title) -> str:
+    text = f"{source}|{started}|{(artist or '').casefold()}|{(title or '').casefold()}"
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+
+
+def _iso(epoch: int) -> str:
+    return datetime.fromtimestamp(epoch, timezone.utc).isoformat(timespec="seconds")
+
+
+def _write(db, module, plays, batches, matcher, matches, durations, profile_id, summary, progress, cancel):
+    source = module.SOURCE
+    conn = db.conn
+    imported = duplicates = 0
+    with write(db):
+        for batch in batches:
+            n_listens = batch.end - batch.start
+            if batch.already_imported:
+                duplicates += n_listens + len(batch.feedback)
+                continue
+            cur = conn.execute(
+                "INSERT INTO imports (format, source_path, sha256, imported_at, summary) VALUES (?,?,?,?,?)",
+                [module.FORMAT, str(Path(batch.path).absolute()), batch.sha256, utcnow(), None])
+            import_id = cur.lastrowid
+            before = conn.total_changes
+            conn.executemany(
+                "INSERT OR IGNORE INTO listens (item_id, profile_id, started_at, ms_played, duration_ms, end_reason, "
+                "skipped, source, import_id, artist, title, album, mbid, dedup_key) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                _rows(plays, batch, matches, durations, profile_id, source, import_id, progress, cancel))
+            added = conn.total_changes - before
+            fb_added = _write_feedback(conn, batch, matcher, profile_id, source)
+            imported += added + fb_added
+            duplicates += n_listens - added + len(batch.feedback) - fb_added
+            counts = {"listens": n_listens, "imported": added, "feedback": len(batch.feedback),
+                      "feedback_imported": fb_added, "ignored": dict(batch.ignored)}
+            conn.execute("UPDATE imports SET summary = ? WHERE id = ?", [json.dumps(counts), import_id])
+    summary["imported"], summary["duplicates"] = imported, duplicates
+
+
+def _rows(plays, batch, matches, durations, profile_id, source, import_id, progress, cancel):
+    tracks, started, ms, track, flags = plays.tracks, plays.started, plays.ms, plays.track, plays.flags
+    total = batch.end - batch.start
+    for i in range(batch.start, batch.end):
+        tid = track[i]
+        artist, title, album, mbid, duration = tracks[tid]
+        item_id = matches[tid].item_id
+        if duration is None and item_id is not None:
+            duration = durations.get(item_id)
+        played = ms[i]
+        if played == UNKNOWN_MS:
+            played = duration or 0
+        flag = flags[i]
+        yield (item_id, profile_id, _iso(started[i]), played, duration, END_CODES[flag >> 1], flag & 1, source,
+               import_id, artist, title, album, mbid, _dedup_key(source, started[i], artist, title))
+        if (i - batch.start) % 100_000 == 99_999:
+            if progress:
+                progress(i - batch.start + 1, total, "writing")
+            if _cancelled(cancel):
+                raise Cancelled("import cancelled; nothing was written")
+
+
+def _write_feedback(conn, batch, matcher, profile_id, source) -> int:
+    added = 0
+    for _, created, kind, artist, title, mbid in batch.feedback:
+        item_id = matcher.match(artist, title, None, None, mbid).item_id
+        key = _dedup_key(f"{source}-feedback-{kind}", created, artist or mbid, title)
+        if item_id is not None:
+            conn.execute("DELETE FROM feedback WHERE profile_id = ? AND item_id = ? AND kind = ?",
+                         [profile_id, item_id, {"like": "dislike", "dislike": "like"}[kind]])
+        cur = conn.execute(
+            "INSERT OR IGNORE INTO feedback (profile_id, item_id, artist, title, mbid, kind, created_at, source, "
+            "dedup_key) VALUES (?,?,?,?,?,?,?,?,?)",
+            [profile_id, item_id, artist, title, mbid, kind, _iso(created) if created else utcnow(), source, key])
+        added += cur.rowcount
+    return added

@@ -1,0 +1,58 @@
+"""Spotify extended streaming history: ``Streaming_History_Audio_*.json`` (older: ``endsong_*.json``).
+
+Each entry is one play; ``ts`` is when playback ENDED (UTC), so it started ``ms_played`` earlier.
+Incognito plays are dropped and podcast/audiobook entries ignored. A play shorter than the skip
+threshold that Spotify marks ``skipped`` or that ended with a skip reason counts as a skip.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tuneup.history.importers.base import (
+    Options, Where, entry_object, epoch_from_iso, ignored, int_field, json_array, listen, load_json, text_field,
+)
+
+FORMAT = "spotify-extended"
+SOURCE = "spotify"
+HELP = "Spotify extended streaming history (Streaming_History_Audio_*.json, endsong_*.json)"
+
+# reason_end values meaning the person moved on to something else.
+SKIP_REASONS = frozenset({"fwdbtn", "backbtn", "clickrow", "playbtn", "uriopen", "popup", "endplay"})
+STOP_REASONS = frozenset({"logout", "remote", "unknown", "appload"})
+ERROR_REASONS = frozenset({"trackerror", "unexpected-exit", "unexpected-exit-while-paused"})
+
+
+def end_reason(reason_end: str | None) -> str:
+    if reason_end == "trackdone":
+        return "finished"
+    if reason_end in SKIP_REASONS:
+        return "skipped"
+    if reason_end in ERROR_REASONS:
+        return "error"
+    return "stopped"
+
+
+def parse(path: Path, options: Options = Options()):
+    where = Where(path)
+    skip_ms = options.skip_seconds * 1000
+    for where.n, entry in enumerate(json_array(path, load_json(path)), 1):
+        entry = entry_object(entry, where)
+        ends = epoch_from_iso(entry.get("ts"), where, "ts")
+        ms = int_field(entry, "ms_played", where)
+        if entry.get("incognito_mode") is True:
+            yield ignored("incognito")
+            continue
+        title = text_field(entry, "master_metadata_track_name", where)
+        if title is None:
+            podcast = entry.get("episode_name") or entry.get("episode_show_name") or entry.get("spotify_episode_uri")
+            yield ignored("podcast" if podcast else "no track name")
+            continue
+        reason = entry.get("reason_end")
+        ended = end_reason(reason)
+        skipped = ms < skip_ms and (entry.get("skipped") is True or reason in SKIP_REASONS)
+        if skipped:
+            ended = "skipped"
+        yield listen(ends - ms // 1000, ms, ended, skipped,
+                     text_field(entry, "master_metadata_album_artist_name", where), title,
+                     text_field(entry, "master_metadata_album_album_name", where))
