@@ -32,7 +32,7 @@ def read_one(path: bytes, root_len: int, video_exts: frozenset[bytes]) -> tuple:
         return path, "error", None, f"cannot open: {exc.strerror}"
     try:
         st = os.fstat(fd)
-        if st.st_size == 0:
+        if st.st_size == 0 and os.path.splitext(path)[1].lower() not in video_exts:
             return path, "error", None, "empty file (0 bytes)"
         fp = fingerprint_fd(fd, st.st_size)
     except OSError as exc:

@@ -37,6 +37,7 @@ class ScanSummary:
     missing: int = 0
     returned: int = 0        # missing files that came back (also counted in updated or moved)
     errors: list[dict] = field(default_factory=list)
+    warnings: list[dict] = field(default_factory=list)  # indexed anyway (e.g. a malformed NFO sidecar)
     seconds: float = 0.0
     cancelled: bool = False
 
@@ -44,7 +45,8 @@ class ScanSummary:
         return {
             "added": self.added, "updated": self.updated, "unchanged": self.unchanged,
             "moved": self.moved, "missing": self.missing, "returned": self.returned,
-            "errors": list(self.errors), "seconds": round(self.seconds, 3), "cancelled": self.cancelled,
+            "errors": list(self.errors), "warnings": list(self.warnings), "seconds": round(self.seconds, 3),
+            "cancelled": self.cancelled,
         }
 
 
@@ -115,7 +117,7 @@ class _Scan:
             return
         existing = {row[0]: row[1:] for row in self.db.execute(
             "SELECT path_raw, id, size, mtime_ns, status FROM items")}
-        to_read, returned, self.known = [], [], {}
+        to_read, returned, self.known, self.was_missing = [], [], {}, set()
         for path, (size, mtime_ns, root_id, root_len) in found.items():
             old = existing.get(path)
             if old is not None and old[1] == size and old[2] == mtime_ns:
@@ -127,6 +129,8 @@ class _Scan:
                 to_read.append((path, root_len))
                 if old is not None:
                     self.known[path] = old[0]  # changed: its row is updated in place
+                    if old[3] == "missing":
+                        self.was_missing.add(path)
         gone = self._gone(existing, found, walked)
         del existing  # only ids of changed paths are needed from here on
         self._mark_returned(returned)
@@ -271,9 +275,11 @@ class _Scan:
                     cleared.append((display(path),))
                     if path in self.known:
                         self.summary.updated += 1
+                        self.summary.returned += path in self.was_missing
                     else:
                         self.summary.added += 1
                 elif status == "gone":
+                    self._error(path, reason)
                     item_id = self.known.get(path)
                     if item_id is not None:
                         self.gone.add(item_id)
@@ -289,6 +295,8 @@ class _Scan:
     def _row_values(self, path: bytes, row: dict) -> dict:
         import json
 
+        for warning in row.pop("_warnings", None) or []:
+            self.summary.warnings.append({"path": display(path), "reason": warning})
         series = row.pop("_series", None)
         if series:
             from tuneup.library import video

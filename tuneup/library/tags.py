@@ -49,14 +49,26 @@ _class_cache: dict[str, list] = {}
 
 def _classes_for(ext: str) -> list:
     if ext not in _class_cache:
-        import importlib
-
-        classes = []
-        for spec in _BY_EXT.get(ext, []):
-            module, name = spec.split(":")
-            classes.append(getattr(importlib.import_module(f"mutagen.{module}"), name))
-        _class_cache[ext] = classes
+        _class_cache[ext] = [k for spec in _BY_EXT.get(ext, []) for k in _classes_for_spec(spec)]
     return _class_cache[ext]
+
+
+def _all_classes() -> list:
+    if "*" not in _class_cache:
+        specs = {spec for specs in _BY_EXT.values() for spec in specs}
+        specs |= {"apev2:APEv2File", "id3:ID3FileType", "oggtheora:OggTheora"}
+        classes = []
+        for spec in sorted(specs):
+            classes.extend(_classes_for_spec(spec))
+        _class_cache["*"] = classes
+    return _class_cache["*"]
+
+
+def _classes_for_spec(spec: str) -> list:
+    import importlib
+
+    module, name = spec.split(":")
+    return [getattr(importlib.import_module(f"mutagen.{module}"), name)]
 
 
 def open_audio(path: bytes | str):
@@ -65,16 +77,18 @@ def open_audio(path: bytes | str):
 
     raw = os.fsencode(path)
     ext = os.path.splitext(raw)[1].lower().decode("ascii", "replace")
-    audio = None
+    audio, first_error = None, None
     try:
         classes = _classes_for(ext)
         if classes:
             try:
                 audio = mutagen.File(raw, options=classes)
-            except mutagen.MutagenError:
-                audio = None  # wrong extension? let mutagen sniff every format below
-        if audio is None:
-            audio = mutagen.File(raw)
+            except mutagen.MutagenError as exc:
+                first_error = exc  # wrong extension? let mutagen sniff every format below
+        if audio is None:  # sniff the other formats (so a FLAC named .mp3 is still read)
+            audio = mutagen.File(raw, options=[k for k in _all_classes() if k not in classes])
+        if audio is None and first_error is not None:
+            raise first_error
     except mutagen.MutagenError as exc:
         raise MediaReadError(_reason(exc)) from None
     except OSError as exc:
@@ -120,6 +134,8 @@ def _properties(audio, codec: str | None) -> dict:
         "channels": getattr(info, "channels", None) or None,
         "codec": codec or _codec_of(info),
     }
+    if props["codec"] == "opus" and not props["sample_rate"]:
+        props["sample_rate"] = 48000  # Opus always decodes at 48 kHz; mutagen does not report it
     if not props["bitrate"] and props["duration"] and getattr(audio, "filename", None):
         try:  # some formats (opus, dsf) report no bitrate: estimate it from size and length
             props["bitrate"] = int(os.path.getsize(audio.filename) * 8 / props["duration"])
