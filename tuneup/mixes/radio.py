@@ -17,6 +17,7 @@ from tuneup.mixes.types import Mix, MixItem
 KIND = "radio"
 SEED_SAMPLE = 20  # seeds used per step (a genre seed can hold hundreds of items)
 NEIGHBOURS_OF_SKIP = 15
+ARTIST_GAP = 3  # an artist comes back only after this many others
 ARTIST_SKIPS_TO_DROP = 2
 
 
@@ -74,7 +75,7 @@ class RadioSession:
             anchors += [last] * max(1, len(anchors) // 2)  # the neighbour weighs as much as half the seeds
         exclude = set(self.queued) | self._avoid | self._single_items
         recs = self.model.similar(anchors, k=40, exclude=sorted(exclude), kinds="track", profile_id=self.profile_id)
-        recent_artists = {self._artist(i) for i in self.queued[-2:]}
+        recent_artists = {self._artist(i) for i in self.queued[-ARTIST_GAP:]}
         fallback = None
         for rec in recs:
             artist = self._artist(rec.item_id)
