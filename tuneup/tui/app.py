@@ -40,9 +40,12 @@ class TuneupApp(App):
         Binding("right,full_stop", "seek(10)", "Seek +10s", show=False),
     ]
 
-    def __init__(self, env: Env, *, onboarding: bool | None = None, player_factory: Callable | None = None):
+    def __init__(self, env: Env, *, onboarding: bool | None = None, player_factory: Callable | None = None,
+                 rows_loader: Callable | None = None, today=None):
         super().__init__()
         self.env = env
+        self.rows_loader = rows_loader  # (db, config, profile, profile_id) -> list[Mix]; tests hand in theirs
+        self.today = today  # Stats' "today" (None: the real date)
         self.profile_id = env.profile_id
         self._force_onboarding = onboarding
         from tuneup.tui.playback import PlaybackController

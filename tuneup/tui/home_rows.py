@@ -9,12 +9,21 @@ from tuneup.mixes.types import Mix, MixItem
 from tuneup.store import utcnow
 
 
-def load_rows(db, config, profile: str, profile_id: int) -> list[Mix]:
+def load_rows(db, config, profile: str, profile_id: int, model_dir=None) -> list[Mix]:
+    from tuneup.errors import NothingToMixError
+
     try:
         from tuneup.mixes.rows import build_rows
     except ImportError:
         return fallback_rows(db, profile, profile_id)
-    return list(build_rows(db, profile=profile, config=config))
+    if model_dir is None:
+        from tuneup.paths import get_paths
+
+        model_dir = get_paths().model_dir
+    try:
+        return list(build_rows(db, model_dir, profile_id, config=config))
+    except NothingToMixError:
+        return []
 
 
 def fallback_rows(db, profile: str, profile_id: int, size: int = 20) -> list[Mix]:

@@ -1,102 +1,156 @@
-"""The app's side of playback: a queue of item ids, the player, and the now-playing state.
+"""The app's side of playback: keys to tuneup.playback.mpv.Player calls, its state to the now-playing bar.
 
-The player itself (mpv over JSON IPC, recording one listen per item) is tuneup.playback.mpv.Player;
-this controller only turns keys into its calls and its state into PlayStateChanged messages.
+The Player records one listen per item itself (in its own thread, with its own connection). A Player
+plays one queue, so playing something new stops the old one (in a worker: stopping waits for mpv)
+and starts a fresh one. Listener callbacks arrive on the Player's thread and are handed to the UI
+thread with call_from_thread.
 """
 
 from __future__ import annotations
 
+import threading
 from typing import Callable
 
 from tuneup.tui.messages import PlayState, PlayStateChanged
 
 
+def default_player(env, profile_id: int, **kwargs):
+    from tuneup.playback.mpv import Player
+
+    env.paths.ensure()
+    return Player(env.paths.db_file, profile_id, env.paths.run_dir,
+                  skip_seconds=env.config.get("history.skip_seconds"), **kwargs)
+
+
 class PlaybackController:
     def __init__(self, app, player_factory: Callable | None = None):
         self.app = app
-        self.player_factory = player_factory
+        self.player_factory = player_factory or default_player
         self.player = None
-        self.queue: list[int] = []
         self.state = PlayState()
-        self._timer = None
+        self.radio_session = None
+        self._lock = threading.Lock()  # one start/stop at a time
 
-    # ---- the player ---------------------------------------------------------------------------
-    def _ensure_player(self):
-        if self.player is not None:
-            return self.player
-        factory = self.player_factory
-        if factory is None:
-            try:
-                from tuneup.playback.mpv import Player
-            except ImportError:
-                self.app.notify("Playback is not available in this build (tuneup.playback.mpv is missing).",
-                                severity="error")
-                return None
-            factory = Player
-        try:
-            self.player = factory(self.app.env)
-        except Exception as exc:
-            self.app.notify(str(exc), title="Cannot start the player", severity="error", markup=False)
-            return None
-        if self._timer is None:
-            self._timer = self.app.set_interval(0.5, self.poll)
-        return self.player
-
-    def _call(self, name: str, *args) -> None:
-        player = self.player
-        if player is None:
+    # ---- starting and stopping (in a worker: mpv takes a moment) -------------------------------
+    def play(self, item_ids: list[int], start: int = 0, source: str = "") -> None:
+        if not item_ids:
             return
+        if source != "radio":
+            self.radio_session = None
+        queue = list(item_ids[start:]) or list(item_ids)
+        self.app.run_worker(lambda: self._start(queue), thread=True, group="player", exit_on_error=False)
+
+    def _start(self, item_ids: list[int]) -> None:
+        from tuneup.playback.queue import entries_for
+        from tuneup.store import open_db
+
+        with self._lock:
+            self._stop_player()
+            db = open_db(self.app.env.paths.db_file)
+            try:
+                entries = entries_for(db, item_ids)
+            except Exception as exc:
+                self._notify_error("Cannot play", exc)
+                return
+            finally:
+                db.conn.close()
+            try:
+                player = self.player_factory(self.app.env, self.app.profile_id)
+                player.add_listener(self._on_player_state)
+                player.start(entries)
+            except Exception as exc:
+                self._notify_error("Cannot start the player", exc)
+                return
+            self.player = player
+            self._on_player_state(player.state())
+
+    def _stop_player(self) -> None:
+        player, self.player = self.player, None
+        if player is not None:
+            try:
+                player.stop()
+            except Exception as exc:
+                self.app.log.warning(f"stopping the player: {exc}")
+
+    def stop(self) -> None:
+        self.radio_session = None
+        self.app.run_worker(self._stop_locked, thread=True, group="player", exit_on_error=False)
+
+    def _stop_locked(self) -> None:
+        with self._lock:
+            self._stop_player()
+        self.app.call_from_thread(self._show, PlayState())
+
+    def shutdown(self) -> None:
+        """At exit: stop mpv so the current item's listen is recorded."""
+        with self._lock:
+            self._stop_player()
+
+    # ---- controls (socket sends: fast enough for the UI thread) --------------------------------
+    def _call(self, name: str, *args) -> bool:
+        player = self.player
+        if player is None or not player.running:
+            self.app.notify("Nothing is playing. Press enter on an item to play it.", severity="warning")
+            return False
         try:
             getattr(player, name)(*args)
         except Exception as exc:
             self.app.notify(str(exc), title="Player", severity="error", markup=False)
-        self.poll()
-
-    # ---- keys ---------------------------------------------------------------------------------
-    def play(self, item_ids: list[int], start: int = 0, source: str = "") -> None:
-        if not item_ids:
-            return
-        player = self._ensure_player()
-        if player is None:
-            return
-        self.queue = list(item_ids)
-        self._call("play", self.queue, start)
-
-    def radio(self, item_id: int) -> None:
-        try:
-            from tuneup.mixes.radio import radio
-        except ImportError:
-            self.app.notify("Radio is not available yet; playing this item.", severity="warning")
-            self.play([item_id])
-            return
-        try:
-            mix = radio(self.app.env.db, [item_id], profile=self.app.env.profile_name, config=self.app.env.config)
-        except Exception as exc:
-            self.app.notify(str(exc), title="Radio", severity="error", markup=False)
-            return
-        self.play([i.item_id for i in mix.items] or [item_id], 0, "radio")
+            return False
+        return True
 
     def toggle_pause(self) -> None:
-        self._call("toggle_pause")
+        self._call("pause_toggle")
 
     def next(self) -> None:
         self._call("next")
 
     def previous(self) -> None:
-        self._call("previous")
+        self._call("prev")
 
     def skip(self) -> None:
-        self._call("skip")
-
-    def stop(self) -> None:
-        self._call("stop")
+        item_id = self.state.item_id
+        if self._call("skip") and self.radio_session is not None and item_id is not None:
+            self.app.run_worker(lambda: self._radio_skipped(item_id), thread=True, exit_on_error=False)
 
     def volume(self, delta: int) -> None:
-        self._call("add_volume", delta)
+        self._call("volume", delta)
 
     def seek(self, seconds: float) -> None:
         self._call("seek", seconds)
 
+    # ---- radio ----------------------------------------------------------------------------------
+    def radio(self, item_id: int) -> None:
+        self.app.notify("Starting radio…")
+        self.app.run_worker(lambda: self._radio(item_id), thread=True, group="radio", exit_on_error=False)
+
+    def _radio(self, item_id: int) -> None:
+        from tuneup.mixes.modelref import get_model
+        from tuneup.mixes.radio import RadioSession
+        from tuneup.store import open_db
+
+        db = open_db(self.app.env.paths.db_file)
+        try:
+            model = get_model(db, self.app.env.paths.model_dir)
+            session = RadioSession(db, model, self.app.profile_id, [str(item_id)])
+            items = session.next_batch(30)
+        except Exception as exc:
+            db.conn.close()
+            self._notify_error("Radio", exc)
+            return
+        self.radio_session = session
+        ids = [item_id] + [i.item_id for i in items if i.item_id != item_id]
+        self.app.call_from_thread(self.play, ids, 0, "radio")
+
+    def _radio_skipped(self, item_id: int) -> None:
+        session = self.radio_session
+        if session is not None:
+            try:
+                session.skipped(item_id)
+            except Exception as exc:
+                self.app.log.warning(f"radio skip: {exc}")
+
+    # ---- feedback ---------------------------------------------------------------------------------
     def feedback(self, kind: str) -> None:
         """Like or ban what is playing, or else the focused item."""
         item_id = self.state.item_id if self.state.playing else focused_item(self.app)
@@ -111,44 +165,38 @@ class PlaybackController:
         if kind == "ban" and self.state.playing and self.state.item_id == item_id:
             self._call("next")
 
-    # ---- state --------------------------------------------------------------------------------
-    def poll(self) -> None:
-        player = self.player
-        if player is None:
-            return
+    # ---- state ------------------------------------------------------------------------------------
+    def _on_player_state(self, snapshot) -> None:
+        state = state_from(snapshot, self._queue_labels())
         try:
-            snapshot = player.snapshot()
-        except Exception as exc:
-            self.app.log.warning(f"player state: {exc}")
-            return
-        self.state = snapshot_to_state(self.app.env.db, snapshot)
-        self.app.screen_stack[0].post_message(PlayStateChanged(self.state))
+            self.app.call_from_thread(self._show, state)
+        except RuntimeError:  # already on the UI thread, or the app is gone
+            pass
 
-    def shutdown(self) -> None:
-        player, self.player = self.player, None
-        if player is not None:
-            try:
-                player.close()
-            except Exception:
-                pass
+    def _queue_labels(self) -> list:
+        player = self.player
+        return list(getattr(player, "_queue", []) or []) if player is not None else []
+
+    def _show(self, state: PlayState) -> None:
+        self.state = state
+        if self.app.screen_stack:
+            self.app.screen_stack[0].post_message(PlayStateChanged(state))
+
+    def _notify_error(self, title: str, exc: Exception) -> None:
+        self.app.call_from_thread(self.app.notify, str(exc), title=title, severity="error", markup=False)
 
 
-def snapshot_to_state(db, snap) -> PlayState:
-    """Turn the player's snapshot (item id, position, duration, paused, volume, queue) into what the bar shows."""
-    if snap is None or getattr(snap, "item_id", None) is None:
+def state_from(snap, queue: list) -> PlayState:
+    """What the bar shows, from the Player's PlayerState snapshot and the queue it plays."""
+    entry = getattr(snap, "entry", None)
+    if snap is None or not snap.running or entry is None:
         return PlayState()
-    row = db.execute("SELECT coalesce(title, path), coalesce(artist, ''), kind FROM items WHERE id = ?",
-                     [snap.item_id]).fetchone() or ("?", "", "")
-    upcoming = list(getattr(snap, "up_next", []) or [])[:3]
-    titles = []
-    for item_id in upcoming:
-        r = db.execute("SELECT coalesce(title, path) FROM items WHERE id = ?", [item_id]).fetchone()
-        if r:
-            titles.append(r[0])
-    return PlayState(item_id=snap.item_id, title=row[0], artist=row[1], kind=row[2],
-                     position=float(getattr(snap, "position", 0.0) or 0.0), duration=getattr(snap, "duration", None),
-                     paused=bool(getattr(snap, "paused", False)), volume=int(getattr(snap, "volume", 100) or 0),
-                     up_next=titles, playing=True)
+    index = snap.index or 0
+    upcoming = [e.label() for e in queue[index + 1:index + 4]]
+    return PlayState(item_id=entry.item_id, title=entry.title or entry.path, artist=entry.artist or "",
+                     kind=entry.kind, position=float(snap.position or 0.0), duration=snap.duration or entry.duration_s,
+                     paused=bool(snap.paused), volume=int(snap.volume if snap.volume is not None else 100),
+                     up_next=upcoming, playing=True)
 
 
 def focused_item(app) -> int | None:

@@ -62,10 +62,11 @@ class DetailsScreen(ModalScreen):
         table = Table(box=None, show_header=False, expand=True)
         table.add_column(style="bold", no_wrap=True)
         table.add_column()
-        for name, value in item_details(self.app.env.db, self.item_id, self.app.profile_id):
-            table.add_row(Text(name), Text(value))
+        self.rows = item_details(self.app.env.db, self.item_id, self.app.profile_id)
         if self.reason:
-            table.add_row(Text("why"), Text(clean(self.reason) + ("  (exploration)" if self.exploration else "")))
+            self.rows.append(("why", clean(self.reason) + ("  (exploration)" if self.exploration else "")))
+        for name, value in self.rows:
+            table.add_row(Text(name), Text(value))
         for key, value in self.evidence.items():
             table.add_row(Text(clean(key), style="dim"), Text(clean(json.dumps(value, default=str)), style="dim"))
         with VerticalScroll():

@@ -268,7 +268,7 @@ class OnboardingScreen(Screen):
     def _import(self) -> None:
         fmt = self.query_one("#import-format", Select).value
         path = self.query_one("#import-path", Input).value.strip()
-        if fmt is Select.BLANK or not path:
+        if not isinstance(fmt, str) or not path:
             self.query_one("#import-result", Static).update(Text("Choose a format and a file.", style="yellow"))
             return
         started = self.app.start_job("import", jobs.import_history, str(fmt), path, self.app.env.profile_name)

@@ -39,6 +39,10 @@ class Card(Static, can_focus=True):
             self.screen.query_one(HomePane).action_play()
 
 
+class Rail(HorizontalScroll, inherit_bindings=False):
+    """A row's cards; its arrow keys are Home's (card to card), not scrolling."""
+
+
 class MixRow(Vertical):
     def __init__(self, mix: Mix, row: int):
         super().__init__(classes="mix-row")
@@ -49,7 +53,7 @@ class MixRow(Vertical):
         if self.mix.description:
             title.append("  " + clean(self.mix.description), style="dim")
         yield Static(title, classes="row-title", markup=False)
-        with HorizontalScroll(classes="rail"):
+        with Rail(classes="rail"):
             for col, item in enumerate(self.mix.items):
                 yield Card(item, self.row, col)
 
@@ -69,6 +73,9 @@ class HomePane(VerticalScroll):
         super().__init__(**kwargs)
         self.mixes: list[Mix] = []
 
+    def compose(self) -> ComposeResult:
+        yield Static("Building your mixes…", classes="empty", markup=False)
+
     def on_mount(self) -> None:
         self.reload()
 
@@ -83,7 +90,10 @@ class HomePane(VerticalScroll):
         app = self.app
         db = open_db(app.env.paths.db_file)
         try:
-            mixes = load_rows(db, app.env.config, app.env.profile_name, app.profile_id)
+            if app.rows_loader is not None:
+                mixes = app.rows_loader(db, app.env.config, app.env.profile_name, app.profile_id)
+            else:
+                mixes = load_rows(db, app.env.config, app.env.profile_name, app.profile_id, app.env.paths.model_dir)
         except Exception as exc:  # a row that cannot be built is a notification, not a crash
             app.call_from_thread(app.notify, f"Home rows could not be built: {exc}", severity="error",
                                  markup=False)

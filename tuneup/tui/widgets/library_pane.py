@@ -95,7 +95,7 @@ class LibraryPane(Vertical):
             self.query_one(LibraryView).focus()
 
     def on_select_changed(self, event: Select.Changed) -> None:
-        value = event.value if event.value is not Select.BLANK else ""
+        value = event.value if isinstance(event.value, str) else ""  # a cleared Select holds a sentinel
         field = {"library-kind": "kind", "library-genre": "genre", "library-played": "played",
                  "library-sort": "sort"}.get(event.select.id or "")
         if field:

@@ -24,30 +24,32 @@ class SettingsPane(VerticalScroll):
         yield Static("Library folders", classes="section")
         yield Static("", id="roots", markup=False)
         with Horizontal(classes="field"):
-            yield Input(placeholder="/path/to/music", id="add-folder")
-            yield Button("Add and scan", id="add-folder-btn")
+            yield Input(placeholder="/path/to/music", id="add-folder", compact=True)
+            yield Button("Add and scan", id="add-folder-btn", compact=True)
         with Horizontal(classes="field"):
-            yield Button("Rescan", id="rescan")
-            yield Button("Re-analyse audio", id="reanalyse")
-            yield Button("Run onboarding again", id="rerun-onboarding")
+            yield Button("Rescan", id="rescan", compact=True)
+            yield Button("Re-analyse audio", id="reanalyse", compact=True)
+            yield Button("Run onboarding again", id="rerun-onboarding", compact=True)
         yield Static("Taste and mixes", classes="section")
         for key in NUMBER_SETTINGS:
             s = SETTINGS[key]
             with Horizontal(classes="field"):
                 yield Label(key, classes="field-label")
-                yield Input(type="integer", id=_id(key), classes="setting")
-                yield Label(f"{s.help} ({s.minimum:g}-{s.maximum:g})", classes="field-help", markup=False)
+                yield Input(type="integer", id=_id(key), classes="setting", compact=True)
+                limits = "" if "(" in s.help else f" ({s.minimum:g}-{s.maximum:g})"
+                yield Label(s.help + limits, classes="field-help", markup=False)
         with Horizontal(classes="field"):
             yield Label("player", classes="field-label")
-            yield Select([(c, c) for c in SETTINGS["player"].choices], allow_blank=False, id="set-player")
+            yield Select([(c, c) for c in SETTINGS["player"].choices], allow_blank=False, id="set-player", compact=True)
             yield Label(SETTINGS["player"].help, classes="field-help", markup=False)
-        yield Button("Save settings", id="save", variant="primary")
+        yield Button("Save settings", id="save", variant="primary", compact=True)
         yield Static("Profiles", classes="section")
         with Horizontal(classes="field"):
             yield Label("profile", classes="field-label")
-            yield Select([(p, p) for p in [self.app.env.profile_name]], allow_blank=False, id="profile-select")
-            yield Input(placeholder="new profile name", id="new-profile")
-            yield Button("Create", id="create-profile")
+            yield Select([(p, p) for p in [self.app.env.profile_name]], allow_blank=False, id="profile-select",
+                         compact=True)
+            yield Input(placeholder="new profile name", id="new-profile", compact=True)
+            yield Button("Create", id="create-profile", compact=True)
 
     def on_mount(self) -> None:
         self.reload()
