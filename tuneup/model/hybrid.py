@@ -158,14 +158,16 @@ class Model:
         gen_fin = np.bincount(g, weights=st.finishes, minlength=n_gen)[g] - st.finishes
         gen_skips[self.genre_idx < 0] = gen_fin[self.genre_idx < 0] = 0
         pop = np.log1p(np.maximum(self.popularity - st.plays, 0))
+        # skip rates relative to this profile's own: an unknown artist or genre scores 0, not "good"
+        r0 = (st.skips.sum() + 1.0) / (st.skips.sum() + st.finishes.sum() + 4.0)
         x = np.column_stack([
             collab,
             content,
             audio,
             context,
             np.log1p(art_plays),
-            (art_skips + 0.5) / (art_skips + art_fin + 2.0) - 0.25,
-            (gen_skips + 0.5) / (gen_skips + gen_fin + 2.0) - 0.25,
+            (art_skips + 2 * r0) / (art_skips + art_fin + 2.0) - r0,
+            (gen_skips + 2 * r0) / (gen_skips + gen_fin + 2.0) - r0,
             pop / max(float(pop.max()), 1.0),
         ])
         return Signals(x=x, state=st, pref=pref, art_plays=art_plays, seeds=seeds)
@@ -210,10 +212,14 @@ class Model:
     def recommend(self, profile_id: int, k: int = 30, *, candidates=None, kinds=None, exclude=None,
                   unplayed: bool = False, not_played_days: float | None = None, context: datetime | None = None,
                   adventurousness: int | None = None, seed: int | None = None, artist_cap: int | None = 2,
-                  album_cap: int | None = 2) -> list[Rec]:
-        """The best ``k`` items for this profile, diverse, with some exploration, each with a reason."""
+                  album_cap: int | None = 2, weights: np.ndarray | None = None, now: float | None = None) -> list[Rec]:
+        """The best ``k`` items for this profile, diverse, with some exploration, each with a reason.
+
+        ``weights`` overrides the ranker's feature weights (experiments, the simulator); ``now`` is the
+        time ``not_played_days`` counts back from (default: the clock).
+        """
         mask = self.allowed(profile_id, candidates=candidates, kinds=kinds, exclude=exclude, unplayed=unplayed,
-                            not_played_days=not_played_days)
+                            not_played_days=not_played_days, now=now)
         rng = np.random.default_rng(seed)
         if not mask.any() or k <= 0:
             return []
@@ -221,7 +227,7 @@ class Model:
             return self._cold_sample(mask, k, rng, artist_cap, album_cap)
         part = int(day_part(context.hour)) if context is not None else None
         sig = self.signals(profile_id, part)
-        score = sig.x @ self.weights(profile_id)
+        score = sig.x @ (self.weights(profile_id) if weights is None else np.asarray(weights, float))
         adv = DEFAULT_ADVENTUROUSNESS if adventurousness is None else max(0, min(100, int(adventurousness)))
         n_explore = int(round(k * adv / 100 * EXPLORE_SHARE_AT_MAX)) if k >= 3 else 0
         allowed = np.flatnonzero(mask)

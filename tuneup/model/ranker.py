@@ -19,6 +19,10 @@ FEATURES = (
     "popularity",
 )
 DEFAULT_WEIGHTS = np.array([1.0, 0.8, 0.4, 0.25, 0.15, -0.8, -0.6, 0.05])
+# Co-listening and popularity are built from the very plays the ranker learns from (an item that was
+# finished is co-listened with the rest; one that was skipped is not), so learning their weight from
+# those outcomes would reward the leak. They keep their default weights; the ranker learns the rest.
+TRAINABLE = np.array([False, True, True, True, True, True, True, False])
 MIN_OUTCOMES = 20
 TRUST_AT = 60.0  # outcomes at which the learned weights count as much as the defaults
 
@@ -32,7 +36,7 @@ def train(x: np.ndarray, finishes: np.ndarray, skips: np.ndarray, l2: float = 1.
     """Weighted binomial logistic regression. Returns (weights in feature units, number of outcomes) or None."""
     total = finishes + skips
     keep = total > 0
-    x, finishes, total = x[keep], finishes[keep], total[keep]
+    x, finishes, total = x[keep][:, TRAINABLE], finishes[keep], total[keep]
     n_out = float(total.sum())
     if len(x) < MIN_OUTCOMES or finishes.sum() < 3 or (total - finishes).sum() < 3:
         return None
@@ -51,7 +55,9 @@ def train(x: np.ndarray, finishes: np.ndarray, skips: np.ndarray, l2: float = 1.
         w -= step
         if np.abs(step).max() < 1e-6:
             break
-    return w[:-1] / sd, n_out
+    full = np.zeros(len(TRAINABLE))
+    full[TRAINABLE] = w[:-1] / sd
+    return full, n_out
 
 
 def blend(learned: np.ndarray | None, n_outcomes: float) -> np.ndarray:
@@ -59,4 +65,7 @@ def blend(learned: np.ndarray | None, n_outcomes: float) -> np.ndarray:
     if learned is None or not np.all(np.isfinite(learned)):
         return DEFAULT_WEIGHTS.copy()
     alpha = n_outcomes / (n_outcomes + TRUST_AT)
-    return alpha * unit(learned) + (1 - alpha) * unit(DEFAULT_WEIGHTS)
+    out = DEFAULT_WEIGHTS.copy()
+    scale = float(np.linalg.norm(DEFAULT_WEIGHTS[TRAINABLE]))
+    out[TRAINABLE] = alpha * scale * unit(learned[TRAINABLE]) + (1 - alpha) * DEFAULT_WEIGHTS[TRAINABLE]
+    return out
