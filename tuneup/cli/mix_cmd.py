@@ -67,7 +67,9 @@ def mix_cmd(
     all_mixes: bool = typer.Option(False, "--all", help="Every current mix, one file each, into --dir."),
     directory: Optional[Path] = typer.Option(None, "--dir", help="Write one playlist file per mix here.",
                                              metavar="DIR"),
-    number: int = typer.Option(1, "--number", "-n", min=1, help="Which Daily Mix to print or write with --out."),
+    number: Optional[int] = typer.Option(None, "--number", "-n", min=1,
+                                         help="Which Daily Mix to print or write with --out (default 1; "
+                                              "--json without it gives them all)."),
     size: Optional[int] = typer.Option(None, "--size", min=1, max=500, help="Items per mix."),
     refresh: bool = typer.Option(False, "--refresh", help="Make this week's (or today's) mix anew."),
     fmt: Format = typer.Option(Format.m3u8, "--format", "-f", help="Playlist format."),
@@ -91,8 +93,9 @@ def mix_cmd(
         raise ConfigError("choose one of --weekly, --daily, --radio and --all")
     if all_mixes and directory is None:
         raise ConfigError("--all writes one file per mix: give the folder with --dir DIR")
-    mixes = _make(env, weekly, daily, radio, all_mixes, seeds or [], size, refresh, number if directory is None
-                  else None)
+    if number is None and directory is None and not json:
+        number = 1  # a playlist on stdout or in one file holds one mix
+    mixes = _make(env, weekly, daily, radio, all_mixes, seeds or [], size, refresh, number)
     if json:
         print_json([m.as_dict() for m in mixes] if len(mixes) != 1 or daily or all_mixes else mixes[0].as_dict())
         return
@@ -123,7 +126,8 @@ def _make(env, weekly, daily, radio, all_mixes, seeds, size, refresh, number):
             if number > len(dailies):
                 from tuneup.errors import NothingToMixError
 
-                raise NothingToMixError(f"there are {len(dailies)} Daily Mixes today, not {number}")
+                count = "is only 1 Daily Mix" if len(dailies) == 1 else f"are {len(dailies)} Daily Mixes"
+                raise NothingToMixError(f"there {count} today, not {number}")
             dailies = [dailies[number - 1]]
         mixes += dailies
     return mixes

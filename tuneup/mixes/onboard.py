@@ -98,7 +98,25 @@ def seeds(db, profile_id: int) -> list[tuple[str, str]]:
                                           "ORDER BY created_at, kind, value", [profile_id])]
 
 
-def _import_history(db, profile_id: int, path: Path, fmt: str | None) -> dict:
-    from tuneup.history import imports
+def guess_format(path: Path) -> str:
+    """The history format a file's name says it is in (the exports keep their usual names)."""
+    from tuneup.errors import ImportFormatError
 
-    return imports.onboarding_import(db, profile_id, path, fmt)
+    name = path.name.lower()
+    if name.startswith(("streaming_history_audio", "endsong")):
+        return "spotify-extended"
+    if name.startswith("streaminghistory"):
+        return "spotify-basic"
+    if name.endswith((".zip", ".jsonl")):
+        return "listenbrainz"
+    if name.endswith(".csv"):
+        return "lastfm"
+    if name.endswith(".log"):
+        return "rockbox"
+    raise ImportFormatError(f"{path}: cannot tell the history format from the name; give it with --import-format")
+
+
+def _import_history(db, profile_id: int, path: Path, fmt: str | None) -> dict:
+    from tuneup.history.importers.run import import_files
+
+    return import_files(db, fmt or guess_format(path), [path], profile_id=profile_id)
