@@ -62,7 +62,7 @@ def drum_pattern(bpm: float, seconds: float = 20.0, sr: int = 22050, swing: bool
     out = np.zeros(int(seconds * sr) + sr)
     beat = 60.0 / bpm
     offbeat = 2 / 3 if swing else 0.5
-    n_beats = int(seconds / beat)
+    n_beats = int(np.ceil(seconds / beat))
     for b in range(n_beats):
         t0 = b * beat
         accent = 1.0 + 0.1 * rng.standard_normal()

@@ -1,6 +1,6 @@
 """Signal features from decoded excerpts, numpy only. Every feature is documented in the README.
 
-One short-time Fourier transform (Hann, 512-point at 11-16 kHz, hop 256) feeds loudness,
+One short-time Fourier transform (Hann, 512-point below 16 kHz, 1024 above, 43-62 frames/s) feeds loudness,
 spectral shape and the onset envelope; a long one (4096-point) feeds chroma for the key.
 """
 
@@ -18,7 +18,8 @@ N_FFT = 512
 CHROMA_N_FFT = 4096
 TEMPO_MIN, TEMPO_MAX = 40.0, 240.0
 ROLLOFF = 0.85
-ONSET_FLOOR = 3e-4  # band energies are floored 35 dB below the loudest: quiet ticks do not drive the tempo
+TEMPO_FLOOR = 3e-4  # for the tempo, band energies are floored 35 dB below the loudest: quiet ticks do not lead
+ONSET_FLOOR = 1e-6  # for counting onsets, 60 dB: a quiet hi-hat is still an onset
 SILENCE_LUFS = -70.0
 PITCH_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
 
@@ -95,7 +96,7 @@ class _Plan:
     def __init__(self, sr: int):
         self.sr = sr
         self.n_fft = N_FFT if sr < 16000 else 2 * N_FFT
-        self.hop = self.n_fft // 2
+        self.hop = 256 if sr >= 11025 else 128  # an onset envelope at 43-62 frames per second
         self.fps = sr / self.hop
         self.freqs = np.fft.rfftfreq(self.n_fft, 1 / sr)
         window = np.hanning(self.n_fft)
@@ -212,8 +213,9 @@ def _analyse_window(plan: _Plan, x: np.ndarray, ratio: float, acc: _Accumulator)
     acc.blocks.append(_block_means(k_ms, plan.fps, 0.4, 0.1))
     acc.short_term.append(_block_means(k_ms, plan.fps, 3.0, 0.5))
     _spectral_shape(plan, power, frame_ms, acc)
-    envelope = onset_envelope(power, plan)
-    acc.onsets += count_onsets(envelope, plan.fps)
+    bands = power @ plan.onset_bands
+    acc.onsets += count_onsets(onset_envelope(bands, ONSET_FLOOR), plan.fps)
+    envelope = onset_envelope(bands, TEMPO_FLOOR, weighted=True)
     if len(envelope) > 2 * plan.fps * 60 / TEMPO_MAX:
         acc.autocorr.append((autocorrelation(_detrend(envelope, plan.fps)), len(envelope)))
     acc.crossings += int(np.count_nonzero(np.signbit(x[1:]) != np.signbit(x[:-1])))
@@ -283,13 +285,19 @@ def _spectral_shape(plan: _Plan, power: np.ndarray, frame_ms: np.ndarray, acc: _
     acc.bands += (power @ plan.shape_bands).sum(axis=0)
 
 
-def onset_envelope(power: np.ndarray, plan: _Plan) -> np.ndarray:
-    """Spectral flux of log energy in 12 log-spaced bands (60 Hz-8 kHz), half-wave rectified."""
-    bands = power @ plan.onset_bands
-    floor = max(float(bands.max()), 1e-20) * ONSET_FLOOR
+def onset_envelope(bands: np.ndarray, floor_ratio: float, weighted: bool = False) -> np.ndarray:
+    """Spectral flux of log10 band energy (floored ``floor_ratio`` below the loudest), half-wave rectified.
+
+    ``weighted``: each band's flux counts in proportion to the square root of the band's mean
+    energy relative to the strongest band, so an accent's weight follows how loud it is.
+    """
+    floor = max(float(bands.max()), 1e-20) * floor_ratio
     logb = np.log10(bands + floor)
-    flux = np.maximum(np.diff(logb, axis=0), 0).sum(axis=1)
-    return np.concatenate([[0.0], flux]).astype(np.float64)
+    flux = np.maximum(np.diff(logb, axis=0), 0)
+    if weighted:
+        level = bands.mean(axis=0)
+        flux = flux * np.sqrt(level / max(float(level.max()), 1e-20))
+    return np.concatenate([[0.0], flux.sum(axis=1)]).astype(np.float64)
 
 
 def _detrend(envelope: np.ndarray, fps: float) -> np.ndarray:
@@ -302,12 +310,15 @@ def _detrend(envelope: np.ndarray, fps: float) -> np.ndarray:
 
 
 def count_onsets(envelope: np.ndarray, fps: float) -> int:
-    """Local maxima of the detrended envelope above its mean + one standard deviation, >= 50 ms apart."""
+    """Peaks of the detrended envelope at least 50 ms apart, above 1.0 (a 10 dB rise summed over
+    bands) and above a tenth of the strongest."""
     e = _detrend(envelope, fps)
     if len(e) < 3:
         return 0
-    threshold = e.mean() + e.std()
-    peaks = np.flatnonzero((e[1:-1] > e[:-2]) & (e[1:-1] >= e[2:]) & (e[1:-1] > threshold)) + 1
+    peaks = np.flatnonzero((e[1:-1] > e[:-2]) & (e[1:-1] >= e[2:])) + 1
+    if len(peaks) == 0:
+        return 0
+    peaks = peaks[e[peaks] > max(1.0, 0.1 * float(e[peaks].max()))]
     if len(peaks) == 0:
         return 0
     gap = max(int(0.05 * fps), 1)
