@@ -42,10 +42,9 @@ class Collab:
         out = np.zeros(self.n_items)
         if len(self.ease_rows) == 0:
             return out
-        u = w[self.ease_rows]
-        nz = np.flatnonzero(u > 0)
-        if len(nz):
-            out[self.ease_rows] = u[nz] @ self.ease_b[nz]
+        u = np.maximum(w[self.ease_rows], 0).astype(np.float32)
+        if u.any():
+            out[self.ease_rows] = u @ self.ease_b
         return out
 
     def scores(self, w: np.ndarray, ease_weight: float = 1.0, knn_weight: float = 0.5) -> np.ndarray:
@@ -157,11 +156,14 @@ def _knn_windowed(basket, item, n_items, window, k, shrink, ease_rows):
         a_parts.append(item[:-d][same])
         b_parts.append(item[d:][same])
     a = np.concatenate(a_parts) if a_parts else np.zeros(0, np.int64)
+    del a_parts
     b = np.concatenate(b_parts) if b_parts else np.zeros(0, np.int64)
-    lo, hi = np.minimum(a, b), np.maximum(a, b)
-    del a, b, a_parts, b_parts
-    key, cnt = np.unique(lo * n_items + hi, return_counts=True)
-    lo, hi = key // n_items, key % n_items
+    del b_parts
+    key = np.minimum(a, b) * n_items + np.maximum(a, b)
+    del a, b
+    key, cnt = np.unique(key, return_counts=True)
+    lo, hi = (key // n_items).astype(np.int32), (key % n_items).astype(np.int32)
+    cnt = cnt.astype(np.float32)
     del key
     freq = np.bincount(item, minlength=n_items).astype(np.float64)
     sim = (cnt / (np.sqrt(freq[lo] * freq[hi]) + shrink)).astype(np.float32)
@@ -172,6 +174,7 @@ def _knn_windowed(basket, item, n_items, window, k, shrink, ease_rows):
     del lo, hi, sim
     order = np.lexsort((-val, src))
     src, dst, val = src[order], dst[order], val[order]
+    del order
     starts = np.searchsorted(src, np.arange(n_items))
     pos = np.arange(len(src)) - starts[src]
     keep = pos < k
@@ -195,9 +198,13 @@ def _sparse_to_dense(lo, hi, cnt, freq, rows, n_items):
 
 
 def _ease(gram: np.ndarray, lam: float) -> np.ndarray:
-    g = gram.astype(np.float64)
+    # float64 for small catalogues (exact, cheap); float32 for large ones (half the memory, and the
+    # ridge term keeps the system well conditioned)
+    g = gram.astype(np.float64 if len(gram) <= 2000 else np.float32, copy=True)
+    del gram
     g[np.diag_indices_from(g)] += lam
     p = np.linalg.inv(g)
-    b = -p / np.diag(p)[None, :]
-    np.fill_diagonal(b, 0.0)
-    return b.astype(np.float32)
+    del g
+    p /= -np.diag(p)[None, :]
+    np.fill_diagonal(p, 0.0)
+    return p.astype(np.float32, copy=False)

@@ -16,7 +16,7 @@ from tuneup.model.hybrid import Model
 from tuneup.model.profile import DAY, HALF_LIFE_DAYS, ProfileEvents
 
 _LIVE = re.compile(r"\s*[\(\[][^\)\]]*\b(live|acoustic version|demo|mono)\b[^\)\]]*[\)\]]|\s+-\s+live\b.*$", re.I)
-PAIR_BUDGET = 6_000_000  # co-listening pairs counted at most (memory and time bound)
+PAIR_BUDGET = 5_000_000  # co-listening pairs counted at most (memory and time bound)
 
 
 def _ids(keys: list[str]) -> np.ndarray:

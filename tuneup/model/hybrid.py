@@ -123,6 +123,12 @@ class Model:
 
     def signals(self, profile_id: int, part: int | None = None) -> Signals:
         """Every item's feature values for this profile (leave-one-out: an item's own plays don't count)."""
+        key = ("signals", profile_id, part)
+        if key not in self._cache:
+            self._cache[key] = self._signals(profile_id, part)
+        return self._cache[key]
+
+    def _signals(self, profile_id: int, part: int | None) -> Signals:
         st = self.state(profile_id)
         taste, pos = st.taste, st.positive
         pref = self.content.to_tokens(taste)
@@ -138,7 +144,9 @@ class Model:
             apref = self.audio.T @ pos
             anorm = float(np.linalg.norm(apref))
             if anorm > 0:
-                audio = (self.audio @ apref - pos * np.einsum("ij,ij->i", self.audio, self.audio)) / anorm
+                if "audio_n2" not in self._cache:
+                    self._cache["audio_n2"] = np.einsum("ij,ij->i", self.audio, self.audio)
+                audio = (self.audio @ apref - pos * self._cache["audio_n2"]) / anorm
         context = np.zeros(self.n_items)
         if part is not None and st.part_taste[part].any():
             cpref = self.content.to_tokens(st.part_taste[part])
@@ -170,7 +178,7 @@ class Model:
             (gen_skips + 2 * r0) / (gen_skips + gen_fin + 2.0) - r0,
             pop / max(float(pop.max()), 1.0),
         ])
-        return Signals(x=x, state=st, pref=pref, art_plays=art_plays, seeds=seeds)
+        return Signals(x=x, state=st, pref=pref, art_plays=art_plays, seeds=seeds, profile_id=profile_id)
 
     def _row_norm2(self) -> np.ndarray:
         if "rn2" not in self._cache:
@@ -251,7 +259,7 @@ class Model:
         allowed = np.flatnonzero(mask)
         cut = np.quantile(comfort[allowed], 0.5) if len(allowed) else 0
         pool = allowed[(comfort[allowed] <= cut) & (sig.art_plays[allowed] == 0) & (st.plays[allowed] == 0)]
-        pool = np.asarray([i for i in pool if i not in taken], np.int64)
+        pool = pool[~np.isin(pool, np.fromiter(taken, np.int64, len(taken)))]
         if len(pool) == 0:
             return []
         n_gen = len(self.content.vocab)
@@ -328,7 +336,7 @@ class Model:
 
         recs = []
         for i in picked:
-            reason, evidence = similar_reason(self, i, seeds, collab[i], content[i], audio[i])
+            reason, evidence = similar_reason(self, i, seeds, collab[i], content[i], audio[i], pref)
             recs.append(Rec(int(self.item_ids[i]), round(float(score[i]), 6), reason, False, evidence))
         return recs
 

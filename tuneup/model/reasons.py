@@ -175,7 +175,7 @@ def _vocab_index(model) -> dict[str, int]:
 
 
 def similar_reason(model: "Model", i: int, seeds: np.ndarray, collab: float, content: float,
-                   audio: float) -> tuple[str, dict]:
+                   audio: float, pref: np.ndarray) -> tuple[str, dict]:
     ev = {"collab": round(float(collab), 4), "content": round(float(content), 4), "audio": round(float(audio), 4)}
     parts = {"collab": collab, "content": 0.8 * content, "audio": 0.5 * audio}
     best = max(parts, key=parts.get)
@@ -190,9 +190,7 @@ def similar_reason(model: "Model", i: int, seeds: np.ndarray, collab: float, con
         words = audio_words(model, i, j)
         ev.update({"sounds_like": int(model.item_ids[j]), "features": words})
         return f"{f'same {chr(32).join(words)} as' if words else 'sounds like'} {_name(model, j)}", ev
-    w = np.zeros(model.n_items)
-    w[seeds] = 1.0
-    tok, _ = _best_token(model, i, model.content.to_tokens(w))
+    tok, _ = _best_token(model, i, pref)
     if tok:
         ev["token"] = tok
         field, label = tok.split(":", 1)[0], token_label(tok)

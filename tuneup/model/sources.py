@@ -176,33 +176,12 @@ def _attach_audio(db, cat: Catalogue) -> None:
 def from_db(db, *, as_of: float | None = None) -> Dataset:
     cat = _catalogue_from_db(db)
     index = cat.index_of()
-    rows = db.execute(
-        "SELECT profile_id, item_id, started_at, end_reason, ms_played, duration_ms, artist FROM listens "
-        "ORDER BY profile_id, started_at, id"
-    ).fetchall()
-    n = len(rows)
-    prof = np.empty(n, np.int64)
-    item = np.empty(n, np.int64)
-    when = np.empty(n, np.float64)
-    outcome = np.empty(n, np.int8)
-    frac = np.ones(n, np.float32)
-    codes = {"finished": FINISHED, "skipped": SKIPPED}
+    prof, item, when, outcome, frac = _listen_arrays(db, cat.item_ids)
+    n = len(prof)
     unmatched: dict[int, list[tuple[str, float]]] = {}
-    stamp_cache: dict[str, float] = {}
-    for k, (pid, iid, started, reason, ms, dur, artist) in enumerate(rows):
-        t = stamp_cache.get(started)
-        if t is None:
-            t = stamp_cache[started] = _unix(started)
-            if len(stamp_cache) > 100_000:
-                stamp_cache.clear()
-        prof[k], when[k] = pid, t
-        row = index.get(iid, -1) if iid is not None else -1
-        item[k] = row
-        outcome[k] = codes.get(reason, STOPPED)
-        if dur and ms is not None and dur > 0:
-            frac[k] = min(1.0, ms / dur)
-        if row < 0 and artist:
-            unmatched.setdefault(pid, []).append((artist, t))
+    for pid, started, artist in db.execute(
+            "SELECT profile_id, started_at, artist FROM listens WHERE item_id IS NULL AND artist IS NOT NULL"):
+        unmatched.setdefault(pid, []).append((artist, _unix(started)))
     events = Events(prof, item, when, outcome, frac, np.ones(n, np.float32), unmatched)
     fb = db.execute("SELECT profile_id, item_id, kind, created_at, artist FROM feedback").fetchall()
     feedback = Feedback(
@@ -218,6 +197,34 @@ def from_db(db, *, as_of: float | None = None) -> Dataset:
     profiles = dict(db.execute("SELECT id, name FROM profiles").fetchall())
     now = as_of if as_of is not None else datetime.now(timezone.utc).timestamp()
     return Dataset(cat, events, feedback, seeds, profiles, baskets="session", as_of=now, stamp=store_stamp(db))
+
+
+_LISTEN_SQL = (
+    "SELECT profile_id, coalesce(item_id, 0), "
+    "coalesce(CAST(strftime('%s', started_at) AS REAL), 0), "
+    "CASE end_reason WHEN 'finished' THEN 1 WHEN 'skipped' THEN 0 ELSE 2 END, "
+    "CASE WHEN duration_ms > 0 THEN min(1.0, ms_played * 1.0 / duration_ms) ELSE 1.0 END "
+    "FROM listens ORDER BY profile_id, started_at, id"
+)
+
+
+def _listen_arrays(db, item_ids: np.ndarray):
+    """All listens as numpy arrays, read in chunks (1M listens never become 1M Python tuples at once)."""
+    cur = db.conn.execute(_LISTEN_SQL)
+    chunks = []
+    while True:
+        rows = cur.fetchmany(200_000)
+        if not rows:
+            break
+        chunks.append(np.asarray(rows, np.float64))
+    data = np.concatenate(chunks) if chunks else np.zeros((0, 5))
+    ids = data[:, 1].astype(np.int64)
+    pos = np.searchsorted(item_ids, ids)
+    pos = np.minimum(pos, max(len(item_ids) - 1, 0))
+    found = (len(item_ids) > 0) & (item_ids[pos] == ids) if len(item_ids) else np.zeros(len(ids), bool)
+    item = np.where(found, pos, -1).astype(np.int64)
+    return (data[:, 0].astype(np.int64), item, data[:, 2].copy(), data[:, 3].astype(np.int8),
+            data[:, 4].astype(np.float32))
 
 
 # ---------------------------------------------------------------------------------------------- csv
