@@ -1,0 +1,94 @@
+"""`tuneup demo`: write the demo library, scan it, and give its persona a listening history.
+
+Every step is idempotent: existing files are kept, the scan is incremental, and a profile that
+already has the demo's history gets none added. Progress is reported as
+``progress(done, total, "<stage>: <detail>")`` with stage ``files``, ``scan`` or ``history``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+from tuneup.demo.catalog import DEFAULT_TRACKS, build_catalog
+from tuneup.demo.files import write_library
+from tuneup.demo.history import existing_listens, generate_history, write_history
+from tuneup.demo.persona import default_persona
+
+MANIFEST = ".tuneup-demo.json"
+Progress = Callable[[int, int | None, str], None]
+
+
+def build_demo(db, root: Path, *, profile_id: int, profile_name: str = "default", tracks: int = DEFAULT_TRACKS,
+               seed: int = 1, workers: int = 0, progress: Progress | None = None, cancel=None,
+               now: datetime | None = None) -> dict:
+    """Build (or complete) the demo library under ``root`` and return a summary."""
+    from tuneup.library.scan import scan
+
+    started = time.monotonic()
+    progress = progress or (lambda done, total, info="": None)
+    cancelled = _cancel_check(cancel)
+    catalog = build_catalog(seed, tracks)
+    root = Path(os.path.abspath(root))
+    root.mkdir(parents=True, exist_ok=True)
+    summary = {"dir": str(root), "seed": seed, **catalog.counts()}
+    summary["files"] = write_library(root, catalog.tracks, workers=workers, cancelled=cancelled,
+                                     progress=lambda d, t, info="": progress(d, t, f"files: {info}"))
+    _write_manifest(root, seed, tracks)
+    if summary["files"]["cancelled"]:
+        return _done(summary, started, cancelled=True)
+    result = scan(db, [root], workers=workers, cancel=cancel,
+                  progress=lambda d, t=None, info="": progress(d, t, f"scan: {info}"))
+    summary["scan"] = result.as_dict()
+    if result.cancelled:
+        return _done(summary, started, cancelled=True)
+    taste = default_persona(catalog, seed)
+    progress(0, 1, "history: listening history")
+    if kept := existing_listens(db, profile_id):
+        summary["history"] = {"listens": 0, "feedback": 0, "kept": kept, "unmatched": 0}
+    else:
+        history = generate_history(catalog, taste, seed=seed, end=now or datetime.now(timezone.utc))
+        summary["history"] = write_history(db, profile_id, profile_name, str(root), catalog, history)
+    progress(1, 1, "history: done")
+    summary["persona"] = {"name": taste.name, "favourite_artists": list(taste.favourite_artists),
+                          "top_genres": sorted(taste.genre_weights, key=taste.genre_weights.get, reverse=True)[:3]}
+    return _done(summary, started)
+
+
+def _done(summary: dict, started: float, cancelled: bool = False) -> dict:
+    summary["cancelled"] = cancelled
+    summary["seconds"] = round(time.monotonic() - started, 2)
+    return summary
+
+
+def _cancel_check(cancel) -> Callable[[], bool]:
+    if cancel is None:
+        return lambda: False
+    if isinstance(cancel, threading.Event) or hasattr(cancel, "is_set"):
+        return cancel.is_set
+    return cancel
+
+
+def _write_manifest(root: Path, seed: int, tracks: int) -> None:
+    """Remember how the demo was built, so tests and simulators can rebuild its catalog and persona."""
+    path = root / MANIFEST
+    data = {"seed": seed, "tracks": tracks}
+    if path.exists():
+        try:
+            if json.loads(path.read_text()) == data:
+                return
+        except (OSError, ValueError):
+            pass
+    path.write_text(json.dumps(data) + "\n")
+
+
+def read_manifest(root: Path) -> dict | None:
+    try:
+        return json.loads((Path(root) / MANIFEST).read_text())
+    except (OSError, ValueError):
+        return None
