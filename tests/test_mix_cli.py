@@ -115,3 +115,18 @@ def test_onboard_seeds_taste_for_a_cold_start(tuneup_cmd, env, tmp_path):
     out = json.loads(tuneup_cmd("onboard", "--import", csv, "--json").stdout)
     assert out["imported"]["matched"] == 2
     assert tuneup_cmd("onboard", check=False).returncode == 1
+
+
+def test_hostile_tags_and_paths_survive_the_cli(tuneup_cmd, env):
+    db = env.db
+    add_item(db, "/music/evil\n#EXTINF:1,x/track #1 100%.mp3", title="line\n#EXTINF:-1,injected", artist="<b>]]>&",
+             album="\x1b[31mred\x07")
+    add_item(db, "/music/ünï cödé/日本.flac", title="ok", artist="B")
+    env.close()
+    for fmt in ("m3u8", "xspf", "jspf", "json", "paths"):
+        entries = parse(tuneup_cmd("mix", "--format", fmt).stdout, fmt).entries
+        assert sorted(e.path for e in entries) == ["/music/evil\n#EXTINF:1,x/track #1 100%.mp3",
+                                                   "/music/ünï cödé/日本.flac"]
+        if fmt in ("m3u8", "xspf", "jspf"):
+            titles = {e.title for e in entries}
+            assert "line #EXTINF:-1,injected" in titles and "ok" in titles

@@ -4,7 +4,7 @@ and turning item ids into :class:`MixItem` rows."""
 from __future__ import annotations
 
 import os
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Iterable
 
 from tuneup.errors import NothingToMixError
@@ -36,33 +36,25 @@ def disliked_ids(db, profile_id: int) -> set[int]:
     return {r[0] for r in rows}
 
 
-def playable_ids(db, profile_id: int, kinds: Iterable[str] = ("track",)) -> list[int]:
-    """Present items of ``kinds`` that are not banned, or NothingToMixError saying why there are none."""
+def ensure_playable(db, profile_id: int, kinds: Iterable[str] = ("track",)) -> None:
+    """NothingToMixError, saying why, unless some item of ``kinds`` is present and not banned."""
     kinds = tuple(kinds)
     marks = ",".join("?" * len(kinds))
-    ids = [r[0] for r in db.execute(f"SELECT id FROM items WHERE {PRESENT} AND kind IN ({marks}) ORDER BY id",
-                                    kinds)]
-    if not ids:
+    where = f"{PRESENT} AND kind IN ({marks})"
+    if not db.execute(f"SELECT 1 FROM items WHERE {where} LIMIT 1", kinds).fetchone():
         what = "tracks" if kinds == ("track",) else "items"
         raise NothingToMixError(f"no {what} in the library yet: run `tuneup scan DIR` first")
-    banned = banned_ids(db, profile_id)
-    ids = [i for i in ids if i not in banned]
-    if not ids:
+    ok = db.execute(f"SELECT 1 FROM items WHERE {where} AND id NOT IN (SELECT item_id FROM feedback WHERE "
+                    f"profile_id = ? AND kind = 'ban' AND item_id IS NOT NULL) LIMIT 1", [*kinds, profile_id])
+    if not ok.fetchone():
         raise NothingToMixError("every item in the library is banned for this profile: nothing to mix")
-    return ids
 
 
-def last_played(db, profile_id: int) -> dict[int, str]:
-    rows = db.execute("SELECT item_id, max(started_at) FROM listens WHERE profile_id = ? AND item_id IS NOT NULL "
-                      "GROUP BY item_id", [profile_id])
-    return dict(rows.fetchall())
-
-
-def fresh_ids(db, profile_id: int, ids: list[int], now: datetime, days: int = 60) -> list[int]:
-    """Of ``ids``, those this profile never played or has not played for ``days`` days."""
-    cutoff = iso(now - timedelta(days=days))
-    recent = {i for i, t in last_played(db, profile_id).items() if t >= cutoff}
-    return [i for i in ids if i not in recent]
+def played_since(db, profile_id: int, since: datetime) -> set[int]:
+    """Items this profile played at or after ``since`` (a range scan on the (profile, time) index)."""
+    rows = db.execute("SELECT DISTINCT item_id FROM listens WHERE profile_id = ? AND started_at >= ? "
+                      "AND item_id IS NOT NULL", [profile_id, iso(since)])
+    return {r[0] for r in rows}
 
 
 def has_signal(db, profile_id: int) -> bool:

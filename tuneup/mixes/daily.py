@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from tuneup.mixes import store
-from tuneup.mixes.catalog import aware, artists_of, banned_ids, iso, mix_items, playable_ids, profile_name
+from tuneup.mixes.catalog import artists_of, aware, banned_ids, ensure_playable, iso, mix_items, profile_name
 from tuneup.mixes.flow import flow
 from tuneup.mixes.modelref import get_model, setting
-from tuneup.mixes.onboard import fold, library_artists, library_genres
+from tuneup.mixes.onboard import library_genres
 from tuneup.mixes.select import Picker, from_recs, stable_seed
 from tuneup.mixes.types import Mix
 
@@ -21,7 +21,7 @@ def daily(db, model_dir, profile_id: int, *, now: datetime | None = None, config
           size: int | None = None, refresh: bool = False, model=None) -> list[Mix]:
     now = aware(now)
     period = store.day_period(now)
-    library = playable_ids(db, profile_id)
+    ensure_playable(db, profile_id)
     if not refresh:
         kept = stored_mixes(db, profile_id, period)
         if kept:
@@ -29,9 +29,9 @@ def daily(db, model_dir, profile_id: int, *, now: datetime | None = None, config
     count = setting(config, "mix.daily_count") if count is None else count
     size = size or setting(config, "mix.daily_size")
     model = model or get_model(db, model_dir)
-    plays = _plays(db, profile_id)
+    plays = _plays(model, profile_id)
     groups = _clusters(model, profile_id, count, period) if model.has_signal(profile_id) else []
-    builder = _DailyBuilder(db, model, profile_id, library, plays, size, config, stable_seed(profile_id, period))
+    builder = _DailyBuilder(db, model, profile_id, plays, size, config, stable_seed(profile_id, period))
     made = [builder.from_cluster(c) for c in groups] if groups else builder.from_genres(count)
     made = [(name, entries) for name, entries in made if entries][:count]
     generated = iso(now)
@@ -51,16 +51,17 @@ def _clusters(model, profile_id: int, count: int, period: str):
     return [c for c in model.taste(profile_id, n_clusters=count, seed=stable_seed(period)).clusters if c.item_ids]
 
 
-def _plays(db, profile_id: int) -> dict[int, int]:
-    return dict(db.execute("SELECT item_id, count(*) FROM listens WHERE profile_id = ? AND item_id IS NOT NULL "
-                           "AND end_reason <> 'skipped' AND skipped = 0 GROUP BY item_id", [profile_id]).fetchall())
+def _plays(model, profile_id: int) -> dict[int, int]:
+    """Finished plays per item for this profile, from the model's state (no pass over the history)."""
+    finishes = model.state(profile_id).finishes
+    rows = finishes.nonzero()[0]
+    return {int(model.item_ids[r]): int(finishes[r]) for r in rows}
 
 
 class _DailyBuilder:
-    def __init__(self, db, model, profile_id, library, plays, size, config, seed):
+    def __init__(self, db, model, profile_id, plays, size, config, seed):
         self.db, self.model, self.profile_id, self.plays, self.size = db, model, profile_id, plays, size
-        self.library = set(library)
-        self.artist_of = artists_of(db, library)
+        self.artist_of: dict[int, str] = {}
         self.cap = setting(config, "mix.artist_cap") * 2  # a daily mix may lean on its defining artists
         self.banned = banned_ids(db, profile_id)
         self.used: set[int] = set()  # no item in two daily mixes of the same day
@@ -69,14 +70,22 @@ class _DailyBuilder:
     def _picker(self) -> Picker:
         return Picker(self.size, self.artist_of, self.cap, banned=self.banned | self.used)
 
+    def _tracks(self, ids) -> list[int]:
+        """The tracks among ``ids`` (the model knows every present item's kind), artists looked up for the caps."""
+        model = self.model
+        out = [i for i in ids if model.row(i) >= 0 and model.kinds[model.row(i)] == "track"]
+        self.artist_of.update(artists_of(self.db, [i for i in out if i not in self.artist_of]))
+        return out
+
     def from_cluster(self, cluster) -> tuple[str, list[tuple[int, str, bool]]]:
         label = self._label(cluster)
-        favs = [i for i in cluster.item_ids if i in self.library]
+        favs = self._tracks(cluster.item_ids)
         favs.sort(key=lambda i: -self.plays.get(i, 0))
         fav_entries = [(i, self._fav_reason(i, label), False) for i in favs]
         close = self.model.similar(favs[:20], k=self.size * 3, kinds="track", profile_id=self.profile_id,
                                    exclude=favs)
-        close_entries = [e for e in from_recs(close) if self.plays.get(e[0], 0) <= RARELY and e[0] in self.library]
+        rare = set(self._tracks([r.item_id for r in close if self.plays.get(r.item_id, 0) <= RARELY]))
+        close_entries = [e for e in from_recs(close) if e[0] in rare]
         half = (self.size + 1) // 2
         picker = self._picker().offer(_alternate(fav_entries[:half], close_entries))
         picker.offer(fav_entries + close_entries)  # one side ran short: fill from the other
@@ -85,9 +94,8 @@ class _DailyBuilder:
 
     def _label(self, cluster) -> str:
         """"synthwave, Neon Corridor and more": the cluster's genre and artist in the library's spelling."""
-        if not hasattr(self, "_names"):
-            self._names = {k: v[0] for k, v in {**library_genres(self.db), **library_artists(self.db)}.items()}
-        parts = [self._names.get(fold(x), x) for x in cluster.genres[:1] + cluster.artists[:1]]
+        parts = [_spelling(self.db, "genre", g) for g in cluster.genres[:1]]
+        parts += [_spelling(self.db, "artist", a) for a in cluster.artists[:1]]
         return ", ".join(parts) + " and more" if parts else "your favourites"
 
     def _fav_reason(self, item_id: int, label: str) -> str:
@@ -101,7 +109,7 @@ class _DailyBuilder:
         genres = sorted(library_genres(self.db).values(), key=lambda g: (-g[1], g[0]))[:count]
         out = []
         for n, (genre, _count) in enumerate(genres):
-            ids = [i for i in self._items_in_genre(genre) if i not in self.used]
+            ids = [i for i in self._tracks(self._items_in_genre(genre)) if i not in self.used]
             recs = self.model.recommend(self.profile_id, k=self.size, candidates=ids, kinds="track",
                                         seed=self.seed + n)
             picker = self._picker().offer(from_recs(recs))
@@ -114,6 +122,16 @@ class _DailyBuilder:
         rows = self.db.execute("SELECT i.id FROM items i, json_each(i.genres) g WHERE i.status = 'present' "
                                "AND i.kind = 'track' AND json_valid(i.genres) AND g.value = ?", [genre])
         return [r[0] for r in rows]
+
+
+def _spelling(db, kind: str, name: str) -> str:
+    """The library's own spelling of a (lower-cased) genre or artist name."""
+    if kind == "artist":
+        row = db.execute("SELECT artist FROM items WHERE artist = ? COLLATE NOCASE LIMIT 1", [name]).fetchone()
+    else:
+        row = db.execute("SELECT g.value FROM items i, json_each(i.genres) g WHERE json_valid(i.genres) "
+                         "AND g.value = ? COLLATE NOCASE LIMIT 1", [name]).fetchone()
+    return row[0] if row else name
 
 
 def _alternate(first: list, second: list) -> list:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from tuneup.mixes.catalog import aware, banned_ids, iso, mix_items, playable_ids, profile_name
+from tuneup.mixes.catalog import aware, banned_ids, iso, mix_items, ensure_playable, profile_name
 from tuneup.mixes.seeds import Seed, resolve_all
 from tuneup.mixes.types import Mix, MixItem
 
@@ -24,7 +24,7 @@ ARTIST_SKIPS_TO_DROP = 2
 class RadioSession:
     def __init__(self, db, model, profile_id: int, seeds: list[str], *, now: datetime | None = None):
         self.db, self.model, self.profile_id = db, model, profile_id
-        playable_ids(db, profile_id)  # NothingToMixError when there is nothing to play
+        ensure_playable(db, profile_id)  # NothingToMixError when there is nothing to play
         self.seeds: list[Seed] = resolve_all(db, seeds)
         self.now = aware(now)
         self.queued: list[int] = []  # in order, everything handed out so far

@@ -89,16 +89,22 @@ def because_listened(r: _Rows) -> list[Mix]:
         [r.profile_id, iso(r.now - timedelta(days=14)), LISTENED_ROWS]).fetchall()
     out = []
     for artist, _n in rows:
-        own = [i for (i,) in r.db.execute(
-            "SELECT l.item_id FROM listens l JOIN items i ON i.id = l.item_id WHERE l.profile_id = ? "
-            "AND coalesce(i.artist, i.albumartist) = ? GROUP BY l.item_id ORDER BY count(*) DESC LIMIT 10",
-            [r.profile_id, artist])]
-        everything_by = [i for (i,) in r.db.execute(
-            "SELECT id FROM items WHERE coalesce(artist, albumartist) = ?", [artist])]
+        everything_by = [i for (i,) in r.db.execute("SELECT id FROM items WHERE artist = ?", [artist])]
+        own = _most_played(r.db, r.profile_id, everything_by, 10)
         recs = r.model.similar(own, k=ROW_SIZE, exclude=everything_by, kinds="track", profile_id=r.profile_id)
         out.append(r.mix("because_listened", f"Because you listened to {artist}", from_recs(recs),
                          f"Close to what you play by {artist}"))
     return out
+
+
+def _most_played(db, profile_id: int, ids: list[int], n: int) -> list[int]:
+    counts: dict[int, int] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        counts.update(db.execute(f"SELECT item_id, count(*) FROM listens WHERE item_id IN ({marks}) "
+                                 f"AND profile_id = ? GROUP BY item_id", [*chunk, profile_id]).fetchall())
+    return sorted(counts, key=lambda i: (-counts[i], i))[:n]
 
 
 def because_watched(r: _Rows) -> list[Mix]:

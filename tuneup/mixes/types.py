@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 
 
 @dataclass
@@ -19,7 +19,7 @@ class MixItem:
     evidence: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        return {f.name: getattr(self, f.name) for f in fields(self)}  # asdict() deep-copies: slow for big rows
 
 
 @dataclass
@@ -35,6 +35,6 @@ class Mix:
     description: str = ""
 
     def as_dict(self) -> dict:
-        data = asdict(self)
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
         data["items"] = [i.as_dict() for i in self.items]
         return data

@@ -6,10 +6,10 @@ new week repeats at most 20% of the last one.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from tuneup.mixes import store
-from tuneup.mixes.catalog import (aware, banned_ids, fresh_ids, iso, mix_items, playable_ids, artists_of,
+from tuneup.mixes.catalog import (artists_of, aware, banned_ids, iso, mix_items, ensure_playable, played_since,
                                   profile_name)
 from tuneup.mixes.flow import flow
 from tuneup.mixes.modelref import get_model, setting
@@ -26,14 +26,14 @@ def weekly(db, model_dir, profile_id: int, *, now: datetime | None = None, confi
            refresh: bool = False, model=None) -> Mix:
     now = aware(now)
     period = store.week_period(now)
-    library = playable_ids(db, profile_id)  # NothingToMixError when there is nothing at all
+    ensure_playable(db, profile_id)  # NothingToMixError when there is nothing at all
     if not refresh:
         kept = stored_mix(db, profile_id, period)
         if kept is not None:
             return kept
     size = size or setting(config, "mix.weekly_size")
     model = model or get_model(db, model_dir)
-    entries = _pick(db, model, profile_id, library, now, period, size, config, refresh)
+    entries = _pick(db, model, profile_id, now, period, size, config, refresh)
     generated = iso(now)
     items = flow(db, mix_items(db, entries))
     store.save(db, profile_id, KIND, period,
@@ -41,20 +41,24 @@ def weekly(db, model_dir, profile_id: int, *, now: datetime | None = None, confi
     return Mix(KIND, NAME, items, profile_name(db, profile_id), generated, period, _description(period))
 
 
-def _pick(db, model, profile_id, library, now, period, size, config, refresh) -> list[tuple[int, str, bool]]:
-    fresh = fresh_ids(db, profile_id, library, now, FRESH_DAYS)
+def _pick(db, model, profile_id, now, period, size, config, refresh) -> list[tuple[int, str, bool]]:
+    recent = played_since(db, profile_id, now - timedelta(days=FRESH_DAYS))
     previous = store.previous_ids(db, profile_id, KIND, period)
     cap = setting(config, "mix.artist_cap")
-    picker = Picker(size, artists_of(db, library), cap, previous, store.overlap_budget(size, MAX_REPEAT_SHARE),
-                    banned_ids(db, profile_id))
+    picker = Picker(size, {}, cap, previous, store.overlap_budget(size, MAX_REPEAT_SHARE), banned_ids(db, profile_id))
     seed = stable_seed(profile_id, period, now.timestamp() if refresh else "")
     ask = dict(k=size * 4, kinds="track", context=now, adventurousness=setting(config, "adventurousness"),
                seed=seed, artist_cap=cap)
-    if fresh:
-        picker.offer(from_recs(model.recommend(profile_id, candidates=fresh, **ask)))
-    if not picker.full:  # a small or well-played library: fill with what was played least recently
-        rest = sorted(set(library) - set(fresh) - {e[0] for e in picker.taken})
-        picker.offer(from_recs(model.recommend(profile_id, candidates=rest, **ask)))
+    for recs in (
+        lambda: model.recommend(profile_id, exclude=sorted(recent), **ask),
+        # a small or well-played library: fill with what was played, least lately first
+        lambda: model.recommend(profile_id, candidates=sorted(recent - {e[0] for e in picker.taken}), **ask),
+    ):
+        if picker.full:
+            break
+        entries = from_recs(recs())
+        picker.artist_of.update(artists_of(db, [e[0] for e in entries]))
+        picker.offer(entries)
     return picker.taken
 
 
