@@ -32,6 +32,9 @@ CASES = [
     ("clips/birthday party.mp4", {"kind": "video", "title": "birthday party"}),
     ("x/----.mkv", {"kind": "video", "title": "----"}),
     ("x/1080p.x264.mkv", {"kind": "video"}),
+    ("Camera/IMG_1234.mp4", {"kind": "video", "title": "IMG_1234"}),
+    ("Camera/VID_20240101_120000.mp4", {"kind": "video", "title": "VID_20240101_120000"}),
+    ("Movies/Movie Name 2019.mkv", {"kind": "movie", "title": "Movie Name", "year": 2019}),
 ]
 
 
@@ -64,7 +67,9 @@ AGREE = [
     "Show Name - S01E02 - Title.mkv", "Show Name - S01E02.mkv", "Show.Name.S01E02.mkv", "Show_Name_S03E10.mkv",
     "The Office - S02E01 - The Dundies.mkv", "Show 1x02.avi", "Show Name 2x11.mkv",
     "Movie Name (2019).mkv", "Another Film (1999).mp4", "Show Name - S01E01E02 - Double Bill.mkv",
-    "Show Name - S00E05 - Christmas Special.mkv",
+    "Show Name - S00E05 - Christmas Special.mkv", "The 100 - S01E01 - Pilot.mkv", "Show 2005 - S01E01 - Pilot.mkv",
+    "Show 0042 - S01E01 - Episode 1.mkv", "Show.Name.S01E02.Title.Here.mkv", "Show Name S01E02 Some Words.mkv",
+    "Movie Name 2019.mkv",
 ]
 
 
@@ -86,7 +91,8 @@ def test_fast_path_agrees_with_guessit(name):
 
 
 @pytest.mark.parametrize("name", ["Show.Name.S01E02.720p.x264-GRP.mkv", "[Sub] Anime - 05 [720p].mkv",
-                                  "Movie.Name.2019.1080p.BluRay.mkv", "Show Name S01E02 Some Words.mkv"])
+                                  "Movie.Name.2019.1080p.BluRay.mkv", "Show.S01E01-02.mkv",
+                                  "Some Film Part 2.mkv", "Show.S01E02.1080p.mkv"])
 def test_release_names_go_to_guessit(name):
     path = PurePath("lib") / name
     assert _fast(path.stem, _folder_context(path)) is None

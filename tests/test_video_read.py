@@ -199,3 +199,18 @@ def test_videos_command_json(tuneup_cmd, home, tmp_path):
     assert "Season 1" in text and "Specials" in text and "S01E02 The Second" in text
     missing = tuneup_cmd("videos", "--series", "nope", check=False)
     assert missing.returncode == 1 and "no series matching" in missing.stderr
+
+
+def test_an_nfo_that_says_everything_spares_guessit(tmp_path, monkeypatch):
+    from tuneup.library import videoname
+
+    video = _copy("titled.mkv", tmp_path / "Show.Name.S01E02.720p.x264-GRP.mkv")
+    video.with_suffix(".nfo").write_text("<episodedetails><title>T</title><showtitle>Show Name</showtitle>"
+                                         "<season>1</season><episode>2</episode></episodedetails>")
+    monkeypatch.setattr(videoname, "_guessit", lambda *a, **k: pytest.fail("guessit was called"))
+    item = read_video(video)
+    assert (item["kind"], item["season"], item["episode"], item["_series"]["title"]) == ("episode", 1, 2, "Show Name")
+    video.with_suffix(".nfo").unlink()
+    monkeypatch.setattr(videoname, "_guessit", None)  # no NFO: the release name needs guessit
+    item = read_video(video)
+    assert (item["kind"], item["season"], item["episode"], item["_series"]["title"]) == ("episode", 1, 2, "Show Name")

@@ -1,7 +1,8 @@
 """Stream properties and embedded tags of video containers.
 
 MP4/M4V/MOV go through mutagen's atom reader (tags, and width/height/codec from the video
-track's ``tkhd``/``stsd`` atoms, so mediainfo is not needed). Everything else goes through
+track's ``tkhd``/``stsd`` atoms, so mediainfo is not needed); MKV/WebM through a small EBML
+reader (tuneup/library/matroska.py); MPEG-PS through tuneup/library/mpegps.py. Everything else, and any file those refuse, goes through
 MediaInfo (pymediainfo ships the library in its wheels) with a small output template, which
 is several times faster than its full XML report. mutagen is never asked about MPEG-PS
 ``.mpg`` files: it takes their MP2 audio for an MP3 file.
@@ -15,6 +16,8 @@ from pathlib import Path
 from tuneup.errors import MediaReadError
 
 MP4_EXTENSIONS = frozenset({".mp4", ".m4v", ".mov"})
+MATROSKA_EXTENSIONS = frozenset({".mkv", ".webm", ".mk3d"})
+MPEG_PS_EXTENSIONS = frozenset({".mpg", ".mpeg", ".vob"})
 # iTunes media kind (stik) codes.
 STIK = {0: "music", 1: "music", 2: "audiobook", 6: "music video", 9: "movie", 10: "tv show", 11: "booklet",
         14: "ringtone", 21: "podcast", 23: "itunes u"}
@@ -27,12 +30,27 @@ _MI_TEMPLATE = (
 def read_container(path: Path) -> dict:
     """``{"duration", "width", "height", "codec", "container", "tags": {...}}``; missing keys are
     unknown. Raises MediaReadError when the file is not a container the readers recognise."""
-    if path.suffix.lower() in MP4_EXTENSIONS:
+    suffix = path.suffix.lower()
+    fast = (_read_mp4 if suffix in MP4_EXTENSIONS else _read_mkv if suffix in MATROSKA_EXTENSIONS
+            else _read_mpg if suffix in MPEG_PS_EXTENSIONS else None)
+    if fast is not None:
         try:
-            return _read_mp4(path)
+            return fast(path)
         except MediaReadError:
-            pass  # a mislabelled file (e.g. an mkv named .mp4): let MediaInfo try
+            pass  # mislabelled or unusual: MediaInfo knows more
     return _read_mediainfo(path)
+
+
+def _read_mpg(path: Path) -> dict:
+    from tuneup.library.mpegps import read_mpeg_ps
+
+    return read_mpeg_ps(path)
+
+
+def _read_mkv(path: Path) -> dict:
+    from tuneup.library.matroska import read_matroska
+
+    return read_matroska(path)
 
 
 def _read_mp4(path: Path) -> dict:

@@ -42,9 +42,11 @@ def read_video(path: Path) -> dict:
     except OSError as exc:
         raise MediaReadError(f"{path}: cannot read ({exc.strerror})") from None
     warnings: list[str] = []
-    name = parse_name(path)
+    name = parse_name(path, use_guessit=False)
     container = _container(path, size, warnings)
     nfo = _own_nfo(path, name, warnings)
+    if name["parser"] == "none" and not _identified(nfo, container.get("tags", {})):
+        name = parse_name(path)  # guessit: slow, so only when nothing else says what the file is
     item = _merge(path, name, container, nfo)
     if item["kind"] == "episode":
         tvshow = _tvshow(path, name, warnings)
@@ -92,6 +94,17 @@ def _try_nfo(path: Path, warnings: list[str]) -> dict | None:
         return {}
     warnings.extend(nfo_warnings)
     return fields
+
+
+def _identified(nfo: dict, tags: dict) -> bool:
+    """Whether the NFO or the MP4 atoms alone say what the file is, so its name adds nothing."""
+    if nfo.get("kind") == "episodedetails":
+        return nfo.get("season") is not None and nfo.get("episode") is not None
+    if nfo.get("kind") in ("movie", "musicvideo"):
+        return bool(nfo.get("title"))
+    if tags.get("media_kind") == "tv show":
+        return all(tags.get(k) is not None for k in ("show", "season", "episode"))
+    return tags.get("media_kind") == "movie" and bool(tags.get("title"))
 
 
 def _tvshow(path: Path, name: dict, warnings: list[str]) -> dict:
@@ -209,9 +222,9 @@ def _extra(nfo: dict, tags: dict, container: dict) -> dict:
 
 def _series_info(name: dict, tags: dict, nfo: dict, tvshow: dict, path: Path) -> dict:
     """What this episode says about its series; store_series merges it into the series row."""
-    title = _pick(tvshow.get("title"), nfo.get("show_title"), tags.get("show"), name.get("title"))
-    if not title:
-        title = path.parent.name
+    from_name = name.get("title") if name["kind"] == "episode" else None
+    title = _pick(tvshow.get("title"), nfo.get("show_title"), tags.get("show"), from_name, name.get("folder_show"),
+                  path.parent.name)
     extra = {k: tvshow[k] for k in _NFO_EXTRA if k in tvshow}
     return {
         "title": title,

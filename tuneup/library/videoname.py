@@ -1,7 +1,7 @@
 """What a video's file and folder names say it is: series, season, episode, movie and year.
 
-guessit understands every naming scheme but costs 3-7 ms a name (and ~0.1 s to import), far
-more than reading the file. Tidy names — the ones Kodi, Jellyfin, Sonarr and Radarr write —
+guessit understands every naming scheme but costs 5-30 ms a name (and ~0.1 s to import), far
+more than reading the file (bench/scan_video.py). Tidy names — the ones Kodi, Jellyfin, Sonarr and Radarr write —
 are recognised here by a few regular expressions in microseconds; anything with release
 junk (resolutions, codecs, groups, brackets) or no recognisable pattern goes to guessit,
 imported lazily, once per process. tests/test_video_names.py checks the fast path agrees
@@ -23,34 +23,44 @@ _EPISODE = re.compile(
 _CROSS = re.compile(r"^(?P<show>.*?)[ ._-]+(?P<season>\d{1,2})x(?P<episode>\d{2,3})(?P<rest>(?:\b.*)?)$")
 _MOVIE = re.compile(r"^(?P<title>.+?)[ ._]*\((?P<year>(?:19|20)\d\d)\)(?P<rest>.*)$")
 _SHOW_YEAR = re.compile(r"^(?P<title>.+?)\s*\((?P<year>(?:19|20)\d\d)\)$")
-# Words that only appear in release names; their presence sends the name to guessit.
-_JUNK = re.compile(
+# Tokens that only appear in release names: their presence sends the name to guessit.
+_TECH = re.compile(
     r"[\[\]{}]|\b(?:\d{3,4}[pi]|[xh]\.?26[45]|hevc|avc|xvid|divx|web[ .-]?dl|web[ .-]?rip|webrip|blu-?ray|"
     r"bdrip|brrip|hdtv|dvd(?:rip)?|remux|proper|repack|aac\d?|ac3|e-?ac-?3|dts|ddp?\d?|10bit|8bit|hdr\d*|uhd|"
-    r"4k|internal|multi|vostfr|subbed|dubbed|complete|extended|unrated|(?:19|20)\d\d|part|cd\d|disc|"
-    r"season|episode|ep?\d+|s\d+|\d+x\d+|v\d|nf|amzn|dsnp|hulu|imax|limited|dual|sample|trailer)\b",
+    r"4k|internal|multi|vostfr|subbed|dubbed|nf|amzn|dsnp|hulu|imax|dual|sample)\b",
     re.I,
 )
+# ...and words or numbers that may be a year, part, season or episode: plain titles with them go to guessit.
+_AMBIGUOUS = re.compile(r"\d|\b(?:complete|extended|unrated|part|cd|disc|season|episode|ep|limited|trailer)\b",
+                        re.I)
+_TRAILING_YEAR = re.compile(r"^(?P<title>.+?)[ .]\(?(?P<year>(?:19|20)\d\d)\)?$")
+# Camera and phone clips (IMG_1234, VID_20240101_120000, GOPR0042, 2024-01-01 12.00.00): just videos.
+_CAMERA = re.compile(r"^(?:[A-Za-z]{2,5}[_-]?\d{3,}(?:[_-]\d+)*|\d{4}[-_.]?\d\d[-_.]?\d\d(?:[ _-]\d\d[-_.:]?\d\d[-_.:]?\d\d)?)$")
 
 _guessit = None
 
 
-def parse_name(path: PurePath) -> dict:
+def parse_name(path: PurePath, *, use_guessit: bool = True) -> dict:
     """Fields the path suggests: kind ('episode'|'movie'|'video'), title (the series title for
     an episode), year, season, episode, episode_end, absolute_episode, episode_title, plus
-    ``series_dir`` (the series folder when one can be told) and ``parser`` ('fast'|'guessit')."""
+    ``series_dir`` and ``folder_show`` (the series folder and its title, when one can be told)
+    and ``parser`` ('fast'|'guessit'|'none'). With ``use_guessit=False`` (the caller has an NFO
+    that says what the file is) a name the fast path cannot read gives parser 'none'."""
     folder = _folder_context(path)
     result = _fast(path.stem, folder)
     if result is None:
-        result = _from_guessit(path, folder)
+        if use_guessit:
+            result = _from_guessit(path, folder)
+        else:
+            result = {"kind": "video", "title": _clean(path.stem) or path.stem, "parser": "none"}
     if result["kind"] == "episode":
         if not result.get("title"):
             result["title"] = folder["show"]
         if result.get("season") is None:
             result["season"] = folder["season"]
-        result["series_dir"] = folder["series_dir"]
     if not result.get("title"):
         result["title"] = path.stem.strip() or path.name
+    result["series_dir"], result["folder_show"] = folder["series_dir"], folder["show"]
     return {k: v for k, v in result.items() if v is not None}
 
 
@@ -89,13 +99,20 @@ def _fast(stem: str, folder: dict) -> dict | None:
         match = pattern.match(stem)
         if match:
             return _fast_episode(match, folder)
+    if _TECH.search(stem):
+        return None
     match = _MOVIE.match(stem)
     if match:
-        if match.group("rest").strip(" ._-") or _JUNK.search(match.group("title")):
+        if match.group("rest").strip(" ._-"):
             return None
         return {"kind": "movie", "title": _clean(match.group("title")), "year": int(match.group("year")),
                 "parser": "fast"}
-    if _JUNK.search(stem) or re.search(r"\d", stem):
+    match = _TRAILING_YEAR.match(_clean(stem))
+    if match and not _AMBIGUOUS.search(match.group("title")):  # `Movie Name 2019`, `Movie.Name.2019`
+        return {"kind": "movie", "title": match.group("title"), "year": int(match.group("year")), "parser": "fast"}
+    if _CAMERA.match(stem):
+        return {"kind": "video", "title": stem, "parser": "fast"}
+    if _AMBIGUOUS.search(stem):
         return None
     title = _clean(stem)
     if not title:
@@ -108,19 +125,19 @@ def _fast(stem: str, folder: dict) -> dict | None:
 
 
 def _fast_episode(match: re.Match, folder: dict) -> dict | None:
+    """`Show - S01E02 - Title`, `Show.S01E02`, `Show 1x02`: the marker is unambiguous, so the
+    show is what precedes it and the episode title what follows, unless release junk is there."""
     show = _clean(match.group("show"))
     rest = match.group("rest")
+    if _TECH.search(show) or _TECH.search(rest):
+        return None
     year = None
-    m = _SHOW_YEAR.match(show)
+    m = _TRAILING_YEAR.match(show)
     if m:
         show, year = m.group("title"), int(m.group("year"))
-    if _JUNK.search(show) or _JUNK.search(rest) or re.search(r"\d", rest):
-        return None
-    if re.search(r"\d", show) and not show.isalpha():
-        return None
-    rest = rest.strip()
-    if rest and not rest.startswith("-"):
-        return None  # `Show S01E02 Something`: title or junk? guessit decides
+    rest = rest.strip(" ._")
+    if re.match(r"^-?\s*\d", rest):
+        return None  # `S01E01-02`, `S01E01 720`: numbers right after the marker are guessit's call
     episode_title = _clean(rest.lstrip("-")) or None
     episode = int(match.group("episode"))
     more = [int(n) for n in re.findall(r"\d+", match.groupdict().get("more") or "")]
