@@ -25,11 +25,12 @@ def find_series(db, name: str) -> list[dict]:
     """Series whose title contains ``name`` (case-insensitive), exact matches first."""
     rows = db.execute(
         "SELECT id, title, year FROM series WHERE title LIKE ? ESCAPE '\\' ORDER BY lower(title) = lower(?) DESC, "
-        "title, year", [f"%{_like(name)}%", name]).fetchall()
+        "title, year", [f"%{like_escape(name)}%", name]).fetchall()
     return [{"id": r[0], "title": r[1], "year": r[2]} for r in rows]
 
 
-def _like(text: str) -> str:
+def like_escape(text: str) -> str:
+    """``text`` for a LIKE pattern with ESCAPE '\\': its own % and _ match literally."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 

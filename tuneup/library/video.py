@@ -244,6 +244,8 @@ def series_key(title: str, year: int | None = None) -> str:
 
 def store_series(db, series_info: dict) -> int | None:
     """Upsert the series row; fields already known are kept, genres are united."""
+    from tuneup.library.series import like_escape
+
     title = (series_info.get("title") or "").strip()
     if not title:
         return None
@@ -251,7 +253,7 @@ def store_series(db, series_info: dict) -> int | None:
     row = db.execute("SELECT id, year, path, genres, plot, extra FROM series WHERE key = ?", [key]).fetchone()
     if row is None and not series_info.get("year"):
         rows = db.execute("SELECT id, year, path, genres, plot, extra FROM series WHERE key LIKE ? ESCAPE '\\'",
-                          [_like_prefix(key[:-1]) + "|%"]).fetchall()
+                          [like_escape(key[:-1]) + "|%"]).fetchall()
         row = rows[0] if len(rows) == 1 else None  # `Show` joins `Show (2005)` when it is the only one
     if row is None:
         cursor = db.execute(
@@ -263,10 +265,6 @@ def store_series(db, series_info: dict) -> int | None:
         return cursor.lastrowid
     _update_series(db, row, series_info)
     return row[0]
-
-
-def _like_prefix(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _update_series(db, row, info: dict) -> None:
