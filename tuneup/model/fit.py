@@ -7,13 +7,14 @@ import time
 
 import numpy as np
 
-from tuneup.history.normalize import fold, norm_artist, norm_title
+from tuneup.history.normalize import norm_artist, norm_title
 from tuneup.model import ranker
 from tuneup.model.collab import basket_ids, fit_collab
 from tuneup.model.content import build_content
 from tuneup.model.dataset import BAN, DISLIKE, FINISHED, LIKE, SKIPPED, STOPPED, Dataset
 from tuneup.model.hybrid import Model
 from tuneup.model.profile import DAY, HALF_LIFE_DAYS, ProfileEvents
+from tuneup.model.sources import fold
 
 _LIVE = re.compile(r"\s*[\(\[][^\)\]]*\b(live|acoustic version|demo|mono)\b[^\)\]]*[\)\]]|\s+-\s+live\b.*$", re.I)
 PAIR_BUDGET = 5_000_000  # co-listening pairs counted at most (memory and time bound)
@@ -103,14 +104,30 @@ def train_ranker(model: Model, pid: int) -> tuple[np.ndarray | None, float]:
     st = model.state(pid)
     if st.skips.sum() < 3:
         return None, 0.0
-    fin = st.finishes.astype(float) + 2 * st.liked
-    skp = st.skips.astype(float) + 2 * st.disliked + 3 * st.banned
+    fin, skp = first_outcomes(model.profile_events[pid], model.n_items)
+    # later plays say less about "will a new item work": a tenth each, at most one outcome's worth
+    fin += np.minimum(0.1 * np.maximum(st.finishes - 1, 0), 1.0) + st.liked
+    skp += np.minimum(0.1 * np.maximum(st.skips - 1, 0), 1.0) + st.disliked + 2 * st.banned
     rows = np.flatnonzero(fin + skp > 0)
     sig = model.signals(pid)
     result = ranker.train(sig.x[rows], fin[rows], skp[rows])
     if result is None:
         return None, 0.0
     return result
+
+
+def first_outcomes(ev: ProfileEvents, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Finished / skipped flags of the first time each item was played (events are in time order).
+
+    The first play is the moment a discovery mix is about; favourites replayed a hundred times
+    would otherwise drown it out.
+    """
+    fin, skp = np.zeros(n), np.zeros(n)
+    if len(ev.item):
+        items, first = np.unique(ev.item, return_index=True)
+        fin[items] = ev.outcome[first] == FINISHED
+        skp[items] = ev.outcome[first] == SKIPPED
+    return fin, skp
 
 
 def _split_profiles(ds: Dataset) -> dict[int, ProfileEvents]:

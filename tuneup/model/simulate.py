@@ -38,10 +38,11 @@ class Person:
     audio_pref: np.ndarray
     known: np.ndarray  # rows of the items they already own and play
     rng: np.random.Generator
+    sound_weight: float = 1.5  # how much the sound matters next to genre and artist
 
     def utility(self, lib: Library, rows: np.ndarray) -> np.ndarray:
         return (self.genre_aff[lib.genre[rows]] + self.artist_aff[lib.artist[rows]]
-                + 1.5 * (lib.audio[rows] @ self.audio_pref))
+                + self.sound_weight * (lib.audio[rows] @ self.audio_pref))
 
     def p_finish(self, lib: Library, rows: np.ndarray) -> np.ndarray:
         return 1 / (1 + np.exp(-2.2 * (self.utility(lib, rows) - 0.9)))
@@ -85,14 +86,19 @@ def make_library(db, n_per_genre_artists: int = 12, albums: int = 2, tracks: int
     return Library(np.asarray(rows), np.asarray(genre), np.asarray(artist), np.asarray(audio))
 
 
-def make_person(lib: Library, seed: int) -> Person:
+def make_person(lib: Library, seed: int, kind: str = "genre") -> Person:
+    """``kind`` "genre": genres and artists matter most; "sound": the sound matters most, genre little."""
     rng = np.random.default_rng(seed)
     g = rng.normal(-0.6, 0.5, len(GENRES))
     g[rng.choice(len(GENRES), 3, replace=False)] += rng.uniform(1.0, 2.0, 3)
     p = rng.normal(0, 1, lib.audio.shape[1])
     p /= np.linalg.norm(p)
     art = rng.normal(0, 0.5, int(lib.artist.max()) + 1)
-    person = Person(g, art, p, np.zeros(0, np.int64), rng)
+    if kind == "sound":
+        g, art, sound = 0.3 * g, 0.3 * art, 3.0
+    else:
+        sound = 1.5
+    person = Person(g, art, p, np.zeros(0, np.int64), rng, sound)
     u = person.utility(lib, np.arange(len(lib.item_ids)))
     owned = rng.random(len(u)) < 0.25
     person.known = np.flatnonzero(owned & (u > np.quantile(u[owned], 0.4)))
@@ -172,7 +178,7 @@ class WeekResult:
 
 
 def simulate(workdir: Path, strategies=STRATEGIES, weeks: int = 4, k: int = 30, seed: int = 0,
-             history_weeks: int = 16, plays_per_week: int = 40) -> list[WeekResult]:
+             history_weeks: int = 16, plays_per_week: int = 40, person: str = "genre") -> list[WeekResult]:
     from tuneup.model.api import fit
     from tuneup.store import open_db
 
@@ -180,22 +186,22 @@ def simulate(workdir: Path, strategies=STRATEGIES, weeks: int = 4, k: int = 30, 
     for strategy in strategies:
         db = open_db(Path(workdir) / f"{strategy.replace(' ', '_')}.db")
         lib = make_library(db, seed=seed)
-        person = make_person(lib, seed + 1)
+        listener = make_person(lib, seed + 1, person)
         pid = 1
         for w in range(history_weeks):
-            organic(db, pid, lib, person, plays_per_week, START + timedelta(days=7 * w))
+            organic(db, pid, lib, listener, plays_per_week, START + timedelta(days=7 * w))
         rng = np.random.default_rng(seed + 2)
         for week in range(1, weeks + 1):
             day = START + timedelta(days=7 * (history_weeks + week - 1))
             model = fit(db, Path(workdir) / f"models-{strategy.replace(' ', '_')}", as_of=day.timestamp())
             rows = weekly_list(strategy, model, pid, lib, k, week, rng)
             st = model.state(pid)
-            fin = play(db, pid, lib, person, rows, day + timedelta(days=1), "tuneup")
+            fin = play(db, pid, lib, listener, rows, day + timedelta(days=1), "tuneup")
             results.append(WeekResult(strategy, week, round(float(1 - fin.mean()), 3) if len(fin) else 1.0,
                                       round(float(np.mean(st.plays[rows] == 0)), 3) if rows else 0.0,
                                       int(len({int(lib.artist[r]) for r in rows}))))
-            organic(db, pid, lib, person, plays_per_week, day + timedelta(days=2))
-            person.drift()
+            organic(db, pid, lib, listener, plays_per_week, day + timedelta(days=2))
+            listener.drift()
         db.conn.close()
     return results
 

@@ -11,7 +11,10 @@ from pathlib import Path
 import numpy as np
 
 from tuneup.errors import TuneupError
-from tuneup.history.normalize import fold, norm_artist
+from functools import lru_cache
+
+from tuneup.history.normalize import fold as _fold_uncached
+from tuneup.history.normalize import norm_artist
 from tuneup.model.dataset import (FEEDBACK_CODES, FINISHED, SKIPPED, STOPPED, Catalogue, Dataset, Events,
                                   Feedback)
 
@@ -21,6 +24,9 @@ _STOPWORDS = frozenset(
     "that this with from they their them have when what will into your about after there been which "
     "where while would could should other than then only over some more most very also just like".split()
 )
+
+
+fold = lru_cache(maxsize=500_000)(_fold_uncached)
 
 
 class DatasetError(TuneupError):
@@ -156,19 +162,24 @@ def _attach_audio(db, cat: Catalogue) -> None:
     rows = db.execute(
         "SELECT item_id, vector, data FROM features WHERE status = 'ok' AND vector IS NOT NULL"
     ).fetchall()
-    vecs = [(index[i], np.frombuffer(v, dtype=np.float32), d) for i, v, d in rows if i in index and v]
-    if not vecs:
+    rows = [(index[i], v, d) for i, v, d in rows if i in index and v]
+    if not rows:
         return
-    dims = np.bincount([len(v) for _, v, _ in vecs])
-    d = int(np.argmax(dims))
+    sizes = np.asarray([len(v) for _, v, _ in rows]) // 4
+    d = int(np.bincount(sizes).argmax())
     if d == 0:
         return
+    keep = [r for r, size in zip(rows, sizes) if size == d]
+    mat = np.frombuffer(b"".join(v for _, v, _ in keep), dtype=np.float32).reshape(len(keep), d)
+    ok = np.all(np.isfinite(mat), axis=1)
+    norms = np.linalg.norm(mat, axis=1, keepdims=True)
+    mat = np.where(norms > 0, mat / np.maximum(norms, 1e-12), mat)
+    target = np.asarray([r for r, _, _ in keep], np.int64)
     audio = np.zeros((len(cat), d), np.float32)
+    audio[target[ok]] = mat[ok]
     data: list[dict] = [{} for _ in range(len(cat))]
-    for row, v, raw in vecs:
-        if len(v) == d and np.all(np.isfinite(v)):
-            norm = float(np.linalg.norm(v))
-            audio[row] = v / norm if norm > 0 else v
+    for (row, _, raw), good in zip(keep, ok.tolist()):
+        if good and raw:
             data[row] = _json(raw)
     cat.audio, cat.audio_data = audio, data
 
