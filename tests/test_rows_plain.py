@@ -36,7 +36,7 @@ def test_on_repeat_counts_last_30_days_without_skips(db, pid):
     assert rows[0][1] == "you played it 5 times in the last 30 days"
 
 
-def test_rediscover_loved_long_ago_not_heard_lately(db, pid):
+def test_rediscover_loved_long_ago_not_heard_lately(db, pid, tmp_path):
     lib = music_library(db, artists=4, per_artist=2)
     old_fav, recent_fav, liked, banned = (lib[f"Artist 0{i}"][0] for i in range(4))
     for d in range(6):
@@ -46,17 +46,23 @@ def test_rediscover_loved_long_ago_not_heard_lately(db, pid):
     add_listen(db, pid, recent_fav, NOW - timedelta(days=3))
     add_feedback(db, pid, liked, "like", NOW - timedelta(days=300))
     add_feedback(db, pid, banned, "ban")
-    ids = [r[0] for r in plain_rows.rediscover(db, pid, NOW)]
-    assert ids == [old_fav, liked]
+    from tuneup.model.api import fit
+
+    model = fit(db, tmp_path / "models", as_of=NOW.timestamp())
+    rows = plain_rows.rediscover(model, pid, NOW)
+    assert [r[0] for r in rows] == [old_fav, liked]
+    assert rows[0][1] == f"you played it 6 times, last on {(NOW - timedelta(days=400)).date()}"
 
 
-def test_new_in_library_unplayed_recent_and_spread_over_albums(db, pid):
+def test_new_in_library_unplayed_recent_and_spread_over_albums(db, pid, tmp_path):
     new = [add_item(db, f"/m/new/{i}.mp3", album="Fresh", added_at=NOW - timedelta(days=2)) for i in range(5)]
     other = add_item(db, "/m/new/x.mp3", album="Other", added_at=NOW - timedelta(days=1))
     old = add_item(db, "/m/old.mp3", added_at=NOW - timedelta(days=90))
     played = add_item(db, "/m/new/p.mp3", added_at=NOW - timedelta(days=1))
     add_listen(db, pid, played, NOW - timedelta(hours=3))
-    rows = plain_rows.new_in_library(db, pid, NOW)
+    from tuneup.model.api import fit
+
+    rows = plain_rows.new_in_library(db, fit(db, tmp_path / "models"), pid, NOW)
     ids = [r[0] for r in rows]
     assert ids[0] == other and len([i for i in ids if i in new]) == 2
     assert old not in ids and played not in ids

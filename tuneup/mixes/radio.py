@@ -1,6 +1,8 @@
 """Radio: from one or several seeds, an endless list where each step is close to the seeds and to the
 track before it, and that learns from skips during the session.
 
+Items come a few at a time (``STEP``) from the neighbourhood of the seeds and the latest item, so
+the list drifts with its own last steps while staying near the seeds.
 The TUI keeps one :class:`RadioSession` and calls :meth:`next_batch` whenever the queue runs low,
 telling it about skips with :meth:`skipped`. A skipped track's nearest neighbours are avoided for the
 rest of the session, and an artist skipped twice is left out.
@@ -18,6 +20,7 @@ KIND = "radio"
 SEED_SAMPLE = 20  # seeds used per step (a genre seed can hold hundreds of items)
 NEIGHBOURS_OF_SKIP = 15
 ARTIST_GAP = 3  # an artist comes back only after this many others
+STEP = 4  # items taken from one neighbourhood before moving on from the latest
 ARTIST_SKIPS_TO_DROP = 2
 
 
@@ -53,14 +56,13 @@ class RadioSession:
                 self._dropped_artists.add(artist)
 
     def next_batch(self, n: int = 25) -> list[MixItem]:
-        """The next ``n`` items; each is chosen near the seeds and the item before it."""
-        entries = []
-        for _ in range(n):
-            entry = self._step()
-            if entry is None:
+        """The next ``n`` items, a few at a time, each few chosen near the seeds and the item before them."""
+        entries: list[tuple[int, str, bool]] = []
+        while len(entries) < n:
+            chunk = self._steps(min(STEP, n - len(entries)))
+            if not chunk:
                 break
-            entries.append(entry)
-            self.queued.append(entry[0])
+            entries += chunk
         return mix_items(self.db, entries)
 
     def as_mix(self, n: int = 25) -> Mix:
@@ -68,24 +70,37 @@ class RadioSession:
         return Mix(KIND, self.name, items, profile_name(self.db, self.profile_id), iso(self.now), None,
                    "Each track close to the seeds and to the one before it")
 
-    def _step(self) -> tuple[int, str, bool] | None:
+    def _steps(self, n: int) -> list[tuple[int, str, bool]]:
+        """Up to ``n`` next items from one neighbourhood: the seeds plus the latest item."""
         anchors = list(self._seed_sample)
         if self.queued:
-            last = self.queued[-1]
-            anchors += [last] * max(1, len(anchors) // 2)  # the neighbour weighs as much as half the seeds
+            anchors += [self.queued[-1]] * max(1, len(anchors) // 2)  # the neighbour weighs half the seeds
         exclude = set(self.queued) | self._avoid | self._single_items
         recs = self.model.similar(anchors, k=40, exclude=sorted(exclude), kinds="track", profile_id=self.profile_id)
-        recent_artists = {self._artist(i) for i in self.queued[-ARTIST_GAP:]}
+        artists = {r.item_id: self._artist(r.item_id) for r in recs}
+        out: list[tuple[int, str, bool]] = []
+        for _ in range(n):
+            rec = self._choose(recs, artists, exclude)
+            if rec is None:
+                break
+            exclude.add(rec.item_id)
+            self.queued.append(rec.item_id)
+            out.append((rec.item_id, self._reason(rec), False))
+        return out
+
+    def _choose(self, recs, artists: dict[int, str], exclude: set[int]):
+        """The closest rec whose artist was not among the last few (or, failing that, the closest at all)."""
+        recent = {self._artist(i) for i in self.queued[-ARTIST_GAP:]}
         fallback = None
         for rec in recs:
-            artist = self._artist(rec.item_id)
+            artist = artists[rec.item_id]
             if rec.item_id in exclude or artist in self._dropped_artists:
                 continue
-            if artist and artist in recent_artists:
+            if artist and artist in recent:
                 fallback = fallback or rec
                 continue
-            return rec.item_id, self._reason(rec), False
-        return (fallback.item_id, self._reason(fallback), False) if fallback else None
+            return rec
+        return fallback
 
     def _reason(self, rec) -> str:
         seeds = ", ".join(s.label for s in self.seeds)

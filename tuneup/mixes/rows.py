@@ -52,9 +52,9 @@ def build_rows(db, model_dir, profile_id: int, *, now: datetime | None = None, c
     rows += because_listened(r)
     rows += because_watched(r)
     rows.append(time_of_day(r))
-    rows.append(r.mix("rediscover", "Rediscover", plain_rows.rediscover(db, profile_id, r.now),
+    rows.append(r.mix("rediscover", "Rediscover", plain_rows.rediscover(r.model, profile_id, r.now),
                       "Loved long ago, not heard lately"))
-    rows.append(r.mix("new", "New in your library", plain_rows.new_in_library(db, profile_id, r.now),
+    rows.append(r.mix("new", "New in your library", plain_rows.new_in_library(db, r.model, profile_id, r.now),
                       "Added in the last 30 days, not played yet"))
     return [row for row in rows if row is not None and row.items]
 
@@ -90,21 +90,18 @@ def because_listened(r: _Rows) -> list[Mix]:
     out = []
     for artist, _n in rows:
         everything_by = [i for (i,) in r.db.execute("SELECT id FROM items WHERE artist = ?", [artist])]
-        own = _most_played(r.db, r.profile_id, everything_by, 10)
+        own = _most_played(r.model, r.profile_id, everything_by, 10)
         recs = r.model.similar(own, k=ROW_SIZE, exclude=everything_by, kinds="track", profile_id=r.profile_id)
         out.append(r.mix("because_listened", f"Because you listened to {artist}", from_recs(recs),
                          f"Close to what you play by {artist}"))
     return out
 
 
-def _most_played(db, profile_id: int, ids: list[int], n: int) -> list[int]:
-    counts: dict[int, int] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        marks = ",".join("?" * len(chunk))
-        counts.update(db.execute(f"SELECT item_id, count(*) FROM listens WHERE item_id IN ({marks}) "
-                                 f"AND profile_id = ? GROUP BY item_id", [*chunk, profile_id]).fetchall())
-    return sorted(counts, key=lambda i: (-counts[i], i))[:n]
+def _most_played(model, profile_id: int, ids: list[int], n: int) -> list[int]:
+    """The ``n`` of ``ids`` this profile played most (the model's counts: no pass over the history)."""
+    plays = model.state(profile_id).plays
+    counted = [(int(plays[model.row(i)]), i) for i in ids if model.row(i) >= 0]
+    return [i for c, i in sorted(counted, key=lambda x: (-x[0], x[1])) if c > 0][:n]
 
 
 def because_watched(r: _Rows) -> list[Mix]:
@@ -128,7 +125,7 @@ def because_watched(r: _Rows) -> list[Mix]:
 
 
 def _series_items(db, series_id: int) -> list[int]:
-    return [i for (i,) in db.execute("SELECT id FROM items WHERE series_id = ? AND status = 'present' ORDER BY id",
+    return [i for (i,) in db.execute("SELECT id FROM items WHERE series_id = ? AND +status = 'present' ORDER BY id",
                                      [series_id])]
 
 
@@ -167,18 +164,12 @@ def _finished(db, profile_id: int, item_id: int) -> bool:
 
 
 def time_of_day(r: _Rows) -> Mix | None:
-    """What this person plays at this time of day, and close tracks, ranked for the moment."""
+    """What this person plays at this time of day, ranked by the model for the moment."""
     favourites = plain_rows.daypart_favourites(r.db, r.profile_id, r.now)
     if not favourites:
         return None
     name, _hours = plain_rows.daypart(r.now.astimezone())
-    fav_ids = [i for i, _n in favourites]
-    close = r.model.similar(fav_ids[:20], k=100, kinds="track", profile_id=r.profile_id)
-    candidates = list(dict.fromkeys(fav_ids + [c.item_id for c in close]))
-    recs = r.model.recommend(r.profile_id, k=ROW_SIZE, candidates=candidates, kinds="track", context=r.now,
-                             adventurousness=min(20, setting(r.config, "adventurousness")),
-                             artist_cap=setting(r.config, "mix.artist_cap"))
-    plays = dict(favourites)
-    entries = [(rec.item_id, f"you often play this in the {name.lower()}: {rec.reason}"
-                if rec.item_id in plays else rec.reason, rec.exploration) for rec in recs]
-    return r.mix("time_of_day", f"{name} mix", entries, f"What you play in the {name.lower()}, and close to it")
+    recs = r.model.recommend(r.profile_id, k=ROW_SIZE, candidates=[i for i, _n in favourites], kinds="track",
+                             context=r.now, adventurousness=0, artist_cap=setting(r.config, "mix.artist_cap"))
+    entries = [(rec.item_id, f"you often play this in the {name.lower()}: {rec.reason}", False) for rec in recs]
+    return r.mix("time_of_day", f"{name} mix", entries, f"What you play in the {name.lower()}")

@@ -23,6 +23,10 @@ class Picker:
     _repeats: int = 0
 
     @property
+    def ids(self) -> set[int]:
+        return set(self._ids)
+
+    @property
     def full(self) -> bool:
         return len(self.taken) >= self.size
 

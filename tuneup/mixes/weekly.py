@@ -42,17 +42,18 @@ def weekly(db, model_dir, profile_id: int, *, now: datetime | None = None, confi
 
 
 def _pick(db, model, profile_id, now, period, size, config, refresh) -> list[tuple[int, str, bool]]:
+    """Fresh picks first (last week's left out); then, if the library runs short, played or repeated ones."""
     recent = played_since(db, profile_id, now - timedelta(days=FRESH_DAYS))
     previous = store.previous_ids(db, profile_id, KIND, period)
     cap = setting(config, "mix.artist_cap")
     picker = Picker(size, {}, cap, previous, store.overlap_budget(size, MAX_REPEAT_SHARE), banned_ids(db, profile_id))
     seed = stable_seed(profile_id, period, now.timestamp() if refresh else "")
-    ask = dict(k=size * 4, kinds="track", context=now, adventurousness=setting(config, "adventurousness"),
-               seed=seed, artist_cap=cap)
+    ask = dict(kinds="track", context=now, adventurousness=setting(config, "adventurousness"), seed=seed,
+               artist_cap=cap)
     for recs in (
-        lambda: model.recommend(profile_id, exclude=sorted(recent), **ask),
-        # a small or well-played library: fill with what was played, least lately first
-        lambda: model.recommend(profile_id, candidates=sorted(recent - {e[0] for e in picker.taken}), **ask),
+        lambda: model.recommend(profile_id, k=size + 10, exclude=sorted(recent | previous), **ask),
+        # a small or well-played library: fill from last week's and what was played lately
+        lambda: model.recommend(profile_id, k=size * 3, candidates=sorted((recent | previous) - picker.ids), **ask),
     ):
         if picker.full:
             break
