@@ -4,7 +4,7 @@ from pathlib import PurePath
 
 import pytest
 
-from tuneup.library.videoname import _fast, _folder_context, guessit_module, parse_name
+from tuneup.library.videoname import GUESSIT_OPTIONS, _fast, _folder_context, guessit_module, parse_name
 
 CASES = [
     # (path, expected subset)
@@ -70,6 +70,11 @@ AGREE = [
     "Show Name - S00E05 - Christmas Special.mkv", "The 100 - S01E01 - Pilot.mkv", "Show 2005 - S01E01 - Pilot.mkv",
     "Show 0042 - S01E01 - Episode 1.mkv", "Show.Name.S01E02.Title.Here.mkv", "Show Name S01E02 Some Words.mkv",
     "Movie Name 2019.mkv",
+    # release names: the title and numbers before the first release token
+    "Show.Name.S01E02.720p.x264-GRP.mkv", "The.Office.US.S02E01.The.Dundies.720p.WEB.x264.mkv",
+    "Show.Name.S03E04.Some.Title.1080p.AMZN.WEB-DL.DDP5.1.H.264-NTb.mkv", "Show.Name.S01E01E02.1080p.mkv",
+    "Film.Number.1.1950.1080p.BluRay.x264-GRP.mkv", "2001.A.Space.Odyssey.1968.1080p.BluRay.x264.mkv",
+    "Blade.Runner.2049.2017.2160p.UHD.BluRay.x265-TERMiNAL.mkv", "Movie Name (2019) Bluray-1080p.mkv",
 ]
 
 
@@ -78,7 +83,7 @@ def test_fast_path_agrees_with_guessit(name):
     path = PurePath("lib") / name
     fast = _fast(path.stem, _folder_context(path))
     assert fast is not None, "this tidy name should not need guessit"
-    guess = dict(guessit_module()(name, {"episode_prefer_number": True}))
+    guess = dict(guessit_module()(name, GUESSIT_OPTIONS))
     assert fast["title"] == guess["title"]
     for key in ("season", "year", "episode_title"):
         if key in guess:
@@ -90,9 +95,9 @@ def test_fast_path_agrees_with_guessit(name):
         assert fast["episode"] == episodes
 
 
-@pytest.mark.parametrize("name", ["Show.Name.S01E02.720p.x264-GRP.mkv", "[Sub] Anime - 05 [720p].mkv",
-                                  "Movie.Name.2019.1080p.BluRay.mkv", "Show.S01E01-02.mkv",
-                                  "Some Film Part 2.mkv", "Show.S01E02.1080p.mkv"])
+@pytest.mark.parametrize("name", ["[Sub] Anime - 05 [720p].mkv", "Movie.Name.2019.EXTENDED.1080p.mkv",
+                                  "Show.S01E01-02.mkv", "Some Film Part 2.mkv", "Show.S01E02.FRENCH.720p.HDTV.mkv",
+                                  "Amelie.2001.FRENCH.1080p.mkv"])
 def test_release_names_go_to_guessit(name):
     path = PurePath("lib") / name
     assert _fast(path.stem, _folder_context(path)) is None

@@ -31,13 +31,18 @@ _TECH = re.compile(
     re.I,
 )
 # ...and words or numbers that may be a year, part, season or episode: plain titles with them go to guessit.
-_AMBIGUOUS = re.compile(r"\d|\b(?:complete|extended|unrated|part|cd|disc|season|episode|ep|limited|trailer)\b",
-                        re.I)
+_AMBIGUOUS_WORDS = re.compile(r"\b(?:complete|extended|unrated|part|cd|disc|season|episode|ep|limited|trailer)\b",
+                              re.I)
+_AMBIGUOUS = re.compile(rf"\d|{_AMBIGUOUS_WORDS.pattern}", re.I)
+_LANGUAGE = re.compile(r"\b(?:french|german|spanish|italian|english|russian|japanese|truefrench|vf|vo|vost|ita|"
+                       r"eng|ger|fre|spa|jap|kor|nordic|swedish|danish|dutch|finnish|polish|hindi)\b", re.I)
 _TRAILING_YEAR = re.compile(r"^(?P<title>.+?)[ .]\(?(?P<year>(?:19|20)\d\d)\)?$")
 # Camera and phone clips (IMG_1234, VID_20240101_120000, GOPR0042, 2024-01-01 12.00.00): just videos.
 _CAMERA = re.compile(r"^(?:[A-Za-z]{2,5}[_-]?\d{3,}(?:[_-]\d+)*|\d{4}[-_.]?\d\d[-_.]?\d\d(?:[ _-]\d\d[-_.:]?\d\d[-_.:]?\d\d)?)$")
 
 _guessit = None
+# `The.Office.US` stays "The Office US"; `Show - 102` is episode 102, not season 1 episode 2.
+GUESSIT_OPTIONS = {"excludes": ["language", "subtitle_language", "country"], "episode_prefer_number": True}
 
 
 def parse_name(path: PurePath, *, use_guessit: bool = True) -> dict:
@@ -100,7 +105,7 @@ def _fast(stem: str, folder: dict) -> dict | None:
         if match:
             return _fast_episode(match, folder)
     if _TECH.search(stem):
-        return None
+        return _release_movie(stem)
     match = _MOVIE.match(stem)
     if match:
         if match.group("rest").strip(" ._-"):
@@ -128,8 +133,10 @@ def _fast_episode(match: re.Match, folder: dict) -> dict | None:
     """`Show - S01E02 - Title`, `Show.S01E02`, `Show 1x02`: the marker is unambiguous, so the
     show is what precedes it and the episode title what follows, unless release junk is there."""
     show = _clean(match.group("show"))
-    rest = match.group("rest")
-    if _TECH.search(show) or _TECH.search(rest):
+    if _TECH.search(show):
+        return None
+    rest = _before_junk(match.group("rest"))
+    if rest is None:
         return None
     year = None
     m = _TRAILING_YEAR.match(show)
@@ -153,6 +160,29 @@ def _fast_episode(match: re.Match, folder: dict) -> dict | None:
     }
 
 
+def _before_junk(text: str) -> str | None:
+    """The words before the first release token (`Title.720p.x264-GRP` -> `Title`); None when
+    what is left still looks like a number, a language or a group guessit should judge."""
+    junk = _TECH.search(text)
+    if junk is None:
+        return text
+    head = text[:junk.start()]
+    if _AMBIGUOUS.search(head) or _LANGUAGE.search(head):
+        return None
+    return head
+
+
+def _release_movie(stem: str) -> dict | None:
+    """`Movie.Name.2019.1080p.BluRay.x264-GRP`: a title and a year, then only release tokens."""
+    junk = _TECH.search(stem)
+    if junk is None or junk.start() == 0 or "[" in stem:
+        return None
+    match = _TRAILING_YEAR.match(_clean(stem[:junk.start()].replace("(", " ").replace(")", " ")))
+    if match is None or _AMBIGUOUS_WORDS.search(match.group("title")) or _LANGUAGE.search(match.group("title")):
+        return None
+    return {"kind": "movie", "title": match.group("title"), "year": int(match.group("year")), "parser": "fast"}
+
+
 def guessit_module():
     """guessit, imported on first use (about 0.1 s) and kept for the life of the process."""
     global _guessit
@@ -164,9 +194,8 @@ def guessit_module():
 
 
 def _from_guessit(path: PurePath, folder: dict) -> dict:
-    options = {"excludes": ["language", "subtitle_language", "country"], "episode_prefer_number": True}
     try:
-        guess = dict(guessit_module()("/".join(path.parts[-3:]), options))
+        guess = dict(guessit_module()("/".join(path.parts[-3:]), GUESSIT_OPTIONS))
     except Exception:  # guessit can raise on odd input; the name then says nothing
         guess = {}
     year = guess.get("year") if isinstance(guess.get("year"), int) else None
