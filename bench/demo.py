@@ -45,7 +45,7 @@ def main() -> None:
     print(f"machine: {cores} cores, load average at start {load:.2f}")
     print(f"library: {summary['tracks']} tracks, {summary['genres']} genres, {summary['artists']} artists, "
           f"{summary['albums']} albums, {summary['untagged']} untagged, "
-          + ", ".join(f"{k[7:]} {v}" for k, v in summary.items() if k.startswith("format_"))
+          + ", ".join(f"{k} {v}" for k, v in summary["formats"].items())
           + f"; {size / 1e6:.0f} MB")
     print(f"history: {summary['history']['listens']} listens, {summary['history']['feedback']} feedback")
     print(f"first build: {wall:.1f} s wall, {cpu:.1f} s CPU (= {cpu / cores:.1f} s on {cores} idle cores); "

@@ -77,8 +77,9 @@ def _report(summary: dict) -> None:
     files, scan, history = summary["files"], summary.get("scan", {}), summary.get("history", {})
     say(f"Demo library: {summary['dir']}")
     say(f"  {summary['tracks']} tracks, {summary['genres']} genres, {summary['artists']} artists, "
-        f"{summary['albums']} albums, {summary['untagged']} untagged "
-        f"({files['written']} written, {files['existing']} already there)")
+        f"{summary['albums']} albums, {summary['untagged']} untagged")
+    say("  " + ", ".join(f"{count} {fmt}" for fmt, count in summary["formats"].items())
+        + f" ({files['written']} written, {files['existing']} already there)")
     if scan:
         say(f"  scan: {scan['added']} added, {scan['updated']} updated, {scan['unchanged']} unchanged, "
             f"{len(scan['errors'])} errors")

@@ -91,7 +91,7 @@ class Catalog:
     def counts(self) -> dict[str, int]:
         return {"tracks": len(self.tracks), "genres": len(self.genres), "artists": len(self.artists),
                 "albums": len(self.albums), "untagged": sum(not t.tagged for t in self.tracks),
-                **{f"format_{f}": sum(t.format == f for t in self.tracks) for f in FORMATS}}
+                "formats": {f: sum(t.format == f for t in self.tracks) for f in FORMATS}}
 
 
 def safe(name: str) -> str:
