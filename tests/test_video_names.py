@@ -75,6 +75,8 @@ AGREE = [
     "Show.Name.S03E04.Some.Title.1080p.AMZN.WEB-DL.DDP5.1.H.264-NTb.mkv", "Show.Name.S01E01E02.1080p.mkv",
     "Film.Number.1.1950.1080p.BluRay.x264-GRP.mkv", "2001.A.Space.Odyssey.1968.1080p.BluRay.x264.mkv",
     "Blade.Runner.2049.2017.2160p.UHD.BluRay.x265-TERMiNAL.mkv", "Movie Name (2019) Bluray-1080p.mkv",
+    "[Group] Some Anime - 012 [1080p].mkv", "[SubsPlease] Show Name - 05 (1080p) [ABCD1234].mkv",
+    "[Grp] Long Show Title - 1024v2 [720p].mkv",
 ]
 
 
@@ -95,7 +97,7 @@ def test_fast_path_agrees_with_guessit(name):
         assert fast["episode"] == episodes
 
 
-@pytest.mark.parametrize("name", ["[Sub] Anime - 05 [720p].mkv", "Movie.Name.2019.EXTENDED.1080p.mkv",
+@pytest.mark.parametrize("name", ["[Sub] Anime 2 - 05 [720p].mkv", "Movie.Name.2019.EXTENDED.1080p.mkv",
                                   "Show.S01E01-02.mkv", "Some Film Part 2.mkv", "Show.S01E02.FRENCH.720p.HDTV.mkv",
                                   "Amelie.2001.FRENCH.1080p.mkv"])
 def test_release_names_go_to_guessit(name):

@@ -21,6 +21,9 @@ _EPISODE = re.compile(
     rf"(?P<more>(?:{_SEP}?-?{_SEP}?[Ee]\d{{1,4}})*)(?P<rest>(?:\b.*)?)$"
 )
 _CROSS = re.compile(r"^(?P<show>.*?)[ ._-]+(?P<season>\d{1,2})x(?P<episode>\d{2,3})(?P<rest>(?:\b.*)?)$")
+# Fansub style: `[Group] Show Name - 012 [1080p][ABCD1234]`, numbered from the first episode.
+_ANIME = re.compile(r"^\[[^\]]+\][ _]*(?P<show>[^\[\]()]+?)[ _]+-[ _]+(?P<episode>\d{1,4})(?:v\d)?"
+                    r"[ _]*(?:[\[(][^\[\]()]*[\])][ _]*)*$")
 _MOVIE = re.compile(r"^(?P<title>.+?)[ ._]*\((?P<year>(?:19|20)\d\d)\)(?P<rest>.*)$")
 _SHOW_YEAR = re.compile(r"^(?P<title>.+?)\s*\((?P<year>(?:19|20)\d\d)\)$")
 # Tokens that only appear in release names: their presence sends the name to guessit.
@@ -104,6 +107,12 @@ def _fast(stem: str, folder: dict) -> dict | None:
         match = pattern.match(stem)
         if match:
             return _fast_episode(match, folder)
+    match = _ANIME.match(stem)
+    if match and not _AMBIGUOUS.search(match.group("show")):
+        episode = int(match.group("episode"))
+        return {"kind": "episode", "title": _clean(match.group("show")), "season": folder["season"],
+                "episode": episode, "absolute_episode": episode if folder["season"] is None else None,
+                "parser": "fast"}
     if _TECH.search(stem):
         return _release_movie(stem)
     match = _MOVIE.match(stem)
