@@ -20,6 +20,8 @@ from tuneup.history.normalize import norm_artist, norm_title, primary_artist
     ("Don’t Stop Me Now", "dont stop me now"),
     ("Ça plane pour moi", "ca plane pour moi"),
     ("1999", "1999"),
+    ("Dancing with Myself", "dancing with myself"),
+    ("Sunflower (with Swae Lee)", "sunflower"),
     ("Part 1 - Part 2", "part 1 part 2"),
 ])
 def test_titles(raw, expected):

@@ -21,16 +21,20 @@ _VERSION_WORDS = (
 _BRACKET_FEAT = re.compile(rf"\s*[\(\[]\s*{_FEAT}\s[^\)\]]*[\)\]]", re.I)
 _BRACKET_VERSION = re.compile(rf"\s*[\(\[][^\)\]]*\b(?:{_VERSION_WORDS})\b[^\)\]]*[\)\]]", re.I)
 _DASH_VERSION = re.compile(rf"\s+[-–—]\s+[^-–—]*\b(?:{_VERSION_WORDS})\b[^-–—]*$", re.I)
-_TRAILING_FEAT = re.compile(rf"\s+{_FEAT}\s.*$", re.I)
+_TRAILING_FEAT = re.compile(r"\s+(?:feat\.?|ft\.?|featuring)\s.*$", re.I)  # not "with": "Dancing with Myself"
+_DECORATED = re.compile(r"[\(\[\-–—]|\b(?:feat|ft|featuring)\b", re.I)
 _ARTIST_SPLIT = re.compile(rf"\s+(?:{_FEAT}|&|and|x|vs\.?|/)\s+|\s*[,;]\s*", re.I)
 _NON_WORD = re.compile(r"[^\w\s]+")
 _SPACES = re.compile(r"\s+")
+CACHE_SIZE = 32_768  # artists repeat a lot; titles less (the matcher caches whole keys itself)
+_COMMA_THE = re.compile(r"^(.*?),\s*the$", re.I)
 
 
 def fold(text: str) -> str:
     """Lower-case, accents off, punctuation off, "&" as "and", single spaces."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c))
     text = text.casefold().replace("&", " and ").replace("'", "").replace("’", "")
     text = _NON_WORD.sub(" ", text).replace("_", " ")
     return _SPACES.sub(" ", text).strip()
@@ -44,32 +48,34 @@ def _drop_the(text: str) -> str:
     return text
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=CACHE_SIZE)
 def norm_artist(artist: str | None) -> str:
     """The whole artist credit, without featured artists and without a leading "The"."""
     if not artist:
         return ""
     text = _TRAILING_FEAT.sub("", artist.strip())
-    text = re.sub(r"^(.*?),\s*the$", r"the \1", text, flags=re.I)
+    text = _COMMA_THE.sub(r"the \1", text)
     return _drop_the(fold(text)) or fold(artist)
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=CACHE_SIZE)
 def primary_artist(artist: str | None) -> str:
     """The first credited artist: "Daft Punk & Pharrell Williams" -> "daft punk"."""
     if not artist:
         return ""
-    text = re.sub(r"^(.*?),\s*the$", r"the \1", artist.strip(), flags=re.I)
+    text = _COMMA_THE.sub(r"the \1", artist.strip())
     first = _ARTIST_SPLIT.split(text, maxsplit=1)[0]
     return _drop_the(fold(first)) or norm_artist(artist)
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=CACHE_SIZE)
 def norm_title(title: str | None) -> str:
     """The song title without featured artists and release descriptions ("- Remastered 2011")."""
     if not title:
         return ""
     text = title.strip()
+    if not _DECORATED.search(text):
+        return fold(text) or fold(title)
     previous = None
     while previous != text:  # suffixes can stack: "Song (feat. X) - 2011 Remaster"
         previous = text

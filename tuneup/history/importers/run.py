@@ -8,6 +8,7 @@ written; the same file twice (by sha256) or the same play twice (by ``dedup_key`
 from __future__ import annotations
 
 import hashlib
+import heapq
 import json
 from array import array
 from collections import Counter
@@ -24,6 +25,7 @@ from tuneup.store import utcnow, write
 END_CODES = ("finished", "skipped", "stopped", "error")
 _END_INDEX = {name: i for i, name in enumerate(END_CODES)}
 REPORT_LIMIT = 50
+IMPORT_CACHE_KB = 64 * 1024
 
 
 class Cancelled(TuneupError):
@@ -133,15 +135,19 @@ def _summary(module, plays: Plays, batches, matches) -> dict:
     per_track = Counter(plays.track)
     matched = sum(n for tid, n in per_track.items() if matches[tid].item_id is not None)
     how = Counter()
-    unmatched = []
+    missed = []
     for tid, n in per_track.items():
         m = matches[tid]
         how[m.how] += n
         if m.item_id is None:
-            artist, title, album, mbid, _ = plays.tracks[tid]
-            unmatched.append({"artist": artist, "title": title, "album": album, "mbid": mbid, "reason": m.how,
-                              "listens": n})
-    unmatched.sort(key=lambda u: (-u["listens"], u["artist"] or "", u["title"] or ""))
+            missed.append((n, tid))
+    top = heapq.nsmallest(REPORT_LIMIT, missed, key=lambda x: (
+        -x[0], plays.tracks[x[1]][0] or "", plays.tracks[x[1]][1] or ""))
+    unmatched = []
+    for n, tid in top:
+        artist, title, album, mbid, _ = plays.tracks[tid]
+        unmatched.append({"artist": artist, "title": title, "album": album, "mbid": mbid,
+                          "reason": matches[tid].how, "listens": n})
     ignored = Counter()
     for b in batches:
         ignored.update(b.ignored)
@@ -157,14 +163,14 @@ def _summary(module, plays: Plays, batches, matches) -> dict:
         "unmatched": len(plays) - matched,
         "imported": 0,
         "duplicates": 0,
-        "match_report": {"by_method": dict(how), "unmatched_tracks": len(unmatched),
-                         "top_unmatched": unmatched[:REPORT_LIMIT]},
+        "match_report": {"by_method": dict(how), "unmatched_tracks": len(missed), "top_unmatched": unmatched},
     }
 
 
 def _dedup_key(source: str, started: int, artist, title) -> str:
-    text = f"{source}|{started}|{(artist or '').casefold()}|{(title or '').casefold()}"
-    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+    """Start time first (in hex), so keys arrive nearly in order and the unique index stays fast."""
+    text = f"{source}|{(artist or '').casefold()}|{(title or '').casefold()}"
+    return f"{started:09x}{hashlib.blake2b(text.encode(), digest_size=8).hexdigest()}"
 
 
 def _iso(epoch: int) -> str:
@@ -172,8 +178,19 @@ def _iso(epoch: int) -> str:
 
 
 def _write(db, module, plays, batches, matcher, matches, durations, profile_id, summary, progress, cancel):
-    source = module.SOURCE
     conn = db.conn
+    cache = conn.execute("PRAGMA cache_size").fetchone()[0]
+    conn.execute(f"PRAGMA cache_size = {-IMPORT_CACHE_KB}")  # index pages stay in memory while writing
+    try:
+        _write_batches(conn, db, module, plays, batches, matcher, matches, durations, profile_id, summary,
+                       progress, cancel)
+    finally:
+        conn.execute(f"PRAGMA cache_size = {cache}")
+
+
+def _write_batches(conn, db, module, plays, batches, matcher, matches, durations, profile_id, summary, progress,
+                   cancel) -> None:
+    source = module.SOURCE
     imported = duplicates = 0
     with write(db):
         for batch in batches:
