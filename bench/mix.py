@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -52,13 +53,17 @@ def recent(db, n_items: int, n: int = 5000, seed: int = 1) -> None:
                            "completed, times_completed) VALUES (1, ?, 2700, 2700, ?, 1, 1)", [iid, stamp])
 
 
-def timed(args: list[str], env: dict) -> float:
+def timed(args: list[str], env: dict) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) of one `tuneup` process. CPU time is what the process itself costs; wall
+    time also holds whatever else the machine was doing."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "tuneup", *args], env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
         raise SystemExit(f"tuneup {' '.join(args)} failed: {proc.stderr}")
-    return elapsed
+    return elapsed, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def main() -> None:
@@ -66,6 +71,7 @@ def main() -> None:
     ap.add_argument("--items", type=int, default=100_000)
     ap.add_argument("--listens", type=int, default=1_000_000)
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--reuse", metavar="HOME", help="time again against a home an earlier run generated")
     args = ap.parse_args()
     from model import generate  # bench/model.py
 
@@ -73,17 +79,20 @@ def main() -> None:
     from tuneup.paths import get_paths
     from tuneup.store import open_db
 
-    home = Path(tempfile.mkdtemp(prefix="tuneup-bench-mix-"))
-    paths = get_paths(home).ensure()
-    db = open_db(paths.db_file)
-    t = time.perf_counter()
-    generate(db, args.items, args.listens)
-    recent(db, args.items)
-    print(f"generated {args.items:,} items, {args.listens:,} listens in {time.perf_counter() - t:.1f} s")
-    t = time.perf_counter()
-    fit(db, paths.model_dir)
-    print(f"model fitted in {time.perf_counter() - t:.1f} s")
-    db.conn.close()
+    if args.reuse:
+        home = Path(args.reuse)
+    else:
+        home = Path(tempfile.mkdtemp(prefix="tuneup-bench-mix-"))
+        paths = get_paths(home).ensure()
+        db = open_db(paths.db_file)
+        t = time.perf_counter()
+        generate(db, args.items, args.listens)
+        recent(db, args.items)
+        print(f"generated {args.items:,} items, {args.listens:,} listens in {time.perf_counter() - t:.1f} s")
+        t = time.perf_counter()
+        fit(db, paths.model_dir)
+        print(f"model fitted in {time.perf_counter() - t:.1f} s  (home: {home})")
+        db.conn.close()
     env = {**os.environ, "TUNEUP_HOME": str(home)}
     out = home / "weekly.m3u8"
     results = {
@@ -93,11 +102,15 @@ def main() -> None:
         "mix --weekly --out FILE (stored this week)": [
             timed(["mix", "--weekly", "--out", str(out)], env) for _ in range(args.runs)],
     }
-    results["rows --json (first of the day: makes Daily Mixes)"] = [timed(["rows", "--json"], env)]
+    if not args.reuse:
+        results["rows --json (first of the day: makes Daily Mixes)"] = [timed(["rows", "--json"], env)]
     results["rows --json (later)"] = [timed(["rows", "--json"], env) for _ in range(args.runs)]
     assert out.read_text().count("#EXTINF") == 30
-    for name, times in results.items():
-        print(f"{name:55s} median {statistics.median(times):.2f} s  (runs: {', '.join(f'{x:.2f}' for x in times)})")
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    for name, runs in results.items():
+        wall, cpu = [r[0] for r in runs], [r[1] for r in runs]
+        print(f"{name:52s} wall median {statistics.median(wall):.2f} s, CPU median {statistics.median(cpu):.2f} s "
+              f"(wall: {', '.join(f'{x:.2f}' for x in wall)})")
 
 
 if __name__ == "__main__":

@@ -42,10 +42,10 @@ def add_feedback(db, profile_id, item_id, kind, when=None):
                    [profile_id, item_id, kind, iso(when or NOW - timedelta(days=1))])
 
 
-def add_series(db, title, episodes_per_season=(3, 3), *, specials=0, folder="/tv"):
+def add_series(db, title, episodes_per_season=(3, 3), *, specials=0, folder="/tv", genres=("drama",)):
     with write(db):
         sid = db.execute("INSERT INTO series (key, title, genres) VALUES (?, ?, ?)",
-                         [title.lower(), title, json.dumps(["drama"])]).lastrowid
+                         [title.lower(), title, json.dumps(list(genres))]).lastrowid
     ids = {}
     for season, count in enumerate(episodes_per_season, start=1):
         for ep in range(1, count + 1):

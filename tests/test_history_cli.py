@@ -142,3 +142,25 @@ def test_mpv_lua_hook_reports_plays(env, song, tmp_path):
                    check=True, capture_output=True, timeout=30)
     time.sleep(1.5)
     assert len(_wait_rows(env.paths.db_file, 2)) == 2
+
+
+def test_cmus_status_hook(tuneup_cmd, env, song, tmp_path):
+    path, item = song
+    script = Path(tuneup_cmd("hooks", "install", "cmus", "--dir", tmp_path / "cmus").stdout.strip())
+    other = tone(tmp_path / "music" / "other.ogg", 1.0)
+    other_id = add_item(env.db, other, artist="X", title="Other", duration=100.0)
+    base = {"TUNEUP_COMMAND": TUNEUP, "TUNEUP_CMUS_STATE": str(tmp_path / "cmus.state")}
+
+    def status(now, *args):
+        subprocess.run(["sh", str(script), *map(str, args)], check=True, timeout=30,
+                       env={**__import__("os").environ, **base, "TUNEUP_CMUS_NOW": str(now)})
+
+    status(1_700_000_000, "status", "playing", "file", path, "duration", 200)
+    status(1_700_000_020, "status", "paused", "file", path, "duration", 200)
+    status(1_700_000_100, "status", "playing", "file", path, "duration", 200)  # 80 s paused: not played
+    status(1_700_000_110, "status", "playing", "file", other, "duration", 100)
+    status(1_700_000_210, "status", "stopped", "file", other, "duration", 100)
+    rows = sorted(_wait_rows(env.paths.db_file, 2), key=lambda r: r["started_at"])
+    assert [(r["item_id"], r["ms_played"], r["end_reason"], r["skipped"], r["source"]) for r in rows] == [
+        (item, 30000, "skipped", 0, "cmus"), (other_id, 100000, "finished", 0, "cmus")]
+    assert rows[0]["started_at"] == "2023-11-14T22:13:20+00:00"

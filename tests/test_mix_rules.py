@@ -189,3 +189,28 @@ def test_flow_smooths_tempo_jumps(db, pid):
         return sum(distance(s[a.item_id], s[b.item_id]) for a, b in zip(seq, seq[1:]))
 
     assert jumps(ordered) < jumps(items) / 3
+
+
+def test_because_you_watched_recommends_series_as_series(db, pid, models):
+    from mix_data import add_series, watch
+    from tuneup.mixes.rows import build_rows
+
+    music_library(db, artists=4, per_artist=3)
+    film = add_item(db, "/films/Space Film (2001).mkv", kind="movie", title="Space Film", genres=["sci-fi", "space"],
+                    duration=6000.0)
+    other = add_item(db, "/films/Orbit (2010).mkv", kind="movie", title="Orbit", genres=["sci-fi", "space"],
+                     duration=6000.0)
+    romance = add_item(db, "/films/Love (2003).mkv", kind="movie", title="Love", genres=["romance"], duration=6000.0)
+    star, star_eps = add_series(db, "Star Show", (3, 2), genres=("sci-fi", "space"))
+    cook, cook_eps = add_series(db, "Cooking Show", (3,), genres=("cooking",))
+    watch(db, pid, film, NOW - timedelta(days=1), position=6000, duration=6000)
+    watch(db, pid, star_eps[(1, 1)], NOW - timedelta(days=20))  # one episode seen, long ago
+    rows = build_rows(db, models, pid, now=NOW)
+    row = next(r for r in rows if r.kind == "because_watched" and r.name == "Because you watched Space Film")
+    ids = [i.item_id for i in row.items]
+    assert other in ids and film not in ids
+    star_entries = [i for i in row.items if i.item_id in star_eps.values()]
+    assert [i.item_id for i in star_entries] == [star_eps[(1, 2)]]  # the series once, from the next episode
+    assert "continue at S01E02" in star_entries[0].reason
+    assert ids.index(other) < ids.index(romance) if romance in ids else True
+    assert not {cook_eps[(1, 2)], cook_eps[(1, 3)]} & set(ids)  # a series never appears by a later episode

@@ -52,7 +52,7 @@ def check_round_trip(mix, fmt, style="absolute", base=None):
         if fmt in ("xspf", "jspf"):
             assert entry.reason == (clean_text(written.reason) or None)
     if fmt != "paths":
-        assert back.name == clean_text(mix.name) or fmt == "json" and back.name == mix.name
+        assert (back.name or "") == clean_text(mix.name) or fmt == "json" and back.name == mix.name
     return text
 
 
