@@ -103,10 +103,7 @@ def mix_cmd(
 
 
 def _make(env, weekly, daily, radio, all_mixes, seeds, size, refresh, number):
-    from tuneup.mixes.catalog import playable_ids
-
     db, pid, model = env.db, env.profile_id, _Lazy(_model_loader(env))
-    playable_ids(db, pid)  # fail fast, before any model work, when there is nothing to mix
     if radio:
         from tuneup.mixes.radio import radio as make_radio
 
