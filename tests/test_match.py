@@ -91,3 +91,17 @@ def test_rematch_feedback_and_merge_duplicates(env):
     item = add_item(env.db, "/m/y.flac", artist="X", title="Y", mbid="MB-1")
     assert rematch(env.db)["feedback"] == 2
     assert env.db.execute("SELECT item_id, kind FROM feedback").fetchall() == [(item, "like")]
+
+
+def test_scan_command_rematches(tuneup_cmd, env, tmp_path):
+    from history_support import tone
+
+    f = tmp_path / "StreamingHistory_music_0.json"
+    f.write_text(json.dumps([{"endTime": "2023-01-05 21:14", "artistName": "Later Band", "trackName": "Arrives",
+                              "msPlayed": 200000}]))
+    tuneup_cmd("import", "spotify-basic", f)
+    tone(tmp_path / "lib" / "arrives.ogg", 0.5, tags={"artist": "Later Band", "title": "Arrives (2019 Remaster)"})
+    proc = tuneup_cmd("scan", tmp_path / "lib", "--quiet")
+    assert "matched 1 earlier listen(s)" in proc.stderr
+    (row,) = listens(env.db)
+    assert row["item_id"] is not None

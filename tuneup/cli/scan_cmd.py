@@ -41,6 +41,13 @@ def scan_command(
         except KeyboardInterrupt:
             cancel.set()
             raise
+    if not summary.cancelled:
+        from tuneup.history.match import rematch
+
+        rematched = rematch(db)  # listens imported before their files were scanned
+        if rematched["listens"] or rematched["feedback"]:
+            say(f"matched {rematched['listens']} earlier listen(s) and {rematched['feedback']} like(s)/ban(s) "
+                "to files")
     if json_out:
         print_json(summary.as_dict())
     else:
