@@ -1,6 +1,7 @@
 """Tags and properties read right from real generated files in every format; path fallback."""
 
 import json
+import subprocess
 
 import pytest
 from media import CODEC, FORMATS, make_audio
@@ -131,3 +132,82 @@ def test_apply_guess_fills_only_missing_fields_and_marks_them():
     assert json.loads(row["artists"]) == ["Artist"]
     assert "guessed" not in apply_guess({"title": "t", "artist": "a", "album": "b", "tracknumber": 1,
                                          "discnumber": 1, "year": 2000}, ["x", "y", "01 - z.mp3"])
+
+
+# --- the fast MP3/FLAC path gives exactly what mutagen gives ---------------------------------------
+
+def _mp3_variants(tmp_path):
+    from mutagen import id3
+
+    def frames(enc):
+        return [id3.TIT2(encoding=enc, text=["Títle", "Second"]), id3.TPE1(encoding=enc, text=["Ä", "B"]),
+                id3.TCON(encoding=enc, text=["(17)Rock", "(18)"]), id3.TXXX(encoding=enc, desc="ARTISTS", text=["Ä", "B"]),
+                id3.TXXX(encoding=enc, desc="replaygain_track_gain", text=["-3.2 dB"]),
+                id3.TRCK(encoding=enc, text=["4/9"]), id3.TBPM(encoding=enc, text=["99"]),
+                id3.UFID(owner="http://example.com", data=b"x"), id3.UFID(owner="http://musicbrainz.org", data=b"mb"),
+                id3.APIC(encoding=0, mime="image/jpeg", type=3, desc="", data=bytes(150_000)),
+                id3.COMM(encoding=enc, lang="eng", desc="", text=["comment"])]
+
+    out = []
+    for version in (3, 4):
+        for enc in ((0, 1, 3) if version == 3 else (0, 1, 2, 3)):
+            path = make_audio(tmp_path, "mp3", name=f"v{version}-{enc}.mp3")
+            tags = id3.ID3()
+            for frame in frames(enc):
+                tags.add(frame)
+            if version == 3:
+                tags.add(id3.TYER(encoding=enc, text=["1987"]))
+                tags.add(id3.TDAT(encoding=enc, text=["0205"]))
+                tags.add(id3.TIME(encoding=enc, text=["1130"]))
+                tags.add(id3.TORY(encoding=enc, text=["1980"]))
+                tags.save(path, v2_version=3)
+            else:
+                tags.add(id3.TDRC(encoding=enc, text=["2001-02-03"]))
+                tags.add(id3.TDOR(encoding=enc, text=["1999"]))
+                tags.save(path, v2_version=4)
+            out.append(path)
+    out.append(make_audio(tmp_path, "mp3", dict(FULL), name="full.mp3"))
+    out.append(make_audio(tmp_path, "mp3", name="untagged.mp3"))
+    for name, args in (("cbr-no-xing", ["-b:a", "128k", "-write_xing", "0"]), ("cbr-info", ["-b:a", "192k"]),
+                       ("mpeg2-vbr", ["-q:a", "5", "-ar", "22050"]), ("stereo-48k", ["-ac", "2", "-ar", "48000"])):
+        path = tmp_path / f"{name}.mp3"
+        subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-f", "lavfi", "-i", "sine=duration=2",
+                        "-c:a", "libmp3lame", *args, str(path)], check=True)
+        out.append(path)
+    out.append(make_audio(tmp_path, "mp3", dict(FULL), name="full3.mp3", id3_version=3))
+    return out
+
+
+def _flac_variants(tmp_path):
+    from mutagen.flac import FLAC, Picture
+
+    full = make_audio(tmp_path, "flac", dict(FULL), name="full.flac")
+    art = make_audio(tmp_path, "flac", {"title": "With art", "ARTIST": "Upper", "Genre": "A;B"}, name="art.flac")
+    audio = FLAC(art)
+    picture = Picture()
+    picture.data = bytes(200_000)
+    audio.add_picture(picture)
+    audio.save(padding=lambda info: 70_000)
+    return [full, art]
+
+
+def test_fast_path_matches_mutagen(tmp_path):
+    from tuneup.library.fastread import read_fast
+
+    for path in _mp3_variants(tmp_path) + _flac_variants(tmp_path):
+        assert read_fast(bytes(path), path.suffix) is not None, path.name  # the fast path was taken
+        assert read_audio(bytes(path)) == read_audio(bytes(path), fast=False), path.name
+
+
+def test_fast_path_leaves_unusual_files_to_mutagen(tmp_path):
+    from tuneup.library.fastread import read_fast
+
+    v1 = make_audio(tmp_path, "mp3", name="v1.mp3")
+    with open(v1, "ab") as f:
+        f.write(b"TAG" + b"Old Title".ljust(30, b"\0") + b"Old Artist".ljust(30, b"\0") + bytes(30 + 4 + 30) + b"\x11")
+    assert read_fast(bytes(v1), ".mp3") is None
+    assert read_audio(bytes(v1))["title"] == "Old Title"
+    for fmt in ("mp3", "flac"):
+        random_path = tmp_path / f"truncated.{fmt}"
+        random_path.write_bytes(make_audio(tmp_path / fmt, fmt, dict(FULL)).read_bytes()[:300])
+        assert read_fast(bytes(random_path), f".{fmt}") is None

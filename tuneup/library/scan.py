@@ -1,31 +1,34 @@
 """Scanning the library: walk the roots, read what is new or changed, keep the store in step.
 
 The walk is stat-only; files whose size and mtime are unchanged are not opened. New and
-changed files are read in batches by worker processes; this process writes their rows in
-batched transactions, so a cancelled or killed scan leaves a consistent database. A file
-that disappeared and reappears elsewhere with the same content fingerprint keeps its id
-(and so its history); one that is simply gone is marked missing, never dropped.
+changed files are read in batches by reader processes (started as soon as the walk has found
+enough work, so reading overlaps the walk); this process writes their rows in batched
+transactions, so a cancelled or killed scan leaves a consistent database. A file that
+disappeared and reappears elsewhere with the same content fingerprint keeps its id (and so its
+history); one that is simply gone is marked missing, never dropped, and comes back if it returns.
 """
 
 from __future__ import annotations
 
 import os
-import threading
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Callable
 
 from tuneup.errors import TuneupError
-from tuneup.library.walk import Found, Problem, display, walk
+from tuneup.library.walk import Problem, display, walk
 from tuneup.store.db import utcnow, write
 
-Progress = Callable[[int, int | None, str], None]
+Progress = Callable[[int, "int | None", str], None]
 
 FLUSH_ROWS = 500          # rows per write transaction
 FLUSH_SECONDS = 1.0       # ...or at least this often, so the TUI sees progress
-BATCH_FILES = 64          # files per worker task
-MIN_FILES_FOR_POOL = 200  # below this, starting worker processes costs more than it saves
+BATCH_FILES = 48          # files per reader task
+BATCH_BYTES = 12_000      # ...and at most this many path bytes, so a task always fits in a pipe
+MIN_FILES_FOR_POOL = 300  # below this, starting reader processes costs more than it saves
+
+_IDENTITY_COLUMNS = frozenset({"id", "root_id", "path_raw", "path", "status", "missing_since", "added_at",
+                               "updated_at"})
 
 
 @dataclass
@@ -35,7 +38,7 @@ class ScanSummary:
     unchanged: int = 0
     moved: int = 0
     missing: int = 0
-    returned: int = 0        # missing files that came back (also counted in updated or moved)
+    returned: int = 0        # missing files that came back (also counted in updated)
     errors: list[dict] = field(default_factory=list)
     warnings: list[dict] = field(default_factory=list)  # indexed anyway (e.g. a malformed NFO sidecar)
     seconds: float = 0.0
@@ -50,17 +53,8 @@ class ScanSummary:
         }
 
 
-def _extensions() -> tuple[frozenset[bytes], frozenset[bytes]]:
-    from tuneup.library import video
-    from tuneup.library.tags import AUDIO_EXTENSIONS
-
-    audio = frozenset(e.encode() for e in AUDIO_EXTENSIONS)
-    vids = frozenset(e.encode() for e in video.VIDEO_EXTENSIONS) - audio
-    return audio | vids, vids
-
-
 def add_roots(db, paths) -> list[int]:
-    """Remember ``paths`` (folders) as library roots; returns their ids. A root inside another is kept too."""
+    """Remember ``paths`` (folders) as library roots; returns their ids."""
     ids = []
     for raw in paths or []:
         path = os.path.abspath(os.path.expanduser(os.fsdecode(raw)))
@@ -76,14 +70,6 @@ def add_roots(db, paths) -> list[int]:
     return ids
 
 
-def _is_cancelled(cancel) -> Callable[[], bool]:
-    if cancel is None:
-        return lambda: False
-    if isinstance(cancel, threading.Event) or hasattr(cancel, "is_set"):
-        return cancel.is_set
-    return cancel
-
-
 def scan(db, paths=None, *, workers: int = 0, follow_symlinks: bool = True,
          progress: Progress | None = None, cancel=None) -> ScanSummary:
     """Add ``paths`` as roots, then scan every root. See the module docstring."""
@@ -91,9 +77,29 @@ def scan(db, paths=None, *, workers: int = 0, follow_symlinks: bool = True,
     if paths:
         add_roots(db, paths)
     run = _Scan(db, workers or os.cpu_count() or 1, follow_symlinks, progress, _is_cancelled(cancel))
-    run.run()
+    try:
+        run.run()
+    finally:
+        run.close()
     run.summary.seconds = time.monotonic() - started
     return run.summary
+
+
+def _is_cancelled(cancel) -> Callable[[], bool]:
+    if cancel is None:
+        return lambda: False
+    if hasattr(cancel, "is_set"):
+        return cancel.is_set
+    return cancel
+
+
+def _extensions() -> tuple[frozenset[bytes], frozenset[bytes]]:
+    from tuneup.library import video
+    from tuneup.library.tags import AUDIO_EXTENSIONS
+
+    audio = frozenset(e.encode() for e in AUDIO_EXTENSIONS)
+    vids = frozenset(e.encode() for e in video.VIDEO_EXTENSIONS) - audio
+    return audio | vids, vids
 
 
 class _Scan:
@@ -103,154 +109,182 @@ class _Scan:
         self.cancelled = cancelled
         self.summary = ScanSummary()
         self.extensions, self.video_exts = _extensions()
-        self.columns = [r[1] for r in db.execute("PRAGMA table_info(items)")]
-        self.data_columns = [c for c in self.columns if c not in _IDENTITY_COLUMNS]
-        self.error_paths: set[str] = set()
+        columns = [r[1] for r in db.execute("PRAGMA table_info(items)")]
+        self.data_columns = [c for c in columns if c not in _IDENTITY_COLUMNS]
+        self.fp_index = self.data_columns.index("fingerprint")
+        self.error_paths: set[str] = set()      # reported in this scan
+        self.unsaved_errors: list[tuple] = []
+        self.known_errors = {p for (p,) in db.execute("SELECT path FROM scan_errors")}
+        self.pool = None
+        self.batch: list[tuple[bytes, int]] = []
+        self.batch_bytes = 0
+        self.pending: list[tuple] = []            # read results not yet written
+        self.walk_done = False
+        self.done = 0
+        self.total = None
+        self.last_flush = time.monotonic()
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close(kill=True)
+            self.pool = None
 
     # --- phases ---------------------------------------------------------------------------------
 
     def run(self) -> None:
-        roots = self.db.execute("SELECT id, path FROM roots ORDER BY length(path), path").fetchall()
-        found, walked = self._walk(roots)
+        self.existing = {row[0]: row[1:] for row in self.db.execute(
+            "SELECT path_raw, id, size, mtime_ns, status FROM items")}
+        self.known: dict[bytes, int] = {}         # path -> id of changed files being re-read
+        self.was_missing: set[bytes] = set()
+        self.returned: list[int] = []
+        self.to_read: list[tuple[bytes, int]] = []
+        self.root_of: dict[bytes, int] = {}       # path -> root id, for files being read
+        self.seen: set[bytes] = set()
+        walked = self._walk_roots()
         if self.cancelled():
             self.summary.cancelled = True
             return
-        existing = {row[0]: row[1:] for row in self.db.execute(
-            "SELECT path_raw, id, size, mtime_ns, status FROM items")}
-        to_read, returned, self.known, self.was_missing = [], [], {}, set()
-        for path, (size, mtime_ns, root_id, root_len) in found.items():
-            old = existing.get(path)
-            if old is not None and old[1] == size and old[2] == mtime_ns:
-                if old[3] == "present":
-                    self.summary.unchanged += 1
-                else:
-                    returned.append(old[0])
-            else:
-                to_read.append((path, root_len))
-                if old is not None:
-                    self.known[path] = old[0]  # changed: its row is updated in place
-                    if old[3] == "missing":
-                        self.was_missing.add(path)
-        gone = self._gone(existing, found, walked)
-        del existing  # only ids of changed paths are needed from here on
-        self._mark_returned(returned)
-        self.total = len(found)
-        self.done = self.summary.unchanged + len(returned)
+        self._send_batch()
+        self.gone = self._gone(walked)
+        del self.existing, self.seen               # the big structures are not needed any more
+        self.candidates = self._move_candidates()
+        self._mark_returned()
+        self.walk_done = True
+        self.total = self.summary.unchanged + len(self.returned) + len(self.to_read)
+        self.done += self.summary.unchanged + len(self.returned)
         self.progress(self.done, self.total, "")
-        self.candidates = self._move_candidates(gone)
-        self.gone = gone
-        self.root_of = found
-        self._read_all(to_read)
+        self._read_rest()
+        self._flush()
         if self.cancelled():
             self.summary.cancelled = True
             return
         self._finish(walked)
 
-    def _walk(self, roots) -> tuple[dict, list[tuple[int, bytes]]]:
-        found: dict[bytes, tuple] = {}
+    def _walk_roots(self) -> list[tuple[int, bytes]]:
         walked: list[tuple[int, bytes]] = []
         seen_files: set = set()
+        roots = self.db.execute("SELECT id, path FROM roots ORDER BY length(path), path").fetchall()
         for root_id, root in roots:
             raw_root = os.fsencode(root)
             reachable = True
             for entry in walk(raw_root, self.extensions, follow_symlinks=self.follow_symlinks,
                               seen_files=seen_files, cancelled=self.cancelled):
-                if isinstance(entry, Found):
-                    if entry.path not in found:
-                        found[entry.path] = (entry.size, entry.mtime_ns, root_id, len(raw_root))
-                        if len(found) % 2000 == 0:
-                            self.progress(0, None, f"{len(found):,} files found")
+                if type(entry) is tuple:
+                    self._classify(entry, root_id, len(raw_root))
                 else:
-                    if entry.path == raw_root:
-                        reachable = False
+                    reachable = reachable and entry.path != raw_root
                     self._error(entry.path, entry.reason)
             if reachable and not self.cancelled():
                 walked.append((root_id, raw_root))
-        if self.error_paths:
-            with write(self.db):
-                self._store_errors_now()
-        return found, walked
+        return walked
 
-    def _gone(self, existing, found, walked) -> set[int]:
+    def _classify(self, entry: tuple, root_id: int, root_len: int) -> None:
+        path, size, mtime_ns = entry
+        if path in self.seen:
+            return  # nested roots: already found under the outer one
+        self.seen.add(path)
+        old = self.existing.get(path)
+        if old is not None and old[1] == size and old[2] == mtime_ns:
+            if old[3] == "present":
+                self.summary.unchanged += 1
+                if self.summary.unchanged % 5000 == 0:
+                    self.progress(0, None, f"{self.summary.unchanged:,} unchanged files")
+            else:
+                self.returned.append(old[0])
+            return
+        if old is not None:
+            self.known[path] = old[0]  # changed: its row is updated in place
+            if old[3] == "missing":
+                self.was_missing.add(path)
+        self.root_of[path] = root_id
+        self.to_read.append((path, root_len))
+        self._queue(path, root_len)
+
+    def _gone(self, walked) -> set[int]:
         """Ids of present items under a fully walked root whose file was not found."""
         prefixes = tuple(root.rstrip(b"/") + b"/" for _, root in walked)
         if not prefixes:
             return set()
-        return {old[0] for path, old in existing.items()
-                if old[3] == "present" and path not in found and path.startswith(prefixes)}
+        seen = self.seen
+        return {old[0] for path, old in self.existing.items()
+                if old[3] == "present" and path not in seen and path.startswith(prefixes)}
 
-    def _mark_returned(self, ids: list[int]) -> None:
-        if not ids:
+    def _move_candidates(self) -> dict[str, list[tuple[int, bytes]]]:
+        """fingerprint -> [(id, old path)] of items that are missing or just went missing."""
+        out: dict[str, list] = {}
+        if not self.to_read:
+            return out
+        rows = list(self.db.execute("SELECT id, path_raw, fingerprint FROM items WHERE status = 'missing' "
+                                    "AND fingerprint IS NOT NULL"))
+        gone = sorted(self.gone)
+        for i in range(0, len(gone), 500):
+            chunk = gone[i:i + 500]
+            rows += self.db.execute(f"SELECT id, path_raw, fingerprint FROM items WHERE id IN "
+                                    f"({','.join('?' * len(chunk))}) AND fingerprint IS NOT NULL", chunk).fetchall()
+        for item_id, path, fp in rows:
+            out.setdefault(fp, []).append((item_id, path))
+        return out
+
+    def _mark_returned(self) -> None:
+        if not self.returned:
             return
         now = utcnow()
         with write(self.db):
             self.db.conn.executemany(
                 "UPDATE items SET status = 'present', missing_since = NULL, updated_at = ? WHERE id = ?",
-                [(now, i) for i in ids])
-        self.summary.returned += len(ids)
-        self.summary.updated += len(ids)
-
-    def _move_candidates(self, gone: set[int]) -> dict[str, list[tuple[int, bytes]]]:
-        """fingerprint -> [(id, old path)] of items that are missing or just went missing."""
-        out: dict[str, list] = {}
-        for item_id, path, fp, status in self.db.execute(
-                "SELECT id, path_raw, fingerprint, status FROM items WHERE fingerprint IS NOT NULL "
-                "AND (status = 'missing' OR status = 'present')"):
-            if status == "missing" or item_id in gone:
-                out.setdefault(fp, []).append((item_id, path))
-        return out
+                [(now, i) for i in self.returned])
+        self.summary.returned += len(self.returned)
+        self.summary.updated += len(self.returned)
 
     # --- reading --------------------------------------------------------------------------------
 
-    def _read_all(self, to_read: list[tuple[bytes, int]]) -> None:
-        self.pending: list[tuple] = []
-        self.last_flush = time.monotonic()
-        if not to_read:
+    def _queue(self, path: bytes, root_len: int) -> None:
+        """Collect files into batches; start the reader pool once there is enough work."""
+        if self.workers <= 1:
             return
-        if self.workers <= 1 or len(to_read) < MIN_FILES_FOR_POOL:
-            self._read_here(to_read)
-        else:
-            self._read_pool(to_read)
-        self._flush()
+        self.batch.append((path, root_len))
+        self.batch_bytes += len(path)
+        if self.pool is None and len(self.to_read) >= MIN_FILES_FOR_POOL:
+            from tuneup.library.workers import ReaderPool
 
-    def _read_here(self, to_read) -> None:
-        from tuneup.library.reader import read_one
+            self.pool = ReaderPool(self.workers, self.video_exts, self.data_columns)
+        if self.pool is not None and (len(self.batch) >= BATCH_FILES or self.batch_bytes >= BATCH_BYTES):
+            self._send_batch()
+            for results in self.pool.results(timeout=0):
+                self._take(results)
 
-        for path, root_len in to_read:
-            if self.cancelled():
-                return
-            self._take([read_one(path, root_len, self.video_exts)])
+    def _send_batch(self) -> None:
+        if self.pool is None:
+            return
+        chunk, size = [], 0
+        for task in self.batch:  # the first batch holds everything found before the pool started
+            chunk.append(task)
+            size += len(task[0])
+            if len(chunk) >= BATCH_FILES or size >= BATCH_BYTES:
+                self.pool.submit(chunk)
+                chunk, size = [], 0
+        if chunk:
+            self.pool.submit(chunk)
+        self.batch, self.batch_bytes = [], 0
 
-    def _read_pool(self, to_read) -> None:
-        import concurrent.futures as cf
+    def _read_rest(self) -> None:
+        if self.pool is None:
+            from tuneup.library.reader import read_batch
 
-        from tuneup.library.reader import read_batch
-
-        batches = [to_read[i:i + BATCH_FILES] for i in range(0, len(to_read), BATCH_FILES)]
-        with cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=_mp_context()) as pool:
-            in_flight: set = set()
-            queue = iter(batches)
-            try:
-                while True:
-                    while len(in_flight) < self.workers * 3 and not self.cancelled():
-                        batch = next(queue, None)
-                        if batch is None:
-                            break
-                        in_flight.add(pool.submit(read_batch, batch, self.video_exts))
-                    if not in_flight:
-                        break
-                    done, in_flight = cf.wait(in_flight, timeout=0.5, return_when=cf.FIRST_COMPLETED)
-                    for future in done:
-                        self._take(future.result())
-                    if self.cancelled() and not in_flight:
-                        break
-            finally:
-                for future in in_flight:
-                    future.cancel()
+            for task in self.to_read:
+                if self.cancelled():
+                    return
+                self._take(read_batch([task], self.video_exts, self.data_columns))
+            return
+        while self.pool.busy and not self.cancelled():
+            for results in self.pool.results(timeout=0.2):
+                self._take(results)
 
     def _take(self, results: list[tuple]) -> None:
         self.pending.extend(results)
         self.done += len(results)
+        if not self.walk_done:
+            return  # rows are written once the walk knows which items went missing (moves)
         now = time.monotonic()
         if len(self.pending) >= FLUSH_ROWS or now - self.last_flush >= FLUSH_SECONDS:
             self._flush()
@@ -259,77 +293,61 @@ class _Scan:
     # --- writing --------------------------------------------------------------------------------
 
     def _flush(self) -> None:
-        if not self.pending:
+        if not self.pending and not self.unsaved_errors:
             return
         results, self.pending = self.pending, []
         now = utcnow()
         with write(self.db):
             upserts, cleared = [], []
-            for path, status, row, reason in results:
-                if status == "ok":
-                    values = self._row_values(path, row)
-                    if path not in self.known and self._try_move(path, values, now):
-                        cleared.append((display(path),))
-                        continue
-                    upserts.append(self._upsert_params(path, values, now))
-                    cleared.append((display(path),))
-                    if path in self.known:
-                        self.summary.updated += 1
-                        self.summary.returned += path in self.was_missing
-                    else:
-                        self.summary.added += 1
-                elif status == "gone":
+            for path, status, read, reason in results:
+                if status != "ok":
                     self._error(path, reason)
-                    item_id = self.known.get(path)
-                    if item_id is not None:
-                        self.gone.add(item_id)
+                    if status == "gone" and path in self.known:
+                        self.gone.add(self.known[path])
+                    continue
+                shown = display(path)
+                if shown in self.known_errors:
+                    cleared.append((shown,))
+                values, extras = read
+                if extras:
+                    values = self._extras(shown, values, extras)
+                if path not in self.known and self._try_move(path, shown, values, now):
+                    continue
+                upserts.append((path, shown, self.root_of[path], now, now, *values))
+                if path in self.known:
+                    self.summary.updated += 1
+                    self.summary.returned += path in self.was_missing
                 else:
-                    self._error(path, reason)
+                    self.summary.added += 1
             if upserts:
-                self.db.conn.executemany(self._upsert_sql, upserts)
+                self.db.conn.executemany(self._upsert_sql(), upserts)
             if cleared:
                 self.db.conn.executemany("DELETE FROM scan_errors WHERE path = ?", cleared)
-            self._store_errors_now()
+            self._store_errors()
         self.last_flush = time.monotonic()
 
-    def _row_values(self, path: bytes, row: dict) -> dict:
-        import json
-
-        for warning in row.pop("_warnings", None) or []:
-            self.summary.warnings.append({"path": display(path), "reason": warning})
-        series = row.pop("_series", None)
-        if series:
+    def _extras(self, shown: str, values: tuple, extras: dict) -> tuple:
+        """Warnings to report, and the series row of an episode (stored here, inside the transaction)."""
+        for warning in extras.get("_warnings") or []:
+            self.summary.warnings.append({"path": shown, "reason": warning})
+        series = extras.get("_series")
+        if series and "series_id" in self.data_columns:
             from tuneup.library import video
 
-            row["series_id"] = video.store_series(self.db, series)
-        values = {}
-        for column in self.data_columns:
-            value = row.get(column)
-            if isinstance(value, (list, dict, tuple)):
-                value = json.dumps(value, ensure_ascii=False)
-            values[column] = value
-        values["kind"] = values.get("kind") or "track"
-        return values
+            values = list(values)
+            values[self.data_columns.index("series_id")] = video.store_series(self.db, series)
+        return tuple(values)
 
-    @property
     def _upsert_sql(self) -> str:
-        if not hasattr(self, "_sql"):
-            cols = ["path_raw", "path", "root_id", "added_at", "updated_at", *self.data_columns]
-            sets = ", ".join(f"{c} = excluded.{c}" for c in cols if c not in ("path_raw", "added_at"))
-            self._sql = (
-                f"INSERT INTO items ({', '.join(cols)}, status, missing_since) "
+        cols = ["path_raw", "path", "root_id", "added_at", "updated_at", *self.data_columns]
+        sets = ", ".join(f"{c} = excluded.{c}" for c in cols if c not in ("path_raw", "added_at"))
+        return (f"INSERT INTO items ({', '.join(cols)}, status, missing_since) "
                 f"VALUES ({', '.join('?' for _ in cols)}, 'present', NULL) "
-                f"ON CONFLICT(path_raw) DO UPDATE SET {sets}, status = 'present', missing_since = NULL"
-            )
-        return self._sql
+                f"ON CONFLICT(path_raw) DO UPDATE SET {sets}, status = 'present', missing_since = NULL")
 
-    def _upsert_params(self, path: bytes, values: dict, now: str) -> list:
-        root_id = self.root_of[path][2]
-        return [path, display(path), root_id, now, now, *(values[c] for c in self.data_columns)]
-
-    def _try_move(self, path: bytes, values: dict, now: str) -> bool:
+    def _try_move(self, path: bytes, shown: str, values: list, now: str) -> bool:
         """If a missing item has this content, move it here (keeping its id). True when moved."""
-        candidates = self.candidates.get(values.get("fingerprint"))
+        candidates = self.candidates.get(values[self.fp_index])
         if not candidates:
             return False
         name = os.path.basename(path)
@@ -340,8 +358,7 @@ class _Scan:
             f"UPDATE items SET path_raw = ?, path = ?, root_id = ?, updated_at = ?, status = 'present', "
             f"missing_since = NULL, {sets} WHERE id = ? AND path_raw = ? "
             f"AND NOT EXISTS (SELECT 1 FROM items WHERE path_raw = ?)",
-            [path, display(path), self.root_of[path][2], now, *(values[c] for c in self.data_columns),
-             item_id, old_path, path])
+            [path, shown, self.root_of[path], now, *values, item_id, old_path, path])
         if cur.rowcount != 1:
             return False  # another scanner got there first
         self.gone.discard(item_id)
@@ -354,48 +371,28 @@ class _Scan:
             return
         self.error_paths.add(shown)
         self.summary.errors.append({"path": shown, "reason": reason})
-        self._unsaved_errors = getattr(self, "_unsaved_errors", [])
-        self._unsaved_errors.append((shown, reason))
+        self.unsaved_errors.append((shown, reason))
 
-    def _store_errors_now(self) -> None:
-        rows = getattr(self, "_unsaved_errors", [])
-        if rows:
+    def _store_errors(self) -> None:
+        if self.unsaved_errors:
             now = utcnow()
             self.db.conn.executemany(
                 "INSERT INTO scan_errors (path, reason, seen_at) VALUES (?, ?, ?) "
                 "ON CONFLICT(path) DO UPDATE SET reason = excluded.reason, seen_at = excluded.seen_at",
-                [(p, r, now) for p, r in rows])
-            self._unsaved_errors = []
+                [(p, r, now) for p, r in self.unsaved_errors])
+            self.unsaved_errors = []
 
     def _finish(self, walked) -> None:
         now = utcnow()
         gone = sorted(self.gone)
         prefixes = tuple(display(root).rstrip("/") + "/" for _, root in walked)
+        stale = [(p,) for p in self.known_errors if p.startswith(prefixes) and p not in self.error_paths]
         with write(self.db):
             self.db.conn.executemany(
                 "UPDATE items SET status = 'missing', missing_since = ?, updated_at = ? "
                 "WHERE id = ? AND status = 'present'", [(now, now, i) for i in gone])
             self.summary.missing += len(gone)
-            stale = [(p,) for (p,) in self.db.execute("SELECT path FROM scan_errors")
-                     if p.startswith(prefixes) and p not in self.error_paths]
             self.db.conn.executemany("DELETE FROM scan_errors WHERE path = ?", stale)
             self.db.conn.executemany("UPDATE roots SET last_scan_at = ? WHERE id = ?",
                                      [(now, root_id) for root_id, _ in walked])
-
-
-_IDENTITY_COLUMNS = frozenset({"id", "root_id", "path_raw", "path", "status", "missing_since", "added_at",
-                               "updated_at"})
-
-
-def _mp_context():
-    """forkserver: safe when the caller has threads (the TUI scans in a worker thread)."""
-    import multiprocessing
-
-    ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["tuneup.library.reader"])
-    return ctx
-
-
-def item_path(row_path_raw: bytes) -> Path:
-    """The filesystem path of an item, from its ``path_raw`` (works for non-UTF-8 names)."""
-    return Path(os.fsdecode(row_path_raw))
+            self._store_errors()

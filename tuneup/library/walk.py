@@ -1,8 +1,9 @@
 """A quick stat-only walk of a library root, on bytes paths (names need not be valid UTF-8).
 
-Yields the media files found (path, size, mtime) and the problems met on the way (broken
-symlinks, symlink loops, folders that cannot be opened, special files), each once. Hidden
-entries (names starting with a dot, e.g. macOS ``._`` resource forks) are skipped.
+Yields the media files found as ``(path, size, mtime_ns)`` tuples and the problems met on the way
+(broken symlinks, symlink loops, folders that cannot be opened, special files) as ``Problem``, each
+once. Hidden entries (names starting with a dot, e.g. macOS ``._`` resource forks) are skipped.
+One stat per media file and per folder; other files cost nothing beyond the directory read.
 """
 
 from __future__ import annotations
@@ -13,12 +14,7 @@ import stat
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
-
-@dataclass(slots=True)
-class Found:
-    path: bytes
-    size: int
-    mtime_ns: int
+Found = tuple  # (path: bytes, size: int, mtime_ns: int)
 
 
 @dataclass(slots=True)
@@ -30,6 +26,12 @@ class Problem:
 def display(path: bytes) -> str:
     """A printable, JSON-safe form of a bytes path (invalid UTF-8 bytes backslash-escaped)."""
     return path.decode("utf-8", "backslashreplace")
+
+
+def suffix_of(name: bytes) -> bytes:
+    """Lower-case suffix with its dot (b'' when there is none)."""
+    dot = name.rfind(b".")
+    return name[dot:].lower() if dot > 0 else b""
 
 
 def walk(root: bytes, extensions: frozenset[bytes], *, follow_symlinks: bool = True,
@@ -60,48 +62,64 @@ def walk(root: bytes, extensions: frozenset[bytes], *, follow_symlinks: bool = T
             continue
         subdirs: list[bytes] = []
         for entry in entries:
-            if entry.name.startswith(b"."):
+            name = entry.name
+            if name[:1] == b".":
                 continue
-            yield from _visit(entry, extensions, follow_symlinks, seen_dirs, seen_files, subdirs)
+            if entry.is_symlink():
+                if follow_symlinks:
+                    yield from _symlink(entry, extensions, seen_dirs, seen_files, subdirs)
+                continue
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    st = entry.stat(follow_symlinks=False)
+                    seen_dirs.add((st.st_dev, st.st_ino))
+                    subdirs.append(entry.path)
+                    continue
+                if suffix_of(name) not in extensions:
+                    continue
+                st = entry.stat(follow_symlinks=False)
+            except OSError as exc:
+                if exc.errno != errno.ENOENT:  # ENOENT: deleted while we walked past it
+                    yield Problem(entry.path, f"cannot read file information: {exc.strerror}")
+                continue
+            if not stat.S_ISREG(st.st_mode):
+                yield Problem(entry.path, "not a regular file")
+                continue
+            key = (st.st_dev, st.st_ino)  # hard links and symlinks: list the file once
+            if key in seen_files:
+                continue
+            seen_files.add(key)
+            yield entry.path, st.st_size, st.st_mtime_ns
         stack.extend(reversed(subdirs))  # visit sub-folders in name order
 
 
-def _visit(entry: os.DirEntry, extensions, follow_symlinks, seen_dirs, seen_files, stack):
-    path = entry.path
-    is_link = entry.is_symlink()
-    if is_link and not follow_symlinks:
-        return
-    suffix = os.path.splitext(entry.name)[1].lower()
+def _symlink(entry: os.DirEntry, extensions, seen_dirs, seen_files, subdirs):
+    path, suffix = entry.path, suffix_of(entry.name)
     try:
         st = entry.stat(follow_symlinks=True)
     except OSError as exc:
-        if is_link and (suffix in extensions or not suffix):
+        if suffix in extensions or not suffix:
             if exc.errno == errno.ELOOP:
                 yield Problem(path, "symlink loop")
             elif exc.errno == errno.ENOENT:
                 yield Problem(path, "broken symlink (target does not exist)")
             else:
                 yield Problem(path, f"cannot follow symlink: {exc.strerror}")
-        elif exc.errno != errno.ENOENT and suffix in extensions:  # ENOENT: deleted during the walk
-            yield Problem(path, f"cannot read file information: {exc.strerror}")
         return
-    mode = st.st_mode
-    if stat.S_ISDIR(mode):
-        key = (st.st_dev, st.st_ino)
+    key = (st.st_dev, st.st_ino)
+    if stat.S_ISDIR(st.st_mode):
         if key in seen_dirs:
-            if is_link:
-                yield Problem(path, "symlink loop (points to a folder already scanned)")
+            yield Problem(path, "symlink loop (points to a folder already scanned)")
             return
         seen_dirs.add(key)
-        stack.append(path)
+        subdirs.append(path)
         return
     if suffix not in extensions:
         return
-    if not stat.S_ISREG(mode):
+    if not stat.S_ISREG(st.st_mode):
         yield Problem(path, "not a regular file")
         return
-    key = (st.st_dev, st.st_ino)
     if key in seen_files:
         return
     seen_files.add(key)
-    yield Found(path, st.st_size, st.st_mtime_ns)
+    yield path, st.st_size, st.st_mtime_ns
