@@ -62,9 +62,13 @@ def test_every_format_from_the_cli_parses(tuneup_cmd, library, fmt):
 
 def test_all_mixes_into_a_folder(tuneup_cmd, library, tmp_path):
     folder = tmp_path / "mpd playlists"
+    folder.mkdir()
+    (folder / "Daily Mix 12.xspf").write_text("yesterday's")  # a Daily Mix that is gone today
+    (folder / "mine.xspf").write_text("not tuneup's")
     tuneup_cmd("mix", "--all", "--dir", folder, "--format", "xspf")
+    assert not (folder / "Daily Mix 12.xspf").exists() and (folder / "mine.xspf").exists()
     names = sorted(p.name for p in folder.iterdir())
-    assert names[0] == "Daily Mix 1.xspf" and "Discover Weekly.xspf" in names
+    assert names[0] == "Daily Mix 1.xspf" and "Discover Weekly.xspf" in names and "mine.xspf" in names
     daily = parse((folder / "Daily Mix 1.xspf").read_text(), "xspf")
     assert daily.name.startswith("Daily Mix 1: ") and daily.entries and all(e.reason for e in daily.entries)
 

@@ -135,3 +135,19 @@ def test_daypart_favourites_use_local_time(db, pid, monkeypatch):
     assert plain_rows.daypart(NOW.replace(hour=8))[0] == "Morning"
     assert [r[0] for r in plain_rows.daypart_favourites(db, pid, NOW.replace(hour=9))] == [morning]
     assert [r[0] for r in plain_rows.daypart_favourites(db, pid, NOW.replace(hour=1))] == [night]
+
+
+def test_onboard_matches_the_library_spelling_and_replaces_or_adds(db, pid, tmp_path):
+    from tuneup.errors import ImportFormatError
+    from tuneup.mixes.onboard import onboard, seeds
+
+    add_item(db, "/m/a.mp3", artist="Sigur Rós", genres=["Post-Rock"])
+    s = onboard(db, pid, ["post-rock", "Polka"], ["sigur ros"])
+    assert seeds(db, pid) == [("artist", "Sigur Rós"), ("genre", "Polka"), ("genre", "Post-Rock")]
+    assert s.unmatched_genres == ["Polka"] and s.unmatched_artists == [] and s.seed_items == 2
+    onboard(db, pid, ["Post-Rock"], [])
+    assert seeds(db, pid) == [("genre", "Post-Rock")]  # the wizard's picks are the whole answer
+    onboard(db, pid, [], ["Sigur Rós"], replace=False)
+    assert len(seeds(db, pid)) == 2
+    with pytest.raises(ImportFormatError, match="cannot tell the history format"):
+        onboard(db, pid, [], [], tmp_path / "history.bin")

@@ -15,6 +15,9 @@ import typer
 from tuneup.cli.common import JsonOption, ProfileOption, err_console, get_env, print_json, say
 
 
+MAX_DAILY = 12  # the most Daily Mixes the mix.daily_count setting allows
+
+
 class Format(str, Enum):
     m3u8 = "m3u8"
     xspf = "xspf"
@@ -140,6 +143,10 @@ def _emit(mixes, fmt: str, paths: str, out: Path | None, directory: Path | None)
             target = directory / (safe_filename(mix.name.partition(":")[0]) + EXTENSIONS[fmt])
             write_playlist(mix, target, fmt, paths=paths)
             _note(f"wrote {target} ({len(mix.items)} items)")
+        dailies = sum(m.kind == "daily" for m in mixes)
+        if dailies:  # fewer Daily Mixes than last time: drop the files of the ones that are gone
+            for n in range(dailies + 1, MAX_DAILY + 1):
+                (directory / f"Daily Mix {n}{EXTENSIONS[fmt]}").unlink(missing_ok=True)
         return
     mix = mixes[0]
     if out is not None:
@@ -188,6 +195,7 @@ def onboard_cmd(
                                                metavar="FILE"),
     import_format: Optional[str] = typer.Option(None, "--import-format",
                                                 help="Its format, when it cannot be told from the file."),
+    add: bool = typer.Option(False, "--add", help="Add to the genres and artists given before (default: replace)."),
     profile: str = ProfileOption,
     json: bool = JsonOption,
 ) -> None:
@@ -198,7 +206,7 @@ def onboard_cmd(
     if not genre and not artist and import_file is None:
         raise ConfigError("give at least one --genre, --artist or --import FILE")
     env = get_env(ctx, profile)
-    summary = onboard(env.db, env.profile_id, genre or [], artist or [], import_file, import_format)
+    summary = onboard(env.db, env.profile_id, genre or [], artist or [], import_file, import_format, replace=not add)
     if json:
         print_json(summary.as_dict())
         return

@@ -77,12 +77,17 @@ def _match(picks: list[str], known: dict[str, tuple[str, int]]) -> tuple[list[st
 
 
 def onboard(db, profile_id: int, genres: list[str], artists: list[str], import_file: str | Path | None = None,
-            import_format: str | None = None) -> OnboardSummary:
-    """Store the picks as this profile's taste seeds (adding to earlier ones) and import a history file."""
+            import_format: str | None = None, *, replace: bool = True) -> OnboardSummary:
+    """Store the picks as this profile's taste seeds and import a history file.
+
+    With ``replace`` (the default: the wizard's picks are the whole answer) earlier seeds are dropped
+    when any genre or artist is given; otherwise the picks are added to them."""
     g_stored, g_unmatched, g_count = _match(genres, library_genres(db))
     a_stored, a_unmatched, a_count = _match(artists, library_artists(db))
     now = utcnow()
     with write(db):
+        if replace and (g_stored or a_stored):
+            db.execute("DELETE FROM taste_seeds WHERE profile_id = ?", [profile_id])
         for kind, values in (("genre", g_stored), ("artist", a_stored)):
             for value in values:
                 db.execute("INSERT OR IGNORE INTO taste_seeds (profile_id, kind, value, created_at) "
