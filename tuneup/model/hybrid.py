@@ -11,6 +11,7 @@ import numpy as np
 from tuneup.model import ranker
 from tuneup.model.collab import Collab
 from tuneup.model.content import Content, token_label
+from tuneup.model.dataset import BAN
 from tuneup.model.explore import diverse_pick, thompson_genres
 from tuneup.model.profile import DAY, DAY_PARTS, ProfileEvents, ProfileState, build_state, day_part
 from tuneup.model.reasons import Signals, reason_for
@@ -89,7 +90,6 @@ class Model:
     meta: dict = field(default_factory=dict)
     _states: dict = field(default_factory=dict, repr=False)
     _cache: dict = field(default_factory=dict, repr=False)
-    _index: dict | None = field(default=None, repr=False)
 
     # ------------------------------------------------------------------ basics
 
@@ -98,13 +98,16 @@ class Model:
         return len(self.item_ids)
 
     def row(self, item_id: int) -> int:
-        if self._index is None:
-            self._index = {int(i): n for n, i in enumerate(self.item_ids)}
-        return self._index.get(int(item_id), -1)
+        r = self.rows([item_id])
+        return int(r[0]) if len(r) else -1
 
     def rows(self, item_ids) -> np.ndarray:
-        r = np.asarray([self.row(i) for i in item_ids], np.int64)
-        return r[r >= 0]
+        """Model rows of the given item ids (item ids are sorted), unknown ids dropped."""
+        ids = np.asarray(list(item_ids), np.int64)
+        if len(ids) == 0 or self.n_items == 0:
+            return np.zeros(0, np.int64)
+        pos = np.minimum(np.searchsorted(self.item_ids, ids), self.n_items - 1)
+        return pos[self.item_ids[pos] == ids].astype(np.int64)
 
     def state(self, profile_id: int) -> ProfileState:
         st = self._states.get(profile_id)
@@ -115,8 +118,8 @@ class Model:
 
     def banned_by_anyone(self) -> np.ndarray:
         mask = np.zeros(self.n_items, bool)
-        for pid in self.profile_events:
-            mask |= self.state(pid).banned
+        for ev in self.profile_events.values():
+            mask[ev.fb_item[ev.fb_kind == BAN]] = True
         return mask
 
     # ------------------------------------------------------------------ signals
@@ -239,7 +242,7 @@ class Model:
         adv = DEFAULT_ADVENTUROUSNESS if adventurousness is None else max(0, min(100, int(adventurousness)))
         n_explore = int(round(k * adv / 100 * EXPLORE_SHARE_AT_MAX)) if k >= 3 else 0
         allowed = np.flatnonzero(mask)
-        pool = allowed[np.argsort(-score[allowed], kind="stable")[: max(k * 10, 200)]]
+        pool = _top(allowed, score, max(k * 10, 200))
         exploit = diverse_pick(pool, k - n_explore, self.artist_idx, self.album_idx, self.dup_idx,
                                artist_cap=artist_cap, album_cap=album_cap)
         explore = self._explore(sig, mask, score, n_explore, set(exploit), rng, artist_cap)
@@ -329,7 +332,7 @@ class Model:
             kinds = set([kinds] if isinstance(kinds, str) else kinds)
             mask &= np.asarray([kk in kinds for kk in self.kinds], bool)
         allowed = np.flatnonzero(mask)
-        order = allowed[np.argsort(-score[allowed], kind="stable")[: k * 5 + 50]]
+        order = _top(allowed, score, k * 5 + 50)
         picked = diverse_pick(order, k, self.artist_idx, self.album_idx, self.dup_idx, artist_cap=None,
                               album_cap=None)
         from tuneup.model.reasons import similar_reason
@@ -368,6 +371,15 @@ class Model:
 
     def day_part_names(self) -> tuple[str, ...]:
         return DAY_PARTS
+
+
+def _top(rows: np.ndarray, score: np.ndarray, n: int) -> np.ndarray:
+    """The ``n`` best of ``rows`` by ``score``, best first (ties by row, so lists are repeatable)."""
+    if len(rows) > n:
+        s = score[rows]
+        cut = np.partition(s, len(s) - n)[len(s) - n]
+        rows = rows[s >= cut]
+    return rows[np.lexsort((rows, -score[rows]))][:n]
 
 
 def _interleave(exploit: list[int], explore: list[int]) -> list[int]:

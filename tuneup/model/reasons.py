@@ -142,7 +142,7 @@ def _token_reason(model, i, tok, sig, new_artist, ev) -> tuple[str, dict]:
     field, label = tok.split(":", 1)[0], token_label(tok)
     st = sig.state
     seed_set = set(sig.seeds[0].astype(int).tolist()) if sig.seeds is not None and sig.seeds.shape[1] else set()
-    seeded = _vocab_index(model).get(tok, -1) in seed_set
+    seeded = bool(seed_set) and _vocab_index(model).get(tok, -1) in seed_set
     ev["token"] = tok
     if field == "a":
         n = int(sig.art_plays[i])
