@@ -11,13 +11,14 @@ from tuneup.store.db import write
 
 
 def week_period(now: datetime) -> str:
-    """The ISO week ``now`` falls in, e.g. ``2026-W48`` (weeks start on Monday)."""
-    year, week, _ = now.isocalendar()
+    """The ISO week ``now`` falls in, in local time, e.g. ``2026-W48`` (weeks start on Monday)."""
+    year, week, _ = now.astimezone().isocalendar()
     return f"{year}-W{week:02d}"
 
 
 def day_period(now: datetime) -> str:
-    return now.date().isoformat()
+    """The local date of ``now``: a daily mix changes at the person's midnight, not UTC's."""
+    return now.astimezone().date().isoformat()
 
 
 @dataclass
