@@ -1,7 +1,7 @@
 """Stream properties and embedded tags of video containers.
 
-MP4/M4V/MOV go through mutagen's atom reader (tags, and width/height/codec from the video
-track's ``tkhd``/``stsd`` atoms, so mediainfo is not needed); MKV/WebM through a small EBML
+MP4/M4V/MOV go through a lean atom walk (tuneup/library/mp4.py; mutagen when that fails):
+tags, and width/height/codec from the video track's ``tkhd``/``stsd`` atoms; MKV/WebM through a small EBML
 reader (tuneup/library/matroska.py); MPEG-PS through tuneup/library/mpegps.py. Everything else, and any file those refuse, goes through
 MediaInfo (pymediainfo ships the library in its wheels) with a small output template, which
 is several times faster than its full XML report. mutagen is never asked about MPEG-PS
@@ -54,20 +54,43 @@ def _read_mkv(path: Path) -> dict:
 
 
 def _read_mp4(path: Path) -> dict:
+    from tuneup.library.mp4 import read_mp4
+
+    try:
+        return read_mp4(path)
+    except MediaReadError:
+        return _read_mp4_mutagen(path)
+
+
+def _read_mp4_mutagen(path: Path) -> dict:
+    """mutagen's full atom tree: duration from ``mvhd``, the video track, iTunes tags."""
     from mutagen import MutagenError
-    from mutagen.mp4 import MP4, Atoms
+    from mutagen.mp4 import Atoms, MP4Tags
 
     try:
         with open(path, "rb") as fh:
-            mp4 = MP4(fh)
-            fh.seek(0)
-            video = _mp4_video_track(fh, Atoms(fh))
-    except (MutagenError, OSError, struct.error, ValueError, IndexError) as exc:
+            atoms = Atoms(fh)
+            duration = _mp4_duration(fh, atoms)
+            video = _mp4_video_track(fh, atoms)
+            try:
+                atoms.path(b"moov", b"udta", b"meta", b"ilst")
+            except KeyError:
+                tags = {}
+            else:
+                tags = MP4Tags(atoms, fh)
+    except (MutagenError, OSError, struct.error, ValueError, IndexError, KeyError) as exc:
         raise MediaReadError(f"{path}: not a readable MP4 ({exc})") from None
-    tags = mp4.tags or {}
-    out = {"container": "mp4", "duration": float(mp4.info.length) if mp4.info.length else None,
-           "tags": _mp4_tags(tags), **video}
+    out = {"container": "mp4", "duration": duration, "tags": _mp4_tags(tags), **video}
     return {k: v for k, v in out.items() if v is not None}
+
+
+def _mp4_duration(fh, atoms) -> float | None:
+    ok, data = atoms[b"moov", b"mvhd"].read(fh)
+    if data[0] == 1:
+        scale, length = struct.unpack(">IQ", data[20:32])
+    else:
+        scale, length = struct.unpack(">II", data[12:20])
+    return length / scale if scale and length else None
 
 
 def _first(tags, key):

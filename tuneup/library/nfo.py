@@ -106,20 +106,38 @@ def _ids_from_urls(text: str) -> dict:
     return ids
 
 
+class _Children:
+    """An element's children by tag, indexed once (an NFO has dozens; each field is one lookup)."""
+
+    def __init__(self, el):
+        self.tag = el.tag
+        self.by_tag: dict[str, list] = {}
+        for child in el:
+            self.by_tag.setdefault(child.tag, []).append(child)
+
+    def all_of(self, tag: str) -> list:
+        return self.by_tag.get(tag, [])
+
+    def text(self, tag: str) -> str | None:
+        found = self.by_tag.get(tag)
+        value = found[0].text if found else None
+        value = value.strip() if value else None
+        return value or None
+
+    def texts(self, tag: str) -> list[str]:
+        seen: list[str] = []
+        for child in self.by_tag.get(tag, []):
+            for part in (child.text or "").split(" / "):  # Kodi joins multiple values with " / "
+                part = part.strip()
+                if part and part not in seen:
+                    seen.append(part)
+        return seen
+
+
 def _text(el, tag: str) -> str | None:
     value = el.findtext(tag)
     value = value.strip() if value else None
     return value or None
-
-
-def _all(el, tag: str) -> list[str]:
-    seen: list[str] = []
-    for child in el.findall(tag):
-        for part in (child.text or "").split(" / "):  # Kodi joins multiple values with " / "
-            part = part.strip()
-            if part and part not in seen:
-                seen.append(part)
-    return seen
 
 
 def _int(value) -> int | None:
@@ -136,12 +154,12 @@ def _float(value) -> float | None:
         return None
 
 
-def _year(el) -> int | None:
-    year = _int(_text(el, "year"))
+def _year(c: _Children) -> int | None:
+    year = _int(c.text("year"))
     if year:
         return year
     for tag in ("premiered", "aired", "releasedate"):
-        value = _text(el, tag) or ""
+        value = c.text(tag) or ""
         if re.match(r"^\d{4}", value):
             return int(value[:4])
     return None
@@ -149,40 +167,41 @@ def _year(el) -> int | None:
 
 def _fields(el) -> dict:
     """Every field tuneup uses from one <movie>/<tvshow>/<episodedetails> element."""
+    c = _Children(el)
     fields = {
         "kind": el.tag,
-        "title": _text(el, "title"),
-        "original_title": _text(el, "originaltitle"),
-        "sort_title": _text(el, "sorttitle"),
-        "show_title": _text(el, "showtitle"),
-        "year": _year(el),
-        "premiered": _text(el, "premiered") or _text(el, "aired"),
-        "season": _int(_text(el, "season")),
-        "episode": _int(_text(el, "episode")),
-        "display_season": _int(_text(el, "displayseason")),
-        "display_episode": _int(_text(el, "displayepisode")),
-        "genres": _all(el, "genre"),
-        "tags": _all(el, "tag"),
-        "plot": _text(el, "plot") or _text(el, "outline"),
-        "outline": _text(el, "outline"),
-        "tagline": _text(el, "tagline"),
-        "directors": _all(el, "director"),
-        "writers": _all(el, "credits") or _all(el, "writer"),
-        "actors": _actors(el),
-        "studios": _all(el, "studio"),
-        "countries": _all(el, "country"),
-        "runtime": _int(_text(el, "runtime")),
-        "mpaa": _text(el, "mpaa"),
-        "ratings": _ratings(el),
-        "unique_ids": _unique_ids(el),
-        "collection": _collection(el),
+        "title": c.text("title"),
+        "original_title": c.text("originaltitle"),
+        "sort_title": c.text("sorttitle"),
+        "show_title": c.text("showtitle"),
+        "year": _year(c),
+        "premiered": c.text("premiered") or c.text("aired"),
+        "season": _int(c.text("season")),
+        "episode": _int(c.text("episode")),
+        "display_season": _int(c.text("displayseason")),
+        "display_episode": _int(c.text("displayepisode")),
+        "genres": c.texts("genre"),
+        "tags": c.texts("tag"),
+        "plot": c.text("plot") or c.text("outline"),
+        "outline": c.text("outline"),
+        "tagline": c.text("tagline"),
+        "directors": c.texts("director"),
+        "writers": c.texts("credits") or c.texts("writer"),
+        "actors": _actors(c),
+        "studios": c.texts("studio"),
+        "countries": c.texts("country"),
+        "runtime": _int(c.text("runtime")),
+        "mpaa": c.text("mpaa"),
+        "ratings": _ratings(c),
+        "unique_ids": _unique_ids(c),
+        "collection": _collection(c),
     }
     return {k: v for k, v in fields.items() if v not in (None, [], {})}
 
 
-def _actors(el) -> list[dict]:
+def _actors(c: _Children) -> list[dict]:
     actors = []
-    for actor in el.findall("actor")[:200]:
+    for actor in c.all_of("actor")[:200]:
         name = _text(actor, "name")
         if name:
             entry = {"name": name}
@@ -193,9 +212,9 @@ def _actors(el) -> list[dict]:
     return actors
 
 
-def _ratings(el) -> dict:
+def _ratings(c: _Children) -> dict:
     ratings = {}
-    for rating in el.findall("ratings/rating"):
+    for rating in (r for group in c.all_of("ratings") for r in group.findall("rating")):
         value = _float(rating.findtext("value"))
         if value is not None:
             name = rating.get("name") or "default"
@@ -203,29 +222,30 @@ def _ratings(el) -> dict:
             votes = _int((rating.findtext("votes") or "").replace(",", ""))
             if votes is not None:
                 ratings[name]["votes"] = votes
-    legacy = _float(_text(el, "rating"))
+    legacy = _float(c.text("rating"))
     if legacy is not None and not ratings:
         ratings["default"] = {"value": legacy, "max": 10.0}
     return ratings
 
 
-def _unique_ids(el) -> dict:
+def _unique_ids(c: _Children) -> dict:
     ids = {}
-    for uid in el.findall("uniqueid"):
+    for uid in c.all_of("uniqueid"):
         if uid.text and uid.text.strip():
             ids[(uid.get("type") or "unknown").lower()] = uid.text.strip()
     for tag, key in (("imdbid", "imdb"), ("tmdbid", "tmdb"), ("tvdbid", "tvdb")):
-        value = _text(el, tag)
+        value = c.text(tag)
         if value and key not in ids:
             ids[key] = value
-    legacy = _text(el, "id")
+    legacy = c.text("id")
     if legacy and legacy not in ids.values():
         ids.setdefault("imdb" if legacy.startswith("tt") else "id", legacy)
     return ids
 
 
-def _collection(el) -> str | None:
-    node = el.find("set")
-    if node is None:
+def _collection(c: _Children) -> str | None:
+    nodes = c.all_of("set")
+    if not nodes:
         return None
+    node = nodes[0]
     return _text(node, "name") or (node.text or "").strip() or None
