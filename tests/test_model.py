@@ -216,3 +216,20 @@ def test_persistence_fresh_stale_corrupt_old_version(db, tmp_path):
     with pytest.raises(api.StaleModel, match="version"):
         api.load(path)
     assert api.load(api.fit(db, tmp_path / "m") and path).meta["version"] == api.MODEL_VERSION
+
+
+def test_context_morning_differs_from_evening(db, tmp_path):
+    library(db)
+    plays = []
+    for day in range(10):
+        morning = datetime(2026, 10, 1 + day, 8, 0).astimezone()  # local time, as the person lives it
+        evening = datetime(2026, 10, 1 + day, 21, 0).astimezone()
+        plays += [(1 + (day + k) % 5, morning + timedelta(minutes=4 * k), "finished") for k in range(3)]
+        plays += [(46 + (day + k) % 5, evening + timedelta(minutes=4 * k), "finished") for k in range(3)]
+    add_listens(db, plays)
+    model = api.fit(db, tmp_path / "m")
+    am = model.recommend(1, 4, unplayed=True, adventurousness=0, context=datetime(2026, 10, 20, 8, 30))
+    pm = model.recommend(1, 4, unplayed=True, adventurousness=0, context=datetime(2026, 10, 20, 21, 30))
+    assert all(r.item_id <= 15 for r in am), [r.item_id for r in am]  # jazz in the morning
+    assert all(r.item_id > 45 for r in pm), [r.item_id for r in pm]  # metal in the evening
+    assert any("morning" in r.reason for r in am) or any("evening" in r.reason for r in pm)

@@ -71,7 +71,7 @@ def taste_summary(model: "Model", profile_id: int, n_clusters: int = 6, seed: in
     sig = model.signals(profile_id)
     pref = sig.pref
     day_parts = {}
-    for p, name in enumerate(DAY_PARTS):
+    for p, name in enumerate(DAY_PARTS + ("weekdays", "weekends")):
         if st.part_taste[p].any():
             day_parts[name] = [g for g, _ in _top_tokens(model, model.content.to_tokens(st.part_taste[p]), "g:", 3)]
     audio = {}

@@ -13,7 +13,7 @@ from tuneup.model.collab import Collab
 from tuneup.model.content import Content, token_label
 from tuneup.model.dataset import BAN
 from tuneup.model.explore import diverse_pick, thompson_genres
-from tuneup.model.profile import DAY, DAY_PARTS, ProfileEvents, ProfileState, build_state, day_part
+from tuneup.model.profile import DAY, DAY_PARTS, ProfileEvents, ProfileState, build_state, context_key
 from tuneup.model.reasons import Signals, reason_for
 
 DEFAULT_ADVENTUROUSNESS = 30
@@ -124,14 +124,14 @@ class Model:
 
     # ------------------------------------------------------------------ signals
 
-    def signals(self, profile_id: int, part: int | None = None) -> Signals:
+    def signals(self, profile_id: int, part: tuple[int, bool] | None = None) -> Signals:
         """Every item's feature values for this profile (leave-one-out: an item's own plays don't count)."""
         key = ("signals", profile_id, part)
         if key not in self._cache:
             self._cache[key] = self._signals(profile_id, part)
         return self._cache[key]
 
-    def _signals(self, profile_id: int, part: int | None) -> Signals:
+    def _signals(self, profile_id: int, part: tuple[int, bool] | None) -> Signals:
         st = self.state(profile_id)
         taste, pos = st.taste, st.positive
         pref = self.content.to_tokens(taste)
@@ -151,11 +151,12 @@ class Model:
                     self._cache["audio_n2"] = np.einsum("ij,ij->i", self.audio, self.audio)
                 audio = (self.audio @ apref - pos * self._cache["audio_n2"]) / anorm
         context = np.zeros(self.n_items)
-        if part is not None and st.part_taste[part].any():
-            cpref = self.content.to_tokens(st.part_taste[part])
+        if part is not None:
+            ctaste = st.part_taste[part[0]] + 0.5 * st.part_taste[5 if part[1] else 4]
+            cpref = self.content.to_tokens(ctaste)
             cn = float(np.linalg.norm(cpref))
             if cn > 0:
-                context = (self.content.score(cpref) - st.part_taste[part] * self._row_norm2()) / cn
+                context = (self.content.score(cpref) - ctaste * self._row_norm2()) / cn
         n_art = int(self.artist_idx.max()) + 2 if len(self.artist_idx) else 1
         a = np.where(self.artist_idx >= 0, self.artist_idx, n_art - 1)
         art_plays = np.bincount(a, weights=st.plays, minlength=n_art)[a] - st.plays
@@ -236,7 +237,7 @@ class Model:
             return []
         if not self.has_signal(profile_id):
             return self._cold_sample(mask, k, rng, artist_cap, album_cap)
-        part = int(day_part(context.hour)) if context is not None else None
+        part = context_key(context)
         sig = self.signals(profile_id, part)
         score = sig.x @ (self.weights(profile_id) if weights is None else np.asarray(weights, float))
         adv = DEFAULT_ADVENTUROUSNESS if adventurousness is None else max(0, min(100, int(adventurousness)))
@@ -355,7 +356,7 @@ class Model:
         if not self.has_signal(profile_id):
             return Rec(int(item_id), 0.0, "tuneup knows nothing of your taste yet, so every item is equally likely",
                        False, {"cold_start": True})
-        part = int(day_part(context.hour)) if context is not None else None
+        part = context_key(context)
         sig = self.signals(profile_id, part)
         score = float(sig.x[i] @ self.weights(profile_id))
         rec = self._rec(i, score, sig, False, part)

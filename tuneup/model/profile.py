@@ -54,14 +54,32 @@ class ProfileState:
     banned: np.ndarray  # bool
     n_signal: int  # events + feedback with a signal
     as_of: float
-    part_taste: np.ndarray  # (4, n) taste per day part, for context
+    part_taste: np.ndarray  # (6, n) taste per day part (night, morning, afternoon, evening), weekday, weekend
 
     @property
     def positive(self) -> np.ndarray:
         return np.maximum(self.taste, 0.0)
 
 
-def build_state(ev: ProfileEvents, n_items: int, as_of: float, half_life_days: float = HALF_LIFE_DAYS) -> ProfileState:
+def local_offset_s() -> float:
+    """This machine's offset from UTC: listens are stored in UTC, people live in local time."""
+    import time
+
+    return float(time.localtime().tm_gmtoff)
+
+
+def context_key(when) -> tuple[int, bool] | None:
+    """(day part, is weekend) of a datetime (naive means local time), or None."""
+    if when is None:
+        return None
+    if when.tzinfo is not None:
+        when = when.astimezone()
+    return int(day_part(when.hour)), when.weekday() >= 5
+
+
+def build_state(ev: ProfileEvents, n_items: int, as_of: float, half_life_days: float = HALF_LIFE_DAYS,
+                utc_offset_s: float | None = None) -> ProfileState:
+    utc_offset_s = local_offset_s() if utc_offset_s is None else utc_offset_s
     n = n_items
     age = np.maximum(as_of - ev.time, 0.0) / DAY
     decay = 0.5 ** (age / half_life_days)
@@ -70,11 +88,11 @@ def build_state(ev: ProfileEvents, n_items: int, as_of: float, half_life_days: f
     outcome_w = np.where(ev.outcome == STOPPED, outcome_w * np.clip(ev.fraction * 2, 0.2, 1.5), outcome_w)
     w = decay * outcome_w * ev.weight
     taste = np.bincount(ev.item, weights=w, minlength=n)
-    hours = ((ev.time % DAY) // 3600).astype(np.int64)
-    part = day_part(hours)
-    part_taste = np.zeros((4, n))
-    for p in range(4):
-        sel = part == p
+    local = ev.time + utc_offset_s
+    part = day_part(((local % DAY) // 3600).astype(np.int64))
+    weekend = ((local // DAY).astype(np.int64) + 3) % 7 >= 5  # 1970-01-01 was a Thursday
+    part_taste = np.zeros((6, n))
+    for p, sel in enumerate([part == 0, part == 1, part == 2, part == 3, ~weekend, weekend]):
         if sel.any():
             part_taste[p] = np.bincount(ev.item[sel], weights=np.maximum(w[sel], 0), minlength=n)
     plays = np.bincount(ev.item, minlength=n).astype(np.int32)

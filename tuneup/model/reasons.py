@@ -96,7 +96,7 @@ def audio_words(model: "Model", i: int, j: int) -> list[str]:
 
 
 def reason_for(model: "Model", i: int, sig: Signals, weights: np.ndarray, exploration: bool,
-               part: int | None) -> tuple[str, dict]:
+               part: tuple[int, bool] | None) -> tuple[str, dict]:
     st = sig.state
     contrib = sig.x[i] * weights
     ev: dict = {"contributions": {n: round(float(c), 4) for n, c in zip(
@@ -112,11 +112,14 @@ def reason_for(model: "Model", i: int, sig: Signals, weights: np.ndarray, explor
         if days > 60:
             return f"you played this {int(st.plays[i])} times, last {int(days)} days ago", ev
     kind = int(np.argmax(contrib[:4]))
+    # the time of day decides when this item fits now clearly better than it fits your taste overall
+    if part is not None and sig.x[i, 3] > max(1.3 * sig.x[i, 1], 0.1):
+        kind = 3
     if part is not None and kind == 3:
-        ev["day_part"] = DAY_PARTS[part]
+        ev["day_part"] = DAY_PARTS[part[0]]
         tok, _ = _best_token(model, i, sig.pref)
         what = token_label(tok) if tok else genre or "this"
-        return f"you often play {what} in the {DAY_PARTS[part]}", ev
+        return f"you often play {what} in the {DAY_PARTS[part[0]]}", ev
     if kind == 0:
         j = _best_collab_source(model, i, st)
         if j >= 0:
