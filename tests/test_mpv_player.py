@@ -118,3 +118,19 @@ def test_unknown_file_is_an_error_listen(env, tmp_path):
     assert player.wait(20)
     (row,) = listens(env.db)
     assert row["end_reason"] == "error" and row["ms_played"] == 0
+
+
+def test_start_accepts_ids_paths_and_mix_items_and_enqueue(env, library, tmp_path):
+    from tuneup.mixes.types import MixItem
+
+    extra = tone(tmp_path / "extra.ogg", 1.0)
+    mix_item = MixItem(library[0], str(env.db.execute("SELECT path FROM items WHERE id = ?", [library[0]])
+                                         .fetchone()[0]), "Tone 0", "Tester", None, "track", 2.0, "test")
+    player = _player(env)
+    player.start([library[0], mix_item])
+    player.enqueue([str(extra)])
+    assert player.wait(30)
+    rows = listens(env.db)
+    assert [r["item_id"] for r in rows] == [library[0], library[0], None]
+    assert all(r["end_reason"] == "finished" for r in rows)
+    assert player.state().queue_length == 3

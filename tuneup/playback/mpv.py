@@ -30,6 +30,11 @@ HOOK_OFF_ARGS = ["--script-opts-append=tuneup-disable=yes"]
 OBSERVED = ("time-pos", "percent-pos", "pause", "duration", "volume", "idle-active")
 
 
+def mpv_available(binary: str = "mpv") -> bool:
+    """Whether mpv can be started (front ends check once and show INSTALL_HINT)."""
+    return shutil.which(binary) is not None
+
+
 @dataclass(frozen=True)
 class PlayerState:
     running: bool = False
@@ -85,14 +90,18 @@ class Player:
 
     # --- lifecycle ------------------------------------------------------------------------------
 
-    def start(self, queue: list[QueueEntry]) -> None:
-        """Start mpv and play ``queue`` from the top."""
+    def start(self, queue: list) -> None:
+        """Start mpv and play ``queue`` from the top.
+
+        Entries may be QueueEntry, anything with ``path`` and ``item_id`` (a MixItem), an item id, or a path.
+        """
         if not queue:
             raise PlayerError("nothing to play")
-        if shutil.which(self.mpv_binary) is None:
+        if not mpv_available(self.mpv_binary):
             raise PlayerError(INSTALL_HINT)
         if self._proc is not None:
             raise PlayerError("this player is already running; make a new Player")
+        queue = self._entries(queue)
         self._queue = list(queue)
         sock = socket_path(self.run_dir)
         video = any(e.is_video for e in queue)
@@ -117,6 +126,56 @@ class Player:
             self._conn.send("observe_property", n, name)
         for entry in queue:
             self._conn.send("loadfile", entry.path, "append-play")
+
+    def enqueue(self, entries: list) -> None:
+        """Add entries at the end of the queue (played after the current ones)."""
+        entries = self._entries(entries)
+        with self._lock:
+            self._queue.extend(entries)
+            self._set(queue_length=len(self._queue))
+        for entry in entries:
+            self._send("loadfile", entry.path, "append-play")
+
+    def _entries(self, items: list) -> list[QueueEntry]:
+        by_id, by_path = {}, {}
+        if any(isinstance(i, (int, str, os.PathLike)) for i in items):
+            by_id, by_path = self._lookup(items)
+        out = []
+        for item in items:
+            if isinstance(item, QueueEntry):
+                out.append(item)
+            elif isinstance(item, int):
+                out.append(by_id[item])
+            elif isinstance(item, (str, os.PathLike)):
+                out.append(by_path[str(item)])
+            else:  # a MixItem or anything shaped like it
+                out.append(QueueEntry(str(item.path), getattr(item, "item_id", None), getattr(item, "title", None),
+                                      getattr(item, "artist", None), getattr(item, "kind", "track"),
+                                      getattr(item, "duration_s", None)))
+        return out
+
+    def _lookup(self, items: list) -> tuple[dict, dict]:
+        """Entries for item ids and paths (a path outside the library is described by its tags)."""
+        from tuneup.history.events import file_tags, item_by_path
+        from tuneup.playback.queue import entries_for
+        from tuneup.store import open_db
+
+        db = open_db(self.db_path)
+        try:
+            ids = [i for i in items if isinstance(i, int)]
+            by_id = {e.item_id: e for e in entries_for(db, ids)}
+            by_path = {}
+            for path in (str(i) for i in items if isinstance(i, (str, os.PathLike))):
+                item_id = item_by_path(db, path)
+                if item_id is not None:
+                    by_path[path] = replace(entries_for(db, [item_id])[0], path=path)
+                else:
+                    tags = file_tags(path)
+                    seconds = tags.get("duration_ms") / 1000 if tags.get("duration_ms") else None
+                    by_path[path] = QueueEntry(path, None, tags.get("title"), tags.get("artist"), "track", seconds)
+            return by_id, by_path
+        finally:
+            db.conn.close()
 
     @property
     def pid(self) -> int | None:
@@ -163,6 +222,8 @@ class Player:
         with self._lock:
             self._pending = ("stopped", None)
         self._send("quit")
+        if threading.current_thread() is self._reader:
+            return  # called from a listener: the reader finishes up after this returns
         if not self._done.wait(timeout):
             self._kill()
             self._done.wait(timeout)

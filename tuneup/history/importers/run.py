@@ -167,14 +167,27 @@ def _summary(module, plays: Plays, batches, matches) -> dict:
     }
 
 
+def _track_hash(source: str, artist, title) -> str:
+    text = f"{source}|{(artist or '').casefold()}|{(title or '').casefold()}"
+    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+
+
 def _dedup_key(source: str, started: int, artist, title) -> str:
     """Start time first (in hex), so keys arrive nearly in order and the unique index stays fast."""
-    text = f"{source}|{(artist or '').casefold()}|{(title or '').casefold()}"
-    return f"{started:09x}{hashlib.blake2b(text.encode(), digest_size=8).hexdigest()}"
+    return f"{started:09x}{_track_hash(source, artist, title)}"
+
+
+_DAYS: dict[int, str] = {}
 
 
 def _iso(epoch: int) -> str:
-    return datetime.fromtimestamp(epoch, timezone.utc).isoformat(timespec="seconds")
+    """ISO 8601 UTC, the same text as datetime.isoformat (a million of these must be cheap)."""
+    day, second = divmod(epoch, 86400)
+    date = _DAYS.get(day)
+    if date is None:
+        date = _DAYS[day] = datetime.fromtimestamp(day * 86400, timezone.utc).strftime("%Y-%m-%dT")
+    hour, rest = divmod(second, 3600)
+    return f"{date}{hour:02d}:{rest // 60:02d}:{rest % 60:02d}+00:00"
 
 
 def _write(db, module, plays, batches, matcher, matches, durations, profile_id, summary, progress, cancel):
@@ -192,6 +205,7 @@ def _write_batches(conn, db, module, plays, batches, matcher, matches, durations
                    cancel) -> None:
     source = module.SOURCE
     imported = duplicates = 0
+    columns = _track_columns(plays, matches, durations, source)
     with write(db):
         for batch in batches:
             n_listens = batch.end - batch.start
@@ -207,7 +221,7 @@ def _write_batches(conn, db, module, plays, batches, matcher, matches, durations
                 "INSERT OR IGNORE INTO listens (item_id, profile_id, started_at, ms_played, duration_ms, end_reason, "
                 "skipped, source, import_id, artist, title, album, mbid, dedup_key) "
                 "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                _rows(plays, batch, matches, durations, profile_id, source, import_id, progress, cancel))
+                _rows(plays, batch, columns, profile_id, source, import_id, progress, cancel))
             added = conn.total_changes - before
             fb_added = _write_feedback(conn, batch, matcher, profile_id, source)
             imported += added + fb_added
@@ -218,21 +232,29 @@ def _write_batches(conn, db, module, plays, batches, matcher, matches, durations
     summary["imported"], summary["duplicates"] = imported, duplicates
 
 
-def _rows(plays, batch, matches, durations, profile_id, source, import_id, progress, cancel):
-    tracks, started, ms, track, flags = plays.tracks, plays.started, plays.ms, plays.track, plays.flags
-    total = batch.end - batch.start
-    for i in range(batch.start, batch.end):
-        tid = track[i]
-        artist, title, album, mbid, duration = tracks[tid]
+def _track_columns(plays, matches, durations, source) -> dict[int, tuple]:
+    """Per distinct track: (item_id, artist, title, album, mbid, duration_ms, dedup hash), computed once."""
+    out = {}
+    for tid in set(plays.track):
+        artist, title, album, mbid, duration = plays.tracks[tid]
         item_id = matches[tid].item_id
         if duration is None and item_id is not None:
             duration = durations.get(item_id)
+        out[tid] = (item_id, artist, title, album, mbid, duration, _track_hash(source, artist, title))
+    return out
+
+
+def _rows(plays, batch, columns, profile_id, source, import_id, progress, cancel):
+    started, ms, track, flags = plays.started, plays.ms, plays.track, plays.flags
+    total = batch.end - batch.start
+    for i in range(batch.start, batch.end):
+        item_id, artist, title, album, mbid, duration, key = columns[track[i]]
         played = ms[i]
         if played == UNKNOWN_MS:
             played = duration or 0
-        flag = flags[i]
-        yield (item_id, profile_id, _iso(started[i]), played, duration, END_CODES[flag >> 1], flag & 1, source,
-               import_id, artist, title, album, mbid, _dedup_key(source, started[i], artist, title))
+        flag, when = flags[i], started[i]
+        yield (item_id, profile_id, _iso(when), played, duration, END_CODES[flag >> 1], flag & 1, source,
+               import_id, artist, title, album, mbid, f"{when:09x}{key}")
         if (i - batch.start) % 100_000 == 99_999:
             if progress:
                 progress(i - batch.start + 1, total, "writing")

@@ -38,19 +38,24 @@ def parse(path: Path, options: Options = Options()):
     skip_ms = options.skip_seconds * 1000
     for where.n, entry in enumerate(json_array(path, load_json(path)), 1):
         entry = entry_object(entry, where)
-        ends = epoch_from_iso(entry.get("ts"), where, "ts")
-        ms = int_field(entry, "ms_played", where)
-        if entry.get("incognito_mode") is True:
+        get = entry.get
+        ends = epoch_from_iso(get("ts"), where, "ts")
+        ms = get("ms_played")
+        if type(ms) is not int or ms < 0:  # the slow path converts or explains
+            ms = int_field(entry, "ms_played", where)
+        if get("incognito_mode") is True:
             yield ignored("incognito")
             continue
-        title = text_field(entry, "master_metadata_track_name", where)
+        title = get("master_metadata_track_name")
+        if type(title) is not str or not title:
+            title = text_field(entry, "master_metadata_track_name", where)
         if title is None:
-            podcast = entry.get("episode_name") or entry.get("episode_show_name") or entry.get("spotify_episode_uri")
+            podcast = get("episode_name") or get("episode_show_name") or get("spotify_episode_uri")
             yield ignored("podcast" if podcast else "no track name")
             continue
-        reason = entry.get("reason_end")
+        reason = get("reason_end")
         ended = end_reason(reason)
-        skipped = ms < skip_ms and (entry.get("skipped") is True or reason in SKIP_REASONS)
+        skipped = ms < skip_ms and (get("skipped") is True or reason in SKIP_REASONS)
         if skipped:
             ended = "skipped"
         yield listen(ends - ms // 1000, ms, ended, skipped,
