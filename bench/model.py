@@ -79,6 +79,7 @@ def main() -> None:
     t = time.perf_counter()
     fit(db, work / "models")
     fit_s = time.perf_counter() - t
+    rss_fit = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     t = time.perf_counter()
     model = load_or_fit(db, work / "models")
     load_s = time.perf_counter() - t
@@ -91,6 +92,7 @@ def main() -> None:
     t = time.perf_counter()
     model.similar([recs[0].item_id], 50)
     sim_s = time.perf_counter() - t
+    del model
     cold = load_or_fit(db, work / "models")
     t = time.perf_counter()
     cold.recommend(2, 50, seed=0)
@@ -100,7 +102,7 @@ def main() -> None:
         "items": args.items, "listens": args.listens, "generate_s": round(gen_s, 1),
         "fit_s": round(fit_s, 2), "load_s": round(load_s, 2),
         "recommend50_s_median": round(float(np.median(times)), 4), "recommend50_first_call_s": round(cold_s, 3),
-        "similar50_s": round(sim_s, 4), "peak_rss_mb": round(rss), "rss_before_fit_mb": round(rss_before),
+        "similar50_s": round(sim_s, 4), "peak_rss_mb": round(rss), "rss_before_fit_mb": round(rss_before), "rss_after_fit_mb": round(rss_fit),
         "model_file_mb": round((work / "models" / "model.npz").stat().st_size / 2**20, 1),
     }, indent=2))
 

@@ -129,10 +129,10 @@ def _catalogue_from_db(db) -> Catalogue:
     series_genres = {
         sid: genre_list(g) for sid, g in db.execute("SELECT id, genres FROM series").fetchall()
     }
-    rows = db.execute(
+    rows = db.conn.execute(
         "SELECT id, kind, title, artist, albumartist, album, year, genres, composer, mood, label, series_id, "
         "extra, description FROM items WHERE status = 'present' ORDER BY id"
-    ).fetchall()
+    )
     ids, kinds, titles, artists, albums, tokens, genres = [], [], [], [], [], [], []
     for (iid, kind, title, artist, aartist, album, year, graw, composer, mood, label, sid, extra_raw,
          desc) in rows:
