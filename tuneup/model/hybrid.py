@@ -109,6 +109,13 @@ class Model:
         pos = np.minimum(np.searchsorted(self.item_ids, ids), self.n_items - 1)
         return pos[self.item_ids[pos] == ids].astype(np.int64)
 
+    def kind_mask(self, kinds) -> np.ndarray:
+        """Items of the given kind(s) ("track", or a list of kinds)."""
+        if "kinds" not in self._cache:
+            self._cache["kinds"] = np.asarray(self.kinds, dtype=object)
+        wanted = [kinds] if isinstance(kinds, str) else list(kinds)
+        return np.isin(self._cache["kinds"], wanted)
+
     def state(self, profile_id: int) -> ProfileState:
         st = self._states.get(profile_id)
         if st is None:
@@ -210,8 +217,7 @@ class Model:
             c[self.rows(candidates)] = True
             mask &= c
         if kinds:
-            kinds = set([kinds] if isinstance(kinds, str) else kinds)
-            mask &= np.asarray([k in kinds for k in self.kinds], bool)
+            mask &= self.kind_mask(kinds)
         if exclude:
             mask[self.rows(exclude)] = False
         if unplayed:
@@ -330,8 +336,7 @@ class Model:
         if exclude:
             mask[self.rows(exclude)] = False
         if kinds:
-            kinds = set([kinds] if isinstance(kinds, str) else kinds)
-            mask &= np.asarray([kk in kinds for kk in self.kinds], bool)
+            mask &= self.kind_mask(kinds)
         allowed = np.flatnonzero(mask)
         order = _top(allowed, score, k * 5 + 50)
         picked = diverse_pick(order, k, self.artist_idx, self.album_idx, self.dup_idx, artist_cap=None,
