@@ -214,3 +214,15 @@ def test_because_you_watched_recommends_series_as_series(db, pid, models):
     assert "continue at S01E02" in star_entries[0].reason
     assert ids.index(other) < ids.index(romance) if romance in ids else True
     assert not {cook_eps[(1, 2)], cook_eps[(1, 3)]} & set(ids)  # a series never appears by a later episode
+
+
+def test_a_well_played_library_fills_weekly_with_what_went_longest_unplayed(db, pid, models):
+    lib = music_library(db, artists=20, per_artist=2)
+    old, lately = [], []
+    for name, (a, b) in lib.items():
+        add_listen(db, pid, a, NOW - timedelta(days=50))
+        add_listen(db, pid, b, NOW - timedelta(days=1))
+        old.append(a)
+        lately.append(b)
+    mix = weekly(db, models, pid, now=NOW, size=10)
+    assert len(mix.items) == 10 and {i.item_id for i in mix.items} <= set(old)

@@ -52,8 +52,11 @@ def _pick(db, model, profile_id, now, period, size, config, refresh) -> list[tup
                artist_cap=cap)
     for recs in (
         lambda: model.recommend(profile_id, k=size + 10, exclude=sorted(recent | previous), **ask),
-        # a small or well-played library: fill from last week's and what was played lately
-        lambda: model.recommend(profile_id, k=size * 3, candidates=sorted((recent | previous) - picker.ids), **ask),
+        # a small or well-played library: last week's picks (up to the repeat budget), then what has gone
+        # longest without a play
+        lambda: model.recommend(profile_id, k=size * 2, candidates=sorted(previous - recent - picker.ids), **ask),
+        lambda: model.recommend(profile_id, k=size * 2, candidates=_longest_unplayed(
+            db, profile_id, now - timedelta(days=FRESH_DAYS), picker.ids, size * 2), **ask),
     ):
         if picker.full:
             break
@@ -61,6 +64,13 @@ def _pick(db, model, profile_id, now, period, size, config, refresh) -> list[tup
         picker.artist_of.update(artists_of(db, [e[0] for e in entries]))
         picker.offer(entries)
     return picker.taken
+
+
+def _longest_unplayed(db, profile_id: int, since, taken: set[int], n: int) -> list[int]:
+    """Of the items played since ``since``, the ``n`` whose last play is oldest."""
+    rows = db.execute("SELECT item_id, max(started_at) AS last FROM listens WHERE profile_id = ? AND started_at >= ? "
+                      "AND item_id IS NOT NULL GROUP BY item_id ORDER BY last, item_id", [profile_id, iso(since)])
+    return [i for i, _ in rows if i not in taken][:n]
 
 
 def stored_mix(db, profile_id: int, period: str) -> Mix | None:
