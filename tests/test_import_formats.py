@@ -252,3 +252,43 @@ def test_dry_run_writes_nothing(env, lib, tmp_path):
     s = _run(env, "spotify-extended", f, dry_run=True)
     assert s["dry_run"] and s["matched"] == 1 and s["imported"] is None
     assert listens(env.db) == [] and env.db.execute("SELECT count(*) FROM imports").fetchone()[0] == 0
+
+
+def test_big_files_are_streamed_with_the_same_results(env, lib, tmp_path, monkeypatch):
+    from tuneup.history.importers import base
+
+    entries = [_extended(f"2021-02-0{d}T18:04:03Z", 243000 - d) for d in range(1, 8)]
+    f = tmp_path / "Streaming_History_Audio_2021.json"
+    f.write_text(json.dumps(entries, indent=2))
+    whole = [r for r in __import__("tuneup.history.importers.spotify_extended", fromlist=["parse"]).parse(f)]
+    monkeypatch.setattr(base, "STREAM_ABOVE", 0)
+    monkeypatch.setattr(base, "CHUNK", 7)  # many refills, elements split across chunks
+    from tuneup.history.importers import spotify_extended
+
+    assert list(spotify_extended.parse(f)) == whole
+    text = json.dumps(entries, indent=2)
+    broken = text.replace('"ms_played": 242997,', '"ms_played": 242997,,')
+    line = text[: text.index('"ms_played": 242997')].count("\n") + 1
+    f.write_text(broken)
+    with pytest.raises(ImportFormatError, match=rf"line {line} column \d+: bad JSON"):
+        list(spotify_extended.parse(f))
+    f.write_text(text[:-40])
+    with pytest.raises(ImportFormatError, match="bad JSON"):
+        list(spotify_extended.parse(f))
+    f.write_text("[]")
+    assert list(spotify_extended.parse(f)) == []
+    f.write_text('{"ts": 1}')
+    with pytest.raises(ImportFormatError, match="expected a JSON array"):
+        list(spotify_extended.parse(f))
+
+
+def test_not_utf8_is_reported(env, tmp_path):
+    bad = tmp_path / ".scrobbler.log"
+    bad.write_bytes(b"#AUDIOSCROBBLER/1.1\n#TZ/UTC\nMot\xf6rhead\tA\tAce of Spades\t1\t169\tL\t1612116180\t\n")
+    with pytest.raises(ImportFormatError, match=r"\.scrobbler\.log: not UTF-8"):
+        _run(env, "rockbox", bad)
+    csv_file = tmp_path / "scrobbles.csv"
+    csv_file.write_bytes(b"Mot\xf6rhead,Ace,Ace of Spades,31 Jan 2021 18:03\n")
+    with pytest.raises(ImportFormatError, match="scrobbles.csv: not UTF-8"):
+        _run(env, "lastfm", csv_file)
+    assert listens(env.db) == []

@@ -129,6 +129,88 @@ def json_array(path: Path, data) -> list:
     return data
 
 
+STREAM_ABOVE = 64 << 20  # files bigger than this are read element by element
+CHUNK = 1 << 20
+
+
+def iter_json_array(path: Path):
+    """The elements of a JSON array file; big files are streamed so memory stays bounded."""
+    if Path(path).stat().st_size <= STREAM_ABOVE:
+        yield from json_array(path, load_json(path))
+    else:
+        yield from _stream_array(Path(path))
+
+
+class _Reader:
+    """A text buffer over a file that remembers how many lines it has dropped (for error messages)."""
+
+    def __init__(self, path: Path, fh):
+        self.path, self.fh, self.buf, self.pos, self.lines, self.eof = path, fh, "", 0, 1, False
+
+    def more(self) -> bool:
+        if self.eof:
+            return False
+        try:
+            chunk = self.fh.read(CHUNK)
+        except UnicodeDecodeError as exc:
+            raise ImportFormatError(f"{self.path}: not UTF-8 text ({exc.reason})") from None
+        if not chunk:
+            self.eof = True
+            return False
+        self.lines += self.buf.count("\n", 0, self.pos)
+        self.buf, self.pos = self.buf[self.pos:] + chunk, 0
+        return True
+
+    def skip_space(self) -> str:
+        """The next non-space character ('' at the end of the file)."""
+        while True:
+            while self.pos < len(self.buf) and self.buf[self.pos] in " \t\r\n":
+                self.pos += 1
+            if self.pos < len(self.buf):
+                return self.buf[self.pos]
+            if not self.more():
+                return ""
+
+    def error(self, at: int, message: str) -> ImportFormatError:
+        line = self.lines + self.buf.count("\n", 0, at)
+        column = at - self.buf.rfind("\n", 0, at)
+        return ImportFormatError(f"{self.path}: line {line} column {column}: bad JSON ({message})")
+
+
+def _stream_array(path: Path):
+    import json
+
+    decoder = json.JSONDecoder()
+    with open(path, encoding="utf-8-sig") as fh:
+        r = _Reader(path, fh)
+        first = r.skip_space()
+        if first != "[":
+            raise ImportFormatError(f"{path}: expected a JSON array of plays")
+        r.pos += 1
+        if r.skip_space() == "]":
+            return
+        while True:
+            r.skip_space()
+            while True:
+                try:
+                    value, end = decoder.raw_decode(r.buf, r.pos)
+                    break
+                except json.JSONDecodeError as exc:
+                    if not r.more():
+                        raise r.error(exc.pos, exc.msg) from None
+            yield value
+            r.pos = end
+            sep = r.skip_space()
+            if sep == "]":
+                r.pos += 1
+                if r.skip_space():
+                    raise r.error(r.pos, "extra data after the array")
+                return
+            if sep != ",":
+                raise r.error(r.pos, "expected ',' or ']'" if sep else "the file ends inside the array")
+            r.pos += 1
+
+
 def entry_object(entry, where: Where) -> dict:
     if not isinstance(entry, dict):
         raise where.error(f"expected an object, got {type(entry).__name__}")

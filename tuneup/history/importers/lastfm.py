@@ -10,7 +10,6 @@ say how long it played, so the track's length stands in when the file is known.
 from __future__ import annotations
 
 import csv
-import io
 from pathlib import Path
 
 from tuneup.errors import ImportFormatError
@@ -27,11 +26,16 @@ REQUIRED = ("uts", "artist", "track")
 
 
 def parse(path: Path, options: Options = Options()):
-    try:
-        text = Path(path).read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ImportFormatError(f"{path}: not UTF-8 text (byte {exc.start})") from None
-    rows = csv.reader(io.StringIO(text, newline=""))
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        try:
+            yield from _parse(path, csv.reader(fh))
+        except UnicodeDecodeError as exc:
+            raise ImportFormatError(f"{path}: not UTF-8 text ({exc.reason})") from None
+        except csv.Error as exc:
+            raise ImportFormatError(f"{path}: bad CSV ({exc})") from None
+
+
+def _parse(path: Path, rows):
     where = Where(path, "line")
     first = next(rows, None)
     if first is None:

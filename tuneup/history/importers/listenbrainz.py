@@ -32,7 +32,8 @@ def parse(path: Path, options: Options = Options()):
     if zipfile.is_zipfile(path):
         yield from _parse_zip(path)
     elif path.name == "feedback.jsonl":
-        yield from _parse_lines(path, path.read_bytes(), _feedback)
+        with open(path, "rb") as fh:
+            yield from _parse_lines(path, fh, _feedback)
     elif path.suffix == ".json":
         where = Where(path)
         data = load_json(path)
@@ -41,7 +42,8 @@ def parse(path: Path, options: Options = Options()):
         for where.n, entry in enumerate(data, 1):
             yield _listen(entry_object(entry, where), where)
     else:
-        yield from _parse_lines(path, path.read_bytes(), _listen)
+        with open(path, "rb") as fh:
+            yield from _parse_lines(path, fh, _listen)
 
 
 def _parse_zip(path: Path):
@@ -52,14 +54,16 @@ def _parse_zip(path: Path):
                 raise ImportFormatError(f"{path}: no listens/*.jsonl or feedback.jsonl inside; is this a ListenBrainz export?")
             for name in names:
                 handler = _feedback if _FEEDBACK.search(name) else _listen
-                yield from _parse_lines(f"{path}:{name}", zf.read(name), handler)
+                with zf.open(name) as member:
+                    yield from _parse_lines(f"{path}:{name}", member, handler)
     except zipfile.BadZipFile as exc:
         raise ImportFormatError(f"{path}: broken zip file ({exc})") from None
 
 
-def _parse_lines(name, raw: bytes, handler):
+def _parse_lines(name, lines, handler):
+    """One JSON object per line, read line by line (``lines``: a binary file)."""
     where = Where(name, "line")
-    for where.n, line in enumerate(raw.splitlines(), 1):
+    for where.n, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:

@@ -20,14 +20,19 @@ HELP = "Rockbox .scrobbler.log (Audioscrobbler portable format)"
 
 
 def parse(path: Path, options: Options = Options()):
-    try:
-        text = Path(path).read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ImportFormatError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        try:
+            yield from _parse(path, fh)
+        except UnicodeDecodeError as exc:
+            raise ImportFormatError(f"{path}: not UTF-8 text ({exc.reason})") from None
+
+
+def _parse(path: Path, lines):
     where = Where(path, "line")
     local = False
     seen_header = False
-    for where.n, line in enumerate(text.splitlines(), 1):
+    for where.n, line in enumerate(lines, 1):
+        line = line.rstrip("\r\n")
         if not line.strip():
             continue
         if line.startswith("#"):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tuneup.history.importers.base import (
-    Options, Where, entry_object, epoch_from_format, ignored, int_field, json_array, listen, load_json, text_field,
+    Options, Where, entry_object, epoch_from_format, ignored, int_field, iter_json_array, listen, text_field,
 )
 
 FORMAT = "spotify-basic"
@@ -20,7 +20,7 @@ HELP = "Spotify basic export (StreamingHistory_music_*.json)"
 def parse(path: Path, options: Options = Options()):
     where = Where(path)
     skip_ms = options.skip_seconds * 1000
-    for where.n, entry in enumerate(json_array(path, load_json(path)), 1):
+    for where.n, entry in enumerate(iter_json_array(path), 1):
         entry = entry_object(entry, where)
         if "episodeName" in entry or "podcastName" in entry:
             yield ignored("podcast")

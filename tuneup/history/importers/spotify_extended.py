@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tuneup.history.importers.base import (
-    Options, Where, entry_object, epoch_from_iso, ignored, int_field, json_array, listen, load_json, text_field,
+    Options, Where, entry_object, epoch_from_iso, ignored, int_field, iter_json_array, listen, text_field,
 )
 
 FORMAT = "spotify-extended"
@@ -36,7 +36,7 @@ def end_reason(reason_end: str | None) -> str:
 def parse(path: Path, options: Options = Options()):
     where = Where(path)
     skip_ms = options.skip_seconds * 1000
-    for where.n, entry in enumerate(json_array(path, load_json(path)), 1):
+    for where.n, entry in enumerate(iter_json_array(path), 1):
         entry = entry_object(entry, where)
         get = entry.get
         ends = epoch_from_iso(get("ts"), where, "ts")
