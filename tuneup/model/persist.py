@@ -68,9 +68,12 @@ def save(model: Model, path: Path) -> Path:
     arrays["meta"] = np.asarray(json.dumps(meta))
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp.npz")
-    np.savez(tmp, allow_pickle=False, **arrays)
-    os.replace(tmp, path)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp.npz")  # two processes may fit at once
+    try:
+        np.savez(tmp, allow_pickle=False, **arrays)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
     return path
 
 
