@@ -78,10 +78,10 @@ class _DailyBuilder:
         return out
 
     def from_cluster(self, cluster) -> tuple[str, list[tuple[int, str, bool]]]:
-        label = self._label(cluster)
         favs = self._tracks(cluster.item_ids)
+        label = self._label(favs)
         favs.sort(key=lambda i: -self.plays.get(i, 0))
-        fav_entries = [(i, self._fav_reason(i, label), False) for i in favs]
+        fav_entries = [(i, self._fav_reason(i), False) for i in favs]
         close = self.model.similar(favs[:20], k=self.size * 3, kinds="track", profile_id=self.profile_id,
                                    exclude=favs)
         rare = set(self._tracks([r.item_id for r in close if self.plays.get(r.item_id, 0) <= RARELY]))
@@ -92,17 +92,18 @@ class _DailyBuilder:
         self.used |= {e[0] for e in picker.taken}
         return label, picker.taken
 
-    def _label(self, cluster) -> str:
-        """"synthwave, Neon Corridor and more": the cluster's genre and artist in the library's spelling."""
-        parts = [_spelling(self.db, "genre", g) for g in cluster.genres[:1]]
-        parts += [_spelling(self.db, "artist", a) for a in cluster.artists[:1]]
+    def _label(self, favs: list[int]) -> str:
+        """"synthwave, Neon Corridor and more": the genre and the artist the cluster's favourites share most,
+        as the library spells them, weighted by plays."""
+        genre, artist = _defining(self.db, favs[:50], self.plays)
+        parts = [p for p in (genre, artist) if p]
         return ", ".join(parts) + " and more" if parts else "your favourites"
 
-    def _fav_reason(self, item_id: int, label: str) -> str:
+    def _fav_reason(self, item_id: int) -> str:
         n = self.plays.get(item_id, 0)
         if n:
-            return f"one of your favourites in {label.removesuffix(' and more')}: played {n} times"
-        return f"close to what you love in {label.removesuffix(' and more')}"
+            return f"a favourite of yours: played {_times(n)}"
+        return "close to what you love"
 
     def from_genres(self, count: int) -> list[tuple[str, list[tuple[int, str, bool]]]]:
         """No taste yet: the library's biggest genres, each a diverse sample (the model says so)."""
@@ -124,14 +125,31 @@ class _DailyBuilder:
         return [r[0] for r in rows]
 
 
-def _spelling(db, kind: str, name: str) -> str:
-    """The library's own spelling of a (lower-cased) genre or artist name."""
-    if kind == "artist":
-        row = db.execute("SELECT artist FROM items WHERE artist = ? COLLATE NOCASE LIMIT 1", [name]).fetchone()
-    else:
-        row = db.execute("SELECT g.value FROM items i, json_each(i.genres) g WHERE json_valid(i.genres) "
-                         "AND g.value = ? COLLATE NOCASE LIMIT 1", [name]).fetchone()
-    return row[0] if row else name
+def _defining(db, ids: list[int], plays: dict[int, int]) -> tuple[str | None, str | None]:
+    """The most played genre and artist among ``ids``."""
+    from tuneup.model.sources import genre_list
+
+    genres: dict[str, float] = {}
+    artists: dict[str, float] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        for iid, artist, raw in db.execute(f"SELECT id, coalesce(artist, albumartist), genres FROM items "
+                                           f"WHERE id IN ({marks})", chunk):
+            weight = 1 + plays.get(iid, 0)
+            if artist:
+                artists[artist] = artists.get(artist, 0) + weight
+            for g in genre_list(raw)[:1]:
+                genres[g] = genres.get(g, 0) + weight
+
+    def top(counts: dict[str, float]) -> str | None:
+        return min(counts, key=lambda k: (-counts[k], k)) if counts else None
+
+    return top(genres), top(artists)
+
+
+def _times(n: int) -> str:
+    return "once" if n == 1 else "twice" if n == 2 else f"{n} times"
 
 
 def _alternate(first: list, second: list) -> list:

@@ -1,17 +1,17 @@
 """Cold start: the genres and artists a person picks before any listen become taste seeds.
 
-Each pick is matched to the library's own spelling (case and accents aside), so the model sees the
+Each pick is matched to the library's own spelling (case, accents, punctuation and a leading "The"
+aside, as listens are matched to files), so the model sees the
 same token the items carry; a pick the library does not have is still kept (it may arrive later)
 and reported as unmatched.
 """
 
 from __future__ import annotations
 
-import json
-import unicodedata
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from tuneup.history.normalize import fold, norm_artist
 from tuneup.store.db import utcnow, write
 
 
@@ -28,17 +28,13 @@ class OnboardSummary:
         return asdict(self)
 
 
-def fold(text: str) -> str:
-    """Case- and accent-insensitive form for matching names."""
-    decomposed = unicodedata.normalize("NFKD", text.strip())
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-
-
 def library_genres(db) -> dict[str, tuple[str, int]]:
-    """Folded genre -> (library spelling, how many items carry it)."""
+    """Folded genre -> (library spelling, how many items carry it). Genres split as the model splits them."""
+    from tuneup.model.sources import genre_list
+
     counts: dict[str, list] = {}
     for (raw,) in db.execute("SELECT genres FROM items WHERE status = 'present' AND genres IS NOT NULL"):
-        for genre in _genre_list(raw):
+        for genre in genre_list(raw):
             entry = counts.setdefault(fold(genre), [genre, 0])
             entry[1] += 1
     return {k: (v[0], v[1]) for k, v in counts.items()}
@@ -48,25 +44,15 @@ def library_artists(db) -> dict[str, tuple[str, int]]:
     counts: dict[str, list] = {}
     for name, n in db.execute("SELECT coalesce(artist, albumartist) AS a, count(*) FROM items "
                               "WHERE status = 'present' AND a IS NOT NULL GROUP BY a"):
-        entry = counts.setdefault(fold(name), [name, 0])
+        entry = counts.setdefault(norm_artist(name), [name, 0])
         entry[1] += n
     return {k: (v[0], v[1]) for k, v in counts.items()}
 
 
-def _genre_list(raw) -> list[str]:
-    try:
-        value = json.loads(raw)
-    except (TypeError, ValueError):
-        return [raw] if isinstance(raw, str) and raw else []
-    if isinstance(value, list):
-        return [str(g) for g in value if g]
-    return [str(value)] if value else []
-
-
-def _match(picks: list[str], known: dict[str, tuple[str, int]]) -> tuple[list[str], list[str], int]:
+def _match(picks: list[str], known: dict[str, tuple[str, int]], key) -> tuple[list[str], list[str], int]:
     stored, unmatched, count = [], [], 0
     for pick in dict.fromkeys(p.strip() for p in picks if p and p.strip()):
-        hit = known.get(fold(pick))
+        hit = known.get(key(pick))
         if hit:
             stored.append(hit[0])
             count += hit[1]
@@ -82,8 +68,8 @@ def onboard(db, profile_id: int, genres: list[str], artists: list[str], import_f
 
     With ``replace`` (the default: the wizard's picks are the whole answer) earlier seeds are dropped
     when any genre or artist is given; otherwise the picks are added to them."""
-    g_stored, g_unmatched, g_count = _match(genres, library_genres(db))
-    a_stored, a_unmatched, a_count = _match(artists, library_artists(db))
+    g_stored, g_unmatched, g_count = _match(genres, library_genres(db), fold)
+    a_stored, a_unmatched, a_count = _match(artists, library_artists(db), norm_artist)
     now = utcnow()
     with write(db):
         if replace and (g_stored or a_stored):

@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass
 
 from tuneup.errors import NotFoundError
-from tuneup.mixes.onboard import fold
+from tuneup.history.normalize import norm_artist
 
 MAX_SEED_ITEMS = 200
 
@@ -72,10 +72,10 @@ def _by_artist(db, text):
                       "AND (artist = ? COLLATE NOCASE OR albumartist = ? COLLATE NOCASE) ORDER BY id",
                       [text, text]).fetchall()
     if not rows:
-        wanted = fold(text)
+        wanted = norm_artist(text)
         rows = [r for r in db.execute("SELECT id, coalesce(artist, albumartist) AS a FROM items "
                                       "WHERE status = 'present' AND kind = 'track' AND a IS NOT NULL ORDER BY id")
-                if fold(r[1]) == wanted]
+                if norm_artist(r[1]) == wanted]
     return Seed(text, "artist", rows[0][1], [r[0] for r in rows]) if rows else None
 
 
