@@ -23,6 +23,11 @@ def aware(now: datetime | None) -> datetime:
     return now if now.tzinfo else now.replace(tzinfo=timezone.utc)
 
 
+def times(n: int) -> str:
+    """'once', 'twice', '5 times'."""
+    return "once" if n == 1 else "twice" if n == 2 else f"{n} times"
+
+
 def banned_ids(db, profile_id: int) -> set[int]:
     rows = db.execute("SELECT item_id FROM feedback WHERE profile_id = ? AND kind = 'ban' AND item_id IS NOT NULL",
                       [profile_id])

@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from tuneup.mixes import store
-from tuneup.mixes.catalog import artists_of, aware, banned_ids, ensure_playable, iso, mix_items, profile_name
+from tuneup.mixes.catalog import (artists_of, aware, banned_ids, ensure_playable, iso, mix_items, profile_name,
+                                  times)
 from tuneup.mixes.flow import flow
 from tuneup.mixes.modelref import get_model, setting
 from tuneup.mixes.onboard import library_genres
@@ -102,7 +103,7 @@ class _DailyBuilder:
     def _fav_reason(self, item_id: int) -> str:
         n = self.plays.get(item_id, 0)
         if n:
-            return f"a favourite of yours: played {_times(n)}"
+            return f"a favourite of yours: played {times(n)}"
         return "close to what you love"
 
     def from_genres(self, count: int) -> list[tuple[str, list[tuple[int, str, bool]]]]:
@@ -146,10 +147,6 @@ def _defining(db, ids: list[int], plays: dict[int, int]) -> tuple[str | None, st
         return min(counts, key=lambda k: (-counts[k], k)) if counts else None
 
     return top(genres), top(artists)
-
-
-def _times(n: int) -> str:
-    return "once" if n == 1 else "twice" if n == 2 else f"{n} times"
 
 
 def _alternate(first: list, second: list) -> list:

@@ -6,14 +6,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from tuneup.mixes import episodes
-from tuneup.mixes.catalog import banned_ids, iso
+from tuneup.mixes.catalog import banned_ids, iso, times
 
 ROW_SIZE = 20
 NOT_SKIPPED = "end_reason = 'finished' OR (skipped = 0 AND end_reason <> 'skipped')"
-
-
-def _times(n: int) -> str:
-    return "once" if n == 1 else "twice" if n == 2 else f"{n} times"
 
 
 def on_repeat(db, profile_id: int, now: datetime, size: int = ROW_SIZE) -> list[tuple[int, str, bool]]:
@@ -24,7 +20,7 @@ def on_repeat(db, profile_id: int, now: datetime, size: int = ROW_SIZE) -> list[
         f"GROUP BY l.item_id ORDER BY n DESC, max(l.started_at) DESC LIMIT ?",
         [profile_id, iso(now - timedelta(days=30)), size * 2])
     banned = banned_ids(db, profile_id)
-    return [(iid, f"you played it {_times(n)} in the last 30 days", False)
+    return [(iid, f"you played it {times(n)} in the last 30 days", False)
             for iid, n in rows if iid not in banned][:size]
 
 
@@ -46,7 +42,7 @@ def rediscover(model, profile_id: int, now: datetime, size: int = ROW_SIZE) -> l
         n, iid = int(st.finishes[r]), int(model.item_ids[r])
         if n:
             last = datetime.fromtimestamp(st.last_played[r], timezone.utc).date().isoformat()
-            out.append((iid, f"you played it {_times(n)}, last on {last}", False))
+            out.append((iid, f"you played it {times(n)}, last on {last}", False))
         else:
             out.append((iid, "you liked it, and have not played it for 90 days", False))
     return out
