@@ -61,18 +61,34 @@ def _header(fh) -> tuple[int, int]:
 
 
 def _children(data: bytes):
-    """(id, payload) of each element inside ``data``."""
-    import io
-
-    fh = io.BytesIO(data)
-    while fh.tell() < len(data):
+    """(id, payload) of each element inside ``data`` (parsed in place, no copies of the headers)."""
+    pos, end = 0, len(data)
+    while pos < end:
         try:
-            element_id, size = _header(fh)
-        except EOFError:
+            element_id, pos = _vint_at(data, pos, keep_marker=True)
+            size, pos = _vint_at(data, pos, keep_marker=False)
+        except IndexError:
             return
         if size == UNKNOWN:
             return
-        yield element_id, fh.read(size)
+        yield element_id, data[pos:pos + size]
+        pos += size
+
+
+def _vint_at(data: bytes, pos: int, keep_marker: bool) -> tuple[int, int]:
+    """(value, next position) of the EBML variable-size integer at ``pos`` in ``data``."""
+    b = data[pos]
+    length = 8 - b.bit_length() + 1
+    if length > 8:
+        raise ValueError("bad EBML length")
+    value = b if keep_marker else b & (0xFF >> length)
+    for byte in data[pos + 1:pos + length]:
+        value = (value << 8) | byte
+    if pos + length > len(data):
+        raise IndexError("truncated EBML integer")
+    if not keep_marker and value == (1 << (7 * length)) - 1:
+        return UNKNOWN, pos + length
+    return value, pos + length
 
 
 def _uint(data: bytes) -> int:

@@ -1,7 +1,9 @@
 """Kodi/Jellyfin ``.nfo`` sidecars: untrusted XML turned into plain fields.
 
-Parsing goes through defusedxml with entity declarations forbidden, so billion-laughs and
-external-entity files are refused at the declaration, before any expansion. Files over
+Any DOCTYPE or ENTITY declaration is refused before parsing, so billion-laughs and
+external-entity files never reach a parser; what contains other declarations (comments, CDATA)
+goes through defusedxml with DTDs forbidden, and plain markup, in which no entity can be
+defined, through expat's C tree builder. Files over
 ``MAX_NFO_BYTES`` are refused unread. Every refusal is an :class:`NfoError` whose message is
 the reason; the caller keeps indexing the video from its name.
 """
@@ -27,7 +29,8 @@ class NfoError(MediaReadError):
 
 
 def read_nfo(path: Path) -> tuple[dict, list[str]]:
-    """Fields of the NFO at ``path`` and non-fatal warnings. Raises NfoError."""
+    """Fields of the NFO at ``path`` and non-fatal warnings. Raises NfoError (FileNotFoundError
+    when there is no such file)."""
     data = _read_capped(path)
     text, warnings = _decode(path, data)
     roots = _parse(path, text)
@@ -43,9 +46,12 @@ def read_nfo(path: Path) -> tuple[dict, list[str]]:
 
 
 def _read_capped(path: Path) -> bytes:
+    """The file's bytes, refused over MAX_NFO_BYTES. FileNotFoundError passes through: no NFO."""
     try:
         with open(path, "rb") as fh:
             data = fh.read(MAX_NFO_BYTES + 1)
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        raise
     except OSError as exc:
         raise NfoError(f"{path}: cannot read ({exc.strerror})") from None
     if len(data) > MAX_NFO_BYTES:
@@ -74,9 +80,11 @@ def _parse(path: Path, text: str) -> list:
     """The NFO's top-level elements. Kodi allows a URL after the XML and several
     <episodedetails> in one file (multi-episode), so the document is cut after the last
     known closing tag and wrapped in one synthetic root."""
+    import xml.etree.ElementTree as ET
+    from xml.etree.ElementTree import ParseError
+
     import defusedxml.ElementTree as DET
     from defusedxml import DefusedXmlException
-    from xml.etree.ElementTree import ParseError
 
     body = _ANY_DECL.sub("", text, count=1)
     if "<!DOCTYPE" in body or "<!ENTITY" in body:
@@ -88,8 +96,12 @@ def _parse(path: Path, text: str) -> list:
             raise NfoError(f"{path}: malformed XML (<{opened[0]}> is never closed)")
         return []
     start = min(body.find(f"<{tag}") for tag in opened)
+    document = f"<nfo>{body[start:end]}</nfo>"
     try:
-        root = DET.fromstring(f"<nfo>{body[start:end]}</nfo>", forbid_dtd=True)
+        if "<!" in document:  # comments, CDATA, anything declaration-like: the hardened parser
+            root = DET.fromstring(document, forbid_dtd=True)
+        else:  # no markup declaration at all, so no entity can be defined: expat's C tree builder (3x faster)
+            root = ET.fromstring(document)
     except DefusedXmlException as exc:
         raise NfoError(f"{path}: refused ({type(exc).__name__})") from None
     except ParseError as exc:

@@ -18,7 +18,6 @@ Sources, strongest first: the NFO sidecar, the container's tags, the file and fo
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 
@@ -85,10 +84,10 @@ def _try_nfo(path: Path, warnings: list[str]) -> dict | None:
     """Fields of the NFO at ``path``; None when there is none; {} (plus a warning) when refused."""
     from tuneup.library.nfo import NfoError, read_nfo
 
-    if not os.path.isfile(path):
-        return None
     try:
         fields, nfo_warnings = read_nfo(path)
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        return None
     except NfoError as exc:
         warnings.append(str(exc))
         return {}
