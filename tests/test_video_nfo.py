@@ -161,3 +161,14 @@ def test_video_with_hostile_nfo_is_indexed_from_its_name(tmp_path, name):
     assert item["kind"] == "movie" and item["year"] == 2019
     assert item["title"] == "Embedded Title"  # from the container: the NFO was refused
     assert len(item["_warnings"]) == 1 and "Movie Name (2019).nfo" in item["_warnings"][0]
+
+
+def test_comments_and_cdata_go_through_the_hardened_parser(tmp_path):
+    text = "<movie><!-- written by a tool --><title><![CDATA[Tom & Jerry <3>]]></title><year>1940</year></movie>"
+    fields, _ = read_nfo(write(tmp_path / "c.nfo", text))
+    assert fields["title"] == "Tom & Jerry <3>" and fields["year"] == 1940
+
+
+def test_undefined_entity_is_malformed_not_expanded(tmp_path):
+    with pytest.raises(NfoError, match="malformed XML"):
+        read_nfo(write(tmp_path / "u.nfo", "<movie><title>&lol9;</title></movie>"))
