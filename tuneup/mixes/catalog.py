@@ -34,13 +34,6 @@ def banned_ids(db, profile_id: int) -> set[int]:
     return {r[0] for r in rows}
 
 
-def disliked_ids(db, profile_id: int) -> set[int]:
-    rows = db.execute(
-        "SELECT item_id FROM feedback WHERE profile_id = ? AND kind = 'dislike' AND item_id IS NOT NULL",
-        [profile_id])
-    return {r[0] for r in rows}
-
-
 def ensure_playable(db, profile_id: int, kinds: Iterable[str] = ("track",)) -> None:
     """NothingToMixError, saying why, unless some item of ``kinds`` is present and not banned."""
     kinds = tuple(kinds)
@@ -60,17 +53,6 @@ def played_since(db, profile_id: int, since: datetime) -> set[int]:
     rows = db.execute("SELECT DISTINCT item_id FROM listens WHERE profile_id = ? AND started_at >= ? "
                       "AND item_id IS NOT NULL", [profile_id, iso(since)])
     return {r[0] for r in rows}
-
-
-def has_signal(db, profile_id: int) -> bool:
-    """Whether anything tells us this profile's taste: a listen, feedback or an onboarding seed."""
-    for table in ("listens", "feedback", "taste_seeds"):
-        if db.execute(f"SELECT 1 FROM {table} WHERE profile_id = ? LIMIT 1", [profile_id]).fetchone():
-            return True
-    return False
-
-
-ITEM_COLUMNS = "id, path_raw, path, title, artist, albumartist, album, kind, duration, series_id, season, episode"
 
 
 def mix_items(db, entries: Iterable[tuple[int, str, bool]], evidence: dict[int, dict] | None = None
