@@ -55,6 +55,9 @@ def played_since(db, profile_id: int, since: datetime) -> set[int]:
     return {r[0] for r in rows}
 
 
+ITEM_COLUMNS = "id, path_raw, path, title, artist, albumartist, album, kind, duration, series_id, season, episode"
+
+
 def mix_items(db, entries: Iterable[tuple[int, str, bool]], evidence: dict[int, dict] | None = None
               ) -> list[MixItem]:
     """MixItems for ``(item_id, reason, exploration)`` in that order; ids no longer present are dropped."""
