@@ -292,3 +292,25 @@ def test_not_utf8_is_reported(env, tmp_path):
     with pytest.raises(ImportFormatError, match="scrobbles.csv: not UTF-8"):
         _run(env, "lastfm", csv_file)
     assert listens(env.db) == []
+
+
+def test_parallel_parsing_gives_the_same_import(env, lib, tmp_path, monkeypatch):
+    from tuneup.history.importers import run
+
+    files = []
+    for n in range(3):
+        f = tmp_path / f"Streaming_History_Audio_202{n}.json"
+        f.write_text(json.dumps([_extended(f"202{n}-02-0{d}T18:04:03Z", 100000 + d, track=t)
+                                 for d in range(1, 5) for t in ("Let It Be", "Halo", "Other")]))
+        files.append(f)
+    serial = _run(env, "spotify-extended", *files, dry_run=True)
+    monkeypatch.setattr(run, "PARALLEL_ABOVE", 0)
+    parallel = _run(env, "spotify-extended", *files)
+    assert parallel["imported"] == serial["listens"] == 36
+    assert parallel["matched"] == serial["matched"] == 12  # "Halo" by the Beatles is not in the library
+    rows = listens(env.db)
+    assert len({r["dedup_key"] for r in rows}) == 36 and rows[0]["started_at"] == "2020-02-01T18:02:23+00:00"
+    bad = tmp_path / "Streaming_History_Audio_bad.json"
+    bad.write_text("[{]")
+    with pytest.raises(ImportFormatError, match="bad JSON"):
+        _run(env, "spotify-extended", files[0], bad)

@@ -58,6 +58,10 @@ class Matcher:
             if cand not in bucket:
                 bucket.append(cand)
 
+    def clear_cache(self) -> None:
+        """Forget remembered answers (an import asks once per distinct track, then only for feedback)."""
+        self._cache.clear()
+
     def __len__(self) -> int:
         return len(self.by_key)
 

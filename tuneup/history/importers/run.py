@@ -10,10 +10,12 @@ from __future__ import annotations
 import hashlib
 import heapq
 import json
+import os
 from array import array
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from itertools import repeat
 from pathlib import Path
 
 from tuneup.errors import ImportFormatError, TuneupError
@@ -25,6 +27,8 @@ from tuneup.store import utcnow, write
 END_CODES = ("finished", "skipped", "stopped", "error")
 _END_INDEX = {name: i for i, name in enumerate(END_CODES)}
 REPORT_LIMIT = 50
+PARSE_WORKERS = 2
+PARALLEL_ABOVE = 32 << 20  # bytes of input that make a second parsing process worth starting
 IMPORT_CACHE_KB = 64 * 1024
 
 
@@ -67,6 +71,24 @@ class Plays:
     def __len__(self) -> int:
         return len(self.started)
 
+    def columns(self) -> tuple:
+        return self.started, self.ms, self.track, self.flags, self.tracks
+
+    def extend(self, columns: tuple) -> None:
+        """Append another Plays' columns (from a worker), renumbering its tracks into ours."""
+        started, ms, track, flags, tracks = columns
+        renumber = array("l")
+        for key in tracks:
+            tid = self._track_ids.get(key)
+            if tid is None:
+                tid = self._track_ids[key] = len(self.tracks)
+                self.tracks.append(key)
+            renumber.append(tid)
+        self.started.extend(started)
+        self.ms.extend(ms)
+        self.track.extend(renumber[t] for t in track)
+        self.flags.extend(flags)
+
 
 def sha256_of(path: Path) -> str:
     h = hashlib.sha256()
@@ -83,6 +105,7 @@ def import_files(db, fmt: str, paths: list, *, profile_id: int, skip_seconds: in
     plays, batches = _parse_all(db, module, [Path(p) for p in paths], Options(skip_seconds), progress, cancel)
     matcher = Matcher.from_db(db)
     matches = [matcher.match(a, t, al, d, m) for (a, t, al, m, d) in plays.tracks]
+    matcher.clear_cache()
     durations = _durations(db, {m.item_id for m in matches if m.item_id is not None})
     summary = _summary(module, plays, batches, matches)
     if not dry_run:
@@ -94,28 +117,54 @@ def import_files(db, fmt: str, paths: list, *, profile_id: int, skip_seconds: in
 
 
 def _parse_all(db, module, paths, options, progress, cancel):
-    plays, batches = Plays(), []
-    for n, path in enumerate(paths):
+    for path in paths:
         if not path.is_file():
             raise ImportFormatError(f"{path}: no such file")
-        batch = FileBatch(str(path), sha256_of(path), len(plays))
+    plays, batches = Plays(), []
+    for n, (path, (sha, columns, feedback, ignored)) in enumerate(zip(paths, _parsed(module, paths, options))):
+        batch = FileBatch(str(path), sha, len(plays), feedback=feedback, ignored=ignored)
         batch.already_imported = db.execute(
-            "SELECT 1 FROM imports WHERE format = ? AND sha256 = ?", [module.FORMAT, batch.sha256]).fetchone() is not None
-        for i, rec in enumerate(module.parse(path, options)):
-            kind = rec[0]
-            if kind == LISTEN:
-                plays.add(rec)
-            elif kind == FEEDBACK:
-                batch.feedback.append(rec)
-            elif kind == IGNORED:
-                batch.ignored[rec[1]] += 1
-            if i % 50_000 == 0 and _cancelled(cancel):
-                raise Cancelled("import cancelled; nothing was written")
+            "SELECT 1 FROM imports WHERE format = ? AND sha256 = ?", [module.FORMAT, sha]).fetchone() is not None
+        plays.extend(columns)
         batch.end = len(plays)
         batches.append(batch)
         if progress:
             progress(n + 1, len(paths), f"read {path.name}")
+        if _cancelled(cancel):
+            raise Cancelled("import cancelled; nothing was written")
+    plays._track_ids = {}  # only needed while parsing
     return plays, batches
+
+
+def _parsed(module, paths, options):
+    """Each file parsed into compact columns, in order; big imports use a second process."""
+    workers = min(PARSE_WORKERS, os.cpu_count() or 1, len(paths))
+    if workers < 2 or sum(p.stat().st_size for p in paths) < PARALLEL_ABOVE:
+        for path in paths:
+            yield parse_file(module.FORMAT, path, options)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        try:
+            yield from pool.map(parse_file, repeat(module.FORMAT), paths, repeat(options))
+        finally:
+            pool.shutdown(cancel_futures=True)
+
+
+def parse_file(fmt: str, path: Path, options: Options) -> tuple:
+    """Parse one file (in a worker process when the import is big): (sha256, columns, feedback, ignored)."""
+    plays, feedback, ignored = Plays(), [], Counter()
+    for rec in importer(fmt).parse(path, options):
+        kind = rec[0]
+        if kind == LISTEN:
+            plays.add(rec)
+        elif kind == FEEDBACK:
+            feedback.append(rec)
+        elif kind == IGNORED:
+            ignored[rec[1]] += 1
+    return sha256_of(path), plays.columns(), feedback, ignored
 
 
 def _cancelled(cancel) -> bool:
