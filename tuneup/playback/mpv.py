@@ -6,6 +6,14 @@ mpv quits, and when mpv dies or is killed (what was played until then).
 
 The event reader runs in its own thread with its own database connection. Listeners are called
 from that thread with a :class:`PlayerState` snapshot.
+
+    player = Player.from_env(env)            # PlayerError(INSTALL_HINT) on start() if mpv is missing
+    player.add_listener(on_state)            # on_state(PlayerState) from the reader thread
+    player.start(mix.items)                  # QueueEntry, MixItem, item ids or paths
+    player.pause_toggle(); player.seek(10); player.volume(-5); player.next(); player.prev()
+    player.skip()                            # always recorded as a skip
+    player.stop()                            # records the current item as stopped, quits mpv
+    player.wait()                            # until mpv has exited and every listen is written
 """
 
 from __future__ import annotations
