@@ -223,3 +223,26 @@ def test_pool_worker_results_survive_a_bad_batch(env, tmp_path, monkeypatch):
     monkeypatch.setattr(scan_mod, "BATCH_FILES", 3)
     summary = scan(env.db, [lib], workers=2)
     assert summary.added == 12 and len(summary.errors) == 4
+
+
+def test_a_reader_process_that_dies_costs_only_its_batch(tmp_path):
+    from tuneup.library.workers import ReaderPool
+
+    good = [make_audio(tmp_path, "mp3", {"title": f"t{i}"}, name=f"{i}.mp3") for i in range(4)]
+    columns = ["kind", "title"]
+    with ReaderPool(1, frozenset(), columns) as pool:
+        pool.workers[0].proc.kill()
+        pool.workers[0].proc.wait()
+        pool.submit([(bytes(p), 0) for p in good[:2]])
+        lost = []
+        while pool.busy:
+            for results in pool.results(timeout=1):
+                lost.extend(results)
+        assert [(r[0], r[1]) for r in lost] == [(bytes(p), "error") for p in good[:2]]
+        assert "reader process died" in lost[0][3]
+        pool.submit([(bytes(p), 0) for p in good[2:]])  # a fresh worker took over
+        done = []
+        while pool.busy:
+            for results in pool.results(timeout=1):
+                done.extend(results)
+        assert [(r[1], r[2][0]) for r in done] == [("ok", ("track", "t2")), ("ok", ("track", "t3"))]

@@ -161,6 +161,16 @@ def _mp_context():
     return multiprocessing.get_context("spawn")
 
 
+def _worker_init() -> None:
+    """One BLAS thread per worker: the workers are the parallelism (set before numpy loads)."""
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(name, "1")
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(workers, mp_context=_mp_context(), initializer=_worker_init)
+
+
 def _run_pool(tasks: list[Task], workers: int, finished: Callable[[Result], None],
               cancelled: Callable[[], bool]) -> None:
     """Keep ``2 * workers`` tasks in flight; a dead worker only costs the task that killed it."""
@@ -169,7 +179,7 @@ def _run_pool(tasks: list[Task], workers: int, finished: Callable[[Result], None
     while (queue or suspects) and not cancelled():
         if suspects:  # after a crash: one at a time, in a fresh single worker, to find the culprit
             task = suspects.pop()
-            with ProcessPoolExecutor(1, mp_context=_mp_context()) as pool:
+            with _pool(1) as pool:
                 try:
                     finished(pool.submit(analyse_task, task).result())
                 except BrokenProcessPool:
@@ -180,7 +190,7 @@ def _run_pool(tasks: list[Task], workers: int, finished: Callable[[Result], None
 
 def _pool_round(queue: list[Task], workers: int, finished, cancelled) -> list[Task]:
     """Run tasks from ``queue`` until it is empty, cancelled, or the pool breaks (returns in-flight)."""
-    pool = ProcessPoolExecutor(workers, mp_context=_mp_context())
+    pool = _pool(workers)
     inflight: dict = {}
     try:
         while (queue or inflight) and not cancelled():

@@ -75,6 +75,8 @@ def decimate(x: np.ndarray, halvings: int) -> np.ndarray:
     """Low-pass and halve the rate ``halvings`` times (half-band FIRs, computed at the output rate)."""
     for stage in range(halvings):
         x = _halve(x, _HALFBAND if stage == halvings - 1 else _HALFBAND_FAST)
+    if halvings == 0:
+        return x
     return np.ascontiguousarray(x, dtype=np.float32)
 
 
@@ -121,48 +123,71 @@ def _decode_soundfile(f) -> Excerpts:
     duration = frames / sr
     out_sr, halvings = analysis_rate(sr)
     weights = np.asarray(_CHANNEL_WEIGHTS.get(channels, (1.0,) * channels), dtype=np.float64)
+    pair = halvings >= 2  # the first of several halvings is folded into the mix-down
     windows, ratios = [], []
     for start, length in window_spans(duration):
         first, count = int(start * sr), int(round(length * sr))
         try:
             if f.seekable():
                 f.seek(first)
-            mono, ratio = _read_mono(f, count, channels, weights)
+            mono, ratio = _read_mono(f, count, channels, weights, pair)
         except (sf.LibsndfileError, RuntimeError, ValueError) as exc:
             if windows:
                 break  # truncated: keep the windows read so far
             raise NoSignal(f"decoding failed ({_clean(str(exc))})") from None
-        if len(mono) < MIN_SIGNAL_S * sr:
+        if len(mono) < MIN_SIGNAL_S * sr / (2 if pair else 1):
             continue
-        windows.append(decimate(mono, halvings))
+        mono = decimate(mono, halvings - pair)
+        if not np.isfinite(float(np.einsum("i,i->", mono, mono))):  # NaN or inf in float files
+            np.nan_to_num(mono, copy=False, nan=0.0, posinf=0.0, neginf=0.0)
+        windows.append(mono)
         ratios.append(ratio)
     if not windows:
         raise NoSignal(f"too short ({duration:.2f} s of audio)" if duration < 1 else "no audio could be decoded")
     return Excerpts(windows, out_sr, sr, channels, duration or None, "soundfile", ratios)
 
 
-def _read_mono(f, count: int, channels: int, weights: np.ndarray) -> tuple[np.ndarray, float]:
-    """Read ``count`` frames in blocks, mixing down to mono; also the channel/mono power ratio."""
-    parts, chan_power, mono_power, left = [], 0.0, 0.0, count
+def _read_mono(f, count: int, channels: int, weights: np.ndarray, pair: bool) -> tuple[np.ndarray, float]:
+    """Read ``count`` frames in blocks, mixing down to mono (and, with ``pair``, averaging sample
+    pairs: a first halving whose aliasing lands above the final band); also the channel/mono
+    power ratio, estimated from every 31st frame."""
+    out = np.empty(count // 2 + 1 if pair else count, np.float32)
+    filled, chan_power, mono_power, left = 0, 0.0, 0.0, count
     while left > 0:
         block = f.read(min(BLOCK_FRAMES, left), dtype="float32", always_2d=True)
         if len(block) == 0:
             break
         left -= len(block)
-        if channels == 1:
-            mono = block[:, 0].copy()
-        else:
-            mono = block @ np.full(channels, 1.0 / channels, np.float32)
-            sub = block[::7].astype(np.float64)
-            chan_power += float(weights @ np.einsum("ij,ij->j", sub, sub))
-            m = mono[::7].astype(np.float64)
-            mono_power += float(m @ m)
-        parts.append(mono)
-    mono = np.concatenate(parts) if parts else np.zeros(0, np.float32)
-    if len(mono) and not np.isfinite(float(mono @ mono)):
-        np.nan_to_num(mono, copy=False, nan=0.0, posinf=0.0, neginf=0.0)
+        mono = _mix_down(block, channels, pair)
+        out[filled:filled + len(mono)] = mono
+        filled += len(mono)
+        if channels > 1:
+            sub = block[::31]
+            chan_power += float(np.einsum("ij,ij->j", sub, sub) @ weights)
+            m = sub[:, 0] + sub[:, 1]
+            for c in range(2, channels):
+                m += sub[:, c]
+            mono_power += float(np.einsum("i,i->", m, m)) / channels ** 2
     ratio = 1.0 if channels == 1 else (min(chan_power / mono_power, 100.0) if mono_power > 0 else float(channels))
-    return mono, ratio
+    return out[:filled], ratio
+
+
+def _mix_down(block: np.ndarray, channels: int, pair: bool) -> np.ndarray:
+    if pair:
+        flat = block[: len(block) // 2 * 2].reshape(-1)  # (frames, channels) is C-contiguous
+        step = 2 * channels
+        mono = flat[0::step] + flat[1::step]
+        for j in range(2, step):
+            mono += flat[j::step]
+        mono *= np.float32(1.0 / step)
+        return mono
+    if channels == 1:
+        return block[:, 0].copy()
+    mono = block[:, 0] + block[:, 1]
+    for c in range(2, channels):
+        mono += block[:, c]
+    mono *= np.float32(1.0 / channels)
+    return mono
 
 
 def _probe(path: str, tool: str) -> tuple[float | None, int, int]:

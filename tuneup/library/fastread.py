@@ -13,7 +13,8 @@ from __future__ import annotations
 import os
 import struct
 
-HEAD = 1 << 16
+HEAD = 1 << 16   # bytes read from the start of a file in one go
+TAIL = 4096      # ...and from its end (ID3v1 lives in the last 128)
 
 
 class _Fallback(Exception):
@@ -24,15 +25,23 @@ def read_fast(path: bytes, ext: str) -> tuple[str, str, dict, dict] | None:
     """(format, codec, properties, canonical tags) for an .mp3 or .flac file, or None to use mutagen."""
     try:
         with open(path, "rb") as f:
+            size = os.fstat(f.fileno()).st_size
             head = f.read(HEAD)
-            if ext == ".mp3":
-                return _mp3(f, head)
-            if ext == ".flac" and head[:4] == b"fLaC":
-                return _flac(f, head)
-    except (_Fallback, struct.error, IndexError, ValueError, UnicodeError):
-        return None
+            tail = head[-TAIL:] if size <= len(head) else os.pread(f.fileno(), TAIL, size - TAIL)
+            return parse(f, head, tail, size, ext)
     except OSError:
         return None  # mutagen will report it with its own reason
+
+
+def parse(f, head: bytes, tail: bytes, size: int, ext: str) -> tuple[str, str, dict, dict] | None:
+    """Like read_fast, on an open file whose first HEAD bytes and last TAIL bytes are already read."""
+    try:
+        if ext == ".mp3":
+            return _mp3(f, head, tail, size)
+        if ext == ".flac" and head[:4] == b"fLaC":
+            return _flac(f, head, size)
+    except (_Fallback, struct.error, IndexError, ValueError, UnicodeError, OSError):
+        return None
     return None
 
 
@@ -49,10 +58,8 @@ _WANTED = frozenset(("TIT2", "TPE1", "TALB", "TPE2", "TRCK", "TPOS", "TDRC", "TY
                      "TBPM", "TKEY", "TMOO", "TPUB", "TCMP", "TXXX", "UFID", "TDAT", "TIME", "TORY"))
 
 
-def _mp3(f, head: bytes):
-    file_size = os.fstat(f.fileno()).st_size
-    f.seek(max(0, file_size - 133))
-    if b"TAG" in f.read(133):
+def _mp3(f, head: bytes, tail: bytes, file_size: int):
+    if b"TAG" in tail[-133:]:
         raise _Fallback  # an ID3v1 tag (mutagen merges it into the ID3v2 frames)
     if head[:3] == b"ID3":
         major, flags = head[3], head[5]
@@ -299,7 +306,7 @@ def _extend(out: dict, key: str, values) -> None:
 
 # --- FLAC -------------------------------------------------------------------------------------
 
-def _flac(f, head: bytes):
+def _flac(f, head: bytes, file_size: int):
     pos, data, base = 4, head, 0   # data holds file bytes [base, base + len(data))
     streaminfo, comments = None, {}
     while True:
@@ -334,7 +341,6 @@ def _flac(f, head: bytes):
     channels = ((bits >> 41) & 7) + 1
     total = bits & ((1 << 36) - 1)
     length = total / sample_rate if sample_rate else 0.0
-    file_size = os.fstat(f.fileno()).st_size
     bitrate = int((file_size - pos) * 8 / length) if length else 0
     props = {"length": length, "bitrate": bitrate, "sample_rate": sample_rate, "channels": channels}
     return "flac", "flac", props, comments

@@ -90,6 +90,16 @@ def power_spectrogram(x: np.ndarray, n: int, hop: int, chunk: int = 512) -> np.n
     return out
 
 
+def _weighted_sum(matrix: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """matrix @ weights without BLAS: its threads only get in the way of worker processes."""
+    return np.einsum("ij,j->i", matrix, weights.astype(matrix.dtype, copy=False))
+
+
+def _band_sums(power: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Sum of ``power`` over each band of bins [edges[k], edges[k + 1])."""
+    return np.add.reduceat(power[:, : edges[-1]], edges[:-1], axis=1)
+
+
 class _Plan:
     """Per-rate constants: bin frequencies, K-weighting, band and chroma maps."""
 
@@ -106,15 +116,16 @@ class _Plan:
         norm = self.n_fft * float(window @ window)
         self.ms_weights = (weight / norm).astype(np.float32)
         self.k_weights = (weight * k_weighting_power(self.freqs) / norm).astype(np.float32)
-        self.onset_bands = self._band_matrix(np.geomspace(60, min(sr / 2, 8000), 13))
-        self.shape_bands = self._band_matrix(np.array(BAND_EDGES, dtype=float))
+        self.onset_edges = self._bin_edges(np.geomspace(60, min(sr / 2, 8000), 13))
+        self.shape_edges = self._bin_edges(np.array(BAND_EDGES, dtype=float))
         self.chroma = self._chroma_matrix()
 
-    def _band_matrix(self, edges: np.ndarray) -> np.ndarray:
-        m = np.zeros((len(self.freqs), len(edges) - 1), np.float32)
-        for j, (lo, hi) in enumerate(zip(edges[:-1], edges[1:])):
-            m[(self.freqs >= lo) & (self.freqs < hi), j] = 1.0
-        return m
+    def _bin_edges(self, edges: np.ndarray) -> np.ndarray:
+        """Bin index of each band edge, strictly increasing (every band gets at least one bin)."""
+        idx = np.searchsorted(self.freqs, edges)
+        for k in range(1, len(idx)):
+            idx[k] = max(idx[k], idx[k - 1] + 1)
+        return np.minimum(idx, len(self.freqs) - len(idx) + np.arange(len(idx)) + 1)
 
     def _chroma_matrix(self) -> np.ndarray:
         freqs = np.fft.rfftfreq(CHROMA_N_FFT, 1 / self.sr)
@@ -206,14 +217,14 @@ class _Accumulator:
 
 def _analyse_window(plan: _Plan, x: np.ndarray, ratio: float, acc: _Accumulator) -> None:
     power = power_spectrogram(x, plan.n_fft, plan.hop)
-    frame_ms = power @ plan.ms_weights
+    frame_ms = _weighted_sum(power, plan.ms_weights)
     acc.ms_sum += float(frame_ms.sum())
     acc.ms_n += len(frame_ms)
-    k_ms = (power @ plan.k_weights).astype(np.float64) * ratio
+    k_ms = _weighted_sum(power, plan.k_weights).astype(np.float64) * ratio
     acc.blocks.append(_block_means(k_ms, plan.fps, 0.4, 0.1))
     acc.short_term.append(_block_means(k_ms, plan.fps, 3.0, 0.5))
     _spectral_shape(plan, power, frame_ms, acc)
-    bands = power @ plan.onset_bands
+    bands = _band_sums(power, plan.onset_edges)
     acc.onsets += count_onsets(onset_envelope(bands, ONSET_FLOOR), plan.fps)
     envelope = onset_envelope(bands, TEMPO_FLOOR, weighted=True)
     if len(envelope) > 2 * plan.fps * 60 / TEMPO_MAX:
@@ -273,7 +284,7 @@ def _spectral_shape(plan: _Plan, power: np.ndarray, frame_ms: np.ndarray, acc: _
         return
     freqs = plan.freqs[1:].astype(np.float32)
     total = p.sum(axis=1) + 1e-20
-    centroid = (p @ freqs) / total
+    centroid = _weighted_sum(p, freqs) / total
     cum = np.cumsum(p, axis=1)
     rolloff = freqs[np.minimum((cum < ROLLOFF * total[:, None]).sum(axis=1), len(freqs) - 1)]
     flatness = np.exp(np.log(p + 1e-12).mean(axis=1)) / (total / p.shape[1])
@@ -282,7 +293,7 @@ def _spectral_shape(plan: _Plan, power: np.ndarray, frame_ms: np.ndarray, acc: _
     acc.rolloff += float(rolloff.sum())
     acc.flatness += float(flatness.sum())
     acc.weight += n
-    acc.bands += (power @ plan.shape_bands).sum(axis=0)
+    acc.bands += _band_sums(power.sum(axis=0, keepdims=True), plan.shape_edges)[0]
 
 
 def onset_envelope(bands: np.ndarray, floor_ratio: float, weighted: bool = False) -> np.ndarray:
@@ -381,9 +392,12 @@ def _interp(ac: np.ndarray, lags: np.ndarray) -> np.ndarray:
 
 
 def chroma_profile(plan: _Plan, x: np.ndarray) -> np.ndarray:
-    """Sum over frames of pitch-class energy (back-to-back 4096-point frames, 60 Hz-2.1 kHz, magnitude^0.5)."""
-    power = power_spectrogram(x, CHROMA_N_FFT, CHROMA_N_FFT, chunk=64)
-    return (np.sqrt(np.sqrt(power)) @ plan.chroma).sum(axis=0).astype(np.float64)
+    """Sum over frames of pitch-class energy (4096-point frames, 60 Hz-2.1 kHz, magnitude^0.5).
+
+    Frames are back to back; past 20 s of audio only every other one is used (plenty for a key)."""
+    hop = CHROMA_N_FFT if len(x) < 20 * plan.sr else 2 * CHROMA_N_FFT
+    power = power_spectrogram(x, CHROMA_N_FFT, hop, chunk=64)
+    return np.sqrt(np.sqrt(power)).sum(axis=0).astype(np.float64) @ plan.chroma
 
 
 def estimate_key(chroma: np.ndarray) -> tuple[str | None, str | None, float, float]:

@@ -10,11 +10,15 @@ from __future__ import annotations
 import errno
 import json
 import os
+import stat
 
 from tuneup.errors import MediaReadError
-from tuneup.library.fingerprint import fingerprint_fd
+from tuneup.library import fastread
+from tuneup.library.fingerprint import fingerprint_blocks, read_tail
 from tuneup.library.pathguess import apply_guess
-from tuneup.library.tags import read_audio
+from tuneup.library.tags import FAST_EXTENSIONS, read_audio
+
+_FAST = frozenset(e.encode() for e in FAST_EXTENSIONS)
 
 _TAGGED = ("title", "artist", "album", "tracknumber")  # with all four, the path is not consulted
 
@@ -40,36 +44,54 @@ def to_values(row: dict, columns: list[str]) -> tuple[tuple, dict | None]:
     """(values in ``columns`` order with lists/dicts as JSON, extras such as _series and _warnings)."""
     extras = {k: row.pop(k) for k in ("_series", "_warnings") if k in row} or None
     row.setdefault("kind", "track")
-    values = [row.get(c) for c in columns]
-    for i, value in enumerate(values):
-        if isinstance(value, (list, dict, tuple)):
-            values[i] = json.dumps(value, ensure_ascii=False)
+    index = _index_of(columns)
+    values = [None] * len(columns)
+    for key, value in row.items():
+        i = index.get(key)
+        if i is not None:
+            values[i] = json.dumps(value, ensure_ascii=False) if isinstance(value, (list, dict, tuple)) else value
     return tuple(values), extras
 
 
+_last_index: list = [None, {}]  # (columns list, {column: position}); the list is the same for a whole scan
+
+
+def _index_of(columns: list[str]) -> dict[str, int]:
+    if _last_index[0] is not columns:
+        _last_index[:] = [columns, {c: i for i, c in enumerate(columns)}]
+    return _last_index[1]
+
+
 def read_one(path: bytes, root_len: int, video_exts: frozenset[bytes]) -> tuple:
+    ext = os.path.splitext(path)[1].lower()
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # never block on a FIFO swapped in since the walk
     except OSError as exc:
         if exc.errno == errno.ENOENT:
             return path, "gone", None, "file disappeared during the scan"
         return path, "error", None, f"cannot open: {exc.strerror}"
+    with open(fd, "rb") as f:
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                return path, "error", None, "not a regular file"
+            if st.st_size == 0 and ext not in video_exts:
+                return path, "error", None, "empty file (0 bytes)"
+            head = f.read(fastread.HEAD)
+            tail = read_tail(fd, st.st_size, head)
+        except OSError as exc:
+            return path, "error", None, f"cannot read: {exc.strerror}"
+        quick = None
+        if ext in _FAST:
+            quick = fastread.parse(f, head, tail, st.st_size, ext.decode())
     try:
-        st = os.fstat(fd)
-        if st.st_size == 0 and os.path.splitext(path)[1].lower() not in video_exts:
-            return path, "error", None, "empty file (0 bytes)"
-        fp = fingerprint_fd(fd, st.st_size)
-    except OSError as exc:
-        return path, "error", None, f"cannot read: {exc.strerror}"
-    finally:
-        os.close(fd)
-    try:
-        row = _read_media(path, video_exts)
+        row = read_audio(path, quick=quick) if quick else _read_media(path, video_exts)
     except MediaReadError as exc:
         if not os.path.lexists(path):
             return path, "gone", None, "file disappeared during the scan"
         return path, "error", None, str(exc)
-    row["size"], row["mtime_ns"], row["fingerprint"] = st.st_size, st.st_mtime_ns, fp
+    row["size"], row["mtime_ns"] = st.st_size, st.st_mtime_ns
+    row["fingerprint"] = fingerprint_blocks(st.st_size, head, tail)
     if row.get("kind", "track") == "track" and not all(k in row for k in _TAGGED):
         rel = path[root_len:].lstrip(b"/").decode("utf-8", "backslashreplace")
         apply_guess(row, rel.split("/"))

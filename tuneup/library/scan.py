@@ -112,6 +112,7 @@ class _Scan:
         columns = [r[1] for r in db.execute("PRAGMA table_info(items)")]
         self.data_columns = [c for c in columns if c not in _IDENTITY_COLUMNS]
         self.fp_index = self.data_columns.index("fingerprint")
+        self._insert_cache: dict[tuple, str] = {}
         self.error_paths: set[str] = set()      # reported in this scan
         self.unsaved_errors: list[tuple] = []
         self.known_errors = {p for (p,) in db.execute("SELECT path FROM scan_errors")}
@@ -298,7 +299,7 @@ class _Scan:
         results, self.pending = self.pending, []
         now = utcnow()
         with write(self.db):
-            upserts, cleared = [], []
+            upserts, inserts, cleared = [], {}, []
             for path, status, read, reason in results:
                 if status != "ok":
                     self._error(path, reason)
@@ -313,14 +314,19 @@ class _Scan:
                     values = self._extras(shown, values, extras)
                 if path not in self.known and self._try_move(path, shown, values, now):
                     continue
-                upserts.append((path, shown, self.root_of[path], now, now, *values))
                 if path in self.known:
+                    upserts.append((path, shown, self.root_of[path], now, now, *values))
                     self.summary.updated += 1
                     self.summary.returned += path in self.was_missing
-                else:
+                else:  # new: bind only the columns that have a value (a third of them, typically)
+                    filled = tuple(i for i, v in enumerate(values) if v is not None)
+                    inserts.setdefault(filled, []).append(
+                        (path, shown, self.root_of[path], now, now, *(values[i] for i in filled)))
                     self.summary.added += 1
             if upserts:
-                self.db.conn.executemany(self._upsert_sql(), upserts)
+                self.db.conn.executemany(self._insert_sql(None), upserts)
+            for filled, rows in inserts.items():
+                self.db.conn.executemany(self._insert_sql(filled), rows)
             if cleared:
                 self.db.conn.executemany("DELETE FROM scan_errors WHERE path = ?", cleared)
             self._store_errors()
@@ -338,8 +344,21 @@ class _Scan:
             values[self.data_columns.index("series_id")] = video.store_series(self.db, series)
         return tuple(values)
 
-    def _upsert_sql(self) -> str:
-        cols = ["path_raw", "path", "root_id", "added_at", "updated_at", *self.data_columns]
+    def _insert_sql(self, filled: tuple[int, ...] | None) -> str:
+        """Upsert of the columns at positions ``filled`` (None: all, so a changed file loses removed tags).
+
+        New files bind only their non-empty columns; it is an upsert because a concurrent scan
+        may have added the same file already."""
+        sql = self._insert_cache.get(filled)
+        if sql is None:
+            columns = self.data_columns if filled is None else [self.data_columns[i] for i in filled]
+            sql = self._upsert_sql(columns)
+            self._insert_cache[filled] = sql
+        return sql
+
+    @staticmethod
+    def _upsert_sql(data_columns: list[str]) -> str:
+        cols = ["path_raw", "path", "root_id", "added_at", "updated_at", *data_columns]
         sets = ", ".join(f"{c} = excluded.{c}" for c in cols if c not in ("path_raw", "added_at"))
         return (f"INSERT INTO items ({', '.join(cols)}, status, missing_since) "
                 f"VALUES ({', '.join('?' for _ in cols)}, 'present', NULL) "

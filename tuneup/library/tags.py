@@ -108,15 +108,18 @@ def _reason(exc: Exception) -> str:
     return f"unreadable audio: {text}"
 
 
-def read_audio(path: bytes | str, *, fast: bool = True) -> dict:
+FAST_EXTENSIONS = (".mp3", ".flac")
+
+
+def read_audio(path: bytes | str, *, fast: bool = True, quick: tuple | None = None) -> dict:
     """Tags and properties of the audio file at ``path`` as ``items`` columns (kind 'track').
 
     MP3 and FLAC go through tuneup.library.fastread (same result, a fraction of the work);
-    anything it does not handle, and every other format, through mutagen."""
+    anything it does not handle, and every other format, through mutagen. ``quick``: a
+    fastread result the caller already has."""
     raw = os.fsencode(path)
     ext = os.path.splitext(raw)[1].lower().decode("ascii", "replace")
-    quick = None
-    if fast and ext in (".mp3", ".flac"):
+    if quick is None and fast and ext in FAST_EXTENSIONS:
         from tuneup.library.fastread import read_fast
 
         quick = read_fast(raw, ext)

@@ -62,8 +62,11 @@ class _Worker:
     def _send(self, message) -> None:
         data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
         view = memoryview(_HEADER.pack(len(data)) + data)
-        while view:
-            view = view[self.proc.stdin.write(view):]
+        try:
+            while view:
+                view = view[self.proc.stdin.write(view):]
+        except (BrokenPipeError, ValueError):
+            pass  # the worker died; its output pipe reports EOF and the pool replaces it
 
     def submit(self, batch) -> None:
         self.batches.append(batch)
