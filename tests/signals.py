@@ -112,12 +112,11 @@ def _midi_freq(note: int) -> float:
 
 
 def chord_progression(tonic: int, mode: str, timbre: str = "piano", seconds: float = 16.0,
-                      sr: int = 22050, seed: int = 0) -> np.ndarray:
+                      sr: int = 22050, seed: int = 0, chord_s: float = 2.0) -> np.ndarray:
     """A four-chord progression (I IV V I / I vi IV V, or i iv V i / i VI iv V) looped to length."""
     rng = np.random.default_rng(seed)
     options = MAJOR_PROGRESSIONS if mode == "major" else MINOR_PROGRESSIONS
     progression = options[int(rng.integers(len(options)))]
-    chord_s = 2.0
     out = np.zeros(int(seconds * sr))
     root_midi = 48 + tonic  # C3 + tonic
     i = 0
@@ -133,6 +132,16 @@ def chord_progression(tonic: int, mode: str, timbre: str = "piano", seconds: flo
         i += 1
     out += 0.003 * rng.standard_normal(len(out))
     return (0.5 * out / np.max(np.abs(out))).astype(np.float32)
+
+
+def song(bpm: float, tonic: int, mode: str, timbre: str = "piano", seconds: float = 30.0, sr: int = 44100,
+         swing: bool = False, seed: int = 0) -> np.ndarray:
+    """Drums and a chord progression together, in stereo (chords a little wider than the drums)."""
+    drums = drum_pattern(bpm, seconds, sr, swing, seed)
+    chords = chord_progression(tonic, mode, timbre, seconds, sr, seed, chord_s=4 * 60.0 / bpm)  # a chord a bar
+    left = 0.6 * drums + 0.5 * chords
+    right = 0.6 * drums + 0.4 * chords
+    return (0.9 * np.stack([left, right], axis=1) / np.max(np.abs([left, right]))).astype(np.float32)
 
 
 def key_name(tonic: int, mode: str) -> str:
