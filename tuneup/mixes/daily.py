@@ -83,7 +83,7 @@ class _DailyBuilder:
         label = self._label(favs)
         favs.sort(key=lambda i: -self.plays.get(i, 0))
         fav_entries = [(i, self._fav_reason(i), False) for i in favs]
-        close = self.model.similar(favs[:20], k=self.size * 3, kinds="track", profile_id=self.profile_id,
+        close = self.model.similar(favs[:20], k=self.size * 2, kinds="track", profile_id=self.profile_id,
                                    exclude=favs)
         rare = set(self._tracks([r.item_id for r in close if self.plays.get(r.item_id, 0) <= RARELY]))
         close_entries = [e for e in from_recs(close) if e[0] in rare]
