@@ -69,6 +69,16 @@ class Collab:
         return cls(a["nb_idx"], a["nb_val"], a["ease_rows"], a["ease_b"], a["baskets"])
 
 
+def release_memory() -> None:
+    """Hand freed heap memory back to the system (glibc keeps it otherwise, and peak RSS only grows)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
 def basket_ids(profile: np.ndarray, time: np.ndarray, gap_s: float | None) -> np.ndarray:
     """Events (sorted by profile, then time) -> basket numbers; a new basket at every profile change or gap."""
     if len(profile) == 0:
@@ -106,6 +116,7 @@ def fit_collab(basket: np.ndarray, item: np.ndarray, weight: np.ndarray, n_items
         nb_idx, nb_val, gram = _knn_windowed(basket, item, n_items, window, neighbours, shrink, ease_rows)
     if cancel is not None and cancel():
         raise InterruptedError
+    release_memory()
     ease_b = _ease(gram, lam) if m else np.zeros((0, 0), np.float32)
     return Collab(nb_idx, nb_val, rows.astype(np.int64), ease_b, counts)
 
@@ -150,21 +161,19 @@ def _knn_dense(gram, rows, n_items, k, shrink):
 
 def _knn_windowed(basket, item, n_items, window, k, shrink, ease_rows):
     """Neighbours from pairs of plays at most ``window`` apart in the same basket (sparse, scales)."""
-    a_parts, b_parts = [], []
+    parts = []
     for d in range(1, window + 1):
         same = (basket[d:] == basket[:-d]) & (item[d:] != item[:-d])
-        a_parts.append(item[:-d][same])
-        b_parts.append(item[d:][same])
-    a = np.concatenate(a_parts) if a_parts else np.zeros(0, np.int64)
-    del a_parts
-    b = np.concatenate(b_parts) if b_parts else np.zeros(0, np.int64)
-    del b_parts
-    key = np.minimum(a, b) * n_items + np.maximum(a, b)
-    del a, b
+        a, b = item[:-d][same], item[d:][same]
+        parts.append(np.minimum(a, b).astype(np.int64) * n_items + np.maximum(a, b))
+        del a, b, same
+    key = np.concatenate(parts) if parts else np.zeros(0, np.int64)
+    del parts
     key, cnt = np.unique(key, return_counts=True)
     lo, hi = (key // n_items).astype(np.int32), (key % n_items).astype(np.int32)
     cnt = cnt.astype(np.float32)
     del key
+    release_memory()
     freq = np.bincount(item, minlength=n_items).astype(np.float64)
     sim = (cnt / (np.sqrt(freq[lo] * freq[hi]) + shrink)).astype(np.float32)
     gram = _sparse_to_dense(lo, hi, cnt, freq, ease_rows, n_items)

@@ -9,7 +9,7 @@ import numpy as np
 
 from tuneup.history.normalize import norm_artist, norm_title
 from tuneup.model import ranker
-from tuneup.model.collab import basket_ids, fit_collab
+from tuneup.model.collab import basket_ids, fit_collab, release_memory
 from tuneup.model.content import build_content
 from tuneup.model.dataset import BAN, DISLIKE, FINISHED, LIKE, SKIPPED, STOPPED, Dataset
 from tuneup.model.hybrid import Model
@@ -63,6 +63,7 @@ def fit_model(ds: Dataset, *, profile: int | None = None, progress=None, cancel=
     cat = ds.catalogue
     n = len(cat)
     content = build_content(cat.tokens)
+    release_memory()
     vocab = {t: k for k, t in enumerate(content.vocab)}
     step("content vectors")
     artist_idx = _ids([norm_artist(a) for a in cat.artists])
