@@ -134,3 +134,16 @@ def test_start_accepts_ids_paths_and_mix_items_and_enqueue(env, library, tmp_pat
     assert [r["item_id"] for r in rows] == [library[0], library[0], None]
     assert all(r["end_reason"] == "finished" for r in rows)
     assert player.state().queue_length == 3
+
+
+def test_next_pressed_inside_mpv_is_a_skip(env, library):
+    player = _player(env)
+    player.start(entries_for(env.db, library[1:3]))
+    assert _wait_for(lambda: (player.state().position or 0) > 0.5)
+    player._conn.send("keypress", ">")  # the person presses "next" in mpv's own window or terminal
+    assert _wait_for(lambda: player.state().index == 1)
+    player._conn.send("keypress", "q")
+    assert player.wait(10)
+    first, second = listens(env.db)
+    assert (first["end_reason"], first["skipped"]) == ("skipped", 1)
+    assert second["end_reason"] == "stopped"

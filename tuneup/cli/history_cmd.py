@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import List
 
@@ -157,7 +158,9 @@ def play(ctx: typer.Context,
          items: List[str] = typer.Argument(None, metavar="ITEM...", help='Paths, item ids or "artist - title".'),
          mix: str = typer.Option(None, "--mix", help="Play the latest mix with this name."),
          profile: str = ProfileOption) -> None:
-    """Play items (or a mix) in mpv; every play, skip and stop is recorded."""
+    """Play items (or a mix) in mpv; every play, skip and stop is recorded.
+
+    mpv's own keys work in the terminal (space pause, > next, < previous, q quit); Ctrl-C stops."""
     import shlex
 
     from tuneup.history.events import resolve_item
@@ -170,7 +173,8 @@ def play(ctx: typer.Context,
     ids = latest_mix_items(env.db, env.profile_id, mix) if mix else []
     ids += [resolve_item(env.db, i) for i in items or []]
     queue = entries_for(env.db, ids)
-    player = Player.from_env(env, mpv_args=shlex.split(os.environ.get("TUNEUP_MPV_ARGS", "")))
+    player = Player.from_env(env, mpv_args=shlex.split(os.environ.get("TUNEUP_MPV_ARGS", "")),
+                             terminal=sys.stdin.isatty())
     player.add_listener(_announce())
     player.start(queue)
     try:

@@ -72,10 +72,11 @@ class _Play:
 class Player:
     def __init__(self, db_path: Path | str, profile_id: int, run_dir: Path, *, skip_seconds: int = 30,
                  mpv_args: list[str] | None = None, mpv_binary: str = "mpv", source: str = "tuneup",
-                 quit_when_done: bool = True):
+                 quit_when_done: bool = True, terminal: bool = False):
         self.db_path, self.profile_id, self.run_dir = db_path, profile_id, Path(run_dir)
         self.skip_seconds, self.source, self.quit_when_done = skip_seconds, source, quit_when_done
         self.mpv_args, self.mpv_binary = list(mpv_args or []), mpv_binary
+        self.terminal = terminal  # let mpv read keys from (and draw its status line on) the terminal
         self._state = PlayerState()
         self._queue: list[QueueEntry] = []
         self._play: _Play | None = None
@@ -113,16 +114,21 @@ class Player:
         self._queue = list(queue)
         sock = socket_path(self.run_dir)
         video = any(e.is_video for e in queue)
-        args = [self.mpv_binary, "--idle=yes", "--no-terminal", f"--input-ipc-server={sock}",
+        args = [self.mpv_binary, "--idle=yes", *([] if self.terminal else ["--no-terminal"]),
+                f"--input-ipc-server={sock}",
                 *(["--force-window=yes"] if video else ["--no-video", "--force-window=no"]),
                 *HOOK_OFF_ARGS, *self.mpv_args]
         environ = {**os.environ, "TUNEUP_PLAYER": "1"}
-        self._proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                      stderr=subprocess.PIPE, env=environ)
+        if self.terminal:  # mpv's messages go to stderr: tuneup's stdout carries data only
+            self._proc = subprocess.Popen(args, stdout=2, env=environ)
+        else:
+            self._proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                          stderr=subprocess.PIPE, env=environ)
         try:
             self._conn = Connection(sock, alive=lambda: self._proc.poll() is None)
         except PlayerError as exc:
-            err = self._proc.stderr.read().decode(errors="replace").strip() if self._proc.poll() is not None else ""
+            exited = self._proc.poll() is not None and self._proc.stderr is not None
+            err = self._proc.stderr.read().decode(errors="replace").strip() if exited else ""
             self._kill()
             raise PlayerError(f"{exc}{': ' + err.splitlines()[-1] if err else ''}") from None
         finally:
@@ -340,9 +346,9 @@ class Player:
                 reason = "error"
                 if file_error:
                     self.errors.append(f"{play.entry.path}: {file_error}")
-            else:  # stop, quit, redirect: a person's action (or ours)
+            else:  # stop, quit, redirect: a person's action, through us or in mpv itself (keys, window)
                 _credit_tail(play, None, self._state.paused)
-                reason, skipped = self._pending or ("stopped", None)
+                reason, skipped = self._pending or (("skipped" if mpv_reason == "stop" else "stopped"), None)
                 self._pending = None
             self._record(play, reason, skipped)
             self._play = None
