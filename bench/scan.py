@@ -133,17 +133,17 @@ def _variants(folder: Path, fmt: str, count: int) -> list[Path]:
                              name=f"{i}.{media.ext_of(fmt)[1:]}") for i in range(count)]
 
 
-def bare_loop(paths: list[Path]) -> float:
-    """files/s of a plain single-process `mutagen.File` loop (errors counted as files)."""
+def bare_loop(paths: list[Path]) -> tuple[float, float]:
+    """files/s of a plain single-process `mutagen.File` loop (errors counted as files), and its CPU seconds."""
     import mutagen
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for p in paths:
         try:
             mutagen.File(p)
         except Exception:
             pass
-    return len(paths) / (time.perf_counter() - started)
+    return len(paths) / (time.perf_counter() - started), time.process_time() - cpu
 
 
 _SCAN_CHILD = """
@@ -155,8 +155,10 @@ t = time.perf_counter()
 s = scan(db, [a for a in sys.argv[2:3] if a] or None, workers=int(sys.argv[3]))
 wall = time.perf_counter() - t
 d = s.as_dict()
+me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
 print(json.dumps({"wall": wall, "added": d["added"], "unchanged": d["unchanged"], "errors": len(d["errors"]),
-                  "main_maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "main_maxrss_mb": me.ru_maxrss / 1024, "main_cpu": me.ru_utime + me.ru_stime,
+                  "workers_cpu": kids.ru_utime + kids.ru_stime}))
 """
 
 
@@ -196,18 +198,27 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=5000, help="number of files (default 5000)")
     parser.add_argument("--workers", type=int, default=0, help="scan workers (0: one per core)")
     parser.add_argument("--art-kb", type=int, default=0, help="cover art size embedded in tagged mp3/flac")
-    parser.add_argument("--dir", type=Path, help="keep the library here (default: a temporary folder)")
+    parser.add_argument("--dir", type=Path, help="keep the library here and reuse it next time (default: a "
+                        "temporary folder, removed afterwards)")
     args = parser.parse_args()
 
     base = args.dir or Path(tempfile.mkdtemp(prefix="tuneup-bench-scan-"))
     lib = base / "lib"
     try:
         t = time.perf_counter()
-        shutil.rmtree(lib, ignore_errors=True)
-        paths = generate(lib, args.n, args.art_kb)
-        print(f"generated {len(paths):,} files in {time.perf_counter() - t:.1f} s "
+        marker = base / f"generated-{args.n}-{args.art_kb}"
+        if args.dir and marker.exists():
+            paths = sorted(p for p in lib.rglob("*") if p.is_file())
+        else:
+            shutil.rmtree(lib, ignore_errors=True)
+            marker.unlink(missing_ok=True)
+            paths = generate(lib, args.n, args.art_kb)
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.touch()
+        print(f"{len(paths):,} files ready in {time.perf_counter() - t:.1f} s "
               f"({sum(p.stat().st_size for p in paths) / 2**20:,.0f} MB)", file=sys.stderr)
-        bare = bare_loop(paths)  # also warms the page cache for the scans below
+        load_before = os.getloadavg()[0]
+        bare, bare_cpu = bare_loop(paths)  # also warms the page cache for the scans below
         db_path = base / "bench.db"
         for suffix in ("", "-wal", "-shm"):
             Path(f"{db_path}{suffix}").unlink(missing_ok=True)
@@ -222,6 +233,14 @@ def main() -> None:
             "warm_rescan_seconds": round(warm["wall"], 2),
             "warm_rescan_files_per_s": round(len(paths) / warm["wall"]),
             "warm_process_seconds": round(warm["process_seconds"], 2),
+            "cpu_ms_per_1000_files": {
+                "bare_mutagen": round(bare_cpu * 1e6 / len(paths)),
+                "cold_scan_total": round((cold["main_cpu"] + cold["workers_cpu"]) * 1e6 / len(paths)),
+                "cold_scan_main_process": round(cold["main_cpu"] * 1e6 / len(paths)),
+                "cold_scan_readers": round(cold["workers_cpu"] * 1e6 / len(paths)),
+                "warm_rescan": round(warm["main_cpu"] * 1e6 / len(paths)),
+            },
+            "load_average_1min": [round(load_before, 1), round(os.getloadavg()[0], 1)],
             "cold_peak_rss_mb_tree": round(cold["tree_peak_rss_mb"]),
             "cold_peak_rss_mb_main": round(cold["main_maxrss_mb"]),
             "warm_peak_rss_mb_main": round(warm["main_maxrss_mb"]),

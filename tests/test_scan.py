@@ -238,3 +238,14 @@ def test_video_and_audio_extensions_are_dispatched(env, tmp_path):
     assert kinds["m4a"] == "track"
     assert env.db.execute("SELECT kind FROM items WHERE path = ?", [str(video)]).fetchone()[0] in (
         "movie", "video", "episode")
+
+
+def test_nested_roots_list_each_file_once_and_stay_attached_to_the_outer_root(env, tmp_path):
+    lib = tmp_path / "lib"
+    paths = _library(lib, 2, 2)
+    add_roots(env.db, [lib / "Artist 1"])
+    result = scan(env.db, [lib])
+    assert result.added == len(paths)
+    assert scan(env.db).unchanged == len(paths)
+    (paths[-1]).unlink()  # under the inner root
+    assert scan(env.db).missing == 1

@@ -167,6 +167,9 @@ class _Scan:
         roots = self.db.execute("SELECT id, path FROM roots ORDER BY length(path), path").fetchall()
         for root_id, root in roots:
             raw_root = os.fsencode(root)
+            if any(raw_root.startswith(done.rstrip(b"/") + b"/") for _, done in walked):
+                walked.append((root_id, raw_root))  # inside a root walked already: nothing new to find
+                continue
             reachable = True
             for entry in walk(raw_root, self.extensions, follow_symlinks=self.follow_symlinks,
                               seen_files=seen_files, cancelled=self.cancelled):
@@ -184,12 +187,12 @@ class _Scan:
         if path in self.seen:
             return  # nested roots: already found under the outer one
         self.seen.add(path)
+        if len(self.seen) % 2000 == 0:
+            self.progress(self.done, None, f"{len(self.seen):,} files found")
         old = self.existing.get(path)
         if old is not None and old[1] == size and old[2] == mtime_ns:
             if old[3] == "present":
                 self.summary.unchanged += 1
-                if self.summary.unchanged % 5000 == 0:
-                    self.progress(0, None, f"{self.summary.unchanged:,} unchanged files")
             else:
                 self.returned.append(old[0])
             return
