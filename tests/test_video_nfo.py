@@ -172,3 +172,12 @@ def test_comments_and_cdata_go_through_the_hardened_parser(tmp_path):
 def test_undefined_entity_is_malformed_not_expanded(tmp_path):
     with pytest.raises(NfoError, match="malformed XML"):
         read_nfo(write(tmp_path / "u.nfo", "<movie><title>&lol9;</title></movie>"))
+
+
+def test_fifo_named_nfo_does_not_hang(tmp_path):
+    import os
+
+    fifo = tmp_path / "movie.nfo"
+    os.mkfifo(fifo)
+    with pytest.raises(NfoError, match="not a regular file"):
+        read_nfo(fifo)

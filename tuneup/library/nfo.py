@@ -10,7 +10,9 @@ the reason; the caller keeps indexing the video from its name.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from pathlib import Path
 
 from tuneup.errors import MediaReadError
@@ -48,8 +50,16 @@ def read_nfo(path: Path) -> tuple[dict, list[str]]:
 def _read_capped(path: Path) -> bytes:
     """The file's bytes, refused over MAX_NFO_BYTES. FileNotFoundError passes through: no NFO."""
     try:
-        with open(path, "rb") as fh:
-            data = fh.read(MAX_NFO_BYTES + 1)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO named .nfo must not hang the scan
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                raise NfoError(f"{path}: not a regular file")
+            if st.st_size > MAX_NFO_BYTES:
+                raise NfoError(f"{path}: larger than {MAX_NFO_BYTES // (1024 * 1024)} MB, not read")
+            data = os.read(fd, st.st_size + 1)
+        finally:
+            os.close(fd)
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         raise
     except OSError as exc:
@@ -76,16 +86,27 @@ def _decode(path: Path, data: bytes) -> tuple[str, list[str]]:
     return data.decode("cp1252", errors="replace"), [f"{path}: not valid {declared}; read as Windows-1252"]
 
 
+_xml_modules = None
+
+
+def _xml():
+    """ElementTree, defusedxml's ElementTree and its exception base, imported once."""
+    global _xml_modules
+    if _xml_modules is None:
+        import xml.etree.ElementTree as ET
+
+        import defusedxml.ElementTree as DET
+        from defusedxml import DefusedXmlException
+
+        _xml_modules = (ET, DET, DefusedXmlException)
+    return _xml_modules
+
+
 def _parse(path: Path, text: str) -> list:
     """The NFO's top-level elements. Kodi allows a URL after the XML and several
     <episodedetails> in one file (multi-episode), so the document is cut after the last
     known closing tag and wrapped in one synthetic root."""
-    import xml.etree.ElementTree as ET
-    from xml.etree.ElementTree import ParseError
-
-    import defusedxml.ElementTree as DET
-    from defusedxml import DefusedXmlException
-
+    ET, DET, DefusedXmlException = _xml()
     body = _ANY_DECL.sub("", text, count=1)
     if "<!DOCTYPE" in body or "<!ENTITY" in body:
         raise NfoError(f"{path}: DOCTYPE/entity declarations are not allowed in an NFO")
@@ -104,7 +125,7 @@ def _parse(path: Path, text: str) -> list:
             root = ET.fromstring(document)
     except DefusedXmlException as exc:
         raise NfoError(f"{path}: refused ({type(exc).__name__})") from None
-    except ParseError as exc:
+    except ET.ParseError as exc:
         raise NfoError(f"{path}: malformed XML ({exc})") from None
     return [child for child in root if child.tag in ROOTS]
 
