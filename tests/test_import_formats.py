@@ -82,6 +82,7 @@ def test_spotify_extended(env, lib, tmp_path):
     # the same file again adds nothing; a second file with the same plays neither
     again = _run(env, "spotify-extended", f)
     assert (again["imported"], again["duplicates"]) == (0, 6) and again["already_imported_files"] == [str(f)]
+    assert (again["read"], again["listens"], again["ignored"]) == (8, 6, {"incognito": 1, "podcast": 1})
     copy = tmp_path / "endsong_0.json"
     copy.write_text(json.dumps(entries, indent=1))
     third = _run(env, "spotify-extended", copy)
@@ -314,3 +315,11 @@ def test_parallel_parsing_gives_the_same_import(env, lib, tmp_path, monkeypatch)
     bad.write_text("[{]")
     with pytest.raises(ImportFormatError, match="bad JSON"):
         _run(env, "spotify-extended", files[0], bad)
+
+
+def test_same_file_twice_in_one_command(env, lib, tmp_path):
+    f = tmp_path / "Streaming_History_Audio_2021.json"
+    f.write_text(json.dumps([_extended("2021-02-03T18:04:03Z", 243000)]))
+    s = _run(env, "spotify-extended", f, f)
+    assert (s["imported"], s["duplicates"]) == (1, 1)
+    assert len(listens(env.db)) == 1

@@ -45,6 +45,10 @@ class FileBatch:
     feedback: list = field(default_factory=list)
     ignored: Counter = field(default_factory=Counter)
     already_imported: bool = False
+    known: dict | None = None  # counts stored when this file was imported before (it is not parsed again)
+
+    def known_count(self, key: str) -> int:
+        return (self.known or {}).get(key, 0)
 
 
 class Plays:
@@ -117,19 +121,30 @@ def import_files(db, fmt: str, paths: list, *, profile_id: int, skip_seconds: in
 
 
 def _parse_all(db, module, paths, options, progress, cancel):
+    """Every file checked and parsed before anything is written. Files imported before are not parsed
+    again: their counts come from the imports table."""
+    batches, seen = [], set()
     for path in paths:
         if not path.is_file():
             raise ImportFormatError(f"{path}: no such file")
-    plays, batches = Plays(), []
-    for n, (path, (sha, columns, feedback, ignored)) in enumerate(zip(paths, _parsed(module, paths, options))):
-        batch = FileBatch(str(path), sha, len(plays), feedback=feedback, ignored=ignored)
-        batch.already_imported = db.execute(
-            "SELECT 1 FROM imports WHERE format = ? AND sha256 = ?", [module.FORMAT, sha]).fetchone() is not None
+        batch = FileBatch(str(path), sha256_of(path), 0)
+        row = db.execute("SELECT summary FROM imports WHERE format = ? AND sha256 = ?",
+                         [module.FORMAT, batch.sha256]).fetchone()
+        if row is not None:
+            batch.already_imported, batch.known = True, json.loads(row[0] or "{}")
+        elif batch.sha256 in seen:  # the same file twice in one command
+            batch.already_imported = True
+        seen.add(batch.sha256)
+        batches.append(batch)
+    todo = [b for b in batches if b.known is None]
+    plays = Plays()
+    for n, (batch, (columns, feedback, ignored)) in enumerate(
+            zip(todo, _parsed(module, [Path(b.path) for b in todo], options))):
+        batch.start, batch.feedback, batch.ignored = len(plays), feedback, ignored
         plays.extend(columns)
         batch.end = len(plays)
-        batches.append(batch)
         if progress:
-            progress(n + 1, len(paths), f"read {path.name}")
+            progress(n + 1, len(todo), f"read {Path(batch.path).name}")
         if _cancelled(cancel):
             raise Cancelled("import cancelled; nothing was written")
     plays._track_ids = {}  # only needed while parsing
@@ -154,7 +169,7 @@ def _parsed(module, paths, options):
 
 
 def parse_file(fmt: str, path: Path, options: Options) -> tuple:
-    """Parse one file (in a worker process when the import is big): (sha256, columns, feedback, ignored)."""
+    """Parse one file (in a worker process when the import is big): (columns, feedback, ignored)."""
     plays, feedback, ignored = Plays(), [], Counter()
     for rec in importer(fmt).parse(path, options):
         kind = rec[0]
@@ -164,7 +179,7 @@ def parse_file(fmt: str, path: Path, options: Options) -> tuple:
             feedback.append(rec)
         elif kind == IGNORED:
             ignored[rec[1]] += 1
-    return sha256_of(path), plays.columns(), feedback, ignored
+    return plays.columns(), feedback, ignored
 
 
 def _cancelled(cancel) -> bool:
@@ -200,13 +215,16 @@ def _summary(module, plays: Plays, batches, matches) -> dict:
     ignored = Counter()
     for b in batches:
         ignored.update(b.ignored)
+        ignored.update((b.known or {}).get("ignored", {}))
     return {
         "format": module.FORMAT,
         "files": [b.path for b in batches],
         "already_imported_files": [b.path for b in batches if b.already_imported],
-        "read": len(plays) + sum(len(b.feedback) + sum(b.ignored.values()) for b in batches),
-        "listens": len(plays),
-        "feedback": sum(len(b.feedback) for b in batches),
+        "read": len(plays) + sum(len(b.feedback) + sum(b.ignored.values()) + b.known_count("listens")
+                                 + b.known_count("feedback") + sum((b.known or {}).get("ignored", {}).values())
+                                 for b in batches),
+        "listens": len(plays) + sum(b.known_count("listens") for b in batches),
+        "feedback": sum(len(b.feedback) + b.known_count("feedback") for b in batches),
         "ignored": dict(ignored),
         "matched": matched,
         "unmatched": len(plays) - matched,
@@ -259,7 +277,8 @@ def _write_batches(conn, db, module, plays, batches, matcher, matches, durations
         for batch in batches:
             n_listens = batch.end - batch.start
             if batch.already_imported:
-                duplicates += n_listens + len(batch.feedback)
+                duplicates += n_listens + len(batch.feedback) + batch.known_count("listens") + batch.known_count(
+                    "feedback")
                 continue
             cur = conn.execute(
                 "INSERT INTO imports (format, source_path, sha256, imported_at, summary) VALUES (?,?,?,?,?)",
