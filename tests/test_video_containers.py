@@ -94,3 +94,34 @@ def test_mislabelled_and_truncated_files_fall_back_to_mediainfo(tmp_path):
         read_mpeg_ps(garbage)
     with pytest.raises(MediaReadError):
         read_container(garbage)
+
+
+def _ebml(element_id: int, payload: bytes) -> bytes:
+    """One EBML element with an 8-byte size field (valid for any payload length)."""
+    ident = element_id.to_bytes((element_id.bit_length() + 7) // 8, "big")
+    return ident + bytes([0x01]) + len(payload).to_bytes(7, "big") + payload
+
+
+def test_matroska_info_and_tracks_after_the_clusters_are_found_through_the_seekhead(tmp_path):
+    import struct
+
+    from tuneup.library import matroska as m
+
+    info = _ebml(m.INFO, _ebml(m.TIMESCALE, (1_000_000).to_bytes(3, "big"))
+                 + _ebml(m.DURATION, struct.pack(">d", 90_000.0)) + _ebml(m.TITLE, b"Late Info"))
+    video = _ebml(m.VIDEO, _ebml(m.WIDTH, (640).to_bytes(2, "big")) + _ebml(m.HEIGHT, (360).to_bytes(2, "big")))
+    tracks = _ebml(m.TRACKS, _ebml(m.TRACK, _ebml(m.TRACK_TYPE, b"\x01") + _ebml(m.CODEC_ID, b"V_VP9") + video))
+    cluster = _ebml(m.CLUSTER, b"\x00" * 64)
+
+    def seekhead(info_at: int, tracks_at: int) -> bytes:
+        def seek(eid: int, at: int) -> bytes:
+            return _ebml(m.SEEK, _ebml(m.SEEK_ID, eid.to_bytes(4, "big")) + _ebml(m.SEEK_POS, at.to_bytes(4, "big")))
+        return _ebml(m.SEEKHEAD, seek(m.INFO, info_at) + seek(m.TRACKS, tracks_at))
+
+    head_len = len(seekhead(0, 0))
+    body = seekhead(head_len + len(cluster), head_len + len(cluster) + len(info)) + cluster + info + tracks
+    path = tmp_path / "late.mkv"
+    path.write_bytes(_ebml(m.EBML, _ebml(m.DOCTYPE, b"matroska")) + _ebml(m.SEGMENT, body))
+    got = read_matroska(path)
+    assert got["duration"] == pytest.approx(90.0) and got["tags"]["title"] == "Late Info"
+    assert (got["width"], got["height"], got["codec"]) == (640, 360, "VP9")

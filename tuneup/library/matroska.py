@@ -105,7 +105,7 @@ def _read(fh, path: Path) -> dict:
         raise MediaReadError(f"{path}: no Matroska segment")
     segment_start = fh.tell()
     found: dict[int, bytes] = {}
-    seeks: dict[int, int] = {}
+    seekhead = b""
     while INFO not in found or TRACKS not in found:
         try:
             element_id, size = _header(fh)
@@ -116,11 +116,12 @@ def _read(fh, path: Path) -> dict:
         if element_id in (INFO, TRACKS, SEEKHEAD) and size <= MAX_ELEMENT:
             payload = fh.read(size)
             if element_id == SEEKHEAD:
-                seeks.update(_seek_entries(payload))
+                seekhead = seekhead or payload  # parsed only if Info or Tracks are not found in order
             else:
                 found[element_id] = payload
         else:
             fh.seek(size, 1)
+    seeks = _seek_entries(seekhead) if seekhead and (INFO not in found or TRACKS not in found) else {}
     for wanted in (INFO, TRACKS):
         if wanted not in found and wanted in seeks:  # written after the clusters: follow the SeekHead
             fh.seek(segment_start + seeks[wanted])
