@@ -16,12 +16,12 @@ MAX_CLUSTER_ITEMS = 600
 
 
 def _top_tokens(model: "Model", pref: np.ndarray, prefix: str, n: int) -> list[tuple[str, float]]:
-    sel = [k for k, t in enumerate(model.content.vocab) if t.startswith(prefix)]
-    if not sel:
+    sel = model.content.prefix_index(prefix)
+    if len(sel) == 0:
         return []
-    sel = np.asarray(sel)
     vals = pref[sel]
-    order = np.argsort(-vals)[:n]
+    order = np.argsort(-vals)[:n] if len(vals) <= n else np.argpartition(-vals, n - 1)[:n]
+    order = order[np.argsort(-vals[order], kind="stable")]
     return [(token_label(model.content.vocab[sel[k]]), round(float(vals[k]), 4)) for k in order if vals[k] > 0]
 
 
@@ -44,15 +44,16 @@ def kmeans(x: np.ndarray, k: int, seed: int = 0, iters: int = 30) -> np.ndarray:
     norms = np.linalg.norm(x, axis=1, keepdims=True)
     x = x / np.maximum(norms, 1e-9)
     centres = [x[rng.integers(len(x))]]
+    best = x @ centres[0]
     for _ in range(1, k):
-        d = 1 - np.max(np.stack([x @ c for c in centres]), axis=0)
-        d = np.maximum(d, 0) ** 2
+        d = np.maximum(1 - best, 0) ** 2
         p = d / d.sum() if d.sum() > 0 else None
         centres.append(x[rng.choice(len(x), p=p)])
+        best = np.maximum(best, x @ centres[-1])
     c = np.stack(centres)
     labels = np.zeros(len(x), np.int64)
     for _ in range(iters):
-        new = np.argmax(x @ c.T, axis=1)
+        new = np.argmax(np.einsum("ij,kj->ik", x, c), axis=1)  # einsum: no BLAS thread start-up per call
         if _ > 0 and np.array_equal(new, labels):
             break
         labels = new
@@ -95,9 +96,7 @@ def taste_summary(model: "Model", profile_id: int, n_clusters: int = 6, seed: in
             if len(members) == 0:
                 continue
             members = members[np.argsort(-pos[members])]
-            w = np.zeros(model.n_items)
-            w[members] = pos[members]
-            cpref = model.content.to_tokens(w)
+            cpref = model.content.to_tokens_rows(members, pos[members])
             clusters.append(TasteCluster(
                 [int(model.item_ids[i]) for i in members],
                 [g for g, _ in _top_tokens(model, cpref, "g:", 3)],

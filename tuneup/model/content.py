@@ -37,6 +37,21 @@ class Content:
         """X^T w: a taste vector over tokens from weights over items."""
         return np.bincount(self.idx, weights=self.val * weights[self.rows()], minlength=len(self.vocab))
 
+    def to_tokens_rows(self, rows: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """X^T w for a few rows only (cheap when ``rows`` is small)."""
+        out = np.zeros(len(self.vocab))
+        for r, w in zip(np.asarray(rows).tolist(), np.asarray(weights, float).tolist()):
+            a, b = self.ptr[r], self.ptr[r + 1]
+            out[self.idx[a:b]] += w * self.val[a:b]
+        return out
+
+    def prefix_index(self, prefix: str) -> np.ndarray:
+        """Token indices whose name starts with ``prefix`` (e.g. "g:"), cached."""
+        cache = self.__dict__.setdefault("_prefix_cache", {})
+        if prefix not in cache:
+            cache[prefix] = np.asarray([k for k, t in enumerate(self.vocab) if t.startswith(prefix)], np.int64)
+        return cache[prefix]
+
     def score(self, token_pref: np.ndarray) -> np.ndarray:
         """X p: every item's match with a taste vector over tokens."""
         return np.bincount(self.rows(), weights=self.val * token_pref[self.idx], minlength=self.n_items)
