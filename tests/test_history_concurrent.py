@@ -28,7 +28,7 @@ def test_concurrent_writers_lose_nothing(env, tmp_path):
          "trackName": "T", "msPlayed": 60000} for n in range(3000)]))
     base = [sys.executable, "-m", "tuneup"]
     procs = [subprocess.Popen(base + ["import", "spotify-basic", str(export), "--json"], stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE)]
+                              stderr=subprocess.PIPE) for _ in range(2)]  # the same file twice at once
     procs += [subprocess.Popen(base + ["log", str(tmp_path / "a.ogg"), "--played", str(n), "--at",
                                        f"2026-02-01T10:{n:02d}:00Z"], stderr=subprocess.PIPE) for n in range(4)]
     ctx = multiprocessing.get_context("spawn")
@@ -45,3 +45,4 @@ def test_concurrent_writers_lose_nothing(env, tmp_path):
     assert len(rows) == 3000 + 4 + 4 * PER_WRITER
     assert sum(r["source"] == "spotify" for r in rows) == 3000
     assert sum(r["source"] == "hook" for r in rows) == 4 + 4 * PER_WRITER
+    assert env.db.execute("SELECT count(*) FROM imports").fetchone()[0] == 1

@@ -276,6 +276,9 @@ def _write_batches(conn, db, module, plays, batches, matcher, matches, durations
     with write(db):
         for batch in batches:
             n_listens = batch.end - batch.start
+            if not batch.already_imported and conn.execute(  # another process may have just imported it
+                    "SELECT 1 FROM imports WHERE format = ? AND sha256 = ?", [module.FORMAT, batch.sha256]).fetchone():
+                batch.already_imported = True
             if batch.already_imported:
                 duplicates += n_listens + len(batch.feedback) + batch.known_count("listens") + batch.known_count(
                     "feedback")
