@@ -44,7 +44,14 @@ def make_app(env, **kwargs):
 
 
 async def settle(app, pilot, seconds: float = 0.1) -> None:
-    await app.workers.wait_for_complete()
+    from textual.worker import WorkerCancelled
+
+    for _ in range(20):  # a reload cancels an exclusive worker that is still running: wait again
+        try:
+            await app.workers.wait_for_complete()
+            break
+        except WorkerCancelled:
+            continue
     await pilot.pause(seconds)
 
 

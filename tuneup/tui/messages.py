@@ -8,8 +8,12 @@ from typing import Any
 from textual.message import Message
 
 
-class WorkProgress(Message):
-    """A long job moved on. Coalesced: only the newest one waiting in the queue is kept."""
+class WorkProgress(Message, bubble=False):
+    """A long job moved on. Coalesced: only the newest one waiting in the queue is kept.
+
+    Work messages do not bubble: the app hands a copy to each screen, and a copy bubbling back
+    up to the app would be broadcast again.
+    """
 
     def __init__(self, job: str, done: int, total: int | None, info: str = "", errors: int = 0, rate: float = 0.0):
         super().__init__()
@@ -19,7 +23,7 @@ class WorkProgress(Message):
         return isinstance(message, WorkProgress) and message.job == self.job
 
 
-class WorkDone(Message):
+class WorkDone(Message, bubble=False):
     """A long job finished; ``result`` is whatever the core returned."""
 
     def __init__(self, job: str, result: Any = None):
@@ -27,7 +31,7 @@ class WorkDone(Message):
         self.job, self.result = job, result
 
 
-class WorkFailed(Message):
+class WorkFailed(Message, bubble=False):
     """A long job failed; ``error`` is a one-line message for the person."""
 
     def __init__(self, job: str, error: str):
@@ -55,7 +59,7 @@ class PlayState:
     playing: bool = False
 
 
-class PlayStateChanged(Message):
+class PlayStateChanged(Message, bubble=False):
     def __init__(self, state: PlayState):
         super().__init__()
         self.state = state

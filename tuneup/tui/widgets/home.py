@@ -6,6 +6,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.containers import HorizontalScroll, Vertical, VerticalScroll
 from textual.widgets import Static, Tabs
 
@@ -69,6 +70,11 @@ class HomePane(VerticalScroll):
         Binding("r", "radio", "Radio"),
     ]
 
+    class RowsLoaded(Message):
+        def __init__(self, mixes: list[Mix]):
+            super().__init__()
+            self.mixes = mixes
+
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.mixes: list[Mix] = []
@@ -100,7 +106,10 @@ class HomePane(VerticalScroll):
             mixes = []
         finally:
             db.conn.close()
-        app.call_from_thread(self.show_mixes, mixes)
+        self.post_message(self.RowsLoaded(mixes))  # never blocks this thread on the UI
+
+    async def on_home_pane_rows_loaded(self, message: "HomePane.RowsLoaded") -> None:
+        await self.show_mixes(message.mixes)
 
     async def show_mixes(self, mixes: list[Mix]) -> None:
         had_focus = self.screen.focused is not None and self in self.screen.focused.ancestors
