@@ -24,7 +24,9 @@ def run(home: str, tracks: int, workers: int) -> tuple[float, float, dict]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "tuneup", "demo", "--no-tui", "--json", "--tracks", str(tracks),
-                           "--workers", str(workers)], capture_output=True, text=True, env=env, check=True)
+                           "--workers", str(workers)], capture_output=True, text=True, env=env)
+    if proc.returncode:
+        sys.exit(f"tuneup demo failed ({proc.returncode}):\n{proc.stderr}")
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -49,7 +51,8 @@ def main() -> None:
           + f"; {size / 1e6:.0f} MB")
     print(f"history: {summary['history']['listens']} listens, {summary['history']['feedback']} feedback")
     print(f"first build: {wall:.1f} s wall, {cpu:.1f} s CPU (= {cpu / cores:.1f} s on {cores} idle cores); "
-          f"scan {summary['scan']['seconds']:.1f} s")
+          f"stages (wall): files {summary['files']['seconds']:.1f} s, scan {summary['scan']['seconds']:.1f} s, "
+          f"history {summary['history']['seconds']:.1f} s")
     print(f"re-run: {rewall:.1f} s wall, {recpu:.1f} s CPU, {again['files']['written']} files written, "
           f"{again['history']['listens']} listens added")
 

@@ -37,8 +37,10 @@ def build_demo(db, root: Path, *, profile_id: int, profile_name: str = "default"
     root = Path(os.path.abspath(root))
     root.mkdir(parents=True, exist_ok=True)
     summary = {"dir": str(root), "seed": seed, **catalog.counts()}
+    step = time.monotonic()
     summary["files"] = write_library(root, catalog.tracks, workers=workers, cancelled=cancelled,
                                      progress=lambda d, t, info="": progress(d, t, f"files: {info}"))
+    summary["files"]["seconds"] = round(time.monotonic() - step, 2)
     _write_manifest(root, seed, tracks)
     if summary["files"]["cancelled"]:
         return _done(summary, started, cancelled=True)
@@ -48,12 +50,14 @@ def build_demo(db, root: Path, *, profile_id: int, profile_name: str = "default"
     if result.cancelled:
         return _done(summary, started, cancelled=True)
     taste = default_persona(catalog, seed)
+    step = time.monotonic()
     progress(0, 1, "history: listening history")
     if kept := existing_listens(db, profile_id):
         summary["history"] = {"listens": 0, "feedback": 0, "kept": kept, "unmatched": 0}
     else:
         history = generate_history(catalog, taste, seed=seed, end=now or datetime.now(timezone.utc))
         summary["history"] = write_history(db, profile_id, profile_name, str(root), catalog, history)
+    summary["history"]["seconds"] = round(time.monotonic() - step, 2)
     progress(1, 1, "history: done")
     summary["persona"] = {"name": taste.name, "favourite_artists": list(taste.favourite_artists),
                           "top_genres": sorted(taste.genre_weights, key=taste.genre_weights.get, reverse=True)[:3]}
