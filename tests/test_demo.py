@@ -215,3 +215,24 @@ def test_genres_sound_different_in_tempo_and_brightness():
         per_genre[genre] = _centroid(x, track.synth.sample_rate)
     assert per_genre["Ambient"] < per_genre["Folk"] < per_genre["Techno"]
     assert per_genre["Ambient"] < 0.5 * per_genre["Metal"]
+
+
+def test_cancelled_build_stops_early_and_writes_no_history(env):
+    import threading
+
+    from tuneup.demo import build_demo
+
+    cancel = threading.Event()
+    seen = []
+
+    def progress(done, total, info=""):
+        seen.append(info)
+        if info.startswith("files: ") and done >= 1:
+            cancel.set()
+
+    summary = build_demo(env.db, env.paths.demo_dir, profile_id=env.profile_id, tracks=12, workers=1,
+                         progress=progress, cancel=cancel)
+    assert summary["cancelled"] and summary["files"]["written"] == 1
+    assert "scan" not in summary and "history" not in summary
+    assert env.db.execute("SELECT count(*) FROM listens").fetchone()[0] == 0
+    assert not list(env.paths.demo_dir.rglob("*.part")), "no half-written file left behind"
