@@ -8,13 +8,12 @@ import pytest
 from textual.widgets import Input, Select
 
 from tuneup.config import load_config
-from tuneup.mixes.types import Mix, MixItem
 from tuneup.tui.app import create_app
 from tuneup.tui.onboarding_state import needs_onboarding
 from tuneup.tui.widgets.home import Card, HomePane
 from tuneup.tui.widgets.library_pane import LibraryPane
 from tuneup.tui.widgets.library_view import LibraryView
-from tuidata import HOSTILE, TODAY, fill
+from tuidata import HOSTILE, TODAY, fill, mixes_from_db
 
 SIZE = (120, 40)
 
@@ -23,18 +22,6 @@ SIZE = (120, 40)
 def library(env):
     env.paths.ensure()
     return fill(env.paths.db_file)
-
-
-def mixes_from_db(db, config, profile, profile_id) -> list[Mix]:
-    """Home rows built from the test library (two rows, one with an exploration pick)."""
-    rows = db.execute("SELECT id, path, title, artist, album, kind, duration FROM items WHERE kind = 'track' "
-                      "ORDER BY id LIMIT 16").fetchall()
-    first = [MixItem(r[0], r[1], r[2], r[3], r[4], r[5], r[6], f"because you played {r[3]} 8 times",
-                     evidence={"plays": 8}) for r in rows[:8]]
-    second = [MixItem(r[0], r[1], r[2], r[3], r[4], r[5], r[6], "exploration: something different", True)
-              for r in rows[8:]]
-    return [Mix("weekly", "Discover Weekly", first, profile, "2026-11-23T00:00:00+00:00"),
-            Mix("daily", "Daily Mix 1: synthwave", second, profile, "2026-11-27T00:00:00+00:00")]
 
 
 def make_app(env, **kwargs):

@@ -6,6 +6,7 @@ import json
 import os
 from datetime import date, datetime, timedelta, timezone
 
+from tuneup.mixes.types import Mix, MixItem
 from tuneup.store import open_db, profile_id, write
 
 TODAY = date(2026, 11, 27)
@@ -62,3 +63,15 @@ def fill(db_path, n_tracks: int = 48, with_history: bool = True) -> dict:
                      "skipped" if skipped else "finished", skipped])
     db.conn.close()
     return {"track_ids": ids, "profile_id": pid}
+
+
+def mixes_from_db(db, config, profile, profile_id) -> list[Mix]:
+    """Home rows built from the test library (two rows, one with an exploration pick)."""
+    rows = db.execute("SELECT id, path, title, artist, album, kind, duration FROM items WHERE kind = 'track' "
+                      "ORDER BY id LIMIT 16").fetchall()
+    first = [MixItem(r[0], r[1], r[2], r[3], r[4], r[5], r[6], f"because you played {r[3]} 8 times",
+                     evidence={"plays": 8}) for r in rows[:8]]
+    second = [MixItem(r[0], r[1], r[2], r[3], r[4], r[5], r[6], "exploration: something different", True)
+              for r in rows[8:]]
+    return [Mix("weekly", "Discover Weekly", first, profile, "2026-11-23T00:00:00+00:00"),
+            Mix("daily", "Daily Mix 1: synthwave", second, profile, "2026-11-27T00:00:00+00:00")]

@@ -79,7 +79,7 @@ class PlaybackController:
     def _stop_locked(self) -> None:
         with self._lock:
             self._stop_player()
-        self.app.call_from_thread(self._show, PlayState())
+        self._show(PlayState())
 
     def shutdown(self) -> None:
         """At exit: stop mpv so the current item's listen is recorded."""
@@ -167,11 +167,8 @@ class PlaybackController:
 
     # ---- state ------------------------------------------------------------------------------------
     def _on_player_state(self, snapshot) -> None:
-        state = state_from(snapshot, self._queue_labels())
-        try:
-            self.app.call_from_thread(self._show, state)
-        except RuntimeError:  # already on the UI thread, or the app is gone
-            pass
+        """Called on the Player's thread, under its lock: hand over without waiting for the UI."""
+        self._show(state_from(snapshot, self._queue_labels()))
 
     def _queue_labels(self) -> list:
         player = self.player
@@ -179,8 +176,9 @@ class PlaybackController:
 
     def _show(self, state: PlayState) -> None:
         self.state = state
-        if self.app.screen_stack:
-            self.app.screen_stack[0].post_message(PlayStateChanged(state))
+        stack = self.app.screen_stack
+        if stack:
+            stack[0].post_message(PlayStateChanged(state))  # post_message is thread-safe
 
     def _notify_error(self, title: str, exc: Exception) -> None:
         self.app.call_from_thread(self.app.notify, str(exc), title=title, severity="error", markup=False)

@@ -1,0 +1,88 @@
+"""Playing, pausing, skipping and quitting from the app with a real mpv (audio and video off)."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import time
+
+import pytest
+
+pytest.importorskip("tuneup.playback.mpv")
+pytestmark = pytest.mark.skipif(shutil.which("mpv") is None, reason="mpv is not installed")
+
+from tuneup.tui.app import create_app  # noqa: E402
+from tuneup.tui.playback import default_player  # noqa: E402
+from tuneup.tui.widgets.library_view import LibraryView  # noqa: E402
+from tuneup.tui.widgets.now_playing import NowPlaying  # noqa: E402
+
+
+def write_tracks(root, n=3, seconds=20.0):
+    import numpy as np
+    import soundfile
+    from mutagen.oggvorbis import OggVorbis
+
+    root.mkdir(parents=True)
+    rate = 22050
+    t = np.arange(int(rate * seconds)) / rate
+    for k in range(n):
+        path = root / f"{k}.ogg"
+        soundfile.write(path, (0.2 * np.sin(2 * np.pi * (220 + 110 * k) * t)).astype("float32"), rate,
+                        format="OGG", subtype="VORBIS")
+        tags = OggVorbis(path)
+        tags.update({"title": [f"Tone {k}"], "artist": ["Sine Band"], "genre": ["test"]})
+        tags.save()
+
+
+def null_player(env, profile_id):
+    return default_player(env, profile_id, mpv_args=["--ao=null", "--vo=null"])
+
+
+async def wait_for(pilot, condition, timeout=15.0):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting")
+        await pilot.pause(0.1)
+
+
+def test_play_pause_skip_and_quit_record_listens(env, tmp_path):
+    from tuneup.library.scan import scan
+
+    write_tracks(tmp_path / "music")
+    scan(env.db, [str(tmp_path / "music")])
+    db = env.db
+
+    async def run():
+        app = create_app(env, player_factory=null_player, onboarding=False)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.press("2")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            view = app.screen.query_one(LibraryView)
+            assert len(view.rows) == 3
+            view.focus()
+            await pilot.press("enter")
+            pb = app.playback
+            await wait_for(pilot, lambda: pb.state.playing and pb.state.position > 0.5)
+            first = pb.state.item_id
+            bar = app.screen.query_one(NowPlaying)
+            assert "Tone" in str(bar.query_one("#np-line").render())
+            assert "Up next: Sine Band - Tone" in str(bar.query_one("#np-next").render())
+            await pilot.press("space")
+            await wait_for(pilot, lambda: pb.state.paused)
+            await pilot.press("space")
+            await wait_for(pilot, lambda: not pb.state.paused)
+            await pilot.press("s")  # skip: recorded as a skip
+            await wait_for(pilot, lambda: pb.state.item_id not in (None, first))
+            await wait_for(pilot, lambda: db.execute("SELECT count(*) FROM listens").fetchone()[0] == 1)
+            await pilot.press("l")  # like what plays now
+            second = pb.state.item_id
+            await pilot.press("q")
+        rows = db.execute("SELECT item_id, end_reason, skipped FROM listens ORDER BY id").fetchall()
+        assert rows[0] == (first, "skipped", 1)
+        assert rows[1][0] == second and rows[1][1] == "stopped"
+        liked = db.execute("SELECT item_id FROM feedback WHERE kind = 'like'").fetchall()
+        assert liked == [(second,)]
+
+    asyncio.run(run())

@@ -1,0 +1,79 @@
+"""What each main screen looks like: fixed size, fixed data, cursor blink off.
+
+Update after an intended change with: pytest tests/test_tui_snapshots.py --snapshot-update
+"""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Input
+
+from tuneup.tui.app import create_app
+from tuidata import TODAY, fill, mixes_from_db
+
+SIZE = (120, 40)
+
+
+@pytest.fixture
+def app(env):
+    env.paths.ensure()
+    fill(env.paths.db_file)
+    return create_app(env, rows_loader=mixes_from_db, today=TODAY, onboarding=False)
+
+
+async def settle(pilot) -> None:
+    from textual.worker import WorkerCancelled
+
+    app = pilot.app
+    for _ in range(20):
+        try:
+            await app.workers.wait_for_complete()
+            break
+        except WorkerCancelled:
+            continue
+    for field in app.screen.query(Input):
+        field.cursor_blink = False
+    await pilot.pause(0.2)
+
+
+def keys_then_settle(*keys):
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await settle(pilot)
+
+    return run_before
+
+
+def test_home(app, snap_compare):
+    assert snap_compare(app, terminal_size=SIZE, run_before=keys_then_settle("right", "down"))
+
+
+def test_library(app, snap_compare):
+    assert snap_compare(app, terminal_size=SIZE, run_before=keys_then_settle("2", "down", "down"))
+
+
+def test_library_search(app, snap_compare):
+    assert snap_compare(app, terminal_size=SIZE, run_before=keys_then_settle("2", "slash", *"bold"))
+
+
+def test_stats(app, snap_compare):
+    assert snap_compare(app, terminal_size=SIZE, run_before=keys_then_settle("3"))
+
+
+def test_settings(app, snap_compare):
+    assert snap_compare(app, terminal_size=SIZE, run_before=keys_then_settle("4"))
+
+
+def test_help(app, snap_compare):
+    assert snap_compare(app, terminal_size=SIZE, run_before=keys_then_settle("2", "question_mark"))
+
+
+def test_details(app, snap_compare):
+    assert snap_compare(app, terminal_size=SIZE, run_before=keys_then_settle("i"))
+
+
+def test_onboarding_first_step(env, snap_compare):
+    app = create_app(env, today=TODAY)
+    assert snap_compare(app, terminal_size=SIZE, run_before=keys_then_settle())
