@@ -245,4 +245,4 @@ def test_a_reader_process_that_dies_costs_only_its_batch(tmp_path):
         while pool.busy:
             for results in pool.results(timeout=1):
                 done.extend(results)
-        assert [(r[1], r[2][0]) for r in done] == [("ok", ("track", "t2")), ("ok", ("track", "t3"))]
+        assert [(r[1], r[2][1]) for r in done] == [("ok", ("track", "t2")), ("ok", ("track", "t3"))]

@@ -1,8 +1,9 @@
 """What a scan worker does with one file: stat, fingerprint, read tags (or video info), guess from the path.
 
 Kept apart from scan.py so worker processes import only this (and mutagen), not the store.
-Results are small tuples: ``(path, "ok", row, None)`` (from read_batch: ``(path, "ok", (values, extras), None)``), ``(path, "error", None, reason)`` or
-``(path, "gone", None, reason)`` for a file deleted since the walk saw it.
+read_one returns ``(path, "ok", row, None)``, ``(path, "error", None, reason)`` or ``(path, "gone",
+None, reason)`` for a file deleted since the walk saw it; read_batch turns each row into the sparse
+``(filled positions, values, extras)`` that the writer binds directly.
 """
 
 from __future__ import annotations
@@ -40,17 +41,21 @@ def read_batch(tasks: list[Task], video_exts: frozenset[bytes], columns: list[st
     return out
 
 
-def to_values(row: dict, columns: list[str]) -> tuple[tuple, dict | None]:
-    """(values in ``columns`` order with lists/dicts as JSON, extras such as _series and _warnings)."""
+def to_values(row: dict, columns: list[str]) -> tuple[tuple, tuple, dict | None]:
+    """(positions in ``columns`` that have a value, those values with lists/dicts as JSON, extras such
+    as _series and _warnings). Sparse, because a typical file fills a third of the columns."""
     extras = {k: row.pop(k) for k in ("_series", "_warnings") if k in row} or None
     row.setdefault("kind", "track")
     index = _index_of(columns)
-    values = [None] * len(columns)
+    pairs = []
     for key, value in row.items():
         i = index.get(key)
-        if i is not None:
-            values[i] = json.dumps(value, ensure_ascii=False) if isinstance(value, (list, dict, tuple)) else value
-    return tuple(values), extras
+        if i is not None and value is not None:
+            if type(value) in (list, dict, tuple):
+                value = json.dumps(value, ensure_ascii=False)
+            pairs.append((i, value))
+    pairs.sort()
+    return tuple(i for i, _ in pairs), tuple(v for _, v in pairs), extras
 
 
 _last_index: list = [None, {}]  # (columns list, {column: position}); the list is the same for a whole scan

@@ -312,19 +312,17 @@ class _Scan:
                 shown = display(path)
                 if shown in self.known_errors:
                     cleared.append((shown,))
-                values, extras = read
+                filled, values, extras = read
                 if extras:
-                    values = self._extras(shown, values, extras)
-                if path not in self.known and self._try_move(path, shown, values, now):
+                    filled, values = self._extras(shown, filled, values, extras)
+                if path not in self.known and self._try_move(path, shown, filled, values, now):
                     continue
-                if path in self.known:
-                    upserts.append((path, shown, self.root_of[path], now, now, *values))
+                if path in self.known:  # changed: every column, so a removed tag is cleared
+                    upserts.append((path, shown, self.root_of[path], now, now, *self._full(filled, values)))
                     self.summary.updated += 1
                     self.summary.returned += path in self.was_missing
-                else:  # new: bind only the columns that have a value (a third of them, typically)
-                    filled = tuple(i for i, v in enumerate(values) if v is not None)
-                    inserts.setdefault(filled, []).append(
-                        (path, shown, self.root_of[path], now, now, *(values[i] for i in filled)))
+                else:  # new: bind only the columns that have a value
+                    inserts.setdefault(filled, []).append((path, shown, self.root_of[path], now, now, *values))
                     self.summary.added += 1
             if upserts:
                 self.db.conn.executemany(self._insert_sql(None), upserts)
@@ -335,7 +333,13 @@ class _Scan:
             self._store_errors()
         self.last_flush = time.monotonic()
 
-    def _extras(self, shown: str, values: tuple, extras: dict) -> tuple:
+    def _full(self, filled: tuple, values: tuple) -> list:
+        full = [None] * len(self.data_columns)
+        for i, value in zip(filled, values):
+            full[i] = value
+        return full
+
+    def _extras(self, shown: str, filled: tuple, values: tuple, extras: dict) -> tuple[tuple, tuple]:
         """Warnings to report, and the series row of an episode (stored here, inside the transaction)."""
         for warning in extras.get("_warnings") or []:
             self.summary.warnings.append({"path": shown, "reason": warning})
@@ -343,9 +347,11 @@ class _Scan:
         if series and "series_id" in self.data_columns:
             from tuneup.library import video
 
-            values = list(values)
-            values[self.data_columns.index("series_id")] = video.store_series(self.db, series)
-        return tuple(values)
+            full = self._full(filled, values)
+            full[self.data_columns.index("series_id")] = video.store_series(self.db, series)
+            filled = tuple(i for i, v in enumerate(full) if v is not None)
+            values = tuple(full[i] for i in filled)
+        return filled, values
 
     def _insert_sql(self, filled: tuple[int, ...] | None) -> str:
         """Upsert of the columns at positions ``filled`` (None: all, so a changed file loses removed tags).
@@ -367,11 +373,14 @@ class _Scan:
                 f"VALUES ({', '.join('?' for _ in cols)}, 'present', NULL) "
                 f"ON CONFLICT(path_raw) DO UPDATE SET {sets}, status = 'present', missing_since = NULL")
 
-    def _try_move(self, path: bytes, shown: str, values: list, now: str) -> bool:
+    def _try_move(self, path: bytes, shown: str, filled: tuple, values: tuple, now: str) -> bool:
         """If a missing item has this content, move it here (keeping its id). True when moved."""
-        candidates = self.candidates.get(values[self.fp_index])
+        if not self.candidates or self.fp_index not in filled:
+            return False
+        candidates = self.candidates.get(values[filled.index(self.fp_index)])
         if not candidates:
             return False
+        values = self._full(filled, values)
         name = os.path.basename(path)
         candidates.sort(key=lambda c: (os.path.basename(c[1]) != name, c[0]))
         item_id, old_path = candidates.pop(0)
