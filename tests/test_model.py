@@ -233,3 +233,18 @@ def test_context_morning_differs_from_evening(db, tmp_path):
     assert all(r.item_id <= 15 for r in am), [r.item_id for r in am]  # jazz in the morning
     assert all(r.item_id > 45 for r in pm), [r.item_id for r in pm]  # metal in the evening
     assert any("morning" in r.reason for r in am) or any("evening" in r.reason for r in pm)
+
+
+def test_exploration_learns_from_how_its_picks_fared(db, tmp_path):
+    """Thompson sampling: a genre whose picks were skipped is explored less than one never tried."""
+    library(db)
+    add_listens(db, sessions([[1, 2, 3, 6, 7, 8, 11, 12]] * 5))
+    add_listens(db, sessions([[16, 17, 18, 19, 20]] * 3, start=T0 + timedelta(days=5), reason="skipped"))
+    model = api.fit(db, tmp_path / "m")
+    techno = metal = 0
+    for seed in range(20):
+        for r in model.recommend(1, 12, unplayed=True, adventurousness=100, seed=seed):
+            if r.exploration:
+                techno += 16 <= r.item_id <= 30
+                metal += 46 <= r.item_id <= 60
+    assert metal > 2 * techno, (metal, techno)

@@ -22,7 +22,26 @@ def _top_tokens(model: "Model", pref: np.ndarray, prefix: str, n: int) -> list[t
     vals = pref[sel]
     order = np.argsort(-vals)[:n] if len(vals) <= n else np.argpartition(-vals, n - 1)[:n]
     order = order[np.argsort(-vals[order], kind="stable")]
-    return [(token_label(model.content.vocab[sel[k]]), round(float(vals[k]), 4)) for k in order if vals[k] > 0]
+    names = _display_names(model) if prefix == "a:" else {}
+    out = []
+    for k in order:
+        if vals[k] > 0:
+            label = token_label(model.content.vocab[sel[k]])
+            out.append((names.get(label, label), round(float(vals[k]), 4)))
+    return out
+
+
+def _display_names(model: "Model") -> dict[str, str]:
+    """Normalised artist -> the artist as tagged ("miles davis" -> "Miles Davis")."""
+    names = model._cache.get("artist_names")
+    if names is None:
+        from tuneup.history.normalize import norm_artist
+
+        names = model._cache["artist_names"] = {}
+        for a in dict.fromkeys(model.artists):
+            if a:
+                names.setdefault(norm_artist(a), a)
+    return names
 
 
 def _dense_rows(model: "Model", rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
