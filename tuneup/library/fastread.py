@@ -58,28 +58,37 @@ _WANTED = frozenset(("TIT2", "TPE1", "TALB", "TPE2", "TRCK", "TPOS", "TDRC", "TY
                      "TBPM", "TKEY", "TMOO", "TPUB", "TCMP", "TXXX", "UFID", "TDAT", "TIME", "TORY"))
 
 
+class _Window:
+    """Bytes of an open file by position: served from the last read when they are in it, else read
+    afresh. Big frames and blocks nobody wants (cover art) are stepped over without being read."""
+
+    def __init__(self, f, head: bytes):
+        self.f, self.data, self.base = f, head, 0
+
+    def get(self, pos: int, n: int) -> bytes:
+        rel = pos - self.base
+        if rel >= 0 and rel + n <= len(self.data):
+            return self.data[rel:rel + n]
+        self.f.seek(pos)
+        self.data, self.base = self.f.read(max(n, HEAD)), pos
+        return self.data[:n]
+
+
 def _mp3(f, head: bytes, tail: bytes, file_size: int):
     if b"TAG" in tail[-133:]:
         raise _Fallback  # an ID3v1 tag (mutagen merges it into the ID3v2 frames)
+    window = _Window(f, head)
+    end, tags = 0, {}
     if head[:3] == b"ID3":
         major, flags = head[3], head[5]
         if major not in (3, 4) or flags & 0xC0:  # v2.2, unsynchronised or extended header: rare
             raise _Fallback
         end = 10 + _syncsafe(head[6:10])
-        data = head if end + 8192 <= len(head) else head + _read_at(f, len(head), end + 8192 - len(head))
-        if len(data) < end:
-            raise _Fallback
-        tags = _id3_frames(data[10:end], major)
-    else:
-        data, end, tags = head, 0, {}
-    if data[end:end + 3] == b"ID3":
+        tags = _id3_frames(window, end, major)
+    audio = window.get(end, 8192)
+    if audio[:3] == b"ID3":
         raise _Fallback  # stacked tags (WMP)
-    return "mp3", "mp3", _mpeg(data, end, file_size), tags
-
-
-def _read_at(f, offset: int, size: int) -> bytes:
-    f.seek(offset)
-    return f.read(size)
+    return "mp3", "mp3", _mpeg(audio, 0, file_size - end), tags
 
 
 _XING_OFFSET = {(1, True): 36, (1, False): 21, (2, True): 21, (2, False): 13}
@@ -191,29 +200,35 @@ def _lame_delay(data: bytes, pos: int) -> int:
     return ((payload[12] << 4) | (payload[13] >> 4)) + (((payload[13] & 0x0F) << 8) | payload[14])
 
 
-def _id3_frames(body: bytes, major: int) -> dict[str, list[str]]:
+def _id3_frames(window: _Window, end: int, major: int) -> dict[str, list[str]]:
+    """The wanted frames of the ID3v2 tag that ends at ``end`` (its 10-byte header at 0)."""
     from tuneup.library.tags import ALIASES, ID3_KEYS
 
     out: dict[str, list[str]] = {}
-    pos, n = 0, len(body)
+    pos = 10
     date_parts: dict[str, str] = {}
-    while pos + 10 <= n:
-        fid = body[pos:pos + 4]
+    while pos + 10 <= end:
+        header = window.get(pos, 10)
+        fid = header[:4]
+        if len(header) < 10:
+            raise _Fallback
         if fid[0] == 0:
             break  # padding
         if not fid.isalnum() or not fid.isupper() and not fid[:3].isupper():
             raise _Fallback
-        size = _syncsafe(body[pos + 4:pos + 8]) if major == 4 else int.from_bytes(body[pos + 4:pos + 8], "big")
-        flags = int.from_bytes(body[pos + 8:pos + 10], "big")
+        size = _syncsafe(header[4:8]) if major == 4 else int.from_bytes(header[4:8], "big")
+        flags = int.from_bytes(header[8:10], "big")
         start, pos = pos + 10, pos + 10 + size
-        if pos > n:
+        if pos > end:
             raise _Fallback
         name = fid.decode("ascii")
         if name not in _WANTED:
             continue
         if (major == 4 and flags & 0x000F) or (major == 3 and flags & 0x00E0):
             raise _Fallback  # compressed, encrypted, unsynchronised, grouped or length-prefixed frame
-        frame = body[start:pos]
+        frame = window.get(start, size)
+        if len(frame) < size:
+            raise _Fallback
         if name == "UFID":
             owner, _, ident = frame.partition(b"\x00")
             if owner == b"http://musicbrainz.org" and ident:
@@ -307,23 +322,17 @@ def _extend(out: dict, key: str, values) -> None:
 # --- FLAC -------------------------------------------------------------------------------------
 
 def _flac(f, head: bytes, file_size: int):
-    pos, data, base = 4, head, 0   # data holds file bytes [base, base + len(data))
-    streaminfo, comments = None, {}
+    window = _Window(f, head)
+    pos, streaminfo, comments = 4, None, {}
     while True:
-        if pos + 4 > base + len(data):
-            f.seek(pos)
-            data, base = f.read(HEAD), pos
-        header = data[pos - base:pos - base + 4]
+        header = window.get(pos, 4)
         if len(header) < 4:
             raise _Fallback
         kind, last = header[0] & 0x7F, header[0] & 0x80
         size = int.from_bytes(header[1:4], "big")
         start, pos = pos + 4, pos + 4 + size
         if kind in (0, 4):
-            if pos > base + len(data):
-                f.seek(start)
-                data, base = f.read(max(size, HEAD)), start
-            block = data[start - base:pos - base]
+            block = window.get(start, size)
             if len(block) < size:
                 raise _Fallback
             if kind == 0:
