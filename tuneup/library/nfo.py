@@ -30,7 +30,7 @@ class NfoError(MediaReadError):
     """An NFO file was refused or malformed; the message says why."""
 
 
-def read_nfo(path: Path) -> tuple[dict, list[str]]:
+def read_nfo(path: str | Path) -> tuple[dict, list[str]]:
     """Fields of the NFO at ``path`` and non-fatal warnings. Raises NfoError (FileNotFoundError
     when there is no such file)."""
     data = _read_capped(path)
@@ -47,7 +47,7 @@ def read_nfo(path: Path) -> tuple[dict, list[str]]:
     return fields, warnings
 
 
-def _read_capped(path: Path) -> bytes:
+def _read_capped(path: str | Path) -> bytes:
     """The file's bytes, refused over MAX_NFO_BYTES. FileNotFoundError passes through: no NFO."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO named .nfo must not hang the scan

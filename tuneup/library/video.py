@@ -18,6 +18,7 @@ Sources, strongest first: the NFO sidecar, the container's tags, the file and fo
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -70,9 +71,10 @@ def _container(path: Path, size: int, warnings: list[str]) -> dict:
 
 def _own_nfo(path: Path, name: dict, warnings: list[str]) -> dict:
     """``<file name>.nfo``; for a movie in its own folder, ``movie.nfo`` next to it."""
-    candidates = [path.with_suffix(".nfo")]
+    text = str(path)
+    candidates = [os.path.splitext(text)[0] + ".nfo"]
     if name["kind"] != "episode":
-        candidates.append(path.parent / "movie.nfo")
+        candidates.append(os.path.join(os.path.dirname(text), "movie.nfo"))
     for candidate in candidates:
         fields = _try_nfo(candidate, warnings)
         if fields is not None:
@@ -80,7 +82,7 @@ def _own_nfo(path: Path, name: dict, warnings: list[str]) -> dict:
     return {}
 
 
-def _try_nfo(path: Path, warnings: list[str]) -> dict | None:
+def _try_nfo(path: str, warnings: list[str]) -> dict | None:
     """Fields of the NFO at ``path``; None when there is none; {} (plus a warning) when refused."""
     from tuneup.library.nfo import NfoError, read_nfo
 
@@ -108,27 +110,27 @@ def _identified(nfo: dict, tags: dict) -> bool:
 
 def _tvshow(path: Path, name: dict, warnings: list[str]) -> dict:
     """tvshow.nfo of the series folder, parsed once per process (episodes share it)."""
-    folders = [Path(name["series_dir"])] if name.get("series_dir") else []
-    if path.parent not in folders:
-        folders.append(path.parent)
+    parent = os.path.dirname(str(path))
+    folders = [name["series_dir"]] if name.get("series_dir") else []
+    if parent not in folders:
+        folders.append(parent)
     for folder in folders:
-        candidate = folder / "tvshow.nfo"
+        candidate = os.path.join(folder, "tvshow.nfo")
         try:
-            mtime = candidate.stat().st_mtime_ns
+            mtime = os.stat(candidate).st_mtime_ns
         except OSError:
             continue
-        key = str(candidate)
-        cached = _tvshow_cache.get(key)
+        cached = _tvshow_cache.get(candidate)
         if cached is None or cached[0] != mtime:
             nfo_warnings: list[str] = []
             fields = _try_nfo(candidate, nfo_warnings)
             cached = (mtime, fields, nfo_warnings)
             if len(_tvshow_cache) > 4096:
                 _tvshow_cache.clear()
-            _tvshow_cache[key] = cached
+            _tvshow_cache[candidate] = cached
             warnings.extend(nfo_warnings)  # reported with the first episode that reads it
         fields = dict(cached[1] or {})
-        fields["_dir"] = str(folder)
+        fields["_dir"] = folder
         return fields
     return {}
 
