@@ -248,3 +248,26 @@ def test_exploration_learns_from_how_its_picks_fared(db, tmp_path):
                 techno += 16 <= r.item_id <= 30
                 metal += 46 <= r.item_id <= 60
     assert metal > 2 * techno, (metal, techno)
+
+
+def test_movies_are_similar_by_people_genres_and_plot(db, tmp_path):
+    movies = [
+        (1, "Heat", {"cast": ["Al Pacino", "Robert De Niro"], "directors": ["Michael Mann"], "genres": ["Crime"]},
+         "A detective hunts a crew of bank robbers in Los Angeles."),
+        (2, "Collateral", {"cast": ["Tom Cruise"], "directors": ["Michael Mann"], "genres": ["Crime", "Thriller"]},
+         "A taxi driver is forced to drive a hitman around Los Angeles."),
+        (3, "Up", {"cast": ["Ed Asner"], "directors": ["Pete Docter"], "genres": ["Animation"]},
+         "An old man ties balloons to his house and flies to South America."),
+        (4, "Cars", {"cast": ["Owen Wilson"], "directors": ["John Lasseter"], "genres": ["Animation"]},
+         "A race car gets lost in a small town on Route 66."),
+    ]
+    with write(db):
+        for iid, title, extra, plot in movies:
+            db.execute("INSERT INTO items (id, path_raw, path, kind, size, mtime_ns, added_at, updated_at, title, "
+                       "extra, description) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                       [iid, f"/v/{iid}.mkv".encode(), f"/v/{iid}.mkv", "movie", 1, 1, utcnow(), utcnow(), title,
+                        json.dumps(extra), plot])
+    model = api.fit(db, tmp_path / "m")
+    recs = model.similar([1], 3, kinds="movie")
+    assert recs[0].item_id == 2 and recs[0].reason == "also directed by Michael Mann"
+    assert model.similar([3], 1)[0].item_id == 4

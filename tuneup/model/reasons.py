@@ -20,6 +20,9 @@ _AUDIO_WORDS = {"tempo": "tempo", "bpm": "tempo", "centroid": "brightness", "bri
                 "key": "key", "mode": "mode"}
 
 
+_REASON_PREFERENCE = {"dir": 2.5, "p": 2.0, "a": 1.5, "s": 2.0, "al": 1.3, "w": 0.8, "k": 0.2, "d": 0.2}
+
+
 @dataclass
 class Signals:
     x: np.ndarray  # (n, n_features)
@@ -60,7 +63,8 @@ def _best_token(model: "Model", i: int, pref: np.ndarray) -> tuple[str, float]:
         return "", 0.0
     contrib = val * pref[idx]
     names = [model.content.vocab[t] for t in idx]
-    contrib = np.where([n.startswith(("k:", "d:")) for n in names], contrib * 0.2, contrib)
+    # what makes the better reason: a shared director or artist says more than a shared genre
+    contrib = contrib * np.asarray([_REASON_PREFERENCE.get(n.split(":", 1)[0], 1.0) for n in names])
     j = int(np.argmax(contrib))
     return (names[j], float(contrib[j])) if contrib[j] > 0 else ("", 0.0)
 
@@ -164,7 +168,7 @@ def _token_reason(model, i, tok, sig, new_artist, ev) -> tuple[str, dict]:
     if field == "al":
         return f"from {model.albums[i] or label}, an album you play", ev
     if field in ("p", "dir"):
-        return f"with {label}, as in what you watched", ev
+        return f"with {label.title()}, as in what you watched", ev
     if field == "s":
         return "from a series you watch", ev
     return f"close to what you play ({label})", ev
@@ -201,7 +205,9 @@ def similar_reason(model: "Model", i: int, seeds: np.ndarray, collab: float, con
             return f"also by {model.artists[i] or label}", ev
         if field == "g":
             return f"also {label}", ev
-        if field in ("p", "dir"):
-            return f"also with {label}", ev
+        if field == "dir":
+            return f"also directed by {label.title()}", ev
+        if field == "p":
+            return f"also with {label.title()}", ev
         return f"shares {label} with your seed", ev
     return "close to your seed", ev
