@@ -84,3 +84,20 @@ def test_scan_without_roots_explains(tuneup_cmd, home):
     assert proc.returncode == 1 and "tuneup scan FOLDER" in proc.stderr and "Traceback" not in proc.stderr
     bad = tuneup_cmd("scan", "/definitely/not/here", check=False)
     assert bad.returncode == 1 and "not a folder" in bad.stderr
+
+
+def test_names_that_are_not_utf8_survive_the_cli(tuneup_cmd, home, tmp_path):
+    import os
+    import shutil
+
+    lib = tmp_path / "lib"
+    src = make_audio(tmp_path / "src", "mp3", {"title": "Chanson", "artist": "Édith"})
+    lib.mkdir()
+    raw = os.fsencode(lib) + b"/caf\xe9.mp3"
+    shutil.copy(src, os.fsdecode(raw))
+    assert json.loads(tuneup_cmd("scan", lib, "--json").stdout)["added"] == 1
+    items = json.loads(tuneup_cmd("ls", "--json").stdout)
+    assert items[0]["path"] == raw.decode("utf-8", "backslashreplace") and items[0]["artist"] == "Édith"
+    assert "Chanson" in tuneup_cmd("ls", "-l").stdout
+    db = open_db(home / "data" / "tuneup.db")
+    assert db.execute("SELECT path_raw FROM items").fetchone()[0] == raw
