@@ -131,6 +131,14 @@ def test_unreadable_file_and_folder(tmp_path):
         assert reasons == {"secret.mp3": "cannot open: Permission denied",
                            "closed": "cannot open folder: Permission denied"}
         assert summary["added"] == 3
+        # a folder that becomes unreadable later: its files are reported, not marked missing
+        os.chmod(secret, 0o666)
+        os.chmod(hidden_dir, 0o777)
+        assert json.loads(subprocess.run(cmd, capture_output=True, text=True, cwd=base).stdout)["added"] == 2
+        os.chmod(hidden_dir, 0)
+        again = json.loads(subprocess.run(cmd, capture_output=True, text=True, cwd=base).stdout)
+        assert [Path(e["path"]).name for e in again["errors"]] == ["closed"]
+        assert (again["missing"], again["unchanged"]) == (0, 4)
     finally:
         for p in [base, *base.rglob("*")]:
             try:

@@ -141,6 +141,7 @@ class _Scan:
         self.to_read: list[tuple[bytes, int]] = []
         self.root_of: dict[bytes, int] = {}       # path -> root id, for files being read
         self.seen: set[bytes] = set()
+        self.unlisted: list[bytes] = []           # folders that could not be opened
         walked = self._walk_roots()
         if self.cancelled():
             self.summary.cancelled = True
@@ -177,6 +178,8 @@ class _Scan:
                     self._classify(entry, root_id, len(raw_root))
                 else:
                     reachable = reachable and entry.path != raw_root
+                    if entry.reason.startswith("cannot open folder"):
+                        self.unlisted.append(entry.path.rstrip(b"/") + b"/")
                     self._error(entry.path, entry.reason)
             if reachable and not self.cancelled():
                 walked.append((root_id, raw_root))
@@ -209,9 +212,10 @@ class _Scan:
         prefixes = tuple(root.rstrip(b"/") + b"/" for _, root in walked)
         if not prefixes:
             return set()
-        seen = self.seen
+        seen, unlisted = self.seen, tuple(self.unlisted)  # files in folders we could not list may still be there
         return {old[0] for path, old in self.existing.items()
-                if old[3] == "present" and path not in seen and path.startswith(prefixes)}
+                if old[3] == "present" and path not in seen and path.startswith(prefixes)
+                and not (unlisted and path.startswith(unlisted))}
 
     def _move_candidates(self) -> dict[str, list[tuple[int, bytes]]]:
         """fingerprint -> [(id, old path)] of items that are missing or just went missing."""
