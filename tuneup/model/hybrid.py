@@ -149,14 +149,8 @@ class Model:
         pnorm = float(np.linalg.norm(pref))
         content = (self.content.score(pref) - taste * self._row_norm2()) / pnorm if pnorm > 0 else np.zeros(self.n_items)
         collab = self.collab.scores(pos)
-        audio = np.zeros(self.n_items)
-        if self.audio.shape[1] and pos.any():
-            apref = self.audio.T @ pos
-            anorm = float(np.linalg.norm(apref))
-            if anorm > 0:
-                if "audio_n2" not in self._cache:
-                    self._cache["audio_n2"] = np.einsum("ij,ij->i", self.audio, self.audio)
-                audio = (self.audio @ apref - pos * self._cache["audio_n2"]) / anorm
+        audio = self._audio_match(pos)
+        audio_skipped = self._audio_match(np.maximum(-taste, 0.0))
         context = np.zeros(self.n_items)
         if part is not None:
             ctaste = st.part_taste[part[0]] + 0.5 * st.part_taste[5 if part[1] else 4]
@@ -188,8 +182,21 @@ class Model:
             (art_skips + 2 * r0) / (art_skips + art_fin + 2.0) - r0,
             (gen_skips + 2 * r0) / (gen_skips + gen_fin + 2.0) - r0,
             pop / max(float(pop.max()), 1.0),
+            audio_skipped,
         ])
         return Signals(x=x, state=st, pref=pref, art_plays=art_plays, seeds=seeds, profile_id=profile_id)
+
+    def _audio_match(self, weights: np.ndarray) -> np.ndarray:
+        """Cosine of every item's sound with the weighted sum of the sounds of ``weights``, leave-one-out."""
+        if not self.audio.shape[1] or not weights.any():
+            return np.zeros(self.n_items)
+        apref = self.audio.T @ weights
+        anorm = float(np.linalg.norm(apref))
+        if anorm == 0:
+            return np.zeros(self.n_items)
+        if "audio_n2" not in self._cache:
+            self._cache["audio_n2"] = np.einsum("ij,ij->i", self.audio, self.audio)
+        return (self.audio @ apref - weights * self._cache["audio_n2"]) / anorm
 
     def _row_norm2(self) -> np.ndarray:
         if "rn2" not in self._cache:

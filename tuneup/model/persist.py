@@ -18,7 +18,7 @@ from tuneup.model.content import Content
 from tuneup.model.hybrid import Model
 from tuneup.model.profile import ProfileEvents
 
-MODEL_VERSION = 1
+MODEL_VERSION = 2  # 2: audio_skipped ranker feature
 FILE_NAME = "model.npz"
 
 

@@ -17,12 +17,13 @@ FEATURES = (
     "artist_skip_rate",
     "genre_skip_rate",
     "popularity",
+    "audio_skipped",   # sounds like what you skip
 )
-DEFAULT_WEIGHTS = np.array([1.0, 0.8, 0.4, 0.25, 0.15, -0.8, -0.6, 0.05])
+DEFAULT_WEIGHTS = np.array([1.0, 0.8, 0.4, 0.25, 0.15, -0.8, -0.6, 0.05, -0.2])
 # Co-listening and popularity are built from the very plays the ranker learns from (an item that was
 # finished is co-listened with the rest; one that was skipped is not), so learning their weight from
 # those outcomes would reward the leak. They keep their default weights; the ranker learns the rest.
-TRAINABLE = np.array([False, True, True, True, True, True, True, False])
+TRAINABLE = np.array([False, True, True, True, True, True, True, False, True])
 MIN_OUTCOMES = 20
 TRUST_AT = 60.0  # outcomes at which the learned weights count as much as the defaults
 
