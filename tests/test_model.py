@@ -271,3 +271,17 @@ def test_movies_are_similar_by_people_genres_and_plot(db, tmp_path):
     recs = model.similar([1], 3, kinds="movie")
     assert recs[0].item_id == 2 and recs[0].reason == "also directed by Michael Mann"
     assert model.similar([3], 1)[0].item_id == 4
+
+
+def test_empty_library_and_unknown_items(db, tmp_path):
+    model = api.fit(db, tmp_path / "m")
+    assert model.recommend(1, 5) == [] and model.similar([1], 5) == []
+    assert model.taste(1).clusters == []
+    assert api.load_or_fit(db, tmp_path / "m").n_items == 0
+    library(db)
+    model = api.load_or_fit(db, tmp_path / "m")  # the library changed: refitted
+    assert model.n_items == 60
+    from tuneup.errors import NotFoundError
+
+    with pytest.raises(NotFoundError, match="item 999"):
+        model.explain(1, 999)

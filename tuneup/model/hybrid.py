@@ -181,7 +181,7 @@ class Model:
             np.log1p(art_plays),
             (art_skips + 2 * r0) / (art_skips + art_fin + 2.0) - r0,
             (gen_skips + 2 * r0) / (gen_skips + gen_fin + 2.0) - r0,
-            pop / max(float(pop.max()), 1.0),
+            pop / max(float(pop.max()) if len(pop) else 0.0, 1.0),
             audio_skipped,
         ])
         return Signals(x=x, state=st, pref=pref, art_plays=art_plays, seeds=seeds, profile_id=profile_id)
