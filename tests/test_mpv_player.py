@@ -147,3 +147,28 @@ def test_next_pressed_inside_mpv_is_a_skip(env, library):
     first, second = listens(env.db)
     assert (first["end_reason"], first["skipped"]) == ("skipped", 1)
     assert second["end_reason"] == "stopped"
+
+
+def test_exiting_without_stop_records_and_quits_mpv(env, library, tmp_path):
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, time\n"
+        "from tuneup.env import Env\n"
+        "from tuneup.paths import get_paths\n"
+        "from tuneup.playback.mpv import Player\n"
+        f"env = Env(paths=get_paths({str(env.paths.data_dir.parent)!r}))\n"
+        f"p = Player.from_env(env, mpv_args={MPV_ARGS!r})\n"
+        f"p.start([{library[1]}])\n"
+        "deadline = time.monotonic() + 20\n"
+        "while (p.state().position or 0) < 1.0 and time.monotonic() < deadline:\n"
+        "    time.sleep(0.05)\n"
+        "print(p.pid, flush=True)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    pid = int(out.stdout.strip())
+    assert _wait_for(lambda: not os.path.exists(f"/proc/{pid}") or "zombie" in open(f"/proc/{pid}/status").read()
+                     .lower(), 10)
+    (row,) = listens(env.db)
+    assert row["item_id"] == library[1] and row["end_reason"] == "stopped" and row["ms_played"] >= 900

@@ -18,6 +18,7 @@ from that thread with a :class:`PlayerState` snapshot.
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import subprocess
@@ -134,6 +135,7 @@ class Player:
         finally:
             _unlink_later(sock)
         self._set(running=True, queue_length=len(queue))
+        atexit.register(self._at_exit)
         self._reader = threading.Thread(target=self._read_loop, name="tuneup-mpv-reader", daemon=True)
         self._reader.start()
         for n, name in enumerate(OBSERVED, 1):
@@ -241,6 +243,13 @@ class Player:
         if not self._done.wait(timeout):
             self._kill()
             self._done.wait(timeout)
+
+    def _at_exit(self) -> None:
+        """tuneup is exiting without stop(): record what is playing and do not leave mpv behind."""
+        try:
+            self.stop(timeout=3)
+        except PlayerError:
+            pass
 
     def state(self) -> PlayerState:
         return self._state
@@ -376,6 +385,7 @@ class Player:
             self._db = None
         self._set(running=False)
         self._done.set()
+        atexit.unregister(self._at_exit)
 
     def _record(self, play: _Play, reason: str, skipped: bool | None) -> None:
         from tuneup.history.events import Listen, record_listen
