@@ -236,3 +236,12 @@ def test_cancelled_build_stops_early_and_writes_no_history(env):
     assert "scan" not in summary and "history" not in summary
     assert env.db.execute("SELECT count(*) FROM listens").fetchone()[0] == 0
     assert not list(env.paths.demo_dir.rglob("*.part")), "no half-written file left behind"
+
+
+def test_demo_package_imports_no_ui_module():
+    code = ("import importlib, pkgutil, sys, tuneup.demo\n"
+            "for info in pkgutil.walk_packages(tuneup.demo.__path__, 'tuneup.demo.'):\n"
+            "    importlib.import_module(info.name)\n"
+            "print(','.join(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'typer', 'rich'))))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "", f"tuneup.demo imported UI modules: {out}"
