@@ -392,12 +392,12 @@ def _interp(ac: np.ndarray, lags: np.ndarray) -> np.ndarray:
 
 
 def chroma_profile(plan: _Plan, x: np.ndarray) -> np.ndarray:
-    """Sum over frames of pitch-class energy (4096-point frames, 60 Hz-2.1 kHz, magnitude^0.5).
+    """Sum over frames of pitch-class energy (4096-point frames, 60 Hz-2.1 kHz, magnitude).
 
     Frames are back to back; past 20 s of audio only every other one is used (plenty for a key)."""
     hop = CHROMA_N_FFT if len(x) < 20 * plan.sr else 2 * CHROMA_N_FFT
     power = power_spectrogram(x, CHROMA_N_FFT, hop, chunk=64)
-    return np.sqrt(np.sqrt(power)).sum(axis=0).astype(np.float64) @ plan.chroma
+    return np.sqrt(power).sum(axis=0).astype(np.float64) @ plan.chroma
 
 
 def estimate_key(chroma: np.ndarray) -> tuple[str | None, str | None, float, float]:
