@@ -170,6 +170,10 @@ def test_cli_analyze_and_similar(home, library, tuneup_cmd, env):
     assert len(listed["similar"]) == 3
     text = tuneup_cmd("similar", str(library / "drums120.ogg"), "-k", "2").stdout
     assert len(text.strip().splitlines()) == 2
+    listed = {i["path"]: i for i in json.loads(tuneup_cmd("ls", "--json").stdout)}
+    drums = listed[str(library / "drums120.ogg")]
+    assert drums["features"]["tempo_bpm"] == pytest.approx(120, rel=0.02)
+    assert drums["feature_version"] == features.FEATURE_VERSION
     missing = tuneup_cmd("similar", "no such thing", check=False)
     assert missing.returncode == 1 and "tuneup: error:" in missing.stderr
 
