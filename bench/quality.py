@@ -45,13 +45,19 @@ def simulated(seeds: int, weeks: int) -> dict:
         kind = "genre" if seed % 2 == 0 else "sound"
         with tempfile.TemporaryDirectory() as work:
             for r in simulate(Path(work), STRATEGIES, weeks=weeks, seed=100 + seed, person=kind):
-                rows.setdefault((r.strategy, r.week), []).append((r.skip_rate, r.never_played, r.distinct_artists))
+                corr = r.extra.get("taste_corr")
+                rows.setdefault((r.strategy, r.week), []).append(
+                    (r.skip_rate, r.never_played, r.distinct_artists, r.expected_skip,
+                     np.nan if corr is None else corr))
     out = {}
     for (strategy, week), vals in sorted(rows.items()):
         v = np.asarray(vals)
         out.setdefault(strategy, []).append({"week": week, "skip_rate": round(float(v[:, 0].mean()), 3),
                                              "never_played": round(float(v[:, 1].mean()), 3),
-                                             "distinct_artists": round(float(v[:, 2].mean()), 1)})
+                                             "distinct_artists": round(float(v[:, 2].mean()), 1),
+                                             "expected_skip": round(float(v[:, 3].mean()), 4),
+                                             "taste_corr": None if np.isnan(v[:, 4]).all() else
+                                             round(float(np.nanmean(v[:, 4])), 3)})
     return out
 
 
@@ -76,10 +82,14 @@ def markdown(ml: list[dict] | None, sim: dict | None, seeds: int) -> str:
         ratio = last["hybrid"]["skip_rate"] / max(last["random"]["skip_rate"], 1e-9)
         lines += ["", f"Week {weeks[-1]}: hybrid skip rate {last['hybrid']['skip_rate']:.2f} = {ratio:.2f}x random's "
                   f"{last['random']['skip_rate']:.2f}; {last['hybrid']['never_played']:.0%} never played."]
-        trained = np.mean([r["skip_rate"] for r in sim["hybrid no exploration"]])
-        untrained = np.mean([r["skip_rate"] for r in sim["hybrid untrained"]])
-        lines.append(f"Learned ranker (no exploration) vs untrained weights, mean skip rate over all weeks: "
-                     f"{trained:.3f} vs {untrained:.3f}.")
+        lines += ["", "The learned ranker in isolation (both without exploration), mean over people per week:", "",
+                  "| | " + " | ".join(f"week {w}" for w in weeks) + " |", "|---|" + "---|" * len(weeks)]
+        for label, key, fmt in (("skip rate", "skip_rate", ".3f"), ("expected skip rate", "expected_skip", ".3f"),
+                                ("correlation of scores with the hidden taste", "taste_corr", ".3f")):
+            for strategy in ("hybrid no exploration", "hybrid untrained"):
+                name = "learned" if strategy == "hybrid no exploration" else "untrained"
+                cells = [format(r[key], fmt) if r[key] is not None else "-" for r in sim[strategy]]
+                lines.append(f"| {label}, {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 

@@ -19,7 +19,7 @@ FEATURES = (
     "popularity",
     "audio_skipped",   # sounds like what you skip
 )
-DEFAULT_WEIGHTS = np.array([1.0, 0.8, 0.4, 0.25, 0.15, -0.8, -0.6, 0.05, -0.2])
+DEFAULT_WEIGHTS = np.array([1.0, 0.8, 0.4, 0.25, 0.15, -0.8, -0.6, 0.05, 0.0])  # the last: learned only
 # Co-listening and popularity are built from the very plays the ranker learns from (an item that was
 # finished is co-listened with the rest; one that was skipped is not), so learning their weight from
 # those outcomes would reward the leak. They keep their default weights; the ranker learns the rest.
@@ -33,8 +33,8 @@ def unit(w: np.ndarray) -> np.ndarray:
     return w / n if n > 0 else w
 
 
-def train(x: np.ndarray, finishes: np.ndarray, skips: np.ndarray, l2: float = 1.0, iters: int = 25):
-    """Weighted binomial logistic regression. Returns (weights in feature units, number of outcomes) or None."""
+def train(x: np.ndarray, finishes: np.ndarray, skips: np.ndarray, l2: float = 10.0, iters: int = 25):
+    """Weighted binomial logistic regression. Returns (weights in feature units, effective outcomes) or None."""
     total = finishes + skips
     keep = total > 0
     x, finishes, total = x[keep][:, TRAINABLE], finishes[keep], total[keep]
@@ -58,7 +58,9 @@ def train(x: np.ndarray, finishes: np.ndarray, skips: np.ndarray, l2: float = 1.
             break
     full = np.zeros(len(TRAINABLE))
     full[TRAINABLE] = w[:-1] / sd
-    return full, n_out
+    # what the fit can be trusted for is bounded by the rarer outcome (usually the skips)
+    n_eff = 2.0 * float(min(finishes.sum(), (total - finishes).sum()))
+    return full, n_eff
 
 
 def blend(learned: np.ndarray | None, n_outcomes: float) -> np.ndarray:

@@ -167,6 +167,26 @@ def weekly_list(strategy: str, model, pid: int, lib: Library, k: int, week: int,
     return diverse_pick(order, k, model.artist_idx, model.album_idx, model.dup_idx)
 
 
+def strategy_weights(strategy: str, model, pid: int):
+    from tuneup.model import ranker
+
+    return {"hybrid": model.weights(pid), "hybrid no exploration": model.weights(pid),
+            "hybrid untrained": ranker.DEFAULT_WEIGHTS,
+            "content only": np.eye(len(ranker.FEATURES))[1]}.get(strategy)
+
+
+def taste_correlation(strategy: str, model, pid: int, lib: Library, person: Person) -> float | None:
+    """How well the strategy's scores over every candidate follow the hidden taste (Pearson), or None."""
+    weights = strategy_weights(strategy, model, pid)
+    if weights is None:
+        return None
+    rows = np.flatnonzero(model.allowed(pid, not_played_days=60, now=model.as_of))
+    score = model.signals(pid).x[rows] @ weights
+    if len(rows) < 3 or score.std() == 0:
+        return None
+    return round(float(np.corrcoef(score, person.utility(lib, rows))[0, 1]), 4)
+
+
 @dataclass
 class WeekResult:
     strategy: str
@@ -174,6 +194,7 @@ class WeekResult:
     skip_rate: float
     never_played: float
     distinct_artists: int
+    expected_skip: float = 0.0  # mean skip probability of the list under the hidden taste (no sampling noise)
     extra: dict = field(default_factory=dict)
 
 
@@ -196,10 +217,13 @@ def simulate(workdir: Path, strategies=STRATEGIES, weeks: int = 4, k: int = 30, 
             model = fit(db, Path(workdir) / f"models-{strategy.replace(' ', '_')}", as_of=day.timestamp())
             rows = weekly_list(strategy, model, pid, lib, k, week, rng)
             st = model.state(pid)
+            corr = taste_correlation(strategy, model, pid, lib, listener)
             fin = play(db, pid, lib, listener, rows, day + timedelta(days=1), "tuneup")
             results.append(WeekResult(strategy, week, round(float(1 - fin.mean()), 3) if len(fin) else 1.0,
                                       round(float(np.mean(st.plays[rows] == 0)), 3) if rows else 0.0,
-                                      int(len({int(lib.artist[r]) for r in rows}))))
+                                      int(len({int(lib.artist[r]) for r in rows})),
+                                      round(float(1 - listener.p_finish(lib, np.asarray(rows, np.int64)).mean()), 4)
+                                      if rows else 1.0, {"taste_corr": corr}))
             organic(db, pid, lib, listener, plays_per_week, day + timedelta(days=2))
             listener.drift()
         db.conn.close()
@@ -207,9 +231,11 @@ def simulate(workdir: Path, strategies=STRATEGIES, weeks: int = 4, k: int = 30, 
 
 
 def table(results: list[WeekResult]) -> str:
-    lines = ["| strategy | week | skip rate | never played | distinct artists |", "|---|---|---|---|---|"]
+    lines = ["| strategy | week | skip rate | expected skip rate | never played | distinct artists |",
+             "|---|---|---|---|---|---|"]
     for r in results:
-        lines.append(f"| {r.strategy} | {r.week} | {r.skip_rate:.2f} | {r.never_played:.2f} | {r.distinct_artists} |")
+        lines.append(f"| {r.strategy} | {r.week} | {r.skip_rate:.2f} | {r.expected_skip:.3f} | {r.never_played:.2f} | "
+                     f"{r.distinct_artists} |")
     return "\n".join(lines)
 
 
