@@ -11,7 +11,7 @@ from tuneup.history.normalize import norm_artist, norm_title
 from tuneup.model import ranker
 from tuneup.model.collab import basket_ids, fit_collab, release_memory
 from tuneup.model.content import build_content
-from tuneup.model.dataset import BAN, DISLIKE, FINISHED, LIKE, SKIPPED, STOPPED, Dataset
+from tuneup.model.dataset import FINISHED, LIKE, SKIPPED, STOPPED, Dataset
 from tuneup.model.hybrid import Model
 from tuneup.model.profile import DAY, HALF_LIFE_DAYS, ProfileEvents
 from tuneup.model.sources import fold
@@ -211,5 +211,3 @@ class _Steps:
         if self.progress:
             self.progress(self.done, self.total, info)
 
-
-__all__ = ["fit_model", "train_ranker", "BAN", "DISLIKE", "LIKE", "SKIPPED"]

@@ -13,7 +13,7 @@ from tuneup.model.collab import Collab
 from tuneup.model.content import Content, token_label
 from tuneup.model.dataset import BAN
 from tuneup.model.explore import diverse_pick, thompson_genres
-from tuneup.model.profile import DAY, DAY_PARTS, ProfileEvents, ProfileState, build_state, context_key
+from tuneup.model.profile import DAY, ProfileEvents, ProfileState, build_state, context_key
 from tuneup.model.reasons import Signals, reason_for
 
 DEFAULT_ADVENTUROUSNESS = 30
@@ -252,7 +252,8 @@ class Model:
             return self._cold_sample(mask, k, rng, artist_cap, album_cap)
         part = context_key(context)
         sig = self.signals(profile_id, part)
-        score = sig.x @ (self.weights(profile_id) if weights is None else np.asarray(weights, float))
+        weights = self.weights(profile_id) if weights is None else np.asarray(weights, float)
+        score = sig.x @ weights
         adv = DEFAULT_ADVENTUROUSNESS if adventurousness is None else max(0, min(100, int(adventurousness)))
         n_explore = int(round(k * adv / 100 * EXPLORE_SHARE_AT_MAX)) if k >= 3 else 0
         allowed = np.flatnonzero(mask)
@@ -265,7 +266,7 @@ class Model:
             order += diverse_pick(pool, k - len(order), self.artist_idx, self.album_idx, self.dup_idx,
                                   artist_cap=artist_cap, album_cap=album_cap, taken=set(order))
         explore_set = set(explore)
-        return [self._rec(i, float(score[i]), sig, i in explore_set, part) for i in order[:k]]
+        return [self._rec(i, float(score[i]), sig, i in explore_set, part, weights) for i in order[:k]]
 
     def _explore(self, sig: Signals, mask, score, n, taken: set[int], rng, artist_cap) -> list[int]:
         """Picks from outside the comfort zone, genre by Thompson draw, best-scored item within it."""
@@ -313,12 +314,9 @@ class Model:
                             False, {"cold_start": True, "genre": genre}))
         return recs
 
-    def _rec(self, i: int, score: float, sig: Signals, exploration: bool, part: int | None) -> Rec:
-        reason, evidence = reason_for(self, i, sig, self.weights_for_sig(sig), exploration, part)
+    def _rec(self, i: int, score: float, sig: Signals, exploration: bool, part, weights: np.ndarray) -> Rec:
+        reason, evidence = reason_for(self, i, sig, weights, exploration, part)
         return Rec(int(self.item_ids[i]), round(score, 6), reason, exploration, evidence)
-
-    def weights_for_sig(self, sig: Signals) -> np.ndarray:
-        return self.weights(sig.profile_id) if sig.profile_id is not None else ranker.DEFAULT_WEIGHTS
 
     # ------------------------------------------------------------------ similar / explain / taste
 
@@ -364,14 +362,14 @@ class Model:
             raise NotFoundError(f"item {item_id} is not in the model (not in the library, or the model is stale)")
         st = self.state(profile_id)
         if st.banned[i]:
-            return Rec(int(item_id), float("-inf"), "you banned this: it is never recommended", False, {"banned": True})
+            return Rec(int(item_id), 0.0, "you banned this: it is never recommended", False, {"banned": True})
         if not self.has_signal(profile_id):
             return Rec(int(item_id), 0.0, "tuneup knows nothing of your taste yet, so every item is equally likely",
                        False, {"cold_start": True})
         part = context_key(context)
         sig = self.signals(profile_id, part)
         score = float(sig.x[i] @ self.weights(profile_id))
-        rec = self._rec(i, score, sig, False, part)
+        rec = self._rec(i, score, sig, False, part, self.weights(profile_id))
         rec.evidence["features"] = {name: round(float(v), 4) for name, v in zip(ranker.FEATURES, sig.x[i])}
         rec.evidence["weights"] = {name: round(float(v), 4) for name, v in zip(ranker.FEATURES,
                                                                               self.weights(profile_id))}
@@ -381,9 +379,6 @@ class Model:
         from tuneup.model.clusters import taste_summary
 
         return taste_summary(self, profile_id, n_clusters, seed)
-
-    def day_part_names(self) -> tuple[str, ...]:
-        return DAY_PARTS
 
 
 def _top(rows: np.ndarray, score: np.ndarray, n: int) -> np.ndarray:

@@ -15,8 +15,7 @@ from functools import lru_cache
 
 from tuneup.history.normalize import fold as _fold_uncached
 from tuneup.history.normalize import norm_artist
-from tuneup.model.dataset import (FEEDBACK_CODES, FINISHED, SKIPPED, STOPPED, Catalogue, Dataset, Events,
-                                  Feedback)
+from tuneup.model.dataset import FEEDBACK_CODES, FINISHED, Catalogue, Dataset, Events, Feedback
 
 _SPLIT_GENRES = re.compile(r"\s*[/;,|]\s*")
 _WORD = re.compile(r"[a-z]{4,}")
