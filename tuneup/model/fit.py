@@ -125,9 +125,11 @@ def first_outcomes(ev: ProfileEvents, n: int) -> tuple[np.ndarray, np.ndarray]:
     """
     fin, skp = np.zeros(n), np.zeros(n)
     if len(ev.item):
-        items, first = np.unique(ev.item, return_index=True)
-        fin[items] = ev.outcome[first] == FINISHED
-        skp[items] = ev.outcome[first] == SKIPPED
+        first_time = np.full(n, np.inf)
+        np.minimum.at(first_time, ev.item, ev.time)
+        first = ev.time == first_time[ev.item]  # ties: every play at that first moment counts
+        fin[ev.item[first & (ev.outcome == FINISHED)]] = 1.0
+        skp[ev.item[first & (ev.outcome == SKIPPED)]] = 1.0
     return fin, skp
 
 

@@ -190,7 +190,8 @@ class Model:
         """Cosine of every item's sound with the weighted sum of the sounds of ``weights``, leave-one-out."""
         if not self.audio.shape[1] or not weights.any():
             return np.zeros(self.n_items)
-        apref = self.audio.T @ weights
+        nz = np.flatnonzero(weights)
+        apref = (self.audio[nz].T @ weights[nz].astype(np.float32)).astype(np.float32)  # float32: no upcast copy
         anorm = float(np.linalg.norm(apref))
         if anorm == 0:
             return np.zeros(self.n_items)
@@ -275,7 +276,8 @@ class Model:
         st = sig.state
         comfort = sig.x[:, 1]
         allowed = np.flatnonzero(mask)
-        cut = np.quantile(comfort[allowed], 0.5) if len(allowed) else 0
+        half = len(allowed) // 2
+        cut = np.partition(comfort[allowed], half)[half] if len(allowed) else 0.0  # the median
         pool = allowed[(comfort[allowed] <= cut) & (sig.art_plays[allowed] == 0) & (st.plays[allowed] == 0)]
         pool = pool[~np.isin(pool, np.fromiter(taken, np.int64, len(taken)))]
         if len(pool) == 0:
@@ -286,9 +288,10 @@ class Model:
         g = self.genre_idx[pool]
         theta = np.where(g >= 0, draw[np.maximum(g, 0)], rng.beta(1, 1, len(pool)))
         quality = score[pool]
-        span = np.ptp(quality) or 1.0
+        span = float(quality.max() - quality.min()) or 1.0
         jitter = rng.random(len(pool)) * 0.05
-        order = pool[np.argsort(-(theta + 0.15 * (quality - quality.min()) / span + jitter))]
+        value = theta + 0.15 * (quality - quality.min()) / span + jitter
+        order = pool[_best(value, n * 20)]
         return diverse_pick(order, n, self.artist_idx, self.genre_idx, self.dup_idx, artist_cap=1, album_cap=1,
                             taken=taken)
 
@@ -379,6 +382,15 @@ class Model:
         from tuneup.model.clusters import taste_summary
 
         return taste_summary(self, profile_id, n_clusters, seed)
+
+
+def _best(values: np.ndarray, n: int) -> np.ndarray:
+    """Positions of the ``n`` largest values, largest first."""
+    if len(values) > n:
+        part = np.argpartition(-values, n - 1)[:n]
+    else:
+        part = np.arange(len(values))
+    return part[np.argsort(-values[part], kind="stable")]
 
 
 def _top(rows: np.ndarray, score: np.ndarray, n: int) -> np.ndarray:

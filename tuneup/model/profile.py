@@ -101,9 +101,7 @@ def build_state(ev: ProfileEvents, n_items: int, as_of: float, half_life_days: f
     recent = np.bincount(ev.item[age <= 30], minlength=n).astype(np.int32)
     last = np.full(n, -np.inf)
     if len(ev.item):
-        order = np.argsort(ev.time, kind="stable")[::-1]  # newest first: np.unique keeps the first seen
-        items, first = np.unique(ev.item[order], return_index=True)
-        last[items] = ev.time[order][first]
+        np.maximum.at(last, ev.item, ev.time)
     liked = np.zeros(n, bool)
     disliked = np.zeros(n, bool)
     banned = np.zeros(n, bool)
