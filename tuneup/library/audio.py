@@ -19,7 +19,7 @@ N_WINDOWS = 3             # windows spread over a long track
 WHOLE_TRACK_MAX_S = 100.0  # tracks up to this long are read whole
 MIN_ANALYSIS_SR = 11025   # halve the rate while the result stays at or above this
 MIN_SIGNAL_S = 0.5        # less audio than this is "too short"
-BLOCK_FRAMES = 1 << 17    # frames read from the decoder at a time
+BLOCK_FRAMES = 1 << 18    # frames read from the decoder at a time
 FFMPEG_TIMEOUT_S = 120
 
 # BS.1770 channel weights by channel count (L R C LFE Ls Rs ...); LFE is left out.
@@ -85,9 +85,12 @@ def _halve(x: np.ndarray, h: np.ndarray) -> np.ndarray:
     padded = np.zeros(len(x) + 2 * half, np.float32)
     padded[half:half + len(x)] = x
     n = (len(x) + 1) // 2
-    out = h[half] * padded[half:half + 2 * n:2]
-    for j in range(0, half, 2):
-        out += h[j] * (padded[j:j + 2 * n:2] + padded[2 * half - j:2 * half - j + 2 * n:2])
+    out = padded[half:half + 2 * n:2] * h[half]
+    tmp = np.empty(n, np.float32)
+    for j in range(0, half, 2):  # symmetric taps: one multiply per pair
+        np.add(padded[j:j + 2 * n:2], padded[2 * half - j:2 * half - j + 2 * n:2], out=tmp)
+        tmp *= h[j]
+        out += tmp
     return out
 
 
@@ -158,9 +161,7 @@ def _read_mono(f, count: int, channels: int, weights: np.ndarray, pair: bool) ->
         if len(block) == 0:
             break
         left -= len(block)
-        mono = _mix_down(block, channels, pair)
-        out[filled:filled + len(mono)] = mono
-        filled += len(mono)
+        filled += _mix_down(block, channels, pair, out[filled:])
         if channels > 1:
             sub = block[::31]
             chan_power += float(np.einsum("ij,ij->j", sub, sub) @ weights)
@@ -172,22 +173,20 @@ def _read_mono(f, count: int, channels: int, weights: np.ndarray, pair: bool) ->
     return out[:filled], ratio
 
 
-def _mix_down(block: np.ndarray, channels: int, pair: bool) -> np.ndarray:
-    if pair:
-        flat = block[: len(block) // 2 * 2].reshape(-1)  # (frames, channels) is C-contiguous
-        step = 2 * channels
-        mono = flat[0::step] + flat[1::step]
-        for j in range(2, step):
-            mono += flat[j::step]
-        mono *= np.float32(1.0 / step)
-        return mono
-    if channels == 1:
-        return block[:, 0].copy()
-    mono = block[:, 0] + block[:, 1]
-    for c in range(2, channels):
-        mono += block[:, c]
-    mono *= np.float32(1.0 / channels)
-    return mono
+def _mix_down(block: np.ndarray, channels: int, pair: bool, out: np.ndarray) -> int:
+    """Average ``block``'s channels (and, with ``pair``, sample pairs) into ``out``; returns the count."""
+    flat = block.reshape(-1)  # (frames, channels) is C-contiguous
+    step = channels * (2 if pair else 1)
+    n = len(flat) // step
+    mono = out[:n]
+    if step == 1:
+        mono[:] = flat
+        return n
+    np.add(flat[0:n * step:step], flat[1:n * step:step], out=mono)
+    for j in range(2, step):
+        mono += flat[j:n * step:step]
+    mono *= np.float32(1.0 / step)
+    return n
 
 
 def _probe(path: str, tool: str) -> tuple[float | None, int, int]:
