@@ -98,7 +98,7 @@ def test_truncated_files_get_features_or_a_reason(tmp_path, fmt):
 
 def test_missing_file_gets_a_reason(tmp_path):
     result = _result(tmp_path / "gone.flac")
-    assert result.status == "no_signal" and result.reason
+    assert result.status == "no_signal" and result.reason == "file not found"
 
 
 def test_long_track_reads_three_windows(tmp_path):

@@ -96,8 +96,12 @@ def _halve(x: np.ndarray, h: np.ndarray) -> np.ndarray:
 
 def decode(path: str, duration_hint: float | None = None, ffmpeg: str | None = "auto") -> Excerpts:
     """Decode the excerpt windows of ``path``; raises :class:`NoSignal` with the reason."""
+    import os
+
     import soundfile as sf
 
+    if not os.path.isfile(path):
+        raise NoSignal("file not found" if not os.path.exists(path) else "not a regular file")
     try:
         handle = sf.SoundFile(path)
     except (sf.LibsndfileError, RuntimeError, TypeError, ValueError) as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 
 from tuneup.errors import NotFoundError
@@ -62,8 +63,6 @@ def _details(db, ids: list[int]) -> dict[int, dict]:
         f"SELECT i.id, i.artist, i.title, i.path, f.data FROM items i JOIN features f ON f.item_id = i.id "
         f"WHERE i.id IN ({marks})", ids
     ).fetchall()
-    import json
-
     out = {}
     for item_id, artist, title, path, data in rows:
         d = json.loads(data) if data else {}
