@@ -254,3 +254,23 @@ def test_a_reader_process_that_dies_costs_only_its_batch(tmp_path):
             for results in pool.results(timeout=1):
                 done.extend(results)
         assert [(r[1], r[2][1]) for r in done] == [("ok", ("track", "t2")), ("ok", ("track", "t3"))]
+
+
+def test_a_stuck_reader_is_replaced_and_its_batch_reported(tmp_path, monkeypatch):
+    from tuneup.library.workers import ReaderPool
+
+    good = [make_audio(tmp_path, "mp3", {"title": f"t{i}"}, name=f"{i}.mp3") for i in range(2)]
+    monkeypatch.setattr(ReaderPool, "STALL_SECONDS", 0.5)
+    with ReaderPool(1, frozenset(), ["kind", "title"]) as pool:
+        os.kill(pool.workers[0].proc.pid, signal.SIGSTOP)  # a reader that never answers
+        pool.submit([(bytes(good[0]), 0)])
+        results = []
+        while pool.busy:
+            for batch in pool.results(timeout=0.2):
+                results.extend(batch)
+        assert results[0][1] == "error" and "skipped" in results[0][3]
+        pool.submit([(bytes(good[1]), 0)])
+        while pool.busy:
+            for batch in pool.results(timeout=0.2):
+                results.extend(batch)
+        assert results[1][1] == "ok"

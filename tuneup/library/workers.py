@@ -15,6 +15,7 @@ import selectors
 import struct
 import subprocess
 import sys
+import time
 from collections import deque
 
 _HEADER = struct.Struct("<I")
@@ -56,6 +57,8 @@ class _Worker:
             stderr=subprocess.DEVNULL, env=env, close_fds=True, bufsize=0)
         self.batches: deque = deque()  # batches sent, results not yet received
         self.buffer = bytearray()
+        self.since = time.monotonic()  # last sign of progress
+        self.timed_out = False
         os.set_blocking(self.proc.stdout.fileno(), False)
         self._send(("setup", video_exts, columns))
 
@@ -69,6 +72,8 @@ class _Worker:
             pass  # the worker died; its output pipe reports EOF and the pool replaces it
 
     def submit(self, batch) -> None:
+        if not self.batches:
+            self.since = time.monotonic()
         self.batches.append(batch)
         self._send(("batch", batch))
 
@@ -90,6 +95,7 @@ class _Worker:
             frames.append(pickle.loads(bytes(self.buffer[_HEADER.size:_HEADER.size + size])))
             del self.buffer[:_HEADER.size + size]
             self.batches.popleft()
+            self.since = time.monotonic()
         return frames
 
     def close(self, kill: bool = False) -> None:
@@ -111,6 +117,7 @@ class ReaderPool:
     """``submit(batch)`` where a batch is a list of (path, root_len); ``results(timeout)`` yields result lists."""
 
     DEPTH = 2  # batches queued per worker, so none waits for the next one
+    STALL_SECONDS = 300.0  # a batch taking longer than this is stuck (a reader looping on a corrupt file)
 
     def __init__(self, size: int, video_exts: frozenset[bytes], columns: list[str]):
         self.video_exts, self.columns = video_exts, columns
@@ -145,14 +152,21 @@ class ReaderPool:
                 out.append(self._replace(worker))
             else:
                 out.extend(frames)
+        now = time.monotonic()
+        for worker in self.workers:
+            if worker.batches and not worker.timed_out and now - worker.since > self.STALL_SECONDS:
+                worker.timed_out = True
+                worker.proc.kill()  # its pipe closes; the next select reports the batch
         self._dispatch()
         return out
 
     def _replace(self, dead: _Worker) -> list:
         """A worker died (killed, out of memory): report its batches' files, start a new one."""
         code = dead.proc.poll()
-        lost = [(path, "error", None, f"reader process died (exit code {code}) while reading this batch")
-                for batch in dead.batches for path, _ in batch]
+        reason = (f"reading took over {self.STALL_SECONDS:.0f} s; skipped (this or another file of its batch "
+                  "hangs the reader)" if dead.timed_out else
+                  f"reader process died (exit code {code}) while reading this batch")
+        lost = [(path, "error", None, reason) for batch in dead.batches for path, _ in batch]
         self.selector.unregister(dead.proc.stdout)
         dead.close(kill=True)
         fresh = _Worker(self.video_exts, self.columns)
