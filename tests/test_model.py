@@ -200,13 +200,25 @@ def test_persistence_fresh_stale_corrupt_old_version(db, tmp_path):
     again = api.load_or_fit(db, tmp_path / "m")
     assert again.meta["fitted_at"] == first.meta["fitted_at"]  # loaded, not refitted
     assert [r.item_id for r in again.recommend(1, 5, seed=1)] == [r.item_id for r in first.recommend(1, 5, seed=1)]
+    # only new listens and a ban: added to the saved model without a full fit, and saved
     add_listens(db, sessions([[20]], start=T0 + timedelta(days=9)))
+    top = first.recommend(1, 1, adventurousness=0)[0].item_id
+    with write(db):
+        db.execute("INSERT INTO feedback (profile_id, item_id, kind, created_at) VALUES (1, ?, 'ban', ?)",
+                   [top, utcnow()])
+    refreshed = api.load_or_fit(db, tmp_path / "m")
+    assert refreshed.meta["fitted_at"] == first.meta["fitted_at"] and "refreshed_at" in refreshed.meta
+    assert refreshed.state(1).plays[refreshed.row(20)] == 1
+    assert top not in [r.item_id for r in refreshed.recommend(1, 10, adventurousness=0)]
+    assert api.load(path).meta.get("refreshed_at") == refreshed.meta["refreshed_at"]
+    # the library changed: a full fit
+    add_items(db, [(61, "New", "New Band", "New Album", "jazz")])
     stale = api.load_or_fit(db, tmp_path / "m")
-    assert stale.meta["fitted_at"] > first.meta["fitted_at"]
+    assert stale.meta["fitted_at"] > first.meta["fitted_at"] and stale.n_items == 61
     path.write_bytes(b"PK\x03\x04 not a zip at all")
     with pytest.raises(api.StaleModel):
         api.load(path)
-    assert api.load_or_fit(db, tmp_path / "m").n_items == 60
+    assert api.load_or_fit(db, tmp_path / "m").n_items == 61
     with np.load(path, allow_pickle=False) as z:
         arrays = {k: z[k] for k in z.files}
     meta = json.loads(str(arrays["meta"]))
@@ -285,3 +297,15 @@ def test_empty_library_and_unknown_items(db, tmp_path):
 
     with pytest.raises(NotFoundError, match="item 999"):
         model.explain(1, 999)
+
+
+def test_refresh_only_when_rows_were_only_added():
+    from tuneup.model.refresh import can_refresh
+
+    base = "10/10;2/3;60/t1;0/None;0/None;1/1"
+    assert can_refresh(base, "12/12;2/3;60/t1;0/None;0/None;1/1")  # two listens added
+    assert can_refresh(base, "10/10;3/4;60/t1;0/None;0/None;1/1")  # a like added
+    assert not can_refresh(base, base)  # nothing new
+    assert not can_refresh(base, "9/10;2/3;60/t1;0/None;0/None;1/1")  # a listen deleted
+    assert not can_refresh(base, "10/12;2/3;60/t1;0/None;0/None;1/1")  # replaced, not added
+    assert not can_refresh(base, "12/12;2/3;61/t2;0/None;0/None;1/1")  # the library changed

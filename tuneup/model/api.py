@@ -44,18 +44,33 @@ def fit(db, model_dir: Path, *, profile: str | int | None = None, progress=None,
 
 def load_or_fit(db, model_dir: Path, *, max_age: float | None = DEFAULT_MAX_AGE_S, progress=None,
                 cancel=None) -> Model:
-    """The saved model when it is fresh (same store state, same version, younger than ``max_age`` seconds);
-    otherwise a new fit, saved. A corrupt file is replaced, never trusted."""
+    """The saved model when it is fresh (same store state, same version, younger than ``max_age`` seconds).
+
+    When only new listens or feedback arrived since, they are added to the saved model (taste, skips,
+    bans follow at once; co-listening and the ranker wait for the next full fit). Anything else —
+    new or changed items, features or seeds, an older or corrupt file — means a full fit, saved.
+    """
+    from tuneup.model.refresh import can_refresh, refresh
     from tuneup.model.sources import store_stamp
 
     path = Path(model_dir) / FILE_NAME
+    stamp = store_stamp(db)
     try:
-        model = load(path, stamp=store_stamp(db))
-        fitted = float(model.meta.get("fitted_at", 0))
-        if max_age is None or time.time() - fitted <= max_age:
-            return model
+        model = load(path)
     except StaleModel:
-        pass
+        return fit(db, model_dir, progress=progress, cancel=cancel)
+    now = time.time()
+    if max_age is not None and now - float(model.meta.get("fitted_at", 0)) > max_age:
+        return fit(db, model_dir, progress=progress, cancel=cancel)
+    if model.stamp == stamp:
+        return model
+    if can_refresh(model.stamp, stamp):
+        try:
+            model = refresh(model, db, stamp, now)
+        except ValueError:
+            return fit(db, model_dir, progress=progress, cancel=cancel)
+        save(model, path)
+        return model
     return fit(db, model_dir, progress=progress, cancel=cancel)
 
 
