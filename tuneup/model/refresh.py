@@ -33,7 +33,7 @@ def can_refresh(old_stamp: str, new_stamp: str) -> bool:
         return False
     for o, n in zip(old[:2], new[:2]):
         (oc, om), (nc, nm) = _count_max(o), _count_max(n)
-        if nc < oc or nm < om or (nc - oc) > (nm - om):
+        if nc < oc or nm < om or (nc - oc) > (nm - om) or (nm > om) != (nc > oc):
             return False
     return True
 
