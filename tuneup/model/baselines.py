@@ -15,6 +15,7 @@ from tuneup.model.dataset import Dataset
 
 class Recommender:
     name = "base"
+    max_items: int | None = None  # dense baselines: larger catalogues would not fit in memory
 
     def fit(self, ds: Dataset) -> "Recommender":
         self.n = len(ds.catalogue)
@@ -75,6 +76,7 @@ class ContentOnly(Recommender):
 
 class ItemKNN(Recommender):
     name = "item-kNN"
+    max_items = 20_000
 
     def __init__(self, neighbours: int = 100, shrink: float = 10.0):
         self.k, self.shrink = neighbours, shrink
@@ -96,6 +98,7 @@ class ItemKNN(Recommender):
 
 class EASE(Recommender):
     name = "EASE"
+    max_items = 20_000
 
     def __init__(self, lam: float = 250.0):
         self.lam = lam
@@ -112,6 +115,7 @@ class ALS(Recommender):
     """Implicit ALS (Hu, Koren, Volinsky 2008) with exact per-row solves."""
 
     name = "ALS"
+    max_items = 20_000
 
     def __init__(self, factors: int = 64, reg: float = 5.0, alpha: float = 10.0, iters: int = 8, seed: int = 0):
         self.f, self.reg, self.alpha, self.iters, self.seed = factors, reg, alpha, iters, seed
