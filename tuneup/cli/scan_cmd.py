@@ -88,6 +88,8 @@ def ls_command(
         if long:
             for key, value in item.items():
                 if value is not None and key != "features":
+                    if isinstance(value, list):
+                        value = "; ".join(map(str, value))
                     console.print(f"    {key}: {printable(value)}", markup=False, highlight=False)
 
 
@@ -109,11 +111,11 @@ def stats_command(ctx: typer.Context, json_out: bool = JsonOption) -> None:
         print_json(stats)
         return
     console = out_console()
-    hours = stats["total_duration_s"] / 3600
+    minutes = round(stats["total_duration_s"] / 60)
     lines = [
         f"Items: {stats['items']:,} ({', '.join(f'{n:,} {k}' for k, n in stats['by_kind'].items()) or 'none'})",
         f"Formats: {', '.join(f'{k} {n:,}' for k, n in stats['by_format'].items()) or 'none'}",
-        f"Total duration: {hours:,.1f} h; size {stats['total_size_bytes'] / 1e9:,.2f} GB",
+        f"Total duration: {minutes // 60:,} h {minutes % 60:02d} min; size {stats['total_size_bytes'] / 1e9:,.2f} GB",
         f"Artists: {stats['artists']:,}  Albums: {stats['albums']:,}  Genres: {stats['genres']:,}",
         f"Untagged (title from the file name): {stats['untagged']:,} ({stats['share_untagged']:.0%}); "
         f"partly guessed: {stats['partly_guessed']:,}",
