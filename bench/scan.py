@@ -9,7 +9,8 @@ hand-built ID3v2.4 tag or Vorbis comment block in front of real encoded audio), 
 seconds; m4a/ogg/opus are copies of a few hundred files tagged by mutagen. ``--art-kb`` embeds cover
 art of that size in the tagged mp3/flac files (real libraries have it; readers must load it).
 
-"Cold" means an empty database (files are in the page cache: dropping it would disturb other work on
+The bare loop and the cold scan alternate ``--repeat`` times (default 3) and medians are reported,
+because the shared machine's load swings. "Cold" means an empty database (files are in the page cache: dropping it would disturb other work on
 the machine). The scan and the rescan each run in a fresh process, as the CLI would; peak RSS is that
 process tree's (scanner + workers), sampled.
 """
@@ -21,6 +22,7 @@ import json
 import os
 import random
 import shutil
+import statistics
 import struct
 import subprocess
 import sys
@@ -197,6 +199,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=5000, help="number of files (default 5000)")
     parser.add_argument("--workers", type=int, default=0, help="scan workers (0: one per core)")
+    parser.add_argument("--repeat", type=int, default=3, help="bare loop and cold scan, alternated, this many "
+                        "times (medians reported; the machine's load varies)")
     parser.add_argument("--art-kb", type=int, default=0, help="cover art size embedded in tagged mp3/flac")
     parser.add_argument("--dir", type=Path, help="keep the library here and reuse it next time (default: a "
                         "temporary folder, removed afterwards)")
@@ -218,31 +222,38 @@ def main() -> None:
         print(f"{len(paths):,} files ready in {time.perf_counter() - t:.1f} s "
               f"({sum(p.stat().st_size for p in paths) / 2**20:,.0f} MB)", file=sys.stderr)
         load_before = os.getloadavg()[0]
-        bare, bare_cpu = bare_loop(paths)  # also warms the page cache for the scans below
         db_path = base / "bench.db"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{db_path}{suffix}").unlink(missing_ok=True)
-        cold = run_scan(db_path, lib, args.workers)
+        bares, colds = [], []
+        for _ in range(args.repeat):  # alternate, so both see the same machine load
+            bares.append(bare_loop(paths))  # the first one also warms the page cache
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+            colds.append(run_scan(db_path, lib, args.workers))
         warm = run_scan(db_path, None, args.workers)
+        n = len(paths)
+        bare = statistics.median(b[0] for b in bares)
+        cold_rate = statistics.median(n / c["wall"] for c in colds)
+        cold = colds[-1]
         result = {
-            "files": len(paths), "cpus": os.cpu_count(), "art_kb": args.art_kb,
+            "files": n, "cpus": os.cpu_count(), "art_kb": args.art_kb, "repeats": args.repeat,
             "bare_mutagen_files_per_s": round(bare),
-            "cold_scan_files_per_s": round(len(paths) / cold["wall"]),
-            "cold_vs_bare": round(len(paths) / cold["wall"] / bare, 2),
-            "cold_scan_seconds": round(cold["wall"], 2),
+            "cold_scan_files_per_s": round(cold_rate),
+            "cold_vs_bare": round(cold_rate / bare, 2),
+            "cold_vs_bare_each_run": [round(n / c["wall"] / b[0], 2) for b, c in zip(bares, colds)],
+            "cold_scan_seconds": round(n / cold_rate, 2),
             "warm_rescan_seconds": round(warm["wall"], 2),
-            "warm_rescan_files_per_s": round(len(paths) / warm["wall"]),
+            "warm_rescan_files_per_s": round(n / warm["wall"]),
             "warm_process_seconds": round(warm["process_seconds"], 2),
             "cpu_ms_per_1000_files": {
-                "bare_mutagen": round(bare_cpu * 1e6 / len(paths)),
-                "cold_scan_total": round((cold["main_cpu"] + cold["workers_cpu"]) * 1e6 / len(paths)),
-                "cold_scan_main_process": round(cold["main_cpu"] * 1e6 / len(paths)),
-                "cold_scan_readers": round(cold["workers_cpu"] * 1e6 / len(paths)),
-                "warm_rescan": round(warm["main_cpu"] * 1e6 / len(paths)),
+                "bare_mutagen": round(statistics.median(b[1] for b in bares) * 1e6 / n),
+                "cold_scan_total": round(statistics.median(c["main_cpu"] + c["workers_cpu"] for c in colds) * 1e6 / n),
+                "cold_scan_main_process": round(statistics.median(c["main_cpu"] for c in colds) * 1e6 / n),
+                "cold_scan_readers": round(statistics.median(c["workers_cpu"] for c in colds) * 1e6 / n),
+                "warm_rescan": round(warm["main_cpu"] * 1e6 / n),
             },
             "load_average_1min": [round(load_before, 1), round(os.getloadavg()[0], 1)],
-            "cold_peak_rss_mb_tree": round(cold["tree_peak_rss_mb"]),
-            "cold_peak_rss_mb_main": round(cold["main_maxrss_mb"]),
+            "cold_peak_rss_mb_tree": round(max(c["tree_peak_rss_mb"] for c in colds)),
+            "cold_peak_rss_mb_main": round(max(c["main_maxrss_mb"] for c in colds)),
             "warm_peak_rss_mb_main": round(warm["main_maxrss_mb"]),
             "added": cold["added"], "unchanged_on_rescan": warm["unchanged"], "errors": cold["errors"],
         }
