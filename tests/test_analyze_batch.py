@@ -202,3 +202,24 @@ def test_killed_batch_keeps_finished_results_and_resumes(home, env, tmp_path):
     summary = analyze(env.db, workers=1)
     assert summary.analysed == n - kept
     assert env.db.execute("SELECT count(*) FROM features WHERE status = 'ok'").fetchone()[0] == n
+
+
+def crash_on_odd_items(task):
+    """A worker function whose process dies on odd item ids (as a decoder segfault would)."""
+    from tuneup.library.analyze import Result
+
+    if task.item_id % 2:
+        os._exit(1)
+    return Result(task.item_id, "ok", None, {"n": task.item_id}, b"", 1.0, 1.0)
+
+
+def test_a_dying_worker_costs_only_its_own_file():
+    from tuneup.library.analyze import Task, _run_pool
+
+    results = []
+    tasks = [Task(i, b"/nowhere", None) for i in range(1, 9)]
+    _run_pool(tasks, 2, results.append, lambda: False, work=crash_on_odd_items)
+    by_id = {r.item_id: r for r in results}
+    assert sorted(by_id) == list(range(1, 9))
+    assert all(by_id[i].status == "ok" for i in (2, 4, 6, 8))
+    assert all("crashed" in by_id[i].reason for i in (1, 3, 5, 7))

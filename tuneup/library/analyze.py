@@ -126,8 +126,8 @@ def analyze(db, *, workers: int = 0, limit: int | None = None, progress: Progres
         store_result(db, result)
         _count(summary, result)
         elapsed = max(time.monotonic() - started, 1e-6)
-        report(summary.analysed, len(tasks),
-               f"{summary.analysed / elapsed:.1f} tracks/s · {summary.track_seconds / 3600 / elapsed:.3f} audio-h/s")
+        # The progress bar shows tracks/s itself; the info adds how much audio that covers.
+        report(summary.analysed, len(tasks), f"{summary.track_seconds / 3600 / elapsed:.3f} audio-hours/s")
 
     report(0, len(tasks), "")
     workers = workers or os.cpu_count() or 1
@@ -172,7 +172,7 @@ def _pool(workers: int) -> ProcessPoolExecutor:
 
 
 def _run_pool(tasks: list[Task], workers: int, finished: Callable[[Result], None],
-              cancelled: Callable[[], bool]) -> None:
+              cancelled: Callable[[], bool], work: Callable[[Task], Result] = analyse_task) -> None:
     """Keep ``2 * workers`` tasks in flight; a dead worker only costs the task that killed it."""
     queue = list(reversed(tasks))
     suspects: list[Task] = []
@@ -181,14 +181,14 @@ def _run_pool(tasks: list[Task], workers: int, finished: Callable[[Result], None
             task = suspects.pop()
             with _pool(1) as pool:
                 try:
-                    finished(pool.submit(analyse_task, task).result())
+                    finished(pool.submit(work, task).result())
                 except BrokenProcessPool:
                     finished(_crashed(task))
             continue
-        suspects = _pool_round(queue, workers, finished, cancelled)
+        suspects = _pool_round(queue, workers, finished, cancelled, work)
 
 
-def _pool_round(queue: list[Task], workers: int, finished, cancelled) -> list[Task]:
+def _pool_round(queue: list[Task], workers: int, finished, cancelled, work) -> list[Task]:
     """Run tasks from ``queue`` until it is empty, cancelled, or the pool breaks (returns in-flight)."""
     pool = _pool(workers)
     inflight: dict = {}
@@ -196,7 +196,7 @@ def _pool_round(queue: list[Task], workers: int, finished, cancelled) -> list[Ta
         while (queue or inflight) and not cancelled():
             while queue and len(inflight) < 2 * workers:
                 task = queue.pop()
-                inflight[pool.submit(analyse_task, task)] = task
+                inflight[pool.submit(work, task)] = task
             done, _ = wait(list(inflight), timeout=0.5, return_when=FIRST_COMPLETED)
             for future in done:
                 task = inflight.pop(future)
