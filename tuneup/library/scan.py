@@ -24,7 +24,7 @@ Progress = Callable[[int, "int | None", str], None]
 FLUSH_ROWS = 500          # rows per write transaction
 FLUSH_SECONDS = 1.0       # ...or at least this often, so the TUI sees progress
 BATCH_FILES = 48          # files per reader task
-BATCH_BYTES = 12_000      # ...and at most this many path bytes, so a task always fits in a pipe
+BATCH_BYTES = 12_000      # ...and about this many path bytes: ReaderPool.DEPTH - 1 queued tasks fit a 64 KiB pipe
 MIN_FILES_FOR_POOL = 1000  # below this, starting reader processes (~0.1 s CPU each) costs more than it saves
 
 _IDENTITY_COLUMNS = frozenset({"id", "root_id", "path_raw", "path", "status", "missing_since", "added_at",

@@ -116,7 +116,7 @@ class _Worker:
 class ReaderPool:
     """``submit(batch)`` where a batch is a list of (path, root_len); ``results(timeout)`` yields result lists."""
 
-    DEPTH = 2  # batches queued per worker, so none waits for the next one
+    DEPTH = 4  # batches queued per worker, so none runs dry while the writer commits
     STALL_SECONDS = 300.0  # a batch taking longer than this is stuck (a reader looping on a corrupt file)
 
     def __init__(self, size: int, video_exts: frozenset[bytes], columns: list[str]):
