@@ -303,7 +303,28 @@ def main() -> None:
                    if i["key"] and (o["key"], o["mode"]) != (i["key"], i["mode"])]
         print(f"tuneup {kind}: {s}; tempo misses {misses}; key misses {keymiss}")
 
+    grooves(folder, "librosa" in times)
     print("\nbatch with both cores busy:", batch_rss(items, workers=2))
+
+
+def grooves(folder: Path, with_librosa: bool) -> None:
+    """Other drum patterns, outside the known-answer set: where the tempo estimators differ."""
+    print("\nother grooves (tempo within 2 %; not part of the set above):")
+    print("| groove | tuneup | librosa |")
+    print("|---|---|---|")
+    for kind in signals.GROOVES:
+        hits = {"tuneup": [], "librosa": []}
+        for bpm in (70, 90, 110, 128, 150, 175):
+            path = folder / "grooves" / f"{kind}_{bpm}.flac"
+            if not path.exists():
+                path.parent.mkdir(exist_ok=True)
+                signals.write(path, signals.drum_groove(bpm, kind, 30.0, SR, seed=bpm), SR)
+            for name, fn in (("tuneup", run_tuneup), ("librosa", run_librosa)):
+                if name == "librosa" and not with_librosa:
+                    continue
+                tempo = fn(str(path))["tempo"] or 0
+                hits[name].append(f"{bpm}{'' if abs(tempo / bpm - 1) <= 0.02 else f'→{tempo:.0f}'}")
+        print(f"| {kind} | {', '.join(hits['tuneup'])} | {', '.join(hits['librosa'])} |")
 
 
 if __name__ == "__main__":

@@ -73,6 +73,42 @@ def drum_pattern(bpm: float, seconds: float = 20.0, sr: int = 22050, swing: bool
     return (0.5 * out / np.max(np.abs(out))).astype(np.float32)
 
 
+GROOVES = ("four", "16ths", "halftime", "dembow")
+
+
+def drum_groove(bpm: float, kind: str, seconds: float = 30.0, sr: int = 44100, seed: int = 0) -> np.ndarray:
+    """Other drum patterns at a known tempo: "four" (kick every beat, clap on 2 and 4, off-beat hat),
+    "16ths" (rock beat, sixteenth hats), "halftime" (kick on 1, snare on 3), "dembow" (kick every
+    beat, snares syncopated at 3/4 and 1/2 of the beat)."""
+    rng = np.random.default_rng(seed)
+    kick, snare, hat = _kick(sr), _snare(sr, rng), _hat(sr, rng)
+    out = np.zeros(int(seconds * sr) + sr)
+    beat = 60.0 / bpm
+    for b in range(int(np.ceil(seconds / beat))):
+        t = b * beat
+        if kind == "four":
+            _add(out, kick, t, sr, 1.0)
+            _add(out, hat, t + beat / 2, sr, 0.9)
+            if b % 2:
+                _add(out, snare, t, sr, 0.8)
+        elif kind == "16ths":
+            _add(out, kick if b % 2 == 0 else snare, t, sr, 1.0)
+            for q in range(4):
+                _add(out, hat, t + q * beat / 4, sr, 0.5 if q else 0.8)
+        elif kind == "halftime":
+            if b % 4 in (0, 2):
+                _add(out, kick if b % 4 == 0 else snare, t, sr, 1.0)
+            _add(out, hat, t, sr, 0.6)
+            _add(out, hat, t + beat / 2, sr, 0.4)
+        else:  # dembow
+            _add(out, kick, t, sr, 1.0)
+            _add(out, snare, t + 0.75 * beat, sr, 0.8)
+            if b % 2:
+                _add(out, snare, t + 0.5 * beat, sr, 0.7)
+    out = out[: int(seconds * sr)]
+    return (0.5 * out / np.max(np.abs(out))).astype(np.float32)
+
+
 def _add(out: np.ndarray, sound: np.ndarray, at: float, sr: int, gain: float) -> None:
     i = int(round(at * sr))
     n = min(len(sound), len(out) - i)
