@@ -69,7 +69,9 @@ def test_tuneup_in_a_real_terminal(home):
         tmux.keys("2")
         screen = tmux.wait_for("of 51 items")
         assert "[bold]Bold Claim[/]" in screen  # tag text shown literally in a real terminal too
+        time.sleep(0.5)  # a person looks before typing; keys sent at once could land before the focus moves
         tmux.keys("/")
+        time.sleep(0.3)
         tmux.keys("-l", "paper")
         tmux.wait_for("6 of 51 items")
         tmux.keys("Enter", "Down", "Down")

@@ -13,7 +13,7 @@ from tuneup.tui.onboarding_state import needs_onboarding
 from tuneup.tui.widgets.home import Card, HomePane
 from tuneup.tui.widgets.library_pane import LibraryPane
 from tuneup.tui.widgets.library_view import LibraryView
-from tuidata import HOSTILE, TODAY, fill, mixes_from_db
+from tuidata import HOSTILE, TODAY, fill, mixes_from_db, settle
 
 SIZE = (120, 40)
 
@@ -28,18 +28,6 @@ def make_app(env, **kwargs):
     kwargs.setdefault("rows_loader", mixes_from_db)
     kwargs.setdefault("today", TODAY)
     return create_app(env, **kwargs)
-
-
-async def settle(app, pilot, seconds: float = 0.1) -> None:
-    from textual.worker import WorkerCancelled
-
-    for _ in range(20):  # a reload cancels an exclusive worker that is still running: wait again
-        try:
-            await app.workers.wait_for_complete()
-            break
-        except WorkerCancelled:
-            continue
-    await pilot.pause(seconds)
 
 
 def test_library_search_filter_and_sort(env, library):

@@ -8,6 +8,7 @@ import pytest
 from textual.widgets import Input, SelectionList
 
 from media import make_audio
+from tuidata import settle
 from tuneup.config import load_config
 from tuneup.tui.app import create_app
 from tuneup.tui.onboarding_state import needs_onboarding
@@ -25,18 +26,6 @@ def music(tmp_path):
                                           "genre": genre}, name=f"{n:02d}.ogg")
     (tmp_path / "empty").mkdir()
     return root
-
-
-async def settle(app, pilot, seconds: float = 0.1):
-    from textual.worker import WorkerCancelled
-
-    for _ in range(20):  # a reload cancels an exclusive worker that is still running: wait again
-        try:
-            await app.workers.wait_for_complete()
-            break
-        except WorkerCancelled:
-            continue
-    await pilot.pause(seconds)
 
 
 def test_whole_onboarding(env, music, tmp_path):

@@ -6,10 +6,9 @@ Update after an intended change with: pytest tests/test_tui_snapshots.py --snaps
 from __future__ import annotations
 
 import pytest
-from textual.widgets import Input
 
 from tuneup.tui.app import create_app
-from tuidata import TODAY, fill, mixes_from_db
+from tuidata import TODAY, fill, mixes_from_db, settle
 
 SIZE = (120, 40)
 
@@ -21,27 +20,12 @@ def app(env):
     return create_app(env, rows_loader=mixes_from_db, today=TODAY, onboarding=False)
 
 
-async def settle(pilot) -> None:
-    from textual.worker import WorkerCancelled
-
-    app = pilot.app
-    for _ in range(20):
-        try:
-            await app.workers.wait_for_complete()
-            break
-        except WorkerCancelled:
-            continue
-    for field in app.screen.query(Input):
-        field.cursor_blink = False
-    await pilot.pause(0.2)
-
-
 def keys_then_settle(*keys):
     async def run_before(pilot) -> None:
-        await settle(pilot)
+        await settle(pilot.app, pilot, 0.2)
         for key in keys:
             await pilot.press(key)
-            await settle(pilot)
+            await settle(pilot.app, pilot, 0.2)
 
     return run_before
 

@@ -75,3 +75,36 @@ def mixes_from_db(db, config, profile, profile_id) -> list[Mix]:
               for r in rows[8:]]
     return [Mix("weekly", "Discover Weekly", first, profile, "2026-11-23T00:00:00+00:00"),
             Mix("daily", "Daily Mix 1: synthwave", second, profile, "2026-11-27T00:00:00+00:00")]
+
+
+async def home_loaded(app, pilot) -> None:
+    """Home builds its rows after the first paint: wait until they are in (when Home is there at all)."""
+    from tuneup.tui.widgets.home import Card, HomePane
+
+    for _ in range(200):
+        panes = app.screen_stack[0].query(HomePane) if app.screen_stack else []
+        if not panes:
+            return
+        home = panes.first()
+        # loaded, and (when its cards are on screen) the first card's focus has landed
+        if home.loaded and (not home.mixes or app.screen is not app.screen_stack[0] or not home.is_on_screen
+                            or isinstance(app.screen.focused, Card)):
+            return
+        await pilot.pause(0.05)
+
+
+async def settle(app, pilot, seconds: float = 0.1) -> None:
+    """Wait for the rows, then for every worker (a reload cancels an exclusive worker: wait again)."""
+    from textual.widgets import Input
+    from textual.worker import WorkerCancelled
+
+    await home_loaded(app, pilot)
+    for _ in range(20):
+        try:
+            await app.workers.wait_for_complete()
+            break
+        except WorkerCancelled:
+            continue
+    for field in app.screen.query(Input):
+        field.cursor_blink = False
+    await pilot.pause(seconds)

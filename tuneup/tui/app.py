@@ -28,6 +28,7 @@ class TuneupApp(App):
         Binding("2", "show_tab('library')", "Library", show=False),
         Binding("3", "show_tab('stats')", "Stats", show=False),
         Binding("4", "show_tab('settings')", "Settings", show=False),
+        Binding("slash", "search", "Search", show=False),
         Binding("space", "toggle_pause", "Pause"),
         Binding("n", "next", "Next"),
         Binding("b", "previous", "Prev", show=False),
@@ -75,6 +76,13 @@ class TuneupApp(App):
 
         if isinstance(self.screen, MainScreen):
             self.screen.show_tab(tab)
+
+    def action_search(self) -> None:
+        """`/` anywhere: the Library with the cursor in its search box."""
+        from tuneup.tui.screens.main import MainScreen
+
+        if isinstance(self.screen, MainScreen):
+            self.screen.show_tab("library", focus="#library-search")
 
     def action_help(self) -> None:
         from tuneup.tui.screens.help import HelpScreen

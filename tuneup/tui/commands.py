@@ -11,6 +11,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 COMMANDS: list[tuple[str, str, str]] = [
     ("Go to Home", "app.show_tab('home')", "Rows of mixes worth playing"),
     ("Go to Library", "app.show_tab('library')", "Every item: search, filter, sort"),
+    ("Search the library", "app.search", "Type to search title, artist, album, series, genre (/)"),
     ("Go to Stats", "app.show_tab('stats')", "Your listening, in charts"),
     ("Go to Settings", "app.show_tab('settings')", "Folders, adventurousness, player, profiles"),
     ("Play / pause", "app.toggle_pause", "Pause or resume playback (space)"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
+from textual.lazy import Lazy
 from textual.screen import Screen
 from textual.widgets import Footer, Header, TabbedContent, TabPane
 
@@ -17,31 +18,38 @@ from tuneup.tui.widgets.stats_pane import StatsPane
 
 
 class MainScreen(Screen):
+    AUTO_FOCUS = None  # Home focuses its first card once the rows are in
     def compose(self) -> ComposeResult:
         yield Header()
         with TabbedContent(initial="home", id="tabs"):
             with TabPane("Home [1]", id="home"):
                 yield HomePane(id="home-pane")
+            # The other tabs are mounted just after the first paint, so the first screen comes up sooner.
             with TabPane("Library [2]", id="library"):
-                yield LibraryPane(id="library-pane")
+                yield Lazy(LibraryPane(id="library-pane"))
             with TabPane("Stats [3]", id="stats"):
-                yield StatsPane(id="stats-pane")
+                yield Lazy(StatsPane(id="stats-pane"))
             with TabPane("Settings [4]", id="settings"):
-                yield SettingsPane(id="settings-pane")
+                yield Lazy(SettingsPane(id="settings-pane"))
         yield JobsLine(id="jobs-line")
         yield NowPlaying(id="now-playing")
         yield Footer()
 
-    def show_tab(self, tab: str) -> None:
+    def show_tab(self, tab: str, focus: str | None = None) -> None:
         tabs = self.query_one("#tabs", TabbedContent)
         self.set_focus(None)  # a focused widget in the old pane would switch the tab straight back
         tabs.active = tab
-        self.call_after_refresh(self._focus_tab, tab)
+        self.call_after_refresh(self._focus_tab, tab, focus)
 
-    def _focus_tab(self, tab: str) -> None:
-        target = {"home": "#home-pane", "library": "#library-view", "stats": "#stats-pane",
-                  "settings": "#settings-pane"}[tab]
-        pane = self.query_one(target)
+    def _focus_tab(self, tab: str, focus: str | None = None) -> None:
+        target = focus or {"home": "#home-pane", "library": "#library-view", "stats": "#stats-pane",
+                           "settings": "#settings-pane"}[tab]
+        found = self.query(target)
+        if not found:  # not mounted yet (Lazy): try again after the next refresh
+            self.call_after_refresh(self._focus_tab, tab, focus)
+            return
+        self._tab_shown(tab)
+        pane = found.first()
         if tab == "home":
             pane.focus_first()
         elif pane.can_focus:
@@ -50,14 +58,20 @@ class MainScreen(Screen):
             self.focus_next()
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        if event.pane.id == "stats":
-            self.query_one(StatsPane).reload()
+        self._tab_shown(event.pane.id)
+
+    def _tab_shown(self, tab: str | None) -> None:
+        for stats in self.query(StatsPane):
+            stats.shown = tab == "stats"
+            if stats.shown:
+                stats.activate()
+        if tab == "library":
+            for library in self.query(LibraryPane):
+                library.activate()
 
     def reload_data(self) -> None:
-        self.query_one(HomePane).reload()
-        self.query_one(LibraryPane).reload()
-        self.query_one(StatsPane).reload()
-        self.query_one(SettingsPane).reload()
+        for pane in self.query("HomePane, LibraryPane, StatsPane, SettingsPane"):
+            pane.reload()
 
     # ---- requests from the panes ----------------------------------------------------------------
     def on_play_items(self, message: PlayItems) -> None:

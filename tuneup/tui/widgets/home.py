@@ -78,12 +78,13 @@ class HomePane(VerticalScroll):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.mixes: list[Mix] = []
+        self.loaded = False
 
     def compose(self) -> ComposeResult:
         yield Static("Building your mixes…", classes="empty", markup=False)
 
     def on_mount(self) -> None:
-        self.reload()
+        self.call_after_refresh(self.reload)  # after the first paint
 
     def reload(self) -> None:
         self._load()
@@ -118,16 +119,18 @@ class HomePane(VerticalScroll):
         if not self.mixes:
             await self.mount(Static("Nothing here yet. Add folders in Settings [4], or run onboarding from the command "
                               "palette (ctrl+p).", classes="empty", markup=False))
+            self.loaded = True
             return
         await self.mount_all([MixRow(mix, r) for r, mix in enumerate(self.mixes)])
         focused = self.screen.focused
         if had_focus or focused is None or isinstance(focused, Tabs):
             self.focus_first()
+        self.loaded = True
 
     def focus_first(self) -> None:
         cards = self.query(Card)
         if cards:
-            cards.first().focus()
+            cards.first().focus(scroll_visible=False)
         else:
             self.focus()
 
@@ -149,8 +152,8 @@ class HomePane(VerticalScroll):
             return
         target = self._card(card.row + d_row, card.col + d_col)
         if target is not None:
-            target.focus()
-            target.scroll_visible(animate=False)
+            target.focus(scroll_visible=False)
+            target.scroll_visible(animate=False)  # no animation: the next key sees where it is
 
     def action_play(self) -> None:
         card = self._focused_card()

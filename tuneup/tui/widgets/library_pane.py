@@ -17,7 +17,6 @@ from tuneup.tui.widgets.library_view import LibraryView, header_line
 
 class LibraryPane(Vertical):
     BINDINGS = [
-        Binding("slash", "focus_search", "Search"),
         Binding("escape", "clear", "Clear filters", show=False),
     ]
 
@@ -26,6 +25,8 @@ class LibraryPane(Vertical):
         self.index: LibraryIndex | None = None
         self.filters = Filters()
         self.last_filter_ms = 0.0
+        self.shown = False
+        self.stale = True
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="library-controls"):
@@ -38,11 +39,17 @@ class LibraryPane(Vertical):
         yield LibraryView(id="library-view")
         yield Static("Loading the library…", id="library-status", markup=False)
 
-    def on_mount(self) -> None:
-        self.reload()
-
     def reload(self) -> None:
-        self._load()
+        """Load now if the Library has been shown; otherwise when it first is (keeps start-up fast)."""
+        self.stale = True
+        if self.shown:
+            self.stale = False
+            self._load()
+
+    def activate(self) -> None:
+        if not self.shown or self.stale:
+            self.shown = True
+            self.reload()
 
     @work(thread=True, exclusive=True, group="library-load")
     def _load(self) -> None:
@@ -105,9 +112,6 @@ class LibraryPane(Vertical):
     def on_library_view_artist_filter(self, event: LibraryView.ArtistFilter) -> None:
         self.filters.artist = event.artist
         self.apply()
-
-    def action_focus_search(self) -> None:
-        self.query_one("#library-search", Input).focus()
 
     def action_clear(self) -> None:
         self.filters = Filters(sort=self.filters.sort)

@@ -28,11 +28,18 @@ class StatsPane(VerticalScroll, can_focus=True):
             yield Bars("Top genres", id="top-genres")
         yield Scatter("Taste map", id="taste-map")
 
-    def on_mount(self) -> None:
-        self.reload()
+    shown = False
 
     def reload(self) -> None:
-        self._load()
+        """Load now if Stats is on screen; otherwise when it is next shown."""
+        self.stale = True
+        if self.shown:
+            self.stale = False
+            self._load()
+
+    def activate(self) -> None:
+        self.shown = True
+        self.reload()
 
     @work(thread=True, exclusive=True, group="stats")
     def _load(self) -> None:

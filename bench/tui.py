@@ -1,0 +1,225 @@
+"""TUI speed at 100,000 items: first paint from process start, search keystrokes, keys during a scan, memory.
+
+    python bench/tui.py [--items 100000] [--scan-files 3000]
+
+1. A real `tuneup` process in tmux (120x40): time from spawn until the first screen is painted (tabs and
+   the now-playing bar on the screen), until the Home rows are painted, and until the Library tab shows
+   all items; the process tree's peak RSS.
+2. In-process (Pilot, headless): each search keystroke in the Library, from key to screen idle.
+3. In-process: tab-switch keys answered while a scan of ``--scan-files`` real audio files runs in a worker.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+GENRES = [f"genre {g}" for g in range(40)]
+
+
+def make_library(home: Path, n: int, listens: int = 100_000, seed: int = 7) -> None:
+    from tuneup.paths import get_paths
+    from tuneup.store import open_db, write
+
+    rng = random.Random(seed)
+    paths = get_paths(home).ensure()
+    db = open_db(paths.db_file)
+    stamp = "2026-01-01T00:00:00+00:00"
+    rows = []
+    for i in range(n):
+        artist = f"Artist {rng.randrange(5000):04d}"
+        path = f"/music/{artist}/Album {i // 12}/{i:06d}.ogg"
+        rows.append((os.fsencode(path), path, "track", 1000, 1, stamp, stamp, f"Song {i} {rng.choice('abcdefgh')}",
+                     artist, f"Album {i // 12}", json.dumps([rng.choice(GENRES)]), 120.0 + i % 200))
+    with write(db):
+        db.conn.executemany(
+            "INSERT INTO items (path_raw, path, kind, size, mtime_ns, added_at, updated_at, title, artist, album, "
+            "genres, duration) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        db.conn.executemany(
+            "INSERT INTO listens (item_id, profile_id, started_at, ms_played, duration_ms, end_reason, skipped, "
+            "source) VALUES (?, 1, ?, 180000, 180000, 'finished', 0, 'bench')",
+            ((rng.randrange(1, n + 1), f"2026-{rng.randrange(1, 12):02d}-{rng.randrange(1, 28):02d}T12:00:00+00:00")
+             for _ in range(listens)))
+    db.conn.close()
+
+
+def tree_rss(pid: int) -> int:
+    import psutil
+
+    try:
+        proc = psutil.Process(pid)
+        return sum(p.memory_info().rss for p in [proc, *proc.children(recursive=True)])
+    except psutil.NoSuchProcess:
+        return 0
+
+
+def real_terminal(home: Path, n: int) -> dict:
+    """Spawn `tuneup` in tmux and poll the screen every 5 ms."""
+    sock = f"tuneup-bench-{uuid.uuid4().hex[:6]}"
+    tmux = ["tmux", "-L", sock]
+    cmd = f"TUNEUP_HOME={shlex.quote(str(home))} exec {shlex.quote(sys.executable)} -m tuneup"
+    env = {k: v for k, v in os.environ.items() if k != "TMUX"}
+    env["TERM"] = "xterm-256color"
+    started = time.perf_counter()
+    subprocess.run([*tmux, "new-session", "-d", "-s", "b", "-x", "120", "-y", "40", cmd], check=True, env=env)
+    pid = int(subprocess.run([*tmux, "display", "-p", "-t", "b", "#{pane_pid}"], capture_output=True, text=True)
+              .stdout.strip())
+    peak = 0
+    out: dict = {}
+
+    def wait(text: str, key: str, timeout: float = 300.0) -> None:
+        nonlocal peak
+        deadline = time.perf_counter() + timeout
+        while time.perf_counter() < deadline:
+            screen = subprocess.run([*tmux, "capture-pane", "-p", "-t", "b"], capture_output=True, text=True).stdout
+            peak = max(peak, tree_rss(pid))
+            if text in screen:
+                out[key] = time.perf_counter() - started
+                return
+            time.sleep(0.005)
+        out[key] = None
+
+    try:
+        wait("Nothing playing", "first_paint_s")
+        wait("╭", "home_rows_s")
+        mark = time.perf_counter()
+        subprocess.run([*tmux, "send-keys", "-t", "b", "2"])
+        wait(f"{n:,} of {n:,} items", "library_all_s")
+        out["library_after_key_s"] = (out["library_all_s"] or 0) - (mark - started)
+        time.sleep(1.0)
+        peak = max(peak, tree_rss(pid))
+        out["peak_rss_mb"] = peak / 2**20
+    finally:
+        subprocess.run([*tmux, "kill-server"], capture_output=True)
+    return out
+
+
+async def search_keys(home: Path, query: str) -> dict:
+    import psutil
+
+    from tuneup.env import Env
+    from tuneup.paths import get_paths
+    from tuneup.tui.app import create_app
+    from tuneup.tui.home_rows import fallback_rows
+    from tuneup.tui.widgets.library_pane import LibraryPane
+
+    env = Env(paths=get_paths(home))
+    app = create_app(env, onboarding=False, rows_loader=lambda db, c, p, pid: fallback_rows(db, p, pid))
+    times, filters = [], []
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.press("2")
+        pane = app.screen.query_one(LibraryPane)
+        while pane.index is None or not len(pane.index):
+            await pilot.pause(0.05)
+        await pilot.press("slash")
+        for ch in query:
+            t = time.perf_counter()
+            await pilot.press(ch)
+            await pilot.pause(0)
+            times.append((time.perf_counter() - t) * 1000)
+            filters.append(pane.last_filter_ms)
+        for _ in query:
+            t = time.perf_counter()
+            await pilot.press("backspace")
+            await pilot.pause(0)
+            times.append((time.perf_counter() - t) * 1000)
+            filters.append(pane.last_filter_ms)
+        rss = psutil.Process().memory_info().rss / 2**20
+    env.close()
+    return {"key_ms_median": statistics.median(times), "key_ms_max": max(times),
+            "filter_ms_median": statistics.median(filters), "filter_ms_max": max(filters), "rss_mb": rss,
+            "keys": len(times)}
+
+
+def make_audio_tree(root: Path, files: int) -> None:
+    import numpy as np
+    import soundfile
+    from mutagen.oggvorbis import OggVorbis
+
+    root.mkdir(parents=True, exist_ok=True)
+    template = root / "template.ogg"
+    t = np.arange(44100 * 5) / 44100
+    soundfile.write(template, (0.1 * np.sin(2 * np.pi * 330 * t)).astype("float32"), 44100, format="OGG",
+                    subtype="VORBIS")
+    for i in range(files):
+        folder = root / f"artist{i % 50}"
+        folder.mkdir(exist_ok=True)
+        path = folder / f"{i:05d}.ogg"
+        shutil.copyfile(template, path)
+        tags = OggVorbis(path)
+        tags.update({"title": [f"t{i}"], "artist": [f"artist{i % 50}"], "genre": [GENRES[i % 40]]})
+        tags.save()
+    template.unlink()
+
+
+async def keys_during_scan(home: Path, music: Path) -> dict:
+    from tuneup.env import Env
+    from tuneup.paths import get_paths
+    from tuneup.tui import jobs
+    from tuneup.tui.app import create_app
+    from tuneup.tui.home_rows import fallback_rows
+
+    env = Env(paths=get_paths(home))
+    app = create_app(env, onboarding=False, rows_loader=lambda db, c, p, pid: fallback_rows(db, p, pid))
+    times = []
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.workers.wait_for_complete()
+        started = time.perf_counter()
+        app.start_job("scan", jobs.scan_paths, [music])
+        keys = ["2", "3", "4", "1"]
+        k = 0
+        while "scan" in app.jobs:
+            t = time.perf_counter()
+            await pilot.press(keys[k % 4])
+            times.append((time.perf_counter() - t) * 1000)
+            k += 1
+            await pilot.pause(0.05)
+        scan_s = time.perf_counter() - started
+        await app.workers.wait_for_complete()
+    env.close()
+    return {"scan_s": scan_s, "keys": len(times), "key_ms_median": statistics.median(times) if times else None,
+            "key_ms_p95": sorted(times)[int(len(times) * 0.95)] if times else None,
+            "key_ms_max": max(times) if times else None}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--items", type=int, default=100_000)
+    parser.add_argument("--scan-files", type=int, default=3000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp) / "home"
+        t = time.perf_counter()
+        make_library(home, args.items)
+        print(f"library of {args.items:,} items written in {time.perf_counter() - t:.1f} s", flush=True)
+        terminal = real_terminal(home, args.items)
+        print("real terminal:", json.dumps(terminal, indent=1), flush=True)
+        search = asyncio.run(search_keys(home, "song 12 a"))
+        print("search keystrokes:", json.dumps(search, indent=1), flush=True)
+        scan_home = Path(tmp) / "scan-home"
+        make_audio_tree(Path(tmp) / "music", args.scan_files)
+        from tuneup.paths import get_paths
+        from tuneup.store import open_db
+
+        open_db(get_paths(scan_home).ensure().db_file).conn.close()
+        during = asyncio.run(keys_during_scan(scan_home, Path(tmp) / "music"))
+        print("keys during a scan:", json.dumps(during, indent=1), flush=True)
+
+
+if __name__ == "__main__":
+    main()
