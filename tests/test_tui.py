@@ -244,3 +244,24 @@ def test_a_half_done_wizard_comes_back(env, library):
         assert env.db.execute("SELECT count(*) FROM taste_seeds").fetchone()[0] == 0
 
     asyncio.run(run())
+
+
+def test_jobs_can_start_process_pools(env, library):
+    """Scan, analysis and the demo use spawn pools; inside the app sys.stderr is not a real file."""
+
+    def pool_job(db, progress, cancel):
+        import multiprocessing
+
+        with multiprocessing.get_context("spawn").Pool(1) as pool:
+            return {"sum": sum(pool.map(abs, [-1, -2, 3]))}
+
+    async def run():
+        app = make_app(env)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            app.start_job("analyse", pool_job)
+            await settle(app, pilot)
+            messages = [str(n.message) for n in app._notifications]
+            assert any("analyse finished: sum 6" in m for m in messages), messages
+
+    asyncio.run(run())

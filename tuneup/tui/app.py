@@ -165,6 +165,7 @@ class TuneupApp(App):
             return None
         cancel = threading.Event()
         self.jobs[name] = cancel
+        _start_resource_tracker()
         self.run_worker(lambda: self._job_body(name, fn, cancel, args), thread=True, group=name,
                         name=name, exit_on_error=False)
         return cancel
@@ -230,6 +231,26 @@ class TuneupApp(App):
             event.set()
         self.playback.shutdown()
         self.exit()
+
+
+def _start_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker with the real stderr.
+
+    The core's process pools (scan, analysis, demo) start it on first use and hand it sys.stderr's file
+    descriptor; inside the app sys.stderr is Textual's capture object, whose descriptor is invalid
+    ("bad value(s) in fds_to_keep"). Starting it here, once, with the real stderr avoids that.
+    """
+    import sys
+    from multiprocessing import resource_tracker
+
+    saved = sys.stderr
+    sys.stderr = sys.__stderr__
+    try:
+        resource_tracker.ensure_running()
+    except Exception:  # the job itself will report what goes wrong
+        pass
+    finally:
+        sys.stderr = saved
 
 
 def create_app(env: Env, **kwargs) -> TuneupApp:

@@ -51,12 +51,15 @@ def reanalyse(db, progress, cancel):
     return analyze(db, progress=progress, cancel=cancel, force=True)
 
 
-def build_demo(db, progress, cancel, demo_dir):
-    """Generate the demo library's files, then scan them."""
+def build_demo(db, progress, cancel, demo_dir, profile_id, profile_name):
+    """Generate the demo library's files, scan them, and give the profile the demo's listening history."""
     build = _core("tuneup.demo", "build_demo", "the demo library")
-    return build(db, demo_dir, progress=progress, cancel=cancel)
+    return build(db, demo_dir, profile_id=profile_id, profile_name=profile_name, progress=progress, cancel=cancel)
 
 
-def import_history(db, progress, cancel, fmt, path, profile):
-    run_import = _core("tuneup.history.imports", "import_file", "history import")
-    return run_import(db, fmt, path, profile=profile, progress=progress, cancel=cancel)
+def import_history(db, progress, cancel, fmt, path, profile_id):
+    """The same import `tuneup onboard --import` runs (tuneup.history.imports.onboarding_import)."""
+    from pathlib import Path
+
+    run_import = _core("tuneup.history.imports", "onboarding_import", "history import")
+    return run_import(db, profile_id, Path(path).expanduser(), fmt)

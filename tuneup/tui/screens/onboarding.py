@@ -183,7 +183,8 @@ class OnboardingScreen(Screen):
             return
         self.query_one("#scan-status", Static).update("Starting…")
         if self.use_demo:
-            started = self.app.start_job("demo", jobs.build_demo, self.app.env.paths.demo_dir)
+            started = self.app.start_job("demo", jobs.build_demo, self.app.env.paths.demo_dir, self.app.profile_id,
+                                         self.app.env.profile_name)
             self.job = "demo" if started else None
         else:
             started = self.app.start_job("scan", jobs.scan_paths, list(self.folders))
@@ -207,7 +208,8 @@ class OnboardingScreen(Screen):
             self.query_one("#next", Button).disabled = False
             return
         self.job = None
-        cancelled = getattr(m.result, "cancelled", False)
+        result = m.result
+        cancelled = result.get("cancelled") if isinstance(result, dict) else getattr(result, "cancelled", False)
         count = self.app.env.db.execute("SELECT count(*) FROM items WHERE status = 'present'").fetchone()[0]
         self.scanned = count > 0 and not cancelled
         text = Text(f"{count:,} items in your library. ", style="bold")
@@ -271,7 +273,7 @@ class OnboardingScreen(Screen):
         if not isinstance(fmt, str) or not path:
             self.query_one("#import-result", Static).update(Text("Choose a format and a file.", style="yellow"))
             return
-        started = self.app.start_job("import", jobs.import_history, str(fmt), path, self.app.env.profile_name)
+        started = self.app.start_job("import", jobs.import_history, str(fmt), path, self.app.profile_id)
         if started:
             self.job = "import"
             self.query_one("#import-result", Static).update("Importing…")
