@@ -129,15 +129,15 @@ def test_settings_are_validated_and_persisted(env, library):
         async with app.run_test(size=SIZE) as pilot:
             await settle(app, pilot)
             await pilot.press("4")
-            await pilot.pause()
+            await settle(app, pilot)
             app.screen.query_one("#set-adventurousness", Input).value = "500"
             app.screen.query_one("#set-mix-weekly_size", Input).value = "40"
-            await pilot.click("#save")
+            app.screen.query_one("#save").press()
             await pilot.pause()
             assert not env.paths.config_file.exists()  # refused: nothing written
             app.screen.query_one("#set-adventurousness", Input).value = "70"
             app.screen.query_one("#set-player", Select).value = "mpd"
-            await pilot.click("#save")
+            app.screen.query_one("#save").press()
             await pilot.pause()
         config = load_config(env.paths.config_file)
         assert config.get("adventurousness") == 70
@@ -153,9 +153,9 @@ def test_profiles_create_and_switch(env, library):
         async with app.run_test(size=SIZE) as pilot:
             await settle(app, pilot)
             await pilot.press("4")
-            await pilot.pause()
+            await settle(app, pilot)
             app.screen.query_one("#new-profile", Input).value = "sam"
-            await pilot.click("#create-profile")
+            app.screen.query_one("#create-profile").press()
             await settle(app, pilot)
             assert app.env.profile_name == "sam"
             sam = app.profile_id
