@@ -86,3 +86,31 @@ def test_play_pause_skip_and_quit_record_listens(env, tmp_path):
         assert liked == [(second,)]
 
     asyncio.run(run())
+
+
+def test_radio_from_a_home_card_plays_a_queue(env, tmp_path):
+    from tuneup.library.scan import scan
+    from tuneup.tui.widgets.home import Card
+
+    root = tmp_path / "music"
+    write_tracks(root, n=6, seconds=8.0)
+    scan(env.db, [str(root)])
+
+    def rows(db, config, profile, profile_id):
+        from tuneup.tui.home_rows import fallback_rows
+
+        return fallback_rows(db, profile, profile_id)
+
+    async def run():
+        app = create_app(env, player_factory=null_player, onboarding=False, rows_loader=rows)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_for(pilot, lambda: isinstance(app.screen.focused, Card))
+            seed = app.screen.focused.item.item_id
+            await pilot.press("r")
+            pb = app.playback
+            await wait_for(pilot, lambda: pb.state.playing, timeout=60)
+            assert pb.state.item_id == seed and pb.radio_session is not None
+            assert len(pb.state.up_next) >= 1
+            await pilot.press("q")
+
+    asyncio.run(run())
