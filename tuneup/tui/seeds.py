@@ -1,12 +1,7 @@
-"""The wizard's answers: genres and artists in the library, and writing the taste seeds.
-
-tuneup.mixes.onboard.onboard does the seeding when it exists (the CLI's `tuneup onboard` uses it);
-until then :func:`write_seeds` writes the same taste_seeds rows.
-"""
+"""The wizard's questions: the library's genres with counts, and its artists filtered by genre."""
 
 from __future__ import annotations
 
-from tuneup.store import utcnow, write
 
 
 def library_genres(db) -> list[tuple[str, int]]:
@@ -27,20 +22,8 @@ def library_artists(db, genres: list[str] | None = None) -> list[tuple[str, int]
         "GROUP BY artist ORDER BY 2 DESC, 1")]
 
 
-def write_seeds(db, profile_id: int, genres: list[str], artists: list[str]) -> None:
-    """Replace the profile's taste seeds with these genres and artists, in one transaction."""
-    now = utcnow()
-    with write(db):
-        db.execute("DELETE FROM taste_seeds WHERE profile_id = ?", [profile_id])
-        db.conn.executemany(
-            "INSERT OR IGNORE INTO taste_seeds (profile_id, kind, value, created_at) VALUES (?, ?, ?, ?)",
-            [(profile_id, "genre", g, now) for g in genres] + [(profile_id, "artist", a, now) for a in artists])
-
-
 def save_seeds(db, profile_id: int, genres: list[str], artists: list[str]) -> None:
-    try:
-        from tuneup.mixes.onboard import onboard
-    except ImportError:
-        write_seeds(db, profile_id, genres, artists)
-        return
+    """The wizard's picks become taste seeds through the same code as `tuneup onboard`."""
+    from tuneup.mixes.onboard import onboard
+
     onboard(db, profile_id, genres, artists)
