@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 
-
 def library_genres(db) -> list[tuple[str, int]]:
     return [(g, n) for g, n in db.execute(
         "SELECT j.value, count(*) FROM items i, json_each(i.genres) j WHERE i.status = 'present' "
