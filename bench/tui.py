@@ -253,7 +253,9 @@ def main() -> None:
         make_library(home, args.items)
         print(f"library of {args.items:,} items written in {time.perf_counter() - t:.1f} s", flush=True)
         terminal = real_terminal(home, args.items)
-        print("real terminal:", json.dumps(terminal, indent=1), flush=True)
+        print("real terminal, first start (the model is fitted for Home):", json.dumps(terminal, indent=1), flush=True)
+        again = real_terminal(home, args.items)
+        print("real terminal, second start (saved model):", json.dumps(again, indent=1), flush=True)
         search = asyncio.run(search_keys(home, "12345"))
         print("search keystrokes:", json.dumps(search, indent=1), flush=True)
         scan_home = Path(tmp) / "scan-home"
