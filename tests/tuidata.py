@@ -83,8 +83,9 @@ async def home_loaded(app, pilot) -> None:
 
     for _ in range(200):
         panes = app.screen_stack[0].query(HomePane) if app.screen_stack else []
-        if not panes:
-            return
+        if not panes:  # the main screen has not composed yet
+            await pilot.pause(0.05)
+            continue
         home = panes.first()
         # loaded, and (when its cards are on screen) the first card's focus has landed
         if home.loaded and (not home.mixes or app.screen is not app.screen_stack[0] or not home.is_on_screen

@@ -79,6 +79,7 @@ class HomePane(VerticalScroll):
         super().__init__(**kwargs)
         self.mixes: list[Mix] = []
         self.loaded = False
+        self._target: Card | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("Building your mixes…", classes="empty", markup=False)
@@ -135,8 +136,18 @@ class HomePane(VerticalScroll):
             self.focus()
 
     def _focused_card(self) -> Card | None:
+        """The card the keys act on. Focus moves by message, so a key typed right after an arrow could
+        still see the old card; the pane remembers where the last move went instead."""
         focused = self.screen.focused
-        return focused if isinstance(focused, Card) else None
+        if not isinstance(focused, Card):
+            return None
+        if self._target is not None and self._target.is_attached:
+            return self._target
+        return focused
+
+    def on_descendant_focus(self, event) -> None:
+        if isinstance(event.widget, Card):
+            self._target = event.widget
 
     def _card(self, row: int, col: int) -> Card | None:
         rows = list(self.query(MixRow))
@@ -152,6 +163,7 @@ class HomePane(VerticalScroll):
             return
         target = self._card(card.row + d_row, card.col + d_col)
         if target is not None:
+            self._target = target
             target.focus(scroll_visible=False)
             target.scroll_visible(animate=False)  # no animation: the next key sees where it is
 
