@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
 ENERGY_KEYS = ("energy", "rms", "loudness", "rms_mean")
-BRIGHTNESS_KEYS = ("brightness", "centroid", "spectral_centroid", "centroid_mean")
+BRIGHTNESS_KEYS = ("brightness", "spectral_centroid_hz", "centroid_log2", "centroid", "spectral_centroid")
 
 
 @dataclass
