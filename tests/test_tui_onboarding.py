@@ -66,8 +66,17 @@ def test_whole_onboarding(env, music, tmp_path):
             assert artists.option_count == 1
             artists.select("Night Ferry")
             await pilot.pause()
-            await pilot.press("ctrl+n")  # → history import (skipped)
+            await pilot.press("ctrl+n")  # → history import
             assert wizard.step == 4
+            export = tmp_path / "scrobbles.csv"
+            export.write_text("Night Ferry,Night Ferry LP,Song 2,31 Jan 2021 18:03\n"
+                              "Nobody Here,Nothing,Unknown Song,01 Feb 2021 09:00\n")
+            wizard.query_one("#import-format").value = "lastfm"
+            wizard.query_one("#import-path", Input).value = str(export)
+            await pilot.click("#import-btn")
+            await settle(app, pilot, 0.3)
+            result = str(wizard.query_one("#import-result").render())
+            assert "imported 2" in result and "matched 1" in result, result
             await pilot.press("ctrl+b")  # back keeps the picks
             assert wizard.step == 3 and wizard.artists == {"Night Ferry"}
             await pilot.press("ctrl+n", "ctrl+n")  # → adventurousness
@@ -78,6 +87,8 @@ def test_whole_onboarding(env, music, tmp_path):
         db = env.db
         seeds = set(db.execute("SELECT kind, value FROM taste_seeds").fetchall())
         assert seeds == {("genre", "jazz"), ("artist", "Night Ferry")}
+        imported = db.execute("SELECT count(*), count(item_id) FROM listens WHERE source = 'lastfm'").fetchone()
+        assert imported == (2, 1)
         assert load_config(env.paths.config_file).get("adventurousness") == 55
         assert not needs_onboarding(db, env.profile_id)
 

@@ -69,13 +69,15 @@ def _register_all() -> None:
 _register_all()
 
 
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
 def run() -> None:
     try:
         app()
     except TuneupError as exc:
-        from tuneup.cli.common import err_console
-
-        err_console.print(f"tuneup: error: {exc}", markup=False, highlight=False)
+        sys.stderr.write(f"tuneup: error: {_one_line(str(exc))}\n")  # never wrapped: scripts grep it
         sys.exit(1)
     except KeyboardInterrupt:
         sys.stderr.write("tuneup: interrupted\n")

@@ -58,8 +58,8 @@ def build_demo(db, progress, cancel, demo_dir, profile_id, profile_name):
 
 
 def import_history(db, progress, cancel, fmt, path, profile_id):
-    """The same import `tuneup onboard --import` runs (tuneup.history.imports.onboarding_import)."""
+    """The same import `tuneup import FORMAT FILE` and `tuneup onboard --import` run."""
     from pathlib import Path
 
-    run_import = _core("tuneup.history.imports", "onboarding_import", "history import")
-    return run_import(db, profile_id, Path(path).expanduser(), fmt)
+    import_files = _core("tuneup.history.importers.run", "import_files", "history import")
+    return import_files(db, fmt, [Path(path).expanduser()], profile_id=profile_id, progress=progress, cancel=cancel)

@@ -27,7 +27,7 @@ STEPS = ("folders", "scan", "genres", "artists", "history", "adventure")
 TITLES = {"folders": "1/6  Where is your music and video?", "scan": "2/6  Reading your library",
           "genres": "3/6  Genres you like", "artists": "4/6  Artists you like",
           "history": "5/6  Bring your listening history (optional)", "adventure": "6/6  How adventurous?"}
-IMPORT_FORMATS = ("spotify", "spotify-basic", "listenbrainz", "lastfm", "rockbox")
+IMPORT_FORMATS = ("spotify-extended", "spotify-basic", "listenbrainz", "lastfm", "rockbox")
 
 
 class OnboardingScreen(Screen):
