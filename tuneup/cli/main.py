@@ -70,7 +70,9 @@ _register_all()
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    """Whitespace collapsed and control characters (escape sequences from tags or names) made visible."""
+    text = " ".join(text.split())
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
 
 
 def run() -> None:
