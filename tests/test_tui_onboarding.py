@@ -113,3 +113,16 @@ def test_cancel_leaves_nothing_half_done(env, music):
         assert not env.paths.config_file.exists()
 
     asyncio.run(run())
+
+
+def test_app_scan_matches_earlier_imports(env, music, tmp_path):
+    """A scan started from the app matches listens imported before their files were in the library."""
+    from tuneup.history.importers.run import import_files
+    from tuneup.tui import jobs
+
+    export = tmp_path / "scrobbles.csv"
+    export.write_text("Hollow Pines,Hollow Pines LP,Song 5,31 Jan 2021 18:03\n")
+    import_files(env.db, "lastfm", [export], profile_id=env.profile_id)
+    assert env.db.execute("SELECT count(item_id) FROM listens").fetchone()[0] == 0
+    jobs.scan_paths(env.db, lambda *a: None, None, [music])
+    assert env.db.execute("SELECT count(item_id) FROM listens").fetchone()[0] == 1

@@ -37,13 +37,22 @@ def _with_errors(db, progress):
 
 def scan_paths(db, progress, cancel, paths):
     """Add ``paths`` as library roots and scan them."""
-    scan = _core("tuneup.library.scan", "scan", "scanning")
-    return scan(db, paths=[str(p) for p in paths], progress=_with_errors(db, progress), cancel=cancel)
+    return _scan_and_rematch(db, [str(p) for p in paths], progress, cancel)
 
 
 def rescan(db, progress, cancel):
+    return _scan_and_rematch(db, None, progress, cancel)
+
+
+def _scan_and_rematch(db, paths, progress, cancel):
+    """What `tuneup scan` does: scan, then match earlier imported listens to files that just appeared."""
     scan = _core("tuneup.library.scan", "scan", "scanning")
-    return scan(db, paths=None, progress=_with_errors(db, progress), cancel=cancel)
+    summary = scan(db, paths=paths, progress=_with_errors(db, progress), cancel=cancel)
+    if not summary.cancelled:
+        from tuneup.history.match import rematch
+
+        rematch(db)
+    return summary
 
 
 def reanalyse(db, progress, cancel):
