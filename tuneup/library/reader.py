@@ -15,6 +15,7 @@ import stat
 
 from tuneup.errors import MediaReadError
 from tuneup.library import fastread
+from tuneup.library.sidecars import effective_mtime
 from tuneup.library.fingerprint import fingerprint_blocks, read_tail
 from tuneup.library.pathguess import apply_guess
 from tuneup.library.tags import FAST_EXTENSIONS, read_audio
@@ -96,6 +97,8 @@ def read_one(path: bytes, root_len: int, video_exts: frozenset[bytes]) -> tuple:
             return path, "gone", None, "file disappeared during the scan"
         return path, "error", None, str(exc)
     row["size"], row["mtime_ns"] = st.st_size, st.st_mtime_ns
+    if ext in video_exts:  # the same change time the walk reports: NFO edits count
+        row["mtime_ns"] = effective_mtime(path, st.st_mtime_ns)
     row["fingerprint"] = fingerprint_blocks(st.st_size, head, tail)
     if row.get("kind", "track") == "track" and not all(k in row for k in _TAGGED):
         rel = path[root_len:].lstrip(b"/").decode("utf-8", "backslashreplace")

@@ -173,7 +173,7 @@ class _Scan:
                 continue
             reachable = True
             for entry in walk(raw_root, self.extensions, follow_symlinks=self.follow_symlinks,
-                              seen_files=seen_files, cancelled=self.cancelled):
+                              seen_files=seen_files, cancelled=self.cancelled, with_sidecars=self.video_exts):
                 if type(entry) is tuple:
                     self._classify(entry, root_id, len(raw_root))
                 else:

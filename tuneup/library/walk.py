@@ -14,6 +14,8 @@ import stat
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
+from tuneup.library.sidecars import effective_mtime
+
 Found = tuple  # (path: bytes, size: int, mtime_ns: int)
 
 
@@ -36,11 +38,12 @@ def suffix_of(name: bytes) -> bytes:
 
 def walk(root: bytes, extensions: frozenset[bytes], *, follow_symlinks: bool = True,
          seen_files: set | None = None, cancelled: Callable[[], bool] = lambda: False,
-         ) -> Iterator[Found | Problem]:
+         with_sidecars: frozenset[bytes] = frozenset()) -> Iterator[Found | Problem]:
     """Media files under ``root`` whose lower-case suffix is in ``extensions`` (bytes, with the dot).
 
     ``seen_files`` (a set of (dev, inode)) is shared across roots so a file reached twice
-    (hard links, symlinks, nested roots) is listed once.
+    (hard links, symlinks, nested roots) is listed once. Files whose suffix is in
+    ``with_sidecars`` (videos) report the newest mtime of the file and its NFO sidecars.
     """
     seen_files = set() if seen_files is None else seen_files
     try:
@@ -67,7 +70,7 @@ def walk(root: bytes, extensions: frozenset[bytes], *, follow_symlinks: bool = T
                 continue
             if entry.is_symlink():
                 if follow_symlinks:
-                    yield from _symlink(entry, extensions, seen_dirs, seen_files, subdirs)
+                    yield from _symlink(entry, extensions, seen_dirs, seen_files, subdirs, with_sidecars)
                 continue
             try:
                 if entry.is_dir(follow_symlinks=False):
@@ -89,11 +92,18 @@ def walk(root: bytes, extensions: frozenset[bytes], *, follow_symlinks: bool = T
             if key in seen_files:
                 continue
             seen_files.add(key)
-            yield entry.path, st.st_size, st.st_mtime_ns
+            yield _found(entry.path, st, with_sidecars)
         stack.extend(reversed(subdirs))  # visit sub-folders in name order
 
 
-def _symlink(entry: os.DirEntry, extensions, seen_dirs, seen_files, subdirs):
+def _found(path: bytes, st: os.stat_result, with_sidecars: frozenset[bytes]) -> Found:
+    mtime = st.st_mtime_ns
+    if with_sidecars and suffix_of(os.path.basename(path)) in with_sidecars:
+        mtime = effective_mtime(path, mtime)
+    return path, st.st_size, mtime
+
+
+def _symlink(entry: os.DirEntry, extensions, seen_dirs, seen_files, subdirs, with_sidecars):
     path, suffix = entry.path, suffix_of(entry.name)
     try:
         st = entry.stat(follow_symlinks=True)
@@ -122,4 +132,4 @@ def _symlink(entry: os.DirEntry, extensions, seen_dirs, seen_files, subdirs):
     if key in seen_files:
         return
     seen_files.add(key)
-    yield path, st.st_size, st.st_mtime_ns
+    yield _found(path, st, with_sidecars)
