@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -33,9 +34,34 @@ def pack(strings: list[str]) -> tuple[np.ndarray, np.ndarray]:
     return np.frombuffer(b"".join(data), np.uint8).copy(), offsets
 
 
-def unpack(blob: np.ndarray, offsets: np.ndarray) -> list[str]:
-    raw = blob.tobytes()
-    return [raw[a:b].decode("utf-8", "surrogatepass") for a, b in zip(offsets[:-1].tolist(), offsets[1:].tolist())]
+class PackedStrings(Sequence):
+    """A saved string table decoded on access: a mix reads a few hundred of 100,000 titles."""
+
+    __slots__ = ("_raw", "_offsets")
+
+    def __init__(self, blob: np.ndarray, offsets: np.ndarray):
+        self._raw = blob.tobytes()
+        self._offsets = offsets.tolist()
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self._raw[self._offsets[index]:self._offsets[index + 1]].decode("utf-8", "surrogatepass")
+
+    def __iter__(self):
+        raw, off = self._raw, self._offsets
+        return (raw[a:b].decode("utf-8", "surrogatepass") for a, b in zip(off[:-1], off[1:]))
+
+
+def unpack(blob: np.ndarray, offsets: np.ndarray) -> PackedStrings:
+    return PackedStrings(blob, offsets)
 
 
 _PE_FIELDS = ("item", "time", "outcome", "fraction", "weight", "fb_item", "fb_kind", "fb_time")
