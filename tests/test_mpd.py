@@ -1,0 +1,202 @@
+"""tuneup against a real MPD: a private mpd on a unix socket with a null audio output."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from tuneup.library.scan import scan
+from tuneup.playback.mpd import MpdAddress, PathMap, address_from, connect, queue_paths
+from tuneup.playback.mpd_watch import MpdWatcher
+from tuneup.store import open_db, profile_id
+
+MPD = shutil.which("mpd") or "/usr/bin/mpd"
+pytestmark = pytest.mark.skipif(not Path(MPD).exists(), reason="mpd is not installed")
+
+SONG_S = 8.0
+FMT = "OGG"
+ARTISTS = ["Alpha", "Alpha", "Beta", "Beta", "Gamma", "Gamma", "Delta", "Delta"]
+
+
+def make_song(path: Path, seconds: float, freq: float, artist: str, title: str) -> Path:
+    import mutagen
+    import numpy as np
+    import soundfile as sf
+
+    rate = 44100
+    t = np.arange(int(rate * seconds)) / rate
+    sf.write(path, (0.2 * np.sin(2 * np.pi * freq * t)).astype("float32"), rate, format=FMT)
+    f = mutagen.File(path, easy=True)
+    f["artist"], f["title"], f["genre"] = artist, title, "synthwave"
+    f.save()
+    return path
+
+
+class MpdServer:
+    def __init__(self, root: Path):
+        self.root, self.music = root, root / "music"
+        self.socket = root / "socket"
+        self.conf = root / "mpd.conf"
+        self.conf.write_text(
+            f'music_directory "{self.music}"\ndb_file "{root / "database"}"\nlog_file "{root / "log"}"\n'
+            f'playlist_directory "{root}"\nbind_to_address "{self.socket}"\n'
+            'audio_output {\n type "null"\n name "null"\n}\n')
+        self.proc = None
+
+    def start(self) -> None:
+        self.socket.unlink(missing_ok=True)
+        self.proc = subprocess.Popen([MPD, "--no-daemon", str(self.conf)], stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while not self.socket.exists():
+            assert self.proc.poll() is None, (self.root / "log").read_text() if (self.root / "log").exists() else ""
+            assert time.monotonic() < deadline, "mpd did not open its socket"
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)
+
+    @property
+    def address(self) -> MpdAddress:
+        return MpdAddress(str(self.socket))
+
+    def client(self):
+        return connect(self.address)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    srv = MpdServer(tmp_path_factory.mktemp("mpd"))
+    srv.music.mkdir()
+    for n, artist in enumerate(ARTISTS):
+        make_song(srv.music / f"{n:02d} {artist}.ogg", SONG_S, 220 + 40 * n, artist, f"Song {n}")
+    srv.start()
+    c = srv.client()
+    c.update()
+    deadline = time.monotonic() + 20
+    while "updating_db" in c.status() or len(c.listall()) < len(ARTISTS):
+        assert time.monotonic() < deadline, "mpd did not index the music"
+        time.sleep(0.1)
+    c.disconnect()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def library(tmp_path, server):
+    db_file = tmp_path / "tuneup.db"
+    db = open_db(db_file)
+    scan(db, [server.music])
+    yield db, db_file
+    db.conn.close()
+
+
+def songs(server):
+    return sorted(p.name for p in server.music.iterdir())
+
+
+def listens(db):
+    return db.execute("SELECT i.path, l.ms_played, l.end_reason, l.skipped, l.duration_ms FROM listens l "
+                      "LEFT JOIN items i ON i.id = l.item_id WHERE l.source = 'mpd' ORDER BY l.id").fetchall()
+
+
+def wait_for(pred, timeout=15.0):
+    deadline = time.monotonic() + timeout
+    while not pred():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def test_address_from_settings_and_environment():
+    assert address_from(None, {}) == MpdAddress("localhost", 6600, None)
+    assert address_from(None, {"MPD_HOST": "secret@music.lan", "MPD_PORT": "6601"}) == \
+        MpdAddress("music.lan", 6601, "secret")
+    assert address_from(None, {"MPD_HOST": "@mpdsock"}).host == "@mpdsock"
+    assert address_from(None, {"MPD_HOST": "pw@/run/mpd/socket"}) == MpdAddress("/run/mpd/socket", 6600, "pw")
+    assert address_from({"mpd.host": "box", "mpd.port": 7000, "mpd.password": ""}, {"MPD_HOST": "x"}) == \
+        MpdAddress("box", 7000, None)
+
+
+def test_watch_records_finish_skip_pause_seek_and_survives_a_restart(server, library):
+    db, db_file = library
+    names = songs(server)
+    c = server.client()
+    c.clear()
+    for name in names[:3]:
+        c.add(name)
+    lines, cancel = [], threading.Event()
+
+    def run_watch():
+        wdb = open_db(db_file)
+        MpdWatcher(wdb, profile_id(wdb), server.address, log=lines.append, backoff=(0.2,)).run(cancel)
+        wdb.conn.close()
+
+    thread = threading.Thread(target=run_watch, daemon=True)
+    thread.start()
+    wait_for(lambda: any("connected" in line for line in lines))
+    # 1. seek near the end, then let it finish: finished, ~2 s played (not the whole song)
+    c.play(0)
+    wait_for(lambda: float(c.status().get("elapsed", 0)) > 0.3)
+    c.seekcur(SONG_S - 2.0)
+    wait_for(lambda: len(listens(db)) == 1)
+    # 2. the next song: pause 1.5 s in the middle, `next` after ~2 s of playing: a skip
+    time.sleep(1.0)
+    c.pause(1)
+    time.sleep(1.5)
+    c.pause(0)
+    time.sleep(1.0)
+    c.next()
+    wait_for(lambda: len(listens(db)) == 2)
+    # 3. MPD restarts in the middle of the third song; watch comes back and records the next play
+    time.sleep(1.0)
+    c.disconnect()
+    server.stop()
+    server.start()
+    wait_for(lambda: len(listens(db)) == 3)
+    wait_for(lambda: sum("connected" in line for line in lines) >= 2)
+    c = server.client()
+    c.clear()
+    c.add(names[3])
+    c.play(0)
+    wait_for(lambda: float(c.status().get("elapsed", 0)) > 0.3)
+    c.seekcur(SONG_S - 1.5)
+    wait_for(lambda: len(listens(db)) == 4)
+    cancel.set()
+    thread.join(5)
+    assert not thread.is_alive()
+    c.disconnect()
+
+    rows = listens(db)
+    paths = [Path(r[0]).name for r in rows]
+    assert paths == names[:4]
+    (_, ms1, end1, skip1, dur1), (_, ms2, end2, skip2, _), (_, ms3, end3, skip3, _), (_, ms4, end4, _, _) = rows
+    assert (end1, skip1) == ("finished", 0) and 2000 <= ms1 <= 3500 and abs(dur1 - SONG_S * 1000) < 100
+    assert (end2, skip2) == ("skipped", 1) and 1700 <= ms2 <= 2800  # the 1.5 s pause is not counted
+    assert (end3, skip3) == ("error", 0) and 700 <= ms3 <= 1800
+    assert end4 == "finished" and ms4 <= 2500
+    assert any("lost MPD" in line for line in lines)
+    assert any(line.startswith("skipped after") and "(a skip)" in line for line in lines)
+
+
+def test_queueing_puts_exactly_those_files_in_the_queue(server, library):
+    db, _ = library
+    c = server.client()
+    pathmap = PathMap.for_client(db, c)
+    assert pathmap.music_directory == str(server.music)  # MPD tells a local socket client
+    chosen = [str(server.music / n) for n in songs(server)[::-2]]
+    c.clear()
+    c.add(songs(server)[0])
+    assert queue_paths(c, pathmap, chosen) == len(chosen)
+    assert [s["file"] for s in c.playlistinfo()] == [Path(p).name for p in chosen]
+    queue_paths(c, pathmap, chosen[:1], append=True)
+    assert [s["file"] for s in c.playlistinfo()] == [Path(p).name for p in chosen + chosen[:1]]
+    assert pathmap.item_of(Path(chosen[0]).name) is not None
+    c.clear()
+    c.disconnect()

@@ -1,0 +1,155 @@
+"""Talking to MPD through python-mpd2: where it is (settings, then $MPD_HOST/$MPD_PORT as mpc reads
+them), connecting with a password, and mapping MPD's paths (relative to its music_directory) to
+tuneup's items and back.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from tuneup.errors import TuneupError
+
+DEFAULT_PORT = 6600
+TIMEOUT_S = 10
+
+
+@dataclass
+class MpdAddress:
+    host: str  # a host name, or a unix socket path (starts with / or @ for an abstract socket)
+    port: int = DEFAULT_PORT
+    password: str | None = None
+
+    @property
+    def is_socket(self) -> bool:
+        return self.host.startswith(("/", "@"))
+
+    def __str__(self) -> str:
+        return self.host if self.is_socket else f"{self.host}:{self.port}"
+
+
+def address_from(config=None, environ=None) -> MpdAddress:
+    """Settings first, then $MPD_HOST (``password@host`` allowed) and $MPD_PORT, then localhost:6600."""
+    environ = os.environ if environ is None else environ
+    get = (lambda k: config.get(k)) if config is not None else (lambda k: None)
+    host = get("mpd.host") or environ.get("MPD_HOST") or "localhost"
+    password = get("mpd.password") or None
+    if "@" in host and not host.startswith("@"):
+        secret, host = host.split("@", 1)
+        password = password or secret
+    port_text = get("mpd.port") or environ.get("MPD_PORT") or DEFAULT_PORT
+    try:
+        port = int(port_text)
+    except ValueError:
+        raise TuneupError(f"MPD_PORT={port_text!r}: not a port number") from None
+    return MpdAddress(os.path.expanduser(host), port, password)
+
+
+def connect(address: MpdAddress):
+    """A connected ``mpd.MPDClient``; raises TuneupError (or OSError for the caller's retry loop)."""
+    import mpd
+
+    client = mpd.MPDClient()
+    client.timeout = TIMEOUT_S
+    client.idletimeout = None
+    client.connect(address.host, address.port)
+    if address.password:
+        try:
+            client.password(address.password)
+        except mpd.CommandError as exc:
+            client.disconnect()
+            raise TuneupError(f"MPD at {address}: password refused ({exc})") from None
+    return client
+
+
+class PathMap:
+    """MPD's relative paths <-> absolute paths of tuneup's items."""
+
+    def __init__(self, db, music_directory: str | None = None):
+        self.db = db
+        self.music_directory = music_directory.rstrip("/") if music_directory else None
+        self._roots = [r[0] for r in db.execute("SELECT path FROM roots ORDER BY length(path) DESC")]
+
+    @classmethod
+    def for_client(cls, db, client, config=None) -> "PathMap":
+        """From the mpd.music_directory setting, else from MPD itself (it tells local socket clients)."""
+        directory = config.get("mpd.music_directory") if config is not None else None
+        if not directory:
+            try:
+                directory = client.config()
+            except Exception:
+                directory = None
+            if isinstance(directory, dict):
+                directory = directory.get("music_directory")
+        return cls(db, os.path.expanduser(directory) if directory else None)
+
+    def to_absolute(self, rel: str) -> str | None:
+        if rel.startswith("/"):
+            return rel
+        if "://" in rel:
+            return None  # a stream
+        if self.music_directory:
+            return os.path.join(self.music_directory, rel)
+        for root in self._roots:
+            candidate = os.path.join(root, rel)
+            if os.path.exists(candidate):
+                return candidate
+        return None
+
+    def item_of(self, rel: str) -> int | None:
+        from tuneup.history.events import item_by_path
+
+        path = self.to_absolute(rel)
+        if path is not None:
+            found = item_by_path(self.db, path)
+            if found is not None:
+                return found
+        row = self.db.execute("SELECT id FROM items WHERE path LIKE ? ESCAPE '\\' ORDER BY length(path) LIMIT 1",
+                              ["%/" + rel.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")]).fetchone()
+        return row[0] if row else None
+
+    def to_mpd(self, path: str) -> str:
+        """The name MPD knows ``path`` by (relative to its music directory, or absolute for local clients)."""
+        if self.music_directory:
+            real_dir = os.path.realpath(self.music_directory)
+            for base in (self.music_directory, real_dir):
+                if path.startswith(base + "/"):
+                    return path[len(base) + 1:]
+            real = os.path.realpath(path)
+            if real.startswith(real_dir + "/"):
+                return real[len(real_dir) + 1:]
+        return path
+
+
+def song_ms(song: dict) -> int | None:
+    value = song.get("duration") or song.get("time")
+    try:
+        return int(float(value) * 1000) if value else None
+    except ValueError:
+        return None
+
+
+def first_tag(song: dict, key: str) -> str | None:
+    value = song.get(key)
+    if isinstance(value, list):
+        value = value[0] if value else None
+    return value or None
+
+
+def queue_paths(client, pathmap: PathMap, paths: list[str], *, append: bool = False) -> int:
+    """Replace (or append to) MPD's queue with ``paths``; returns how many were added."""
+    import mpd
+
+    if not append:
+        client.clear()
+    added = 0
+    for path in paths:
+        name = pathmap.to_mpd(path)
+        try:
+            client.add(name)
+        except mpd.CommandError as exc:
+            raise TuneupError(f"MPD refused {name}: {exc} (is mpd.music_directory right, and MPD's "
+                              f"database updated?)") from None
+        added += 1
+    return added

@@ -1,0 +1,208 @@
+"""`tuneup mpd watch`: follow MPD over its idle protocol and record each song it plays as a listen.
+
+Played time is wall time spent in the "play" state, so pauses do not count and seeks neither add
+nor remove time. A song counts as finished when MPD's position (its last reported elapsed plus the
+time played since) reached the end; otherwise the person moved on (skipped) or stopped, and the
+common skip rule (history.skip_seconds) decides whether that is a skip. When MPD goes away the
+loop reconnects with backoff; a song cut off by that is recorded with end reason "error".
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Callable
+
+from tuneup.history.events import DEFAULT_SKIP_SECONDS, Listen, is_skip, record_listen
+from tuneup.playback.mpd import MpdAddress, PathMap, connect, first_tag, song_ms
+
+END_SLACK_S = 2.0  # a song whose position got this close to its end was played to the end
+BACKOFF_S = (0.25, 0.5, 1, 2, 5, 10, 30)
+POLL_S = 0.25  # how often a waiting loop looks at the cancel flag
+
+
+@dataclass
+class _Play:
+    song_id: str
+    file: str
+    song: dict
+    started_at: str
+    played_s: float = 0.0
+    elapsed_s: float = 0.0  # MPD's position at the last observation
+    playing: bool = False
+    seen_at: float = 0.0  # monotonic time of the last observation
+
+
+class PlayTracker:
+    """Turns a sequence of (status, currentsong) observations into finished plays."""
+
+    def __init__(self, on_end: Callable[[_Play, str], None], clock=time.monotonic):
+        self.on_end, self.clock = on_end, clock
+        self.current: _Play | None = None
+
+    def observe(self, status: dict, song: dict) -> None:
+        now = self.clock()
+        state = status.get("state", "stop")
+        song_id = status.get("songid") if state != "stop" else None
+        play = self.current
+        if play is not None:
+            self._advance(play, now)
+            if song_id != play.song_id or song.get("file") != play.file:
+                self._end(play, "stopped" if song_id is None else "skipped")
+                play = None
+        if play is None and song_id is not None and song.get("file"):
+            play = _Play(song_id, song["file"], song, _utcnow(), seen_at=now)
+        if play is not None:
+            play.elapsed_s = float(status.get("elapsed") or 0.0)
+            play.playing = state == "play"
+            play.seen_at = now
+        self.current = play
+
+    def lost(self) -> None:
+        """MPD went away: the current song ends here."""
+        if self.current is not None:
+            self._advance(self.current, self.clock())
+            self._end(self.current, "error")
+            self.current = None
+
+    def _advance(self, play: _Play, now: float) -> None:
+        if play.playing:
+            delta = max(0.0, now - play.seen_at)
+            play.played_s += delta
+            play.elapsed_s += delta
+            play.seen_at = now
+
+    def _end(self, play: _Play, reason: str) -> None:
+        duration = song_ms(play.song)
+        if duration and play.elapsed_s * 1000 >= duration - END_SLACK_S * 1000 and reason != "error":
+            reason = "finished"
+        self.on_end(play, reason)
+
+
+class MpdWatcher:
+    """The idle loop. ``log(line)`` gets one line per event; ``after_event(client)`` runs after each
+    observation (the radio tops the queue up there); ``on_listen(listen, id)`` after each record."""
+
+    def __init__(self, db, profile_id: int, address: MpdAddress, *, config=None,
+                 log: Callable[[str], None] = lambda line: None, after_event=None, on_listen=None,
+                 backoff=BACKOFF_S):
+        self.db, self.profile_id, self.address, self.config = db, profile_id, address, config
+        self.log, self.after_event, self.on_listen, self.backoff = log, after_event, on_listen, backoff
+        self.skip_seconds = config.get("history.skip_seconds") if config is not None else DEFAULT_SKIP_SECONDS
+        self.tracker = PlayTracker(self._record)
+        self.pathmap: PathMap | None = None
+        self.recorded = 0
+
+    def run(self, cancel=None) -> None:
+        cancelled = _is_cancelled(cancel)
+        failures = 0
+        while not cancelled():
+            try:
+                client = connect(self.address)
+            except OSError as exc:
+                self._wait_retry(failures, f"cannot reach MPD at {self.address} ({exc})", cancelled)
+                failures += 1
+                continue
+            failures = 0
+            self.log(f"connected to MPD at {self.address}")
+            try:
+                self._follow(client, cancelled)
+            except (OSError, _mpd_connection_error()) as exc:
+                self.tracker.lost()
+                self._wait_retry(0, f"lost MPD at {self.address} ({exc or 'connection closed'})", cancelled)
+            finally:
+                _close(client)
+
+    def _follow(self, client, cancelled) -> None:
+        self.pathmap = PathMap.for_client(self.db, client, self.config)
+        done = threading.Event()
+        threading.Thread(target=_hang_up_on_cancel, args=(client, cancelled, done), daemon=True).start()
+        try:
+            self._observe(client)
+            while not cancelled():
+                client.idle("player", "playlist")
+                self._observe(client)
+        except (OSError, _mpd_connection_error()):
+            if not cancelled():
+                raise
+        finally:
+            done.set()
+
+    def _observe(self, client) -> None:
+        status, song = client.status(), client.currentsong()
+        before = self.tracker.current
+        self.tracker.observe(status, song)
+        now = self.tracker.current
+        if now is not None and now is not before:
+            self.log(f"playing {_label(now.song)}")
+        if self.after_event is not None:
+            self.after_event(client)
+
+    def _record(self, play: _Play, reason: str) -> None:
+        ms = int(play.played_s * 1000)
+        item_id = self.pathmap.item_of(play.file) if self.pathmap else None
+        listen = Listen(self.profile_id, play.started_at, ms, reason, "mpd", item_id=item_id,
+                        duration_ms=song_ms(play.song), artist=first_tag(play.song, "artist"),
+                        title=first_tag(play.song, "title"), album=first_tag(play.song, "album"),
+                        dedup_key=f"mpd:{play.started_at}:{play.file}")
+        listen_id = record_listen(self.db, listen, skip_seconds=self.skip_seconds)
+        self.recorded += 1
+        skip = " (a skip)" if is_skip(reason, ms, self.skip_seconds) else ""
+        self.log(f"{reason} after {ms / 1000:.1f} s{skip}: {_label(play.song)}"
+                 + ("" if item_id else " [not in the library]"))
+        if self.on_listen is not None:
+            self.on_listen(listen, listen_id)
+
+    def _wait_retry(self, failures: int, why: str, cancelled) -> None:
+        delay = self.backoff[min(failures, len(self.backoff) - 1)]
+        self.log(f"{why}; retrying in {delay:g} s")
+        end = time.monotonic() + delay
+        while not cancelled() and time.monotonic() < end:
+            time.sleep(min(POLL_S, max(0.0, end - time.monotonic())))
+
+
+def _label(song: dict) -> str:
+    artist, title = first_tag(song, "artist"), first_tag(song, "title")
+    return f"{artist} - {title}" if artist and title else song.get("file", "?")
+
+
+def _utcnow() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _is_cancelled(cancel) -> Callable[[], bool]:
+    if cancel is None:
+        return lambda: False
+    if hasattr(cancel, "is_set"):
+        return cancel.is_set
+    return cancel
+
+
+def _hang_up_on_cancel(client, cancelled, done: threading.Event) -> None:
+    """Blocking ``idle`` cannot look at the cancel flag; shutting the socket down wakes it."""
+    while not done.wait(POLL_S):
+        if cancelled():
+            try:
+                sock = socket.socket(fileno=os.dup(client.fileno()))
+                sock.shutdown(socket.SHUT_RDWR)
+                sock.close()
+            except (OSError, Exception):
+                pass
+            return
+
+
+def _mpd_connection_error():
+    import mpd
+
+    return mpd.ConnectionError
+
+
+def _close(client) -> None:
+    try:
+        client.disconnect()
+    except Exception:
+        pass
