@@ -200,3 +200,46 @@ def test_queueing_puts_exactly_those_files_in_the_queue(server, library):
     assert pathmap.item_of(Path(chosen[0]).name) is not None
     c.clear()
     c.disconnect()
+
+
+def test_radio_keeps_the_queue_at_its_target_and_learns_from_a_skip(server, library, tmp_path):
+    from tuneup.mixes.modelref import get_model
+    from tuneup.mixes.radio import RadioSession
+    from tuneup.playback.mpd_radio import MpdRadio, upcoming
+
+    db, db_file = library
+    c = server.client()
+    c.clear()
+    lines, cancel, target = [], threading.Event(), 2
+    holder = {}
+
+    def run_radio():
+        rdb = open_db(db_file)
+        pid = profile_id(rdb)
+        session = RadioSession(rdb, get_model(rdb, tmp_path / "models"), pid, ["Alpha"])
+        holder["session"] = session
+        MpdRadio(rdb, pid, server.address, session, target=target, log=lines.append, backoff=(0.2,)).run(cancel)
+        rdb.conn.close()
+
+    thread = threading.Thread(target=run_radio, daemon=True)
+    thread.start()
+    wait_for(lambda: c.status().get("state") == "play" and upcoming(c.status()) == target, timeout=30)
+    first = c.currentsong()["file"]
+    wait_for(lambda: float(c.status().get("elapsed", 0)) > 0.3)
+    c.seekcur(SONG_S - 1.0)  # let it finish: the radio adds one more
+    wait_for(lambda: c.currentsong().get("file") != first)
+    wait_for(lambda: upcoming(c.status()) == target)
+    assert int(c.status()["playlistlength"]) == target + 2
+    queued = [s["file"] for s in c.playlistinfo()]
+    assert len(set(queued)) == len(queued)
+    skipped = c.currentsong()["file"]
+    time.sleep(0.5)
+    c.next()
+    wait_for(lambda: len(holder["session"].skips) == 1)
+    assert Path(db.execute("SELECT path FROM items WHERE id = ?", [holder["session"].skips[0]]).fetchone()[0]).name \
+        == skipped
+    cancel.set()
+    thread.join(5)
+    assert not thread.is_alive()
+    c.clear()
+    c.disconnect()
