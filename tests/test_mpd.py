@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import threading
@@ -241,5 +242,31 @@ def test_radio_keeps_the_queue_at_its_target_and_learns_from_a_skip(server, libr
     cancel.set()
     thread.join(5)
     assert not thread.is_alive()
+    c.clear()
+    c.disconnect()
+
+
+def test_install_service_writes_the_user_unit(tuneup_cmd, home, tmp_path):
+    proc = tuneup_cmd("mpd", "install-service", "--dir", tmp_path / "units")
+    unit = tmp_path / "units" / "tuneup-mpd.service"
+    assert proc.stdout.strip() == str(unit)
+    text = unit.read_text()
+    assert "mpd watch" in text and "@TUNEUP@" not in text and "ExecStart=" in text
+    assert "systemctl --user enable --now tuneup-mpd.service" in " ".join(proc.stderr.split())
+
+
+def test_mix_to_mpd_queues_exactly_the_mix_and_queue_lists_it(tuneup_cmd, home, server):
+    environ = {"MPD_HOST": str(server.socket)}
+    tuneup_cmd("scan", server.music)
+    made = json.loads(tuneup_cmd("mix", "--radio", "Beta", "--size", "3", "--json").stdout)
+    paths = [Path(i["path"]).name for i in made["items"]]
+    assert len(paths) == 3
+    tuneup_cmd("mix", "--radio", "Beta", "--size", "3", "--to-mpd", env_extra=environ)
+    c = server.client()
+    assert [s["file"] for s in c.playlistinfo()] == paths
+    tuneup_cmd("mix", "--radio", "Beta", "--size", "3", "--to-mpd", "--append", env_extra=environ)
+    assert [s["file"] for s in c.playlistinfo()] == paths + paths
+    listed = json.loads(tuneup_cmd("mpd", "queue", "--json", env_extra=environ).stdout)
+    assert [e["item_id"] for e in listed[:3]] == [i["item_id"] for i in made["items"]]
     c.clear()
     c.disconnect()

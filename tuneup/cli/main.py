@@ -33,6 +33,7 @@ COMMAND_MODULES = [
     "history_cmd",
     "model_cmd",
     "mix_cmd",
+    "mpd_cmd",
 ]
 
 

@@ -80,6 +80,8 @@ def mix_cmd(
                                        metavar="FILE"),
     paths: PathStyle = typer.Option(PathStyle.absolute, "--paths",
                                     help="Absolute paths, or relative to the playlist file."),
+    to_mpd: bool = typer.Option(False, "--to-mpd", help="Put the mix in MPD's queue, replacing it."),
+    append: bool = typer.Option(False, "--append", help="With --to-mpd: add to the end of MPD's queue."),
     profile: str = ProfileOption,
     json: bool = JsonOption,
 ) -> None:
@@ -99,6 +101,12 @@ def mix_cmd(
     if number is None and directory is None and not json:
         number = 1  # a playlist on stdout or in one file holds one mix
     mixes = _make(env, weekly, daily, radio, all_mixes, seeds or [], size, refresh, number)
+    if to_mpd:
+        from tuneup.playback.mpd import queue_mix
+
+        for n, mix in enumerate(mixes):
+            say(f"queued {queue_mix(env.db, env.config, mix, append=append or n > 0)} items in MPD: {mix.name}")
+        return
     if json:
         print_json([m.as_dict() for m in mixes] if len(mixes) != 1 or daily or all_mixes else mixes[0].as_dict())
         return

@@ -6,6 +6,7 @@ tuneup's items and back.
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -153,3 +154,57 @@ def queue_paths(client, pathmap: PathMap, paths: list[str], *, append: bool = Fa
                               f"database updated?)") from None
         added += 1
     return added
+
+
+SERVICE_NAME = "tuneup-mpd.service"
+
+
+def install_service(directory: Path | None = None, command: str | None = None) -> Path:
+    """Write the systemd user unit running `tuneup mpd watch`; returns its path."""
+    import shutil
+    import sys
+
+    here = Path(__file__).resolve().parent.parent
+    sources = [base / "systemd" / SERVICE_NAME for base in (here.parent / "assets", here / "assets")]
+    source = next((s for s in sources if s.is_file()), None)
+    if source is None:
+        raise TuneupError(f"systemd/{SERVICE_NAME} is missing from this tuneup installation")
+    if command is None:
+        found = shutil.which("tuneup")
+        command = found or f"{sys.executable} -m tuneup"
+    config = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+    folder = Path(directory).expanduser() if directory else config / "systemd" / "user"
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / SERVICE_NAME
+    target.write_text(source.read_text().replace("@TUNEUP@", command))
+    return target
+
+
+@contextmanager
+def connected(db, config, address: MpdAddress | None = None):
+    """(client, PathMap) for one short conversation with MPD."""
+    address = address or address_from(config)
+    try:
+        client = connect(address)
+    except OSError as exc:
+        raise TuneupError(f"cannot reach MPD at {address}: {exc} (set mpd.host / mpd.port or $MPD_HOST)") from None
+    try:
+        yield client, PathMap.for_client(db, client, config)
+    finally:
+        client.disconnect()
+
+
+def queue_mix(db, config, mix, *, append: bool = False, address: MpdAddress | None = None) -> int:
+    """Put ``mix``'s items in MPD's queue (replacing it unless ``append``); returns how many."""
+    with connected(db, config, address) as (client, pathmap):
+        return queue_paths(client, pathmap, [i.path for i in mix.items], append=append)
+
+
+def queue_listing(db, config, address: MpdAddress | None = None) -> list[dict]:
+    """MPD's queue, each entry with the tuneup item it is (or None)."""
+    with connected(db, config, address) as (client, pathmap):
+        current = client.status().get("song")
+        return [{"pos": int(s.get("pos", n)), "current": s.get("pos") == current, "file": s["file"],
+                 "item_id": pathmap.item_of(s["file"]), "artist": first_tag(s, "artist"),
+                 "title": first_tag(s, "title"), "duration_ms": song_ms(s)}
+                for n, s in enumerate(client.playlistinfo())]
