@@ -114,3 +114,38 @@ def test_radio_from_a_home_card_plays_a_queue(env, tmp_path):
             await pilot.press("q")
 
     asyncio.run(run())
+
+
+def test_radio_keeps_extending_and_learns_from_skips(env, tmp_path):
+    """Radio never runs dry: near the end of its queue it adds more, steering away from skipped tracks."""
+    from tuneup.library.scan import scan
+    from tuneup.tui.playback import PlaybackController
+    from tuneup.tui.widgets.home import Card
+
+    root = tmp_path / "music"
+    write_tracks(root, n=30, seconds=8.0)  # more than a skip's 15 avoided neighbours
+    scan(env.db, [str(root)])
+
+    def rows(db, config, profile, profile_id):
+        from tuneup.tui.home_rows import fallback_rows
+
+        return fallback_rows(db, profile, profile_id)
+
+    async def run():
+        app = create_app(env, player_factory=null_player, onboarding=False, rows_loader=rows)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_for(pilot, lambda: isinstance(app.screen.focused, Card))
+            pb = app.playback
+            pb.RADIO_FIRST, pb.RADIO_MORE, pb.RADIO_LOW = 3, 2, 2
+            await pilot.press("r")
+            await wait_for(pilot, lambda: pb.state.playing, timeout=60)
+            first = list(pb.player._queue)
+            assert len(first) <= 4
+            await pilot.press("s")  # skip: recorded, and the session avoids it
+            await wait_for(pilot, lambda: len(pb.player._queue) > len(first), timeout=60)
+            await wait_for(pilot, lambda: pb.radio_session.skips, timeout=30)
+            queued = [e.item_id for e in pb.player._queue]
+            assert len(queued) == len(set(queued))  # nothing repeated
+            await pilot.press("q")
+
+    asyncio.run(run())

@@ -23,6 +23,10 @@ def default_player(env, profile_id: int, **kwargs):
 
 
 class PlaybackController:
+    RADIO_FIRST = 30  # items a radio starts with
+    RADIO_MORE = 10  # items added each time the queue runs low: radio never ends
+    RADIO_LOW = 3  # "low": this few items left after the current one
+
     def __init__(self, app, player_factory: Callable | None = None):
         self.app = app
         self.player_factory = player_factory or default_player
@@ -30,6 +34,8 @@ class PlaybackController:
         self.state = PlayState()
         self.radio_session = None
         self._lock = threading.Lock()  # one start/stop at a time
+        self._radio_lock = threading.Lock()  # the session's DB connection is used by one thread at a time
+        self._extending = False
 
     # ---- starting and stopping (in a worker: mpv takes a moment) -------------------------------
     def play(self, item_ids: list[int], start: int = 0, source: str = "") -> None:
@@ -133,7 +139,7 @@ class PlaybackController:
         try:
             model = get_model(db, self.app.env.paths.model_dir)
             session = RadioSession(db, model, self.app.profile_id, [str(item_id)])
-            items = session.next_batch(30)
+            items = session.next_batch(self.RADIO_FIRST)
         except Exception as exc:
             db.conn.close()
             self._notify_error("Radio", exc)
@@ -146,9 +152,31 @@ class PlaybackController:
         session = self.radio_session
         if session is not None:
             try:
-                session.skipped(item_id)
+                with self._radio_lock:
+                    session.skipped(item_id)  # later batches steer away from it
             except Exception as exc:
                 self.app.log.warning(f"radio skip: {exc}")
+
+    def _maybe_extend_radio(self, snap, queue: list) -> None:
+        """On the Player's thread: when a radio's queue runs low, fetch more on another thread."""
+        session, player = self.radio_session, self.player
+        if session is None or player is None or snap is None or not snap.running or self._extending:
+            return
+        if len(queue) - (snap.index or 0) - 1 > self.RADIO_LOW:
+            return
+        self._extending = True
+        threading.Thread(target=self._extend_radio, args=(session, player), daemon=True).start()
+
+    def _extend_radio(self, session, player) -> None:
+        try:
+            with self._radio_lock:
+                items = session.next_batch(self.RADIO_MORE)
+            if items and self.radio_session is session and self.player is player:
+                player.enqueue([i.item_id for i in items])
+        except Exception as exc:
+            self.app.log.warning(f"radio: {exc}")
+        finally:
+            self._extending = False
 
     # ---- feedback ---------------------------------------------------------------------------------
     def feedback(self, kind: str) -> None:
@@ -168,7 +196,9 @@ class PlaybackController:
     # ---- state ------------------------------------------------------------------------------------
     def _on_player_state(self, snapshot) -> None:
         """Called on the Player's thread, under its lock: hand over without waiting for the UI."""
-        self._show(state_from(snapshot, self._queue_labels()))
+        queue = self._queue_labels()
+        self._show(state_from(snapshot, queue))
+        self._maybe_extend_radio(snapshot, queue)
 
     def _queue_labels(self) -> list:
         player = self.player
