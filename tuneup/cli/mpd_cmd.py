@@ -13,9 +13,12 @@ mpd_app = typer.Typer(help="Work with MPD: record what it plays, fill its queue.
 
 
 def _log(line: str) -> None:
+    """One unwrapped line per event (a service's journal keeps lines whole)."""
     from datetime import datetime
 
-    say(f"{datetime.now().strftime('%H:%M:%S')} {line}")
+    from tuneup.cli.common import err_console
+
+    err_console.print(f"{datetime.now().strftime('%H:%M:%S')} {line}", markup=False, soft_wrap=True)
 
 
 @mpd_app.command("watch")
