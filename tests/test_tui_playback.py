@@ -38,6 +38,12 @@ def null_player(env, profile_id):
     return default_player(env, profile_id, mpv_args=["--ao=null", "--vo=null"])
 
 
+def _fallback_rows(db, config, profile, profile_id):
+    from tuneup.tui.home_rows import fallback_rows
+
+    return fallback_rows(db, profile, profile_id)
+
+
 async def wait_for(pilot, condition, timeout=15.0):
     deadline = time.monotonic() + timeout
     while not condition():
@@ -96,13 +102,8 @@ def test_radio_from_a_home_card_plays_a_queue(env, tmp_path):
     write_tracks(root, n=6, seconds=8.0)
     scan(env.db, [str(root)])
 
-    def rows(db, config, profile, profile_id):
-        from tuneup.tui.home_rows import fallback_rows
-
-        return fallback_rows(db, profile, profile_id)
-
     async def run():
-        app = create_app(env, player_factory=null_player, onboarding=False, rows_loader=rows)
+        app = create_app(env, player_factory=null_player, onboarding=False, rows_loader=_fallback_rows)
         async with app.run_test(size=(120, 40)) as pilot:
             await wait_for(pilot, lambda: isinstance(app.screen.focused, Card))
             seed = app.screen.focused.item.item_id
@@ -126,13 +127,8 @@ def test_radio_keeps_extending_and_learns_from_skips(env, tmp_path):
     write_tracks(root, n=30, seconds=8.0)  # more than a skip's 15 avoided neighbours
     scan(env.db, [str(root)])
 
-    def rows(db, config, profile, profile_id):
-        from tuneup.tui.home_rows import fallback_rows
-
-        return fallback_rows(db, profile, profile_id)
-
     async def run():
-        app = create_app(env, player_factory=null_player, onboarding=False, rows_loader=rows)
+        app = create_app(env, player_factory=null_player, onboarding=False, rows_loader=_fallback_rows)
         async with app.run_test(size=(120, 40)) as pilot:
             await wait_for(pilot, lambda: isinstance(app.screen.focused, Card))
             pb = app.playback

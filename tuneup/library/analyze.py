@@ -17,6 +17,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from typing import Callable
 
+from tuneup.cancel import cancel_check
 from tuneup.store.db import utcnow, write
 
 Progress = Callable[..., None]
@@ -105,14 +106,6 @@ def store_result(db, result: Result) -> None:
         )
 
 
-def _is_cancelled(cancel) -> Callable[[], bool]:
-    if cancel is None:
-        return lambda: False
-    if hasattr(cancel, "is_set"):
-        return cancel.is_set
-    return cancel
-
-
 def analyze(db, *, workers: int = 0, limit: int | None = None, progress: Progress | None = None,
             cancel=None) -> AnalyzeSummary:
     """Analyse pending tracks with ``workers`` processes (0: one per core; 1: in this process)."""
@@ -120,7 +113,7 @@ def analyze(db, *, workers: int = 0, limit: int | None = None, progress: Progres
     tasks = pending_tasks(db, limit)
     summary = AnalyzeSummary(pending=len(tasks))
     report = progress or (lambda done, total, info="": None)
-    cancelled = _is_cancelled(cancel)
+    cancelled = cancel_check(cancel)
 
     def finished(result: Result) -> None:
         store_result(db, result)

@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
+from tuneup.cancel import cancel_check
 from tuneup.errors import TuneupError
 from tuneup.library.walk import Problem, display, walk
 from tuneup.store.db import utcnow, write
@@ -76,21 +77,13 @@ def scan(db, paths=None, *, workers: int = 0, follow_symlinks: bool = True,
     started = time.monotonic()
     if paths:
         add_roots(db, paths)
-    run = _Scan(db, workers or os.cpu_count() or 1, follow_symlinks, progress, _is_cancelled(cancel))
+    run = _Scan(db, workers or os.cpu_count() or 1, follow_symlinks, progress, cancel_check(cancel))
     try:
         run.run()
     finally:
         run.close()
     run.summary.seconds = time.monotonic() - started
     return run.summary
-
-
-def _is_cancelled(cancel) -> Callable[[], bool]:
-    if cancel is None:
-        return lambda: False
-    if hasattr(cancel, "is_set"):
-        return cancel.is_set
-    return cancel
 
 
 def _extensions() -> tuple[frozenset[bytes], frozenset[bytes]]:
