@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Callable
 
+from tuneup.cancel import cancel_check
 from tuneup.history.events import DEFAULT_SKIP_SECONDS, Listen, is_skip, record_listen
 from tuneup.playback.mpd import MpdAddress, PathMap, connect, first_tag, song_ms
 
@@ -98,7 +99,7 @@ class MpdWatcher:
         self.recorded = 0
 
     def run(self, cancel=None) -> None:
-        cancelled = _is_cancelled(cancel)
+        cancelled = cancel_check(cancel)
         failures = 0
         while not cancelled():
             try:
@@ -172,14 +173,6 @@ def _label(song: dict) -> str:
 
 def _utcnow() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-def _is_cancelled(cancel) -> Callable[[], bool]:
-    if cancel is None:
-        return lambda: False
-    if hasattr(cancel, "is_set"):
-        return cancel.is_set
-    return cancel
 
 
 def _hang_up_on_cancel(client, cancelled, done: threading.Event) -> None:
