@@ -309,3 +309,20 @@ def test_refresh_only_when_rows_were_only_added():
     assert not can_refresh(base, "9/10;2/3;60/t1;0/None;0/None;1/1")  # a listen deleted
     assert not can_refresh(base, "10/12;2/3;60/t1;0/None;0/None;1/1")  # replaced, not added
     assert not can_refresh(base, "12/12;2/3;61/t2;0/None;0/None;1/1")  # the library changed
+
+
+def test_fit_in_child_saves_what_load_or_fit_then_trusts(db, tmp_path):
+    """The app's fit runs in a child process; the parent loads the saved result and refits nothing."""
+    from tuneup.model.api import fit_in_child, load_or_fit
+
+    library(db)
+    add_listens(db, sessions([[1, 2, 3], [16, 17]]))
+    model = load_or_fit(db, tmp_path / "models", fitter=fit_in_child)
+    assert (tmp_path / "models" / "model.npz").exists()
+    assert len(model.item_ids) == db.execute("SELECT count(*) FROM items").fetchone()[0]
+
+    def must_not_fit(*args, **kwargs):
+        raise AssertionError("a fresh saved model was refitted")
+
+    again = load_or_fit(db, tmp_path / "models", fitter=must_not_fit)
+    assert list(again.item_ids) == list(model.item_ids)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 
-def get_model(db, model_dir: Path | str, progress=None):
-    """The saved model when it is fresh, else a new fit (saved for next time)."""
+def get_model(db, model_dir: Path | str, progress=None, fitter=None):
+    """The saved model when it is fresh, else a new fit (saved for next time; ``fitter`` does it)."""
     from tuneup.model.api import load_or_fit
 
-    return load_or_fit(db, Path(model_dir), progress=progress)
+    return load_or_fit(db, Path(model_dir), progress=progress, fitter=fitter)
 
 
 def setting(config, key: str):

@@ -43,36 +43,63 @@ def fit(db, model_dir: Path, *, profile: str | int | None = None, progress=None,
 
 
 def load_or_fit(db, model_dir: Path, *, max_age: float | None = DEFAULT_MAX_AGE_S, progress=None,
-                cancel=None) -> Model:
+                cancel=None, fitter=None) -> Model:
     """The saved model when it is fresh (same store state, same version, younger than ``max_age`` seconds).
 
     When only new listens or feedback arrived since, they are added to the saved model (taste, skips,
     bans follow at once; co-listening and the ranker wait for the next full fit). Anything else —
     new or changed items, features or seeds, an older or corrupt file — means a full fit, saved.
+    ``fitter`` replaces :func:`fit` for that (e.g. :func:`fit_in_child`).
     """
     from tuneup.model.refresh import can_refresh, refresh
     from tuneup.model.sources import store_stamp
 
+    fit_ = fitter or fit
     path = Path(model_dir) / FILE_NAME
     stamp = store_stamp(db)
     try:
         model = load(path)
     except StaleModel:
-        return fit(db, model_dir, progress=progress, cancel=cancel)
+        return fit_(db, model_dir, progress=progress, cancel=cancel)
     now = time.time()
     if max_age is not None and now - float(model.meta.get("fitted_at", 0)) > max_age:
-        return fit(db, model_dir, progress=progress, cancel=cancel)
+        return fit_(db, model_dir, progress=progress, cancel=cancel)
     if model.stamp == stamp:
         return model
     if can_refresh(model.stamp, stamp):
         try:
             model = refresh(model, db, stamp, now)
         except ValueError:
-            return fit(db, model_dir, progress=progress, cancel=cancel)
+            return fit_(db, model_dir, progress=progress, cancel=cancel)
         save(model, path)
         return model
-    return fit(db, model_dir, progress=progress, cancel=cancel)
+    return fit_(db, model_dir, progress=progress, cancel=cancel)
 
 
-__all__ = ["Model", "Rec", "Taste", "TasteCluster", "fit", "load_or_fit", "load", "save", "StaleModel",
-           "MODEL_VERSION", "FILE_NAME"]
+def fit_in_child(db, model_dir: Path, *, progress=None, cancel=None) -> Model:
+    """A full fit in a separate process, then the saved result loaded here.
+
+    A long-running front end (the TUI) uses this so the fit's peak memory goes back to the system
+    when the child ends, instead of staying in the app for the rest of its life.
+    """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    db_file = db.execute("PRAGMA database_list").fetchone()[2]
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        pool.submit(_fit_to_file, db_file, str(model_dir)).result()
+    return load(Path(model_dir) / FILE_NAME)
+
+
+def _fit_to_file(db_file: str, model_dir: str) -> None:
+    from tuneup.store import open_db
+
+    db = open_db(db_file)
+    try:
+        fit(db, Path(model_dir))
+    finally:
+        db.conn.close()
+
+
+__all__ = ["Model", "Rec", "Taste", "TasteCluster", "fit", "fit_in_child", "load_or_fit", "load", "save",
+           "StaleModel", "MODEL_VERSION", "FILE_NAME"]

@@ -21,9 +21,17 @@ def load_rows(db, config, profile: str, profile_id: int, model_dir=None) -> list
 
         model_dir = get_paths().model_dir
     try:
-        return list(build_rows(db, model_dir, profile_id, config=config))
+        return list(build_rows(db, model_dir, profile_id, config=config, model=app_model(db, model_dir)))
     except NothingToMixError:
         return []
+
+
+def app_model(db, model_dir):
+    """The model for the app: a full fit runs in a child process, so the app stays small afterwards."""
+    from tuneup.mixes.modelref import get_model
+    from tuneup.model.api import fit_in_child
+
+    return get_model(db, model_dir, fitter=fit_in_child)
 
 
 def fallback_rows(db, profile: str, profile_id: int, size: int = 20) -> list[Mix]:

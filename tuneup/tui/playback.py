@@ -131,13 +131,13 @@ class PlaybackController:
         self.app.run_worker(lambda: self._radio(item_id), thread=True, group="radio", exit_on_error=False)
 
     def _radio(self, item_id: int) -> None:
-        from tuneup.mixes.modelref import get_model
         from tuneup.mixes.radio import RadioSession
+        from tuneup.tui.home_rows import app_model
         from tuneup.store import open_db
 
         db = open_db(self.app.env.paths.db_file)
         try:
-            model = get_model(db, self.app.env.paths.model_dir)
+            model = app_model(db, self.app.env.paths.model_dir)
             session = RadioSession(db, model, self.app.profile_id, [str(item_id)])
             items = session.next_batch(self.RADIO_FIRST)
         except Exception as exc:
