@@ -62,6 +62,7 @@ class TuneupApp(App):
 
     def on_mount(self) -> None:
         self.sub_title = self.env.profile_name
+        _start_resource_tracker()  # before any worker starts a process (Home's model fit, scans, analysis)
         from tuneup.tui.onboarding_state import needs_onboarding
 
         wanted = self._force_onboarding
