@@ -92,13 +92,10 @@ def fit_in_child(db, model_dir: Path, *, progress=None, cancel=None) -> Model:
 
 
 def _fit_to_file(db_file: str, model_dir: str) -> None:
-    from tuneup.store import open_db
+    from tuneup.store import connection
 
-    db = open_db(db_file)
-    try:
+    with connection(db_file) as db:
         fit(db, Path(model_dir))
-    finally:
-        db.conn.close()
 
 
 __all__ = ["Model", "Rec", "Taste", "TasteCluster", "fit", "fit_in_child", "load_or_fit", "load", "save",

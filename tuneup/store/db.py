@@ -50,6 +50,16 @@ def open_db(path: Path | str, *, migrate: bool = True) -> sqlite_utils.Database:
     return db
 
 
+@contextmanager
+def connection(path: Path | str) -> Iterator[sqlite_utils.Database]:
+    """A connection of this thread's own (workers never share one), closed when the block ends."""
+    db = open_db(path)
+    try:
+        yield db
+    finally:
+        db.conn.close()
+
+
 def _retry_locked(fn, attempts: int = 50):
     for i in range(attempts):
         try:

@@ -48,18 +48,16 @@ class PlaybackController:
 
     def _start(self, item_ids: list[int]) -> None:
         from tuneup.playback.queue import entries_for
-        from tuneup.store import open_db
+        from tuneup.store import connection
 
         with self._lock:
             self._stop_player()
-            db = open_db(self.app.env.paths.db_file)
             try:
-                entries = entries_for(db, item_ids)
+                with connection(self.app.env.paths.db_file) as db:
+                    entries = entries_for(db, item_ids)
             except Exception as exc:
                 self._notify_error("Cannot play", exc)
                 return
-            finally:
-                db.conn.close()
             try:
                 player = self.player_factory(self.app.env, self.app.profile_id)
                 player.add_listener(self._on_player_state)

@@ -92,22 +92,18 @@ class HomePane(VerticalScroll):
 
     @work(thread=True, exclusive=True, group="home-rows")
     def _load(self) -> None:
-        from tuneup.store import open_db
+        from tuneup.store import connection
         from tuneup.tui.home_rows import load_rows
 
         app = self.app
-        db = open_db(app.env.paths.db_file)
-        try:
-            if app.rows_loader is not None:
-                mixes = app.rows_loader(db, app.env.config, app.env.profile_name, app.profile_id)
-            else:
-                mixes = load_rows(db, app.env.config, app.env.profile_name, app.profile_id, app.env.paths.model_dir)
-        except Exception as exc:  # a row that cannot be built is a notification, not a crash
-            app.call_from_thread(app.notify, f"Home rows could not be built: {exc}", severity="error",
-                                 markup=False)
-            mixes = []
-        finally:
-            db.conn.close()
+        loader = app.rows_loader or (lambda db, *args: load_rows(db, *args, app.env.paths.model_dir))
+        with connection(app.env.paths.db_file) as db:
+            try:
+                mixes = loader(db, app.env.config, app.env.profile_name, app.profile_id)
+            except Exception as exc:  # a row that cannot be built is a notification, not a crash
+                app.call_from_thread(app.notify, f"Home rows could not be built: {exc}", severity="error",
+                                     markup=False)
+                mixes = []
         self.post_message(self.RowsLoaded(mixes))  # never blocks this thread on the UI
 
     async def on_home_pane_rows_loaded(self, message: "HomePane.RowsLoaded") -> None:

@@ -53,14 +53,11 @@ class LibraryPane(Vertical):
 
     @work(thread=True, exclusive=True, group="library-load")
     def _load(self) -> None:
-        from tuneup.store import open_db
+        from tuneup.store import connection
 
         app = self.app
-        db = open_db(app.env.paths.db_file)
-        try:
+        with connection(app.env.paths.db_file) as db:
             index = LibraryIndex.load(db, app.profile_id)
-        finally:
-            db.conn.close()
         app.call_from_thread(self._loaded, index)
 
     def _loaded(self, index: LibraryIndex) -> None:

@@ -43,14 +43,11 @@ class StatsPane(VerticalScroll, can_focus=True):
 
     @work(thread=True, exclusive=True, group="stats")
     def _load(self) -> None:
-        from tuneup.store import open_db
+        from tuneup.store import connection
 
         app = self.app
-        db = open_db(app.env.paths.db_file)
-        try:
+        with connection(app.env.paths.db_file) as db:
             stats = load_stats(db, app.profile_id, today=getattr(app, "today", None))
-        finally:
-            db.conn.close()
         app.call_from_thread(self.show, stats)
 
     def show(self, s: Stats) -> None:
