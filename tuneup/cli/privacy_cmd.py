@@ -1,0 +1,83 @@
+"""`tuneup forget` and `tuneup export-data`: the person's own data, removed or taken away."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+
+from tuneup.cli.common import JsonOption, ProfileOption, get_env, print_json, say
+
+
+def forget_cmd(ctx: typer.Context,
+               since: str = typer.Option(None, "--since", metavar="DATE",
+                                         help="Forget what happened (or was imported) at DATE or later: "
+                                              "2026-11-01 (local midnight) or an ISO 8601 time."),
+               all_: bool = typer.Option(False, "--all", help="Forget everything learned about the profile."),
+               yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
+               profile: str = ProfileOption, as_json: bool = JsonOption) -> None:
+    """Delete what tuneup learned about a profile: listens, skips, likes, bans, watches, imports, onboarding
+    choices and stored mixes (since DATE, or --all), and the saved model; the library stays."""
+    from tuneup.errors import TuneupError
+    from tuneup.history.events import to_utc
+    from tuneup.history.forget import forget
+
+    if (since is None) == (not all_):
+        raise typer.BadParameter("give exactly one of --since DATE or --all")
+    env = get_env(ctx, profile)
+    cutoff = to_utc(since) if since else None
+    what = f"everything tuneup learned about profile {env.profile_name!r}" if all_ else \
+        f"what profile {env.profile_name!r} did since {cutoff}"
+    if not yes:
+        if not sys.stdin.isatty():
+            raise TuneupError(f"forget would delete {what}; add --yes to confirm (stdin is not a terminal)")
+        if not typer.confirm(f"Delete {what}? This cannot be undone", default=False, err=True):
+            say("nothing deleted")
+            raise typer.Exit(1)
+    result = forget(env.db, env.profile_id, since=cutoff, model_dir=env.paths.model_dir)
+    if as_json:
+        print_json({"profile": env.profile_name, **result})
+        return
+    deleted = ", ".join(f"{n} {table}" for table, n in result["deleted"].items() if n) or "nothing"
+    say(f"deleted {deleted}" + ("; removed the saved model (the next run refits)" if result["model_removed"] else ""))
+    if not (result["vacuumed"] and result["wal_truncated"]):
+        say("note: the database could not be compacted now (another tuneup is using it); deleted rows were "
+            "overwritten with zeros, and run `tuneup forget` again later to compact it")
+
+
+def export_data_cmd(ctx: typer.Context,
+                    out: Path = typer.Option(None, "--out", "-o", help="Write to FILE (default: stdout).",
+                                             metavar="FILE"),
+                    profile: str = ProfileOption) -> None:
+    """Everything tuneup knows about a profile as one JSON document: profile, settings, listens (with the
+    files they matched), likes and bans, imports, onboarding choices, watch progress, mixes, taste summary."""
+    import io
+    import os
+
+    from tuneup.history.export import export_profile
+
+    env = get_env(ctx, profile)
+    config = {key: value for key, value, default in env.config.items() if not default}
+    if out is None:
+        stream = io.TextIOWrapper(sys.stdout.buffer, encoding="ascii", newline="\n", write_through=False)
+        try:
+            export_profile(env.db, env.profile_id, stream, model_dir=env.paths.model_dir, config=config)
+        finally:
+            stream.flush()
+            stream.detach()
+        return
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # personal data: owner only
+    try:
+        with open(fd, "w", encoding="ascii", newline="\n") as fh:
+            counts = export_profile(env.db, env.profile_id, fh, model_dir=env.paths.model_dir, config=config)
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
+    say(f"wrote {counts['listens']} listens, {counts['feedback']} likes/bans and {counts['mixes']} mixes to {out}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("forget")(forget_cmd)
+    app.command("export-data")(export_data_cmd)
