@@ -34,6 +34,7 @@ COMMAND_MODULES = [
     "model_cmd",
     "mix_cmd",
     "mpd_cmd",
+    "privacy_cmd",
 ]
 
 
