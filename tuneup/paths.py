@@ -52,8 +52,14 @@ class Paths:
 
 
 def ensure_dir(path: Path) -> Path:
-    """Create ``path`` (owner-only permissions) if it does not exist yet."""
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    """Create ``path`` if it does not exist yet, owner-only (0700), missing parents too (mkdir's
+    ``parents=True`` would give those the umask's permissions)."""
+    missing, folder = [], path
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    for folder in reversed(missing):
+        folder.mkdir(mode=0o700, exist_ok=True)
     return path
 
 

@@ -18,6 +18,7 @@ from tuneup.model.collab import Collab
 from tuneup.model.content import Content
 from tuneup.model.hybrid import Model
 from tuneup.model.profile import ProfileEvents
+from tuneup.paths import ensure_dir
 
 MODEL_VERSION = 2  # 2: audio_skipped ranker feature
 FILE_NAME = "model.npz"
@@ -93,10 +94,11 @@ def save(model: Model, path: Path) -> Path:
                 seeds={str(k): v for k, v in model.seeds.items()})
     arrays["meta"] = np.asarray(json.dumps(meta))
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    ensure_dir(path.parent)
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp.npz")  # two processes may fit at once
     try:
-        np.savez(tmp, allow_pickle=False, **arrays)
+        with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as fh:  # owner only
+            np.savez(fh, allow_pickle=False, **arrays)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
