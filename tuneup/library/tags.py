@@ -8,6 +8,7 @@ keys, and only small plain values are returned.
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 
@@ -338,10 +339,14 @@ def _split_list(values: list[str]) -> list[str]:
 def _int(text: str | None) -> int | None:
     if not text:
         return None
-    if text.isdigit():
-        return int(text)
-    match = _NUMBER.search(text)
-    return int(match.group()) if match else None
+    if not text.isdecimal():  # isdigit() lets "²" through, which int() refuses
+        match = _NUMBER.search(text)
+        if match is None:
+            return None
+        text = match.group()
+    if len(text.lstrip("0")) > 18:  # no real track number; int() or SQLite would refuse it
+        return None
+    return int(text)
 
 
 def _number_pair(text: str | None) -> tuple[int | None, int | None]:
@@ -358,14 +363,15 @@ def _float(text: str | None) -> float | None:
     if not text:
         return None
     try:
-        return float(text)
+        value = float(text)
     except ValueError:
         match = _FLOAT.search(text)
-        return float(match.group().replace(",", ".")) if match else None
+        value = float(match.group().replace(",", ".")) if match else None
+    return value if value is not None and math.isfinite(value) else None  # "nan", "1e999": no value
 
 
 def _year(date: str) -> int | None:
-    if len(date) >= 4 and date[:4].isdigit() and (len(date) == 4 or not date[4].isdigit()):
+    if len(date) >= 4 and date[:4].isdecimal() and (len(date) == 4 or not date[4].isdigit()):
         year = int(date[:4])
         return year if 1000 <= year <= 2999 else None
     match = _YEAR.search(date)
@@ -375,7 +381,9 @@ def _year(date: str) -> int | None:
 def _r128_to_replaygain(text: str | None) -> float | None:
     """Opus R128 gains are Q7.8 dB relative to -23 LUFS; ReplayGain's reference is 5 dB louder."""
     match = re.search(r"[-+]?\d+", text or "")
-    return round(int(match.group()) / 256 + 5.0, 2) if match else None
+    if match is None or len(match.group()) > 7:  # a Q7.8 gain is a 16-bit number
+        return None
+    return round(int(match.group()) / 256 + 5.0, 2)
 
 
 # canonical key -> column, for keys whose first value is stored as is
