@@ -3,91 +3,24 @@
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 import threading
 import time
 from pathlib import Path
 
 import pytest
+from mpd_support import SONG_S, mpd_server, needs_mpd, songs, wait_for
 
 from tuneup.library.scan import scan
-from tuneup.playback.mpd import MpdAddress, PathMap, address_from, connect, queue_paths
+from tuneup.playback.mpd import MpdAddress, PathMap, address_from, queue_paths
 from tuneup.playback.mpd_watch import MpdWatcher
 from tuneup.store import open_db, profile_id
 
-MPD = shutil.which("mpd") or "/usr/bin/mpd"
-pytestmark = pytest.mark.skipif(not Path(MPD).exists(), reason="mpd is not installed")
-
-SONG_S = 8.0
-FMT = "FLAC"
-ARTISTS = ["Alpha", "Alpha", "Beta", "Beta", "Gamma", "Gamma", "Delta", "Delta"]
-
-
-def make_song(path: Path, seconds: float, freq: float, artist: str, title: str) -> Path:
-    import mutagen
-    import numpy as np
-    import soundfile as sf
-
-    rate = 44100
-    t = np.arange(int(rate * seconds)) / rate
-    sf.write(path, (0.2 * np.sin(2 * np.pi * freq * t)).astype("float32"), rate, format=FMT)
-    f = mutagen.File(path, easy=True)
-    f["artist"], f["title"], f["genre"] = artist, title, "synthwave"
-    f.save()
-    return path
-
-
-class MpdServer:
-    def __init__(self, root: Path):
-        self.root, self.music = root, root / "music"
-        self.socket = root / "socket"
-        self.conf = root / "mpd.conf"
-        self.conf.write_text(
-            f'music_directory "{self.music}"\ndb_file "{root / "database"}"\nlog_file "{root / "log"}"\n'
-            f'playlist_directory "{root}"\nbind_to_address "{self.socket}"\n'
-            'audio_output {\n type "null"\n name "null"\n}\n')
-        self.proc = None
-
-    def start(self) -> None:
-        self.socket.unlink(missing_ok=True)
-        self.proc = subprocess.Popen([MPD, "--no-daemon", str(self.conf)], stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 10
-        while not self.socket.exists():
-            assert self.proc.poll() is None, (self.root / "log").read_text() if (self.root / "log").exists() else ""
-            assert time.monotonic() < deadline, "mpd did not open its socket"
-            time.sleep(0.05)
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(10)
-
-    @property
-    def address(self) -> MpdAddress:
-        return MpdAddress(str(self.socket))
-
-    def client(self):
-        return connect(self.address)
+pytestmark = needs_mpd
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    srv = MpdServer(tmp_path_factory.mktemp("mpd"))
-    srv.music.mkdir()
-    for n, artist in enumerate(ARTISTS):
-        make_song(srv.music / f"{n:02d} {artist}.flac", SONG_S, 220 + 40 * n, artist, f"Song {n}")
-    srv.start()
-    c = srv.client()
-    c.update()
-    deadline = time.monotonic() + 20
-    while "updating_db" in c.status() or len(c.listall()) < len(ARTISTS):
-        assert time.monotonic() < deadline, "mpd did not index the music"
-        time.sleep(0.1)
-    c.disconnect()
-    yield srv
-    srv.stop()
+    yield from mpd_server(tmp_path_factory)
 
 
 @pytest.fixture
@@ -99,20 +32,9 @@ def library(tmp_path, server):
     db.conn.close()
 
 
-def songs(server):
-    return sorted(p.name for p in server.music.iterdir())
-
-
 def listens(db):
     return db.execute("SELECT i.path, l.ms_played, l.end_reason, l.skipped, l.duration_ms FROM listens l "
                       "LEFT JOIN items i ON i.id = l.item_id WHERE l.source = 'mpd' ORDER BY l.id").fetchall()
-
-
-def wait_for(pred, timeout=15.0):
-    deadline = time.monotonic() + timeout
-    while not pred():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
 
 
 def test_address_from_settings_and_environment():

@@ -29,11 +29,14 @@ def watch_cmd(ctx: typer.Context, profile: str = ProfileOption) -> None:
     Run it in a terminal, or as a user service (`tuneup mpd install-service`).
     """
     from tuneup.playback.mpd import address_from
+    from tuneup.playback.mpd_lock import RecorderLock
     from tuneup.playback.mpd_watch import MpdWatcher
 
     env = get_env(ctx, profile)
+    address = address_from(env.config)
     try:
-        MpdWatcher(env.db, env.profile_id, address_from(env.config), config=env.config, log=_log).run()
+        MpdWatcher(env.db, env.profile_id, address, config=env.config, log=_log,
+                   lock=RecorderLock(env.paths.run_dir, address)).run()
     except KeyboardInterrupt:
         say("stopped watching MPD")
 
@@ -50,14 +53,16 @@ def radio_cmd(
     from tuneup.mixes.modelref import get_model
     from tuneup.mixes.radio import RadioSession
     from tuneup.playback.mpd import address_from
+    from tuneup.playback.mpd_lock import RecorderLock
     from tuneup.playback.mpd_radio import MpdRadio
 
     env = get_env(ctx, profile)
     session = RadioSession(env.db, get_model(env.db, env.paths.model_dir), env.profile_id, seeds)
     _log(session.name)
+    address = address_from(env.config)
     try:
-        MpdRadio(env.db, env.profile_id, address_from(env.config), session, target=target, config=env.config,
-                 log=_log).run()
+        MpdRadio(env.db, env.profile_id, address, session, target=target, config=env.config,
+                 log=_log, lock=RecorderLock(env.paths.run_dir, address)).run()
     except KeyboardInterrupt:
         say("radio stopped (the queue stays as it is)")
 

@@ -86,20 +86,31 @@ class PlayTracker:
 
 class MpdWatcher:
     """The idle loop. ``log(line)`` gets one line per event; ``after_event(client)`` runs after each
-    observation (the radio tops the queue up there); ``on_listen(listen, id)`` after each record."""
+    observation (the radio tops the queue up there); ``on_listen(listen, id)`` after each play (``id`` is
+    None when it was not stored). With a ``lock`` (mpd_lock.RecorderLock) plays are stored only while
+    this watcher holds it, so two watchers of one MPD (the service and the app) store each play once."""
 
     def __init__(self, db, profile_id: int, address: MpdAddress, *, config=None,
                  log: Callable[[str], None] = lambda line: None, after_event=None, on_listen=None,
-                 backoff=BACKOFF_S):
+                 backoff=BACKOFF_S, lock=None):
         self.db, self.profile_id, self.address, self.config = db, profile_id, address, config
         self.log, self.after_event, self.on_listen, self.backoff = log, after_event, on_listen, backoff
+        self.lock = lock
         self.skip_seconds = config.get("history.skip_seconds") if config is not None else DEFAULT_SKIP_SECONDS
         self.tracker = PlayTracker(self._record)
         self.pathmap: PathMap | None = None
         self.recorded = 0
 
     def run(self, cancel=None) -> None:
-        cancelled = cancel_check(cancel)
+        if self.lock is not None and not self.lock.acquire():
+            self.log("another tuneup records MPD's plays now; this one takes over when it ends")
+        try:
+            self._run(cancel_check(cancel))
+        finally:
+            if self.lock is not None:
+                self.lock.release()
+
+    def _run(self, cancelled) -> None:
         failures = 0
         while not cancelled():
             try:
@@ -143,18 +154,25 @@ class MpdWatcher:
         if self.after_event is not None:
             self.after_event(client)
 
-    def _record(self, play: _Play, reason: str) -> None:
-        ms = int(play.played_s * 1000)
+    def listen_for(self, play: _Play, reason: str) -> Listen:
         item_id = self.pathmap.item_of(play.file) if self.pathmap else None
-        listen = Listen(self.profile_id, play.started_at, ms, reason, "mpd", item_id=item_id,
-                        duration_ms=song_ms(play.song), artist=first_tag(play.song, "artist"),
-                        title=first_tag(play.song, "title"), album=first_tag(play.song, "album"),
-                        dedup_key=f"mpd:{play.started_at}:{play.file}")
-        listen_id = record_listen(self.db, listen, skip_seconds=self.skip_seconds)
-        self.recorded += 1
-        skip = " (a skip)" if is_skip(reason, ms, self.skip_seconds) else ""
+        return Listen(self.profile_id, play.started_at, int(play.played_s * 1000), reason, "mpd", item_id=item_id,
+                      duration_ms=song_ms(play.song), artist=first_tag(play.song, "artist"),
+                      title=first_tag(play.song, "title"), album=first_tag(play.song, "album"),
+                      dedup_key=f"mpd:{play.started_at}:{play.file}")
+
+    def _record(self, play: _Play, reason: str) -> None:
+        listen = self.listen_for(play, reason)
+        ms, listen_id = listen.ms_played, None
+        mine = self.lock is None or self.lock.acquire()
+        if mine:
+            listen_id = record_listen(self.db, listen, skip_seconds=self.skip_seconds)
+            self.recorded += 1
+        skip = " (a skip)" if (listen.skipped if listen.skipped is not None
+                               else is_skip(reason, ms, self.skip_seconds)) else ""
         self.log(f"{reason} after {ms / 1000:.1f} s{skip}: {_label(play.song)}"
-                 + ("" if item_id else " [not in the library]"))
+                 + ("" if listen.item_id else " [not in the library]")
+                 + ("" if mine else " [recorded by the other tuneup following MPD]"))
         if self.on_listen is not None:
             self.on_listen(listen, listen_id)
 

@@ -36,7 +36,7 @@ from tuneup.playback.queue import QueueEntry
 INSTALL_HINT = "mpv is not installed; install it with: sudo apt install mpv"
 # Tells assets/mpv/tuneup.lua not to report plays itself (tuneup records them).
 HOOK_OFF_ARGS = ["--script-opts-append=tuneup-disable=yes"]
-OBSERVED = ("time-pos", "percent-pos", "pause", "duration", "volume", "idle-active")
+OBSERVED = ("time-pos", "percent-pos", "pause", "duration", "volume", "idle-active", "vid")
 
 
 def mpv_available(binary: str = "mpv") -> bool:
@@ -55,6 +55,7 @@ class PlayerState:
     paused: bool = False
     volume: float | None = None
     queue_length: int = 0
+    video: bool = False  # mpv shows a video track (in its window)
 
 
 @dataclass
@@ -73,11 +74,12 @@ class _Play:
 class Player:
     def __init__(self, db_path: Path | str, profile_id: int, run_dir: Path, *, skip_seconds: int = 30,
                  mpv_args: list[str] | None = None, mpv_binary: str = "mpv", source: str = "tuneup",
-                 quit_when_done: bool = True, terminal: bool = False):
+                 quit_when_done: bool = True, terminal: bool = False, watch_rule=None):
         self.db_path, self.profile_id, self.run_dir = db_path, profile_id, Path(run_dir)
         self.skip_seconds, self.source, self.quit_when_done = skip_seconds, source, quit_when_done
         self.mpv_args, self.mpv_binary = list(mpv_args or []), mpv_binary
         self.terminal = terminal  # let mpv read keys from (and draw its status line on) the terminal
+        self.watch_rule = watch_rule  # history.watch.CompletionRule for videos (None: the default rule)
         self._state = PlayerState()
         self._queue: list[QueueEntry] = []
         self._play: _Play | None = None
@@ -323,6 +325,8 @@ class Player:
                 self._set(percent=value)
             elif name == "volume":
                 self._set(volume=value)
+            elif name == "vid":
+                self._set(video=value not in (None, False, "no"))
             elif name == "idle-active" and value:
                 self._on_idle()
 
@@ -407,6 +411,19 @@ class Player:
             return
         if listen_id:
             self.recorded.append(listen_id)
+        if entry.is_video and entry.item_id is not None:
+            self._record_watch(entry, reason, duration)
+
+    def _record_watch(self, entry: QueueEntry, reason: str, duration: float | None) -> None:
+        """A video's play also moves its watch progress (finished by history.watch's rule)."""
+        from tuneup.history.watch import CompletionRule, record_progress
+
+        position = duration if reason == "finished" and duration else (self._state.position or 0.0)
+        try:
+            record_progress(self._db, self.profile_id, entry.item_id, position, duration,
+                            rule=self.watch_rule or CompletionRule())
+        except Exception as exc:
+            self.errors.append(f"could not record the watch of {entry.path}: {exc}")
 
 
 def _advance(play: _Play, pos: float, paused: bool) -> None:

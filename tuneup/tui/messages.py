@@ -57,6 +57,7 @@ class PlayState:
     volume: int = 100
     up_next: list[str] = field(default_factory=list)
     playing: bool = False
+    notice: str = ""  # a short note after the title ("video in mpv's window", "MPD not connected")
 
 
 class PlayStateChanged(Message, bubble=False):

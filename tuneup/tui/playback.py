@@ -1,9 +1,12 @@
-"""The app's side of playback: keys to tuneup.playback.mpv.Player calls, its state to the now-playing bar.
+"""The app's side of playback: keys to player calls, the player's state to the now-playing bar.
 
-The Player records one listen per item itself (in its own thread, with its own connection). A Player
-plays one queue, so playing something new stops the old one (in a worker: stopping waits for mpv)
-and starts a fresh one. Listener callbacks arrive on the Player's thread and are handed to the UI
-thread with call_from_thread.
+The player is mpv (tuneup.playback.mpv.Player) or MPD (tuneup.playback.mpd_player.MpdPlayer), chosen
+by the ``player`` setting; both have the same interface. Either records one listen per item itself
+(in its own thread, with its own connection). An mpv Player plays one queue, so playing something new
+stops the old one (in a worker: stopping waits for mpv) and starts a fresh one. An MpdPlayer follows
+MPD for as long as MPD is the player (also what other clients play), and playing replaces MPD's queue;
+its calls wait for MPD, so they run in workers. Listener callbacks arrive on the player's threads and
+are handed to the UI thread as messages.
 """
 
 from __future__ import annotations
@@ -15,11 +18,21 @@ from tuneup.tui.messages import PlayState, PlayStateChanged
 
 
 def default_player(env, profile_id: int, **kwargs):
+    """The player the ``player`` setting names."""
+    env.paths.ensure()
+    if env.config.get("player") == "mpd":
+        from tuneup.playback.mpd_player import MpdPlayer
+
+        return MpdPlayer.from_env(env, profile_id, **kwargs)
+    from tuneup.history.watch import CompletionRule
     from tuneup.playback.mpv import Player
 
-    env.paths.ensure()
-    return Player(env.paths.db_file, profile_id, env.paths.run_dir,
-                  skip_seconds=env.config.get("history.skip_seconds"), **kwargs)
+    return Player(env.paths.db_file, profile_id, env.paths.run_dir, skip_seconds=env.config.get("history.skip_seconds"),
+                  watch_rule=CompletionRule.from_config(env.config), **kwargs)
+
+
+def _remote(player) -> bool:
+    return bool(getattr(player, "remote", False))
 
 
 class PlaybackController:
@@ -36,6 +49,7 @@ class PlaybackController:
         self._lock = threading.Lock()  # one start/stop at a time
         self._radio_lock = threading.Lock()  # the session's DB connection is used by one thread at a time
         self._extending = False
+        self._connected: bool | None = None  # MPD's, as last shown
 
     # ---- starting and stopping (in a worker: mpv takes a moment) -------------------------------
     def play(self, item_ids: list[int], start: int = 0, source: str = "") -> None:
@@ -51,30 +65,55 @@ class PlaybackController:
         from tuneup.store import connection
 
         with self._lock:
-            self._stop_player()
             try:
                 with connection(self.app.env.paths.db_file) as db:
                     entries = entries_for(db, item_ids)
             except Exception as exc:
                 self._notify_error("Cannot play", exc)
                 return
+            player = self.player if self._reusable(self.player) else None
             try:
-                player = self.player_factory(self.app.env, self.app.profile_id)
-                player.add_listener(self._on_player_state)
+                if player is None:
+                    self._release(halt=True)
+                    player = self._new_player()
                 player.start(entries)
             except Exception as exc:
                 self._notify_error("Cannot start the player", exc)
-                return
+                if player is None or not (_remote(player) and player.running):
+                    return  # an MpdPlayer stays: it follows MPD and reconnects when MPD is back
             self.player = player
             self._on_player_state(player.state())
 
-    def _stop_player(self) -> None:
+    def _new_player(self):
+        player = self.player_factory(self.app.env, self.app.profile_id)
+        player.add_listener(self._on_player_state)
+        return player
+
+    def _reusable(self, player) -> bool:
+        """An MpdPlayer following the MPD the settings name plays the next queue too."""
+        if not (_remote(player) and player.running) or self.app.env.config.get("player") != "mpd":
+            return False
+        from tuneup.playback.mpd import address_from
+
+        try:
+            return str(player.address) == str(address_from(self.app.env.config))
+        except Exception:
+            return False
+
+    def _release(self, *, halt: bool) -> None:
+        """Let go of the player: mpv quits (recording its item); MPD stops playing only when ``halt``."""
         player, self.player = self.player, None
-        if player is not None:
-            try:
+        if player is None:
+            return
+        try:
+            if _remote(player):
+                if halt:
+                    player.stop()
+                player.detach()
+            else:
                 player.stop()
-            except Exception as exc:
-                self.app.log.warning(f"stopping the player: {exc}")
+        except Exception as exc:
+            self.app.log.warning(f"stopping the player: {exc}")
 
     def stop(self) -> None:
         self.radio_session = None
@@ -82,13 +121,50 @@ class PlaybackController:
 
     def _stop_locked(self) -> None:
         with self._lock:
-            self._stop_player()
+            if _remote(self.player):  # MPD stops; the bar keeps following it
+                try:
+                    self.player.stop()
+                except Exception as exc:
+                    self._notify_error("Player", exc)
+                return
+            self._release(halt=True)
         self._show(PlayState())
 
     def shutdown(self) -> None:
-        """At exit: stop mpv so the current item's listen is recorded."""
+        """At exit: stop mpv so the current item's listen is recorded; MPD plays on."""
         with self._lock:
-            self._stop_player()
+            self._release(halt=False)
+
+    # ---- following MPD ----------------------------------------------------------------------------
+    def follow(self) -> None:
+        """When MPD is the player: show what it plays (whoever started it) and record it."""
+        if self.app.env.config.get("player") == "mpd":
+            self.app.run_worker(self._follow, thread=True, group="player", exit_on_error=False)
+
+    def player_changed(self) -> None:
+        """The player setting (or MPD's address) changed: follow the new one."""
+        self.app.run_worker(self._switch, thread=True, group="player", exit_on_error=False)
+
+    def _follow(self) -> None:
+        with self._lock:
+            if self._reusable(self.player) or self.app.env.config.get("player") != "mpd":
+                return
+            self._release(halt=False)
+            try:
+                player = self._new_player()
+                player.attach()
+            except Exception as exc:
+                self._notify_error("MPD", exc)
+                return
+            self.player = player
+
+    def _switch(self) -> None:
+        with self._lock:
+            if _remote(self.player) and not self._reusable(self.player):
+                self._release(halt=False)  # MPD plays on; it is just not this app's player any more
+                self._connected = None
+                self._show(PlayState())
+        self._follow()
 
     # ---- controls (socket sends: fast enough for the UI thread) --------------------------------
     def _call(self, name: str, *args) -> bool:
@@ -96,12 +172,22 @@ class PlaybackController:
         if player is None or not player.running:
             self.app.notify("Nothing is playing. Press enter on an item to play it.", severity="warning")
             return False
+        if _remote(player):  # waits for MPD's answer: not on the UI thread
+            self.app.run_worker(lambda: self._remote_call(player, name, args), thread=True, group="player-keys",
+                                exit_on_error=False)
+            return True
         try:
             getattr(player, name)(*args)
         except Exception as exc:
             self.app.notify(str(exc), title="Player", severity="error", markup=False)
             return False
         return True
+
+    def _remote_call(self, player, name: str, args: tuple) -> None:
+        try:
+            getattr(player, name)(*args)
+        except Exception as exc:
+            self._notify_error("Player", exc)
 
     def toggle_pause(self) -> None:
         self._call("pause_toggle")
@@ -175,6 +261,7 @@ class PlaybackController:
             self.app.log.warning(f"radio: {exc}")
         finally:
             self._extending = False
+        self._connected: bool | None = None  # MPD's, as last shown
 
     # ---- feedback ---------------------------------------------------------------------------------
     def feedback(self, kind: str) -> None:
@@ -197,6 +284,20 @@ class PlaybackController:
         queue = self._queue_labels()
         self._show(state_from(snapshot, queue))
         self._maybe_extend_radio(snapshot, queue)
+        self._tell_connection(snapshot)
+
+    def _tell_connection(self, snapshot) -> None:
+        """One notification when MPD goes away (with what to do) and one when it is back."""
+        connected = getattr(snapshot, "connected", None)
+        if connected is None or connected == self._connected:
+            return
+        was, self._connected = self._connected, connected
+        if not connected:
+            self.app.call_from_thread(self.app.notify, snapshot.error, title="MPD not connected",
+                                      severity="error", markup=False, timeout=10)
+        elif was is False:
+            self.app.call_from_thread(self.app.notify, f"Connected to MPD {snapshot.version} again.",
+                                      title="MPD", markup=False)
 
     def _queue_labels(self) -> list:
         player = self.player
@@ -213,16 +314,22 @@ class PlaybackController:
 
 
 def state_from(snap, queue: list) -> PlayState:
-    """What the bar shows, from the Player's PlayerState snapshot and the queue it plays."""
-    entry = getattr(snap, "entry", None)
-    if snap is None or not snap.running or entry is None:
+    """What the bar shows, from the player's state snapshot and the queue it plays."""
+    if snap is None:
         return PlayState()
+    entry = getattr(snap, "entry", None)
+    mpd = hasattr(snap, "connected")
+    if mpd and snap.connected is False and snap.running:
+        return PlayState(notice="MPD not connected")
+    if not snap.running or entry is None:
+        return PlayState(notice="MPD: nothing playing" if mpd and snap.running else "")
     index = snap.index or 0
     upcoming = [e.label() for e in queue[index + 1:index + 4]]
+    notice = "via MPD" if mpd else ("video in mpv's window" if entry.is_video else "")
     return PlayState(item_id=entry.item_id, title=entry.title or entry.path, artist=entry.artist or "",
                      kind=entry.kind, position=float(snap.position or 0.0), duration=snap.duration or entry.duration_s,
                      paused=bool(snap.paused), volume=int(snap.volume if snap.volume is not None else 100),
-                     up_next=upcoming, playing=True)
+                     up_next=upcoming, playing=True, notice=notice)
 
 
 def focused_item(app) -> int | None:

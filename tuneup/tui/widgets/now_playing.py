@@ -1,4 +1,4 @@
-"""The now-playing bar docked at the bottom: current item, position, up next."""
+"""The now-playing bar docked at the bottom: current item, position, up next (from mpv or MPD)."""
 
 from __future__ import annotations
 
@@ -49,7 +49,10 @@ class NowPlaying(Vertical):
         if not self.children:
             return
         line = Text()
-        if not state.playing:
+        if not state.playing and state.notice:
+            line.append(state.notice, style="bold" if "not connected" in state.notice else "dim")
+            line.append("   enter plays the focused item · ? shows every key", style="dim")
+        elif not state.playing:
             line.append("Nothing playing", style="dim")
             line.append("   enter plays the focused item · ? shows every key", style="dim")
         else:
@@ -58,8 +61,8 @@ class NowPlaying(Vertical):
             if state.artist:
                 line.append(" — " + clean(state.artist))
             line.append(f"   vol {state.volume}%", style="dim")
-            if state.kind in ("movie", "episode", "video"):
-                line.append("   (video in mpv's window)", style="dim")
+            if state.notice:
+                line.append(f"   ({state.notice})", style="dim")
         self.query_one("#np-line", Static).update(line)
         width = max(self.size.width - 16, 10)
         bar = f"{clock(state.position):>7} {position_bar(state.position, state.duration, width)} {clock(state.duration)}"
@@ -69,3 +72,11 @@ class NowPlaying(Vertical):
 
     def on_mount(self) -> None:
         self.watch_state(self.state)
+        playback = getattr(self.app, "playback", None)
+        if playback is not None:
+            playback.follow()  # with MPD as the player, show what it plays from the start
+
+    def on_unmount(self) -> None:
+        playback = getattr(self.app, "playback", None)
+        if playback is not None:
+            playback.shutdown()  # the app is ending: stop following MPD (mpv was stopped on quit)

@@ -11,6 +11,8 @@ from tuneup.config import SETTINGS
 from tuneup.errors import TuneupError
 from tuneup.tui.folders import check_folder
 from tuneup.tui.text import clean
+from tuneup.tui.widgets.player_settings import (load_player_fields, player_fields, player_values, save_player_fields,
+                                                check_mpd_connection)
 
 NUMBER_SETTINGS = ("adventurousness", "mix.weekly_size", "mix.daily_count", "mix.daily_size", "mix.artist_cap")
 
@@ -38,10 +40,7 @@ class SettingsPane(VerticalScroll):
                 yield Input(type="integer", id=_id(key), classes="setting", compact=True)
                 limits = "" if "(" in s.help else f" ({s.minimum:g}-{s.maximum:g})"
                 yield Label(s.help + limits, classes="field-help", markup=False)
-        with Horizontal(classes="field"):
-            yield Label("player", classes="field-label")
-            yield Select([(c, c) for c in SETTINGS["player"].choices], allow_blank=False, id="set-player", compact=True)
-            yield Label(SETTINGS["player"].help, classes="field-help", markup=False)
+        yield from player_fields()
         yield Button("Save settings", id="save", variant="primary", compact=True)
         yield Static("Profiles", classes="section")
         with Horizontal(classes="field"):
@@ -59,7 +58,7 @@ class SettingsPane(VerticalScroll):
         config = app.env.config
         for key in NUMBER_SETTINGS:
             self.query_one("#" + _id(key), Input).value = str(config.get(key))
-        self.query_one("#set-player", Select).value = config.get("player")
+        load_player_fields(self, config)
         roots = [r[0] for r in app.env.db.execute("SELECT path FROM roots ORDER BY path")]
         counts = app.env.db.execute("SELECT count(*) FROM items WHERE status = 'present'").fetchone()[0]
         text = Text("\n".join(clean(r) for r in roots) or "no folders yet", style="" if roots else "dim")
@@ -75,7 +74,8 @@ class SettingsPane(VerticalScroll):
         actions = {"save": self.save, "add-folder-btn": self.add_folder, "create-profile": self.create_profile,
                    "rescan": lambda: self.app.run_action("app.rescan"),
                    "reanalyse": lambda: self.app.run_action("app.reanalyse"),
-                   "rerun-onboarding": lambda: self.app.run_action("app.onboarding")}
+                   "rerun-onboarding": lambda: self.app.run_action("app.onboarding"),
+                   "mpd-test": lambda: check_mpd_connection(self)}
         action = actions.get(event.button.id or "")
         if action:
             action()
@@ -85,12 +85,15 @@ class SettingsPane(VerticalScroll):
         try:
             for key in NUMBER_SETTINGS:
                 config.set(key, self.query_one("#" + _id(key), Input).value)
-            config.set("player", self.query_one("#set-player", Select).value)
+            player_before = player_values(config)
+            save_player_fields(self, config)
             config.save()
         except TuneupError as exc:
             self.app.notify(str(exc), title="Not saved", severity="error", markup=False)
             return False
         self.app.notify("Settings saved.")
+        if player_values(config) != player_before:
+            self.app.playback.player_changed()
         return True
 
     def add_folder(self) -> None:
