@@ -86,6 +86,18 @@ def check_epoch(value, where: Where, field: str, shown=None) -> int:
     return value
 
 
+MAX_NUMBER = 10**10  # milliseconds (115 days) or seconds: anything above is not a play's length
+
+
+def whole_number(text: str) -> int | None:
+    """``text`` as a whole number (ASCII digits, an optional leading "-"), None if it is not one or is huge."""
+    text = text.strip()
+    body = text[1:] if text.startswith("-") else text
+    if body.isascii() and body.isdigit() and len(body) <= 15:  # isdigit() alone lets "²" through
+        return int(text)
+    return None
+
+
 def int_field(entry: dict, key: str, where: Where, *, required: bool = True, minimum: int = 0) -> int | None:
     value = entry.get(key)
     if value is None:
@@ -93,12 +105,14 @@ def int_field(entry: dict, key: str, where: Where, *, required: bool = True, min
             raise where.error(f"missing {key!r}")
         return None
     if isinstance(value, bool) or not isinstance(value, int):
-        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-            value = int(value)
-        else:
+        number = whole_number(value) if isinstance(value, str) else None
+        if number is None:
             raise where.error(f"{key!r} must be a whole number, got {value!r}")
+        value = number
     if value < minimum:
         raise where.error(f"{key!r} cannot be below {minimum}, got {value}")
+    if value > MAX_NUMBER:
+        raise where.error(f"{key!r} is impossibly large: {value}")
     return value
 
 

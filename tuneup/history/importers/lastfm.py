@@ -14,7 +14,7 @@ from pathlib import Path
 
 from tuneup.errors import ImportFormatError
 from tuneup.history.importers.base import (
-    UNKNOWN_MS, Options, Where, check_epoch, epoch_from_format, ignored, listen,
+    UNKNOWN_MS, Options, Where, check_epoch, epoch_from_format, ignored, listen, whole_number,
 )
 
 FORMAT = "lastfm"
@@ -78,13 +78,13 @@ def _with_header(header: list[str], rows, where: Where):
             continue
         if len(row) != len(header):
             raise where.error(f"expected {len(header)} columns, got {len(row)}")
-        uts = row[col["uts"]].strip()
-        if not uts.isdigit():
-            raise where.error(f"'uts' must be a unix time, got {uts!r}")
-        if int(uts) == 0:
+        uts = whole_number(row[col["uts"]])
+        if uts is None or uts < 0:
+            raise where.error(f"'uts' must be a unix time, got {row[col['uts']].strip()!r}")
+        if uts == 0:
             yield ignored("no date (now-playing scrobble)")
             continue
-        started = check_epoch(int(uts), where, "uts")
+        started = check_epoch(uts, where, "uts")
         get = lambda name: (row[col[name]].strip() or None) if name in col else None  # noqa: E731
         if not get("track"):
             raise where.error("missing track name")

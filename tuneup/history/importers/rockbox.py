@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from tuneup.errors import ImportFormatError
-from tuneup.history.importers.base import Options, Where, check_epoch, listen
+from tuneup.history.importers.base import MAX_NUMBER, Options, Where, check_epoch, listen, whole_number
 
 FORMAT = "rockbox"
 SOURCE = "rockbox"
@@ -53,17 +53,19 @@ def _play(line: str, where: Where, local: bool) -> tuple:
     mbid = fields[7].strip() if len(fields) == 8 else ""
     if not title.strip():
         raise where.error("missing title")
-    if not duration.strip().isdigit():
+    seconds = whole_number(duration)
+    if seconds is None or not 0 <= seconds <= MAX_NUMBER:
         raise where.error(f"duration must be whole seconds, got {duration!r}")
     if rating not in ("L", "S"):
         raise where.error(f"rating must be L or S, got {rating!r}")
-    if not stamp.strip().isdigit():
+    epoch = whole_number(stamp)
+    if epoch is None or epoch < 0:
         raise where.error(f"timestamp must be a unix time, got {stamp!r}")
-    started = check_epoch(int(stamp), where, "timestamp")
+    started = check_epoch(epoch, where, "timestamp")
     if local:  # the device's wall clock written as if it were UTC
         wall = datetime.fromtimestamp(started, timezone.utc).replace(tzinfo=None)
         started = int(wall.astimezone(timezone.utc).timestamp())
-    duration_ms = int(duration) * 1000
+    duration_ms = seconds * 1000
     listened = rating == "L"
     return listen(started, duration_ms if listened else 0, "finished" if listened else "skipped", not listened,
                   artist or None, title, album or None, mbid or None, duration_ms or None)
