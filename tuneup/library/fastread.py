@@ -364,6 +364,8 @@ def _vorbis(block: bytes) -> dict[str, list[str]]:
     pos += 4
     out: dict[str, list[str]] = {}
     for _ in range(count):
+        if pos + 4 > len(block):
+            raise _Fallback  # more comments claimed than the block holds
         length = int.from_bytes(block[pos:pos + 4], "little")
         entry = block[pos + 4:pos + 4 + length]
         if len(entry) < length:
