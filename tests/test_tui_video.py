@@ -1,0 +1,65 @@
+"""A video played from the app opens with its video track in mpv (audio and video outputs null here),
+the bar follows it, and the play is recorded as a listen and as a finished watch."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import subprocess
+
+import pytest
+
+pytestmark = pytest.mark.skipif(shutil.which("mpv") is None or shutil.which("ffmpeg") is None,
+                                reason="mpv and ffmpeg are needed")
+
+from tuneup.tui.app import create_app  # noqa: E402
+from tuneup.tui.widgets.library_view import LibraryView  # noqa: E402
+from tuneup.tui.widgets.now_playing import NowPlaying  # noqa: E402
+from test_tui_playback import null_player, wait_for  # noqa: E402
+
+SECONDS = 4
+
+
+def make_video(path, title):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-y",
+                    "-f", "lavfi", "-i", f"testsrc=duration={SECONDS}:size=160x120:rate=10",
+                    "-f", "lavfi", "-i", f"sine=frequency=440:duration={SECONDS}",
+                    "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest",
+                    "-metadata", f"title={title}", str(path)], check=True)
+    return path
+
+
+def test_video_plays_with_its_video_track_and_is_recorded_as_a_watch(env, tmp_path):
+    from tuneup.history.watch import get_progress, watch_history
+    from tuneup.library.scan import scan
+
+    make_video(tmp_path / "videos" / "pattern.mp4", "Test Pattern")
+    scan(env.db, [str(tmp_path / "videos")])
+    item_id, kind = env.db.execute("SELECT id, kind FROM items").fetchone()
+    assert kind == "video"
+
+    async def run():
+        app = create_app(env, player_factory=null_player, onboarding=False)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.press("2")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            app.screen.query_one(LibraryView).focus()
+            await pilot.press("enter")
+            pb = app.playback
+            await wait_for(pilot, lambda: pb.state.playing and pb.state.position > 0.3)
+            assert pb.player.state().video  # mpv selected the video track: not forced audio-only
+            line = str(app.screen.query_one(NowPlaying).query_one("#np-line").render())
+            bar = str(app.screen.query_one(NowPlaying).query_one("#np-bar").render())
+            assert "Test Pattern" in line and "video in mpv's window" in line
+            assert f"0:0{SECONDS}" in bar and "━" in bar
+            await wait_for(pilot, lambda: env.db.execute("SELECT count(*) FROM listens").fetchone()[0] == 1)
+            await pilot.press("q")
+        listen = env.db.execute("SELECT item_id, end_reason, skipped FROM listens").fetchone()
+        assert listen == (item_id, "finished", 0)
+        progress = get_progress(env.db, env.profile_id, item_id)
+        assert progress.completed and progress.times_completed == 1
+        assert [h["item_id"] for h in watch_history(env.db, env.profile_id)] == [item_id]
+
+    asyncio.run(run())
