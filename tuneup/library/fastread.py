@@ -313,10 +313,11 @@ def _utf16_values(raw: bytes) -> str:
 
 def _extend(out: dict, key: str, values) -> None:
     bucket = out.setdefault(key, [])
-    for v in values:
-        v = v.strip("\x00 ")
-        if v:
-            bucket.append(v)
+    for value in values:
+        for v in value.split("\x00") if "\x00" in value else (value,):  # NUL separates values, as in tags.py
+            v = v.strip(" ")
+            if v:
+                bucket.append(v)
 
 
 # --- FLAC -------------------------------------------------------------------------------------

@@ -242,9 +242,12 @@ def _add(out: dict, key: str, values) -> None:
     for value in values:
         if isinstance(value, bytes):
             value = value.decode("utf-8", "replace")
-        text = str(value).strip("\x00 ") if value is not None else ""
-        if text:
-            bucket.append(text)
+        text = str(value) if value is not None else ""
+        # NUL separates values (ID3v2.4, APEv2); any format's NUL is read so, and never stored in text
+        for part in text.split("\x00") if "\x00" in text else (text,):
+            part = part.strip(" ")
+            if part:
+                bucket.append(part)
 
 
 def _from_id3(tags) -> dict:
