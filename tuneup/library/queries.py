@@ -10,11 +10,13 @@ import subprocess
 
 JSON_COLUMNS = ("artists", "genres", "guessed", "extra")
 TEXT_FIELDS = ("title", "artist", "album", "albumartist", "genres", "composer", "path")
-_CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Escape sequences, C0/C1 controls, and the bidi overrides/isolates that reorder the rest of a line.
+_CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]|[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def printable(text) -> str:
-    """``text`` with control characters and terminal escape sequences removed, for display only."""
+    """``text`` with control characters, terminal escape sequences and bidi overrides removed, for display
+    only (a title cannot clear the screen, or show the rest of the line reversed)."""
     if text is None:
         return ""
     return _CONTROL.sub("", str(text)).replace("\n", " ").replace("\t", " ")
