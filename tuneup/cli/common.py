@@ -39,8 +39,8 @@ def print_json(data: Any) -> None:
 
 
 def say(message: str) -> None:
-    """A message for the person, on stderr. ``message`` is plain text, never markup."""
-    err_console.print(message, markup=False)
+    """A message for the person, on stderr, one unwrapped line (scripts grep it). Plain text, never markup."""
+    err_console.print(message, markup=False, soft_wrap=True)
 
 
 class ProgressReporter:

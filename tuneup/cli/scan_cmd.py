@@ -65,6 +65,12 @@ def _say_summary(summary) -> None:
         say(f"  {printable(error['path'])}: {printable(error['reason'])}")
     if len(d["errors"]) > 20:
         say(f"  ... and {len(d['errors']) - 20} more (tuneup doctor lists them all)")
+    if d["warnings"]:
+        say(f"{len(d['warnings'])} indexed with warnings:")
+    for warning in d["warnings"][:20]:
+        say(f"  {printable(warning['path'])}: warning: {printable(warning['reason'])}")
+    if len(d["warnings"]) > 20:
+        say(f"  ... and {len(d['warnings']) - 20} more (tuneup scan --json lists them all)")
 
 
 def ls_command(
