@@ -11,6 +11,7 @@ import hashlib
 import heapq
 import json
 import os
+import re
 from array import array
 from collections import Counter
 from dataclasses import dataclass, field
@@ -66,7 +67,7 @@ class Plays:
         tid = self._track_ids.get(key)
         if tid is None:
             tid = self._track_ids[key] = len(self.tracks)
-            self.tracks.append(key)
+            self.tracks.append(tuple(map(storable, key)))
         self.started.append(started)
         self.ms.append(ms)
         self.track.append(tid)
@@ -92,6 +93,16 @@ class Plays:
         self.ms.extend(ms)
         self.track.extend(renumber[t] for t in track)
         self.flags.extend(flags)
+
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def storable(value):
+    """Text SQLite can store: a lone surrogate (JSON allows one as an escape, UTF-8 cannot hold it) becomes U+FFFD."""
+    if type(value) is str and not value.isascii() and _SURROGATES.search(value):
+        return _SURROGATES.sub("\ufffd", value)
+    return value
 
 
 def sha256_of(path: Path) -> str:
@@ -176,7 +187,7 @@ def parse_file(fmt: str, path: Path, options: Options) -> tuple:
         if kind == LISTEN:
             plays.add(rec)
         elif kind == FEEDBACK:
-            feedback.append(rec)
+            feedback.append(tuple(map(storable, rec)))
         elif kind == IGNORED:
             ignored[rec[1]] += 1
     return plays.columns(), feedback, ignored
