@@ -99,9 +99,13 @@ _SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 def storable(value):
-    """Text SQLite can store: a lone surrogate (JSON allows one as an escape, UTF-8 cannot hold it) becomes U+FFFD."""
-    if type(value) is str and not value.isascii() and _SURROGATES.search(value):
-        return _SURROGATES.sub("\ufffd", value)
+    """Text SQLite can store: a lone surrogate (JSON allows one as an escape, UTF-8 cannot hold it) becomes U+FFFD;
+    a NUL (SQLite's functions and its shell stop at one, so the text would look cut) becomes a space."""
+    if type(value) is str:
+        if "\x00" in value:
+            value = value.replace("\x00", " ")
+        if not value.isascii() and _SURROGATES.search(value):
+            return _SURROGATES.sub("\ufffd", value)
     return value
 
 
