@@ -31,3 +31,16 @@ class PlayerError(TuneupError):
 
 class NothingToMixError(TuneupError):
     pass
+
+
+class DiskFullError(StoreError):
+    """Something could not be written because its file system is full; the message names the file."""
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """True for a write that failed for lack of space: OSError ENOSPC/EDQUOT, or SQLite's SQLITE_FULL."""
+    import errno
+
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.ENOSPC, errno.EDQUOT)
+    return getattr(exc, "sqlite_errorname", None) == "SQLITE_FULL" or "database or disk is full" in str(exc)

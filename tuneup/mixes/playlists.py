@@ -13,10 +13,10 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 from pathlib import Path
 from urllib.parse import quote
 
+from tuneup.atomic import replacing
 from tuneup.mixes.types import Mix, MixItem
 
 FORMATS = ("m3u8", "xspf", "jspf", "json", "paths")
@@ -191,36 +191,10 @@ def write_playlist(mix: Mix, out: Path | str, fmt: str = "m3u8", *, paths: str =
 
 
 def atomic_write(path: Path, data: bytes) -> None:
-    """Temp file in the same folder, fsync, rename over ``path``: readers see the old file or the new one."""
+    """Readers (and the next run after a crash) see the old file or the new one, never a torn one."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # like any file the person writes: players and servers can read it
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    with replacing(path, what="playlist") as fh:  # 0o666 less the umask: players and servers can read it
+        fh.write(data)
 
 
 def safe_filename(name: str) -> str:

@@ -7,13 +7,13 @@ trusted: :func:`load` raises :class:`StaleModel` and the caller refits.
 from __future__ import annotations
 
 import json
-import os
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
+from tuneup.atomic import replacing
 from tuneup.model.collab import Collab
 from tuneup.model.content import Content
 from tuneup.model.hybrid import Model
@@ -95,13 +95,8 @@ def save(model: Model, path: Path) -> Path:
     arrays["meta"] = np.asarray(json.dumps(meta))
     path = Path(path)
     ensure_dir(path.parent)
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp.npz")  # two processes may fit at once
-    try:
-        with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as fh:  # owner only
-            np.savez(fh, allow_pickle=False, **arrays)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    with replacing(path, what="model", mode=0o600) as fh:  # owner only; two processes may fit at once
+        np.savez(fh, allow_pickle=False, **arrays)
     return path
 
 
