@@ -1,6 +1,7 @@
 """TUI speed at 100,000 items: first paint from process start, search keystrokes, keys during a scan, memory.
 
     python bench/tui.py [--items 100000] [--scan-files 3000]
+    python bench/tui.py --only stall [--runs 3]     # part 3 alone, with an idle-app baseline per run
 
 1. A real `tuneup` process in tmux (120x40): time from spawn until the first screen is painted (tabs and
    the now-playing bar on the screen), until the Home rows are painted, and until the Library tab shows
@@ -8,8 +9,9 @@
    Then each search keystroke typed in that terminal, timed until the new count is on the screen.
 2. In-process (Pilot, headless): the same keystrokes through Pilot (includes Pilot's own idle waits) and the
    in-memory filter time per key; RSS with the Library loaded.
-3. In-process: the UI loop's longest stall and tab switches while a scan of ``--scan-files`` real audio
-   files runs in a worker.
+3. In-process: the UI loop's stalls and tab switches while a scan of ``--scan-files`` real audio files
+   runs as a job (a child process), and the same measure for the idle app over the same time (the
+   baseline: what the machine's load alone costs). Each run prints the load average beside it.
 """
 
 from __future__ import annotations
@@ -202,51 +204,124 @@ def make_audio_tree(root: Path, files: int) -> None:
     template.unlink()
 
 
-async def keys_during_scan(home: Path, music: Path) -> dict:
-    """While a scan runs in its worker: the UI loop's longest stall (a 10 ms timer's gaps) and tab-key times."""
+def _stats(values: list[float], prefix: str) -> dict:
+    ms = sorted(values)
+    if not ms:
+        return {f"{prefix}_n": 0}
+    return {f"{prefix}_n": len(ms), f"{prefix}_p50": round(statistics.median(ms), 1),
+            f"{prefix}_p95": round(ms[int(len(ms) * 0.95)], 1), f"{prefix}_max": round(ms[-1], 1)}
+
+
+async def _measure_loop(home: Path, start, done, period: float = 0.01, key_every: float = 0.25) -> dict:
+    """While ``start(app)``'s work runs until ``done(app)``: the UI loop's stalls and key answer times.
+
+    Stall: how late a ``period`` timer fires (its gap less the period). Key: a tab switch every
+    ``key_every`` s, timed from the action until the screen has been refreshed with the new tab.
+    """
     from tuneup.env import Env
     from tuneup.paths import get_paths
-    from tuneup.tui import jobs
     from tuneup.tui.app import create_app
     from tuneup.tui.home_rows import fallback_rows
 
     env = Env(paths=get_paths(home))
     app = create_app(env, onboarding=False, rows_loader=lambda db, c, p, pid: fallback_rows(db, p, pid))
-    gaps, handled = [], []
+    gaps, keys = [], []
+    tabs = ["library", "stats", "settings", "home"]
     async with app.run_test(size=(120, 40)) as pilot:
+        for tab in tabs:  # warm up: each tab composes and loads its data once
+            await app.run_action(f"show_tab('{tab}')")
+            await pilot.pause(0.3)
+        await app.workers.wait_for_complete()
         await pilot.pause(0.5)
         last = [time.perf_counter()]
 
         def tick() -> None:
             now = time.perf_counter()
-            gaps.append(now - last[0])
+            gaps.append((now - last[0] - period) * 1000)
             last[0] = now
 
-        app.set_interval(0.01, tick)
+        app.set_interval(period, tick)
         started = time.perf_counter()
-        app.start_job("scan", jobs.scan_paths, [music])
-        keys, k = ["2", "3", "4", "1"], 0
-        while "scan" in app.jobs:
+        start(app)
+        k = 0
+        while not done(app):
             t = time.perf_counter()
-            await app.run_action(f"show_tab('{['library', 'stats', 'settings', 'home'][k % 4]}')")
-            handled.append((time.perf_counter() - t) * 1000)
+            refreshed = asyncio.get_running_loop().create_future()
+            await app.run_action(f"show_tab('{tabs[k % 4]}')")
+            app.call_after_refresh(lambda: refreshed.done() or refreshed.set_result(None))
+            await refreshed
+            keys.append((time.perf_counter() - t) * 1000)
             k += 1
-            await asyncio.sleep(0.05)
-        scan_s = time.perf_counter() - started
-        items = env.db.execute("SELECT count(*) FROM items").fetchone()[0]
+            await asyncio.sleep(key_every)
+        out = {"seconds": round(time.perf_counter() - started, 2),
+               "items": env.db.execute("SELECT count(*) FROM items").fetchone()[0]}
     env.close()
-    gaps_ms = sorted(g * 1000 - 10 for g in gaps)
-    return {"scan_s": scan_s, "items_scanned": items, "timer_ticks": len(gaps),
-            "loop_stall_ms_p95": gaps_ms[int(len(gaps_ms) * 0.95)] if gaps_ms else None,
-            "loop_stall_ms_max": gaps_ms[-1] if gaps_ms else None, "tab_switches": len(handled),
-            "tab_switch_ms_max": max(handled) if handled else None}
+    return {**out, **_stats([max(0.0, g) for g in gaps], "stall_ms"), **_stats(keys, "key_ms")}
+
+
+async def keys_during_scan(home: Path, music: Path, in_thread: bool = False) -> dict:
+    """While a scan runs as a job (a child process; ``in_thread``: in a thread of the app, as before)."""
+    from tuneup.tui import jobs
+
+    fn = jobs.scan_paths
+    if in_thread:
+        fn = lambda db, progress, cancel, paths: jobs.scan_paths(db, progress, cancel, paths)  # noqa: E731
+
+    return await _measure_loop(home, lambda app: app.start_job("scan", fn, [music]),
+                               lambda app: "scan" not in app.jobs)
+
+
+async def keys_idle(home: Path, seconds: float) -> dict:
+    """The same measure with nothing running, for ``seconds``: the baseline the machine's load sets."""
+    end = [0.0]
+
+    def start(app) -> None:
+        end[0] = time.perf_counter() + seconds
+
+    return await _measure_loop(home, start, lambda app: time.perf_counter() > end[0])
+
+
+def load_average() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def stall_runs(tmp: Path, files: int, runs: int, thread_too: bool = False) -> None:
+    """Part 3 alone. Per run: a scan into a fresh store (as a child process and, with ``thread_too``, in a
+    thread as before), then the idle app for as long as the scan took; the load average beside each."""
+    from tuneup.paths import get_paths
+    from tuneup.store import open_db
+
+    music = tmp / "music"
+    make_audio_tree(music, files)
+    modes = ["process", "thread"] if thread_too else ["process"]
+    for run in range(runs):
+        for mode in modes:
+            scan_home = tmp / f"scan-home-{run}-{mode}"
+            open_db(get_paths(scan_home).ensure().db_file).conn.close()
+            load = load_average()
+            during = asyncio.run(keys_during_scan(scan_home, music, in_thread=mode == "thread"))
+            print(f"run {run + 1}, scan of {files:,} files in a {mode} (load {load}):", json.dumps(during),
+                  flush=True)
+        load = load_average()
+        idle = asyncio.run(keys_idle(scan_home, during["seconds"]))
+        print(f"run {run + 1}, idle app for {during['seconds']} s (load {load}):", json.dumps(idle), flush=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--scan-files", type=int, default=3000)
+    parser.add_argument("--only", choices=["all", "stall"], default="all",
+                        help="stall: only the UI-loop stalls during a scan, against the idle app")
+    parser.add_argument("--runs", type=int, default=2, help="scan-stall runs")
+    parser.add_argument("--thread-too", action="store_true",
+                        help="also scan in a thread of the app (the old way), for comparison under the same load")
     args = parser.parse_args()
+    print(f"machine: {os.cpu_count()} cores, load average {load_average()}", flush=True)
+    if args.only == "stall":
+        with tempfile.TemporaryDirectory() as tmp:
+            stall_runs(Path(tmp), args.scan_files, args.runs, args.thread_too)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp) / "home"
         t = time.perf_counter()
@@ -258,14 +333,7 @@ def main() -> None:
         print("real terminal, second start (saved model):", json.dumps(again, indent=1), flush=True)
         search = asyncio.run(search_keys(home, "12345"))
         print("search keystrokes:", json.dumps(search, indent=1), flush=True)
-        scan_home = Path(tmp) / "scan-home"
-        make_audio_tree(Path(tmp) / "music", args.scan_files)
-        from tuneup.paths import get_paths
-        from tuneup.store import open_db
-
-        open_db(get_paths(scan_home).ensure().db_file).conn.close()
-        during = asyncio.run(keys_during_scan(scan_home, Path(tmp) / "music"))
-        print("keys during a scan:", json.dumps(during, indent=1), flush=True)
+        stall_runs(Path(tmp), args.scan_files, args.runs, args.thread_too)
 
 
 if __name__ == "__main__":

@@ -52,7 +52,8 @@ class TuneupApp(App):
         from tuneup.tui.playback import PlaybackController
 
         self.playback = PlaybackController(self, player_factory)
-        self.jobs: dict[str, threading.Event] = {}
+        self.jobs: dict = {}  # name -> its cancel handle (a threading or multiprocessing Event)
+        self._children: dict = {}  # name -> JobProcess, for the jobs that run in a child process
 
     # ---- start ---------------------------------------------------------------------------------
     def get_default_screen(self):
@@ -148,7 +149,7 @@ class TuneupApp(App):
     def action_seek(self, seconds: float) -> None:
         self.playback.seek(seconds)
 
-    # ---- long jobs in thread workers -------------------------------------------------------------
+    # ---- long jobs in child processes -------------------------------------------------------------
     def action_rescan(self) -> None:
         from tuneup.tui import jobs
 
@@ -159,32 +160,56 @@ class TuneupApp(App):
 
         self.start_job("analyse", jobs.reanalyse)
 
-    def start_job(self, name: str, fn: Callable, *args) -> threading.Event | None:
-        """Run ``fn(db, progress, cancel, *args)`` in a thread with its own connection; results come back as messages."""
+    def start_job(self, name: str, fn: Callable, *args):
+        """Run ``fn(db, progress, cancel, *args)`` off the UI; progress and the result come back as messages.
+
+        A module-level ``fn`` (everything in tuneup.tui.jobs) runs in a child process
+        (tuneup.tui.job_process), so its work never competes with the UI for the GIL; a closure cannot
+        be sent to one and runs in a thread with its own connection. Returns the cancel handle (its
+        ``set()`` cancels), or None when a job of that name is already running.
+        """
+        from tuneup.tui.job_process import JobProcess, can_run_in_child
+
         if name in self.jobs:
             self.notify(f"{name} is already running.", severity="warning")
             return None
-        cancel = threading.Event()
-        self.jobs[name] = cancel
         _start_resource_tracker()
-        self.run_worker(lambda: self._job_body(name, fn, cancel, args), thread=True, group=name,
-                        name=name, exit_on_error=False)
-        return cancel
+        if can_run_in_child(fn, args):
+            job = JobProcess(name, str(self.env.paths.db_file), fn, args)
+            self.jobs[name], self._children[name] = job.cancel, job
+            body = lambda: self._child_job_body(job)  # noqa: E731
+        else:
+            cancel = threading.Event()
+            self.jobs[name] = cancel
+            body = lambda: self._job_body(name, fn, cancel, args)  # noqa: E731
+        self.run_worker(body, thread=True, group=name, name=name, exit_on_error=False)
+        return self.jobs[name]
 
-    def _job_body(self, name: str, fn: Callable, cancel: threading.Event, args: tuple) -> None:
-        from tuneup.errors import TuneupError
-        from tuneup.store import open_db
-
+    def _progress_poster(self, name: str) -> Callable:
         started = time.monotonic()
 
         def progress(done: int, total: int | None = None, info: str = "", errors: int = 0) -> None:
             rate = done / max(time.monotonic() - started, 1e-6)
             self.post_message(WorkProgress(name, done, total, str(info or ""), errors, rate))
 
-        db = None
+        return progress
+
+    def _child_job_body(self, job) -> None:
+        outcome = job.run(self._progress_poster(job.name))
+        if outcome[0] == "done":
+            self.post_message(WorkDone(job.name, outcome[1]))
+            return
+        if outcome[2]:
+            self.log.error(f"{job.name} failed in its process", outcome[2])
+        self.post_message(WorkFailed(job.name, outcome[1]))
+
+    def _job_body(self, name: str, fn: Callable, cancel: threading.Event, args: tuple) -> None:
+        from tuneup.errors import TuneupError
+        from tuneup.store import connection
+
         try:
-            db = open_db(self.env.paths.db_file)
-            result = fn(db, progress, cancel, *args)
+            with connection(self.env.paths.db_file) as db:
+                result = fn(db, self._progress_poster(name), cancel, *args)
         except TuneupError as exc:
             self.post_message(WorkFailed(name, str(exc)))
         except Exception as exc:  # never a traceback on screen: one line, and the log has the rest
@@ -192,9 +217,6 @@ class TuneupApp(App):
             self.post_message(WorkFailed(name, f"{type(exc).__name__}: {exc}"))
         else:
             self.post_message(WorkDone(name, result))
-        finally:
-            if db is not None:
-                db.conn.close()
 
     def cancel_job(self, name: str) -> None:
         event = self.jobs.get(name)
@@ -206,15 +228,30 @@ class TuneupApp(App):
         self._broadcast(WorkProgress, m.job, m.done, m.total, m.info, m.errors, m.rate)
 
     def on_work_done(self, message: WorkDone) -> None:
-        self.jobs.pop(message.job, None)
+        self._job_ended(message.job)
         self._broadcast(WorkDone, message.job, message.result)
         if message.job in ("scan", "analyse", "import", "demo", "fit"):
             self.post_message(LibraryChanged())
 
     def on_work_failed(self, message: WorkFailed) -> None:
-        self.jobs.pop(message.job, None)
+        self._job_ended(message.job)
         self._broadcast(WorkFailed, message.job, message.error)
         self.notify(message.error, title=f"{message.job} failed", severity="error", timeout=10, markup=False)
+
+    def _job_ended(self, name: str) -> None:
+        self.jobs.pop(name, None)
+        self._children.pop(name, None)
+
+    def stop_jobs(self) -> None:
+        """Cancel every job; a child process that does not stop in time is terminated (with its readers)."""
+        for event in list(self.jobs.values()):
+            event.set()
+        children = list(self._children.values())
+        stoppers = [threading.Thread(target=job.stop, daemon=True) for job in children]
+        for t in stoppers:
+            t.start()
+        for t in stoppers:
+            t.join()
 
     def _broadcast(self, kind: type, *args) -> None:
         """Messages bubble up, not down: hand a copy to every screen on the stack."""
@@ -228,10 +265,16 @@ class TuneupApp(App):
                 reload()
 
     async def action_quit(self) -> None:
-        for event in self.jobs.values():
-            event.set()
+        import asyncio
+
+        await asyncio.to_thread(self.stop_jobs)
         self.playback.shutdown()
         self.exit()
+
+    async def on_unmount(self) -> None:
+        import asyncio
+
+        await asyncio.to_thread(self.stop_jobs)  # however the app ends, no job process outlives it
 
 
 def _start_resource_tracker() -> None:
@@ -263,4 +306,5 @@ def run_app(env: Env) -> None:
     try:
         app.run()
     finally:
+        app.stop_jobs()
         app.playback.shutdown()

@@ -1,7 +1,8 @@
-"""Long jobs the app runs in thread workers: each takes (db, progress, cancel, ...) and calls the core.
+"""Long jobs the app runs off the UI: each takes (db, progress, cancel, ...) and calls the core.
 
-The worker opens its own connection (tuneup.tui.app.TuneupApp.start_job), so nothing here touches
-the UI thread's connection.
+TuneupApp.start_job runs them in a child process (tuneup.tui.job_process) with a connection of its
+own, so everything here, the scan's error count included, happens outside the app's process. They
+stay module-level functions with picklable arguments for that.
 """
 
 from __future__ import annotations
