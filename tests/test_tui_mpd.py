@@ -48,7 +48,7 @@ async def wait_for(pilot, condition, timeout=15.0, what="condition"):
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
+            raise AssertionError(f"timed out waiting for {what() if callable(what) else what}")
         await pilot.pause(0.1)
 
 
@@ -113,34 +113,49 @@ def test_settings_choose_mpd_and_enter_plays_the_row_in_mpd(library, server):
             assert "⏸" in bar_text(app)
             await pilot.press("space")
             await wait_for(pilot, lambda: c.status()["state"] == "play" and not pb.state.paused, what="resumed")
-            await pilot.press("right")  # seek +10 s
+            await pilot.press("full_stop")  # seek +10 s (on Home, left/right move between cards)
             await wait_for(pilot, lambda: float(c.status()["elapsed"]) >= 10, what="seek")
+            await pilot.press("comma")  # and back
+            await wait_for(pilot, lambda: float(c.status()["elapsed"]) < 10, what="seek back")
             await pilot.press("minus")
-            await wait_for(pilot, lambda: c.status()["volume"] == "95", what="volume")
+            await wait_for(pilot, lambda: c.status()["volume"] == "95", what="volume down")
+            await pilot.press("plus")
+            await wait_for(pilot, lambda: c.status()["volume"] == "100", what="volume up")
 
             await pilot.press("n")  # next: ended after ~11 s of position, 1-2 s really played: a skip
-            await wait_for(pilot, lambda: c.currentsong().get("file") == expected[1], what="next song")
+            await wait_for(pilot, lambda: c.currentsong().get("file") == expected[1],
+                           what=lambda: f"next song {c.currentsong()} {c.status()} {[str(n.message) for n in app._notifications]}")
             await wait_for(pilot, lambda: len(mpd_listens(db)) == 1, what="the skip recorded")
             await wait_for(pilot, lambda: pb.state.title == c.currentsong()["title"], what="bar on song 2")
 
             c.next()  # from outside (as mpc next would): the bar follows
-            await wait_for(pilot, lambda: pb.state.title == c.currentsong()["title"]
-                           and c.currentsong()["file"] == expected[2], what="bar follows an outside next")
-            assert c.currentsong()["title"] in bar_text(app)
+            await wait_for(pilot, lambda: c.currentsong()["file"] == expected[2]
+                           and c.currentsong()["title"] in bar_text(app), what="bar follows an outside next")
             await wait_for(pilot, lambda: len(mpd_listens(db)) == 2, what="the outside skip recorded")
 
             await pilot.press("s")  # skip: always a skip
             await wait_for(pilot, lambda: len(mpd_listens(db)) == 3, what="s recorded")
             await pilot.press("l")  # like what MPD plays now
             liked = pb.state.item_id
+            # plays of one file starting in the same second are one listen (mpd watch's dedup key): wait a bit
+            await wait_for(pilot, lambda: pb.state.item_id == liked and pb.state.position > 1.2, what="song 4 plays")
+            await pilot.press("b")  # previous
+            await wait_for(pilot, lambda: c.currentsong().get("file") == expected[2], what="previous song")
+            await wait_for(pilot, lambda: pb.state.position > 0.5 and pb.state.title == c.currentsong()["title"],
+                           what="bar on the previous song")
+            banned = pb.state.item_id
+            await pilot.press("x")  # ban it: MPD moves on
+            await wait_for(pilot, lambda: c.currentsong().get("file") == expected[3], what="next after ban")
+            await wait_for(pilot, lambda: len(mpd_listens(db)) == 5, what="all recorded")
             await pilot.pause(1.0)
             c.disconnect()
             await pilot.press("q")
         rows = mpd_listens(db)
-        assert [Path(r[0]).name for r in rows] == expected[:3]  # each play once
-        assert [(r[1], r[2]) for r in rows] == [("skipped", 1)] * 3
-        assert db.execute("SELECT source FROM listens").fetchall() == [("mpd",)] * 3
+        assert [Path(r[0]).name for r in rows] == expected[:4] + [expected[2]]  # each play once
+        assert [(r[1], r[2]) for r in rows] == [("skipped", 1)] * 5
+        assert db.execute("SELECT source FROM listens").fetchall() == [("mpd",)] * 5
         assert db.execute("SELECT item_id FROM feedback WHERE kind = 'like'").fetchall() == [(liked,)]
+        assert db.execute("SELECT item_id FROM feedback WHERE kind = 'ban'").fetchall() == [(banned,)]
 
     asyncio.run(run())
 
@@ -222,3 +237,33 @@ def test_app_does_not_record_what_a_running_mpd_watch_records(library, server, h
         if watch.poll() is None:
             watch.kill()
             watch.wait()
+
+
+def test_radio_through_mpd_keeps_its_queue_topped_up(library, server):
+    env = library
+    use_mpd(env, server)
+
+    async def run():
+        app = create_app(env, onboarding=False, rows_loader=_fallback_rows)
+        async with app.run_test(size=(120, 40)) as pilot:
+            pb = app.playback
+            pb.RADIO_FIRST, pb.RADIO_MORE, pb.RADIO_LOW = 3, 2, 2
+            await wait_for(pilot, lambda: isinstance(app.screen.focused, Card), what="a card")
+            seed = app.screen.focused.item
+            await pilot.press("r")
+            c = server.client()
+            await wait_for(pilot, lambda: pb.state.playing and pb.state.item_id == seed.item_id, timeout=60,
+                           what="radio playing in MPD")
+            assert c.currentsong()["file"] == Path(seed.path).name and pb.radio_session is not None
+            # three to start with, then more as soon as two or fewer wait after the current song
+            await wait_for(pilot, lambda: int(c.status()["playlistlength"]) >= 5, timeout=30, what="topped up")
+            await pilot.press("s")
+            await wait_for(pilot, lambda: pb.radio_session.skips == [seed.item_id], timeout=30, what="learned")
+            await wait_for(pilot, lambda: len(mpd_listens(env.db)) == 1, what="skip recorded")
+            queued = [s["file"] for s in c.playlistinfo()]
+            assert len(queued) == len(set(queued))  # nothing repeated
+            c.disconnect()
+            await pilot.press("q")
+        assert [(r[1], r[2]) for r in mpd_listens(env.db)] == [("skipped", 1)]
+
+    asyncio.run(run())

@@ -292,12 +292,10 @@ class PlaybackController:
         if connected is None or connected == self._connected:
             return
         was, self._connected = self._connected, connected
-        if not connected:
-            self.app.call_from_thread(self.app.notify, snapshot.error, title="MPD not connected",
-                                      severity="error", markup=False, timeout=10)
+        if not connected:  # notify() only posts a message: safe from this thread, and it does not wait
+            self.app.notify(snapshot.error, title="MPD not connected", severity="error", markup=False, timeout=10)
         elif was is False:
-            self.app.call_from_thread(self.app.notify, f"Connected to MPD {snapshot.version} again.",
-                                      title="MPD", markup=False)
+            self.app.notify(f"Connected to MPD {snapshot.version} again.", title="MPD", markup=False)
 
     def _queue_labels(self) -> list:
         player = self.player
@@ -310,7 +308,8 @@ class PlaybackController:
             stack[0].post_message(PlayStateChanged(state))  # post_message is thread-safe
 
     def _notify_error(self, title: str, exc: Exception) -> None:
-        self.app.call_from_thread(self.app.notify, str(exc), title=title, severity="error", markup=False)
+        """From any thread: notify() only posts a message, so a worker never waits for the UI here."""
+        self.app.notify(str(exc), title=title, severity="error", markup=False)
 
 
 def state_from(snap, queue: list) -> PlayState:
