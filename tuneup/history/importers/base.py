@@ -135,6 +135,33 @@ def load_json(path: Path, raw: bytes | None = None):
         raise ImportFormatError(f"{path}: not UTF-8 text (byte {exc.start})") from None
     except json.JSONDecodeError as exc:
         raise ImportFormatError(f"{path}: line {exc.lineno} column {exc.colno}: bad JSON ({exc.msg})") from None
+    except (RecursionError, ValueError) as exc:
+        raise ImportFormatError(f"{path}: bad JSON ({json_problem(exc)})") from None
+
+
+def json_problem(exc: Exception) -> str:
+    """What json.loads found wrong, when it is not a JSONDecodeError: nesting too deep, a number too long."""
+    import json
+
+    if isinstance(exc, RecursionError):
+        return "nested too deeply"
+    if isinstance(exc, json.JSONDecodeError):
+        return exc.msg
+    if "digits" in str(exc):
+        return "a number with thousands of digits"
+    return str(exc)
+
+
+def capped_lines(fh, name):
+    """The lines of a text or binary file, refusing one longer than MAX_ENTRY (a corrupt or sparse file with no
+    line end would otherwise be read whole into memory)."""
+    while True:
+        line = fh.readline(MAX_ENTRY + 1)
+        if not line:
+            return
+        if len(line) > MAX_ENTRY:
+            raise ImportFormatError(f"{name}: a line longer than {MAX_ENTRY >> 20} MB; not an export file")
+        yield line
 
 
 def json_array(path: Path, data) -> list:
@@ -145,6 +172,7 @@ def json_array(path: Path, data) -> list:
 
 STREAM_ABOVE = 64 << 20  # files bigger than this are read element by element
 CHUNK = 1 << 20
+MAX_ENTRY = 16 << 20  # one play, or one line, bigger than this is not an export's (a corrupt or sparse file)
 
 
 def iter_json_array(path: Path):
@@ -210,8 +238,12 @@ def _stream_array(path: Path):
                     value, end = decoder.raw_decode(r.buf, r.pos)
                     break
                 except json.JSONDecodeError as exc:
+                    if len(r.buf) - r.pos > MAX_ENTRY:
+                        raise r.error(r.pos, f"an entry larger than {MAX_ENTRY >> 20} MB") from None
                     if not r.more():
                         raise r.error(exc.pos, exc.msg) from None
+                except (RecursionError, ValueError) as exc:
+                    raise r.error(r.pos, json_problem(exc)) from None
             yield value
             r.pos = end
             sep = r.skip_space()

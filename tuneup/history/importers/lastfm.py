@@ -14,7 +14,7 @@ from pathlib import Path
 
 from tuneup.errors import ImportFormatError
 from tuneup.history.importers.base import (
-    UNKNOWN_MS, Options, Where, check_epoch, epoch_from_format, ignored, listen, whole_number,
+    UNKNOWN_MS, Options, Where, capped_lines, check_epoch, epoch_from_format, ignored, listen, whole_number,
 )
 
 FORMAT = "lastfm"
@@ -28,7 +28,7 @@ REQUIRED = ("uts", "artist", "track")
 def parse(path: Path, options: Options = Options()):
     with open(path, encoding="utf-8-sig", newline="") as fh:
         try:
-            yield from _parse(path, csv.reader(fh))
+            yield from _parse(path, csv.reader(capped_lines(fh, path)))
         except UnicodeDecodeError as exc:
             raise ImportFormatError(f"{path}: not UTF-8 text ({exc.reason})") from None
         except csv.Error as exc:

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from tuneup.errors import ImportFormatError
 from tuneup.history.importers.base import (
-    UNKNOWN_MS, Options, Where, check_epoch, entry_object, feedback, ignored, int_field, listen, load_json,
-    text_field,
+    UNKNOWN_MS, Options, Where, capped_lines, check_epoch, entry_object, feedback, ignored, int_field, json_problem,
+    listen, load_json, text_field,
 )
 
 FORMAT = "listenbrainz"
@@ -63,13 +63,13 @@ def _parse_zip(path: Path):
 def _parse_lines(name, lines, handler):
     """One JSON object per line, read line by line (``lines``: a binary file)."""
     where = Where(name, "line")
-    for where.n, line in enumerate(lines, 1):
+    for where.n, line in enumerate(capped_lines(lines, name), 1):
         if not line.strip():
             continue
         try:
             entry = json.loads(line)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise where.error(f"bad JSON ({getattr(exc, 'msg', exc)})") from None
+        except (RecursionError, ValueError) as exc:  # ValueError: bad JSON, bad UTF-8, a 5,000-digit number
+            raise where.error(f"bad JSON ({json_problem(exc)})") from None
         yield handler(entry_object(entry, where), where)
 
 

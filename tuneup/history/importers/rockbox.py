@@ -12,7 +12,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from tuneup.errors import ImportFormatError
-from tuneup.history.importers.base import MAX_NUMBER, Options, Where, check_epoch, listen, whole_number
+from tuneup.history.importers.base import (
+    MAX_NUMBER, Options, Where, capped_lines, check_epoch, listen, whole_number,
+)
 
 FORMAT = "rockbox"
 SOURCE = "rockbox"
@@ -22,7 +24,7 @@ HELP = "Rockbox .scrobbler.log (Audioscrobbler portable format)"
 def parse(path: Path, options: Options = Options()):
     with open(path, encoding="utf-8-sig", newline="") as fh:
         try:
-            yield from _parse(path, fh)
+            yield from _parse(path, capped_lines(fh, path))
         except UnicodeDecodeError as exc:
             raise ImportFormatError(f"{path}: not UTF-8 text ({exc.reason})") from None
 

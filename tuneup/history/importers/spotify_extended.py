@@ -10,7 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from tuneup.history.importers.base import (
-    Options, Where, entry_object, epoch_from_iso, ignored, int_field, iter_json_array, listen, text_field,
+    MAX_NUMBER, Options, Where, entry_object, epoch_from_iso, ignored, int_field, iter_json_array, listen,
+    text_field,
 )
 
 FORMAT = "spotify-extended"
@@ -41,7 +42,7 @@ def parse(path: Path, options: Options = Options()):
         get = entry.get
         ends = epoch_from_iso(get("ts"), where, "ts")
         ms = get("ms_played")
-        if type(ms) is not int or ms < 0:  # the slow path converts or explains
+        if type(ms) is not int or not 0 <= ms <= MAX_NUMBER:  # the slow path converts or explains
             ms = int_field(entry, "ms_played", where)
         if get("incognito_mode") is True:
             yield ignored("incognito")
