@@ -4,8 +4,9 @@ Every item mpv starts yields exactly one listen with the time really played (tim
 while not paused; seeks are not counted): when it finishes, when the person skips or stops, when
 mpv quits, and when mpv dies or is killed (what was played until then).
 
-The event reader runs in its own thread with its own database connection. Listeners are called
-from that thread with a :class:`PlayerState` snapshot.
+The event reader runs in its own thread; listens are written by a writer thread with its own
+database connection, so a long write by another process (a big import) delays the write, never the
+reader or the controls. Listeners are called from the reader thread with a :class:`PlayerState` snapshot.
 
     player = Player.from_env(env)            # PlayerError(INSTALL_HINT) on start() if mpv is missing
     player.add_listener(on_state)            # on_state(PlayerState) from the reader thread
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import queue
 import shutil
 import subprocess
 import threading
@@ -89,6 +91,8 @@ class Player:
         self._proc: subprocess.Popen | None = None
         self._conn: Connection | None = None
         self._reader: threading.Thread | None = None
+        self._writes: queue.SimpleQueue = queue.SimpleQueue()  # listens to write, in order; None ends
+        self._writer: threading.Thread | None = None
         self._done = threading.Event()
         self._db = None
         self.recorded: list[int] = []  # listen ids written by this player
@@ -138,6 +142,8 @@ class Player:
             _unlink_later(sock)
         self._set(running=True, queue_length=len(queue))
         atexit.register(self._at_exit)
+        self._writer = threading.Thread(target=self._write_loop, name="tuneup-mpv-writer", daemon=True)
+        self._writer.start()
         self._reader = threading.Thread(target=self._read_loop, name="tuneup-mpv-reader", daemon=True)
         self._reader.start()
         for n, name in enumerate(OBSERVED, 1):
@@ -375,6 +381,9 @@ class Player:
                 reason, skipped = self._pending or ("error", False)
                 self._record(play, reason, skipped)
             self._play = None
+        if self._writer is not None:
+            self._writes.put(None)
+            self._writer.join()  # every listen written before wait() returns
         if self._proc is not None:
             try:
                 self._proc.wait(timeout=5)
@@ -392,33 +401,41 @@ class Player:
         atexit.unregister(self._at_exit)
 
     def _record(self, play: _Play, reason: str, skipped: bool | None) -> None:
-        from tuneup.history.events import Listen, record_listen
+        """Hand the finished play to the writer thread (the caller holds the lock: no waiting here)."""
+        from tuneup.history.events import Listen
 
         play.recorded = True
         entry = play.entry
-        if self._db is None:
-            from tuneup.store import open_db
-
-            self._db = open_db(self.db_path)
         duration = self._state.duration or entry.duration_s
         listen = Listen(self.profile_id, play.started_at, int(round(play.played * 1000)), reason, self.source,
                         item_id=entry.item_id, duration_ms=int(duration * 1000) if duration else None,
                         skipped=skipped, artist=entry.artist, title=entry.title)
-        try:
-            listen_id = record_listen(self._db, listen, skip_seconds=self.skip_seconds)
-        except Exception as exc:
-            self.errors.append(f"could not record the listen of {entry.path}: {exc}")
-            return
-        if listen_id:
-            self.recorded.append(listen_id)
-        if entry.is_video and entry.item_id is not None:
-            self._record_watch(entry, reason, duration)
+        position = duration if reason == "finished" and duration else (self._state.position or 0.0)
+        self._writes.put((listen, entry, duration, position))
 
-    def _record_watch(self, entry: QueueEntry, reason: str, duration: float | None) -> None:
+    def _write_loop(self) -> None:
+        from tuneup.history.events import record_listen
+
+        while (job := self._writes.get()) is not None:
+            listen, entry, duration, position = job
+            try:
+                if self._db is None:
+                    from tuneup.store import open_db
+
+                    self._db = open_db(self.db_path)
+                listen_id = record_listen(self._db, listen, skip_seconds=self.skip_seconds)
+            except Exception as exc:
+                self.errors.append(f"could not record the listen of {entry.path}: {exc}")
+                continue
+            if listen_id:
+                self.recorded.append(listen_id)
+            if entry.is_video and entry.item_id is not None:
+                self._record_watch(entry, duration, position)
+
+    def _record_watch(self, entry: QueueEntry, duration: float | None, position: float) -> None:
         """A video's play also moves its watch progress (finished by history.watch's rule)."""
         from tuneup.history.watch import CompletionRule, record_progress
 
-        position = duration if reason == "finished" and duration else (self._state.position or 0.0)
         try:
             record_progress(self._db, self.profile_id, entry.item_id, position, duration,
                             rule=self.watch_rule or CompletionRule())
