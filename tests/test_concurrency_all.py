@@ -213,3 +213,39 @@ def test_player_hook_import_and_cron_mix_at_once(env, tmp_path, tuneup_cmd):
 @pytest.mark.timeout(900)
 def test_player_hook_import_and_cron_mix_at_once_longer(env, tmp_path, tuneup_cmd):
     _everything_at_once(env, tmp_path, tuneup_cmd, 120)
+
+
+@pytest.mark.timeout(120)
+def test_player_controls_answer_while_another_process_holds_the_write_lock(env, tmp_path):
+    """A big import (here: a connection holding BEGIN IMMEDIATE) delays the player's writes, never the
+    player: skip() returns at once, and every play is still recorded once when the lock is released."""
+    files = _library(tmp_path)
+    ids = [_add(env, f) for f in files[:3]]
+    player = Player(env.paths.db_file, env.profile_id, env.paths.run_dir, mpv_args=MPV_ARGS)
+    blocker = open_db(env.paths.db_file)
+    blocker.conn.execute("BEGIN IMMEDIATE")
+    try:
+        player.start(entries_for(env.db, ids))
+        deadline = time.monotonic() + 30
+        while player.state().index != 1 and time.monotonic() < deadline:  # the first play ended: a write waits
+            time.sleep(0.05)
+        assert player.state().index == 1
+        time.sleep(0.3)
+        started = time.monotonic()
+        player.skip()
+        assert time.monotonic() - started < 0.5
+        time.sleep(1.0)
+        assert player.recorded == []  # still waiting for the lock
+    finally:
+        blocker.conn.execute("COMMIT")
+        blocker.conn.close()
+    assert player.wait(60)
+    assert len(player.recorded) == 3 and not player.errors
+    rows = env.db.execute("SELECT item_id, end_reason, skipped FROM listens ORDER BY id").fetchall()
+    assert rows == [(ids[0], "finished", 0), (ids[1], "skipped", 1), (ids[2], "finished", 0)]
+
+
+def _add(env, path: Path) -> int:
+    from history_support import add_item
+
+    return add_item(env.db, path, artist="Band", title=path.stem, duration=1.0)
