@@ -273,6 +273,11 @@ def test_forget_asks_first_and_keeps_other_profiles(tuneup_cmd, history_home, ho
     assert proc.returncode == 1 and "--yes" in proc.stderr
     assert _count(home / "data" / "tuneup.db", "SELECT count(*) FROM listens") == 28
     assert tuneup_cmd("forget", check=False).returncode == 2  # neither --since nor --all
+    for args in (["forget", "--all", "--yes"], ["export-data"]):
+        proc = tuneup_cmd(*args, "--profile", "nobody", check=False)
+        assert proc.returncode == 1 and "no profile named 'nobody'" in proc.stderr
+    proc = tuneup_cmd("forget", "--since", "last tuesday", "--yes", check=False)
+    assert proc.returncode == 1 and "not an ISO 8601 time" in proc.stderr
     tuneup_cmd("log", history_home / "t1.ogg", "--played", "2", "--at", "2026-06-01T10:00:00Z", "--profile", "kid",
                "--source", "kidhook")
     tuneup_cmd("forget", "--all", "--yes")

@@ -26,6 +26,7 @@ def forget_cmd(ctx: typer.Context,
     if (since is None) == (not all_):
         raise typer.BadParameter("give exactly one of --since DATE or --all")
     env = get_env(ctx, profile)
+    pid = _existing_profile(env)
     cutoff = to_utc(since) if since else None
     what = f"everything tuneup learned about profile {env.profile_name!r}" if all_ else \
         f"what profile {env.profile_name!r} did since {cutoff}"
@@ -35,7 +36,7 @@ def forget_cmd(ctx: typer.Context,
         if not typer.confirm(f"Delete {what}? This cannot be undone", default=False, err=True):
             say("nothing deleted")
             raise typer.Exit(1)
-    result = forget(env.db, env.profile_id, since=cutoff, model_dir=env.paths.model_dir)
+    result = forget(env.db, pid, since=cutoff, model_dir=env.paths.model_dir)
     if as_json:
         print_json({"profile": env.profile_name, **result})
         return
@@ -58,11 +59,12 @@ def export_data_cmd(ctx: typer.Context,
     from tuneup.history.export import export_profile
 
     env = get_env(ctx, profile)
+    pid = _existing_profile(env)
     config = {key: value for key, value, default in env.config.items() if not default}
     if out is None:
         stream = io.TextIOWrapper(sys.stdout.buffer, encoding="ascii", newline="\n", write_through=False)
         try:
-            export_profile(env.db, env.profile_id, stream, model_dir=env.paths.model_dir, config=config)
+            export_profile(env.db, pid, stream, model_dir=env.paths.model_dir, config=config)
         finally:
             stream.flush()
             stream.detach()
@@ -71,11 +73,18 @@ def export_data_cmd(ctx: typer.Context,
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # personal data: owner only
     try:
         with open(fd, "w", encoding="ascii", newline="\n") as fh:
-            counts = export_profile(env.db, env.profile_id, fh, model_dir=env.paths.model_dir, config=config)
+            counts = export_profile(env.db, pid, fh, model_dir=env.paths.model_dir, config=config)
         os.replace(tmp, out)
     finally:
         tmp.unlink(missing_ok=True)
     say(f"wrote {counts['listens']} listens, {counts['feedback']} likes/bans and {counts['mixes']} mixes to {out}")
+
+
+def _existing_profile(env) -> int:
+    """The profile's id; a name never used is an error here, not a new empty profile."""
+    from tuneup.store import profile_id
+
+    return profile_id(env.db, env.profile_name, create=False)
 
 
 def register(app: typer.Typer) -> None:
