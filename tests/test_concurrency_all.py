@@ -210,9 +210,9 @@ def test_player_hook_import_and_cron_mix_at_once(env, tmp_path, tuneup_cmd):
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(900)
+@pytest.mark.timeout(600)
 def test_player_hook_import_and_cron_mix_at_once_longer(env, tmp_path, tuneup_cmd):
-    _everything_at_once(env, tmp_path, tuneup_cmd, 120)
+    _everything_at_once(env, tmp_path, tuneup_cmd, 60)
 
 
 @pytest.mark.timeout(120)
