@@ -17,7 +17,7 @@ from typing import Iterator
 
 import sqlite_utils
 
-from tuneup.errors import StoreError
+from tuneup.errors import DiskFullError, StoreError, is_disk_full
 from tuneup.paths import ensure_dir
 from tuneup.store.schema import MIGRATIONS, SCHEMA_VERSION
 
@@ -36,6 +36,7 @@ def open_db(path: Path | str, *, migrate: bool = True) -> sqlite_utils.Database:
         ensure_dir(path.parent)
         if not path.exists():
             os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    conn = None
     try:
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
@@ -43,6 +44,8 @@ def open_db(path: Path | str, *, migrate: bool = True) -> sqlite_utils.Database:
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
     except sqlite3.DatabaseError as exc:
+        if disk_full(exc, str(path)):
+            raise DiskFullError(f"{path}: cannot open the database: the disk is full") from None
         raise StoreError(f"{path}: cannot open database ({exc})") from None
     db = sqlite_utils.Database(conn)
     if migrate:
@@ -122,11 +125,37 @@ def write(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     _retry_locked(lambda: conn.execute("BEGIN IMMEDIATE"))
     try:
         yield db
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    else:
         _retry_locked(lambda: conn.execute("COMMIT"))
+    except BaseException as exc:
+        if conn.in_transaction:  # SQLite may have rolled back already (a full disk does that)
+            try:
+                conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+        if isinstance(exc, sqlite3.Error) and disk_full(exc, _file_of(conn)):
+            raise DiskFullError(f"{_file_of(conn)}: cannot write the database: the disk is full") from None
+        raise
+
+
+def disk_full(exc: BaseException, db_file: str) -> bool:
+    """A write to ``db_file`` failed for lack of space. SQLite reports some of those (growing its
+    shared-memory index) as a plain I/O error, so then the database's file system is asked."""
+    if is_disk_full(exc):
+        return True
+    if (getattr(exc, "sqlite_errorname", None) or "").startswith("SQLITE_IOERR"):
+        try:
+            st = os.statvfs(os.path.dirname(os.path.abspath(db_file)))
+        except OSError:
+            return False
+        return st.f_bavail * st.f_frsize < 256 * 1024
+    return False
+
+
+def _file_of(conn: sqlite3.Connection) -> str:
+    try:
+        return conn.execute("PRAGMA database_list").fetchone()[2] or "the database"
+    except sqlite3.Error:
+        return "the database"
 
 
 def profile_id(db: sqlite_utils.Database, name: str | None = None, *, create: bool = True) -> int:
