@@ -91,3 +91,20 @@ def run() -> None:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         sys.exit(0)
+    except Exception as exc:  # a full disk the core did not name itself: still one line, no traceback
+        from tuneup.errors import is_disk_full
+
+        if not is_disk_full(exc):
+            raise
+        sys.stderr.write(f"tuneup: error: {_one_line(_disk_full(exc))}\n")
+        sys.exit(1)
+
+
+def _disk_full(exc: Exception) -> str:
+    if isinstance(exc, OSError):
+        where = exc.filename or "a file"
+    else:
+        from tuneup.paths import get_paths
+
+        where = get_paths().db_file
+    return f"{where}: cannot write: the disk is full"
