@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from tuneup.cancel import cancel_check
-from tuneup.errors import TuneupError
+from tuneup.errors import DiskFullError, TuneupError
 from tuneup.library.walk import Problem, display, walk
 from tuneup.store.db import utcnow, write
 
@@ -80,6 +80,8 @@ def scan(db, paths=None, *, workers: int = 0, follow_symlinks: bool = True,
     run = _Scan(db, workers or os.cpu_count() or 1, follow_symlinks, progress, cancel_check(cancel))
     try:
         run.run()
+    except DiskFullError as exc:
+        raise DiskFullError(f"{exc}; files read before are saved, scan again to carry on") from None
     finally:
         run.close()
     run.summary.seconds = time.monotonic() - started

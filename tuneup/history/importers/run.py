@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 from itertools import repeat
 from pathlib import Path
 
-from tuneup.errors import ImportFormatError, TuneupError
+from tuneup.errors import DiskFullError, ImportFormatError, TuneupError
 from tuneup.history.importers import importer
 from tuneup.history.importers.base import FEEDBACK, IGNORED, LISTEN, UNKNOWN_MS, Options
 from tuneup.history.match import Matcher
@@ -128,7 +128,10 @@ def import_files(db, fmt: str, paths: list, *, profile_id: int, skip_seconds: in
     durations = _durations(db, {m.item_id for m in matches if m.item_id is not None})
     summary = _summary(module, plays, batches, matches)
     if not dry_run:
-        _write(db, module, plays, batches, matcher, matches, durations, profile_id, summary, progress, cancel)
+        try:
+            _write(db, module, plays, batches, matcher, matches, durations, profile_id, summary, progress, cancel)
+        except DiskFullError as exc:  # one transaction: say that none of it went in
+            raise DiskFullError(f"{exc}; nothing of this import was saved") from None
     else:
         summary["imported"] = summary["duplicates"] = None
         summary["dry_run"] = True
