@@ -1,10 +1,19 @@
-"""Checking a folder the person typed: it exists, it is readable, and how many media files it holds."""
+"""Library folders: checking one (exists, readable, how many media files), listing them, removing one.
+
+The folders are the store's ``roots`` table (the scan adds them). Removing one forgets the folder and
+marks its items missing, the same state the scan gives a file that disappeared: nothing is deleted on
+disk, the items keep their history, are no longer shown or played, and come back with the same ids if
+the folder is added again.
+"""
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
+
+from tuneup.store import utcnow, write
 
 MEDIA_EXTENSIONS = frozenset(
     "mp3 flac ogg oga opus m4a mp4 m4v aac wav wv aiff aif ape mpc wma alac mkv webm avi mov ts m2ts mpg mpeg "
@@ -17,25 +26,86 @@ class FolderCheck:
     ok: bool
     media_files: int = 0
     message: str = ""
+    cancelled: bool = False
 
 
-def check_folder(raw: str, limit: int = 200_000) -> FolderCheck:
-    """Validate ``raw`` as a library folder; counts media files by extension (stat-free walk)."""
-    path = Path(os.path.expanduser(raw.strip())).absolute()
-    if not raw.strip():
+def shown(path: str | Path) -> str:
+    """A printable form of a path whose name may not be valid UTF-8 (bad bytes backslash-escaped)."""
+    return os.fsencode(str(path)).decode("utf-8", "backslashreplace")
+
+
+def check_folder(raw: str | Path, limit: int = 200_000, cancel: Callable[[], bool] | None = None) -> FolderCheck:
+    """Validate ``raw`` as a library folder; counts media files by extension (stat-free walk).
+
+    ``cancel`` is polled once per folder walked: a stale check (the person moved on) stops early."""
+    text = str(raw).strip()
+    path = Path(os.path.expanduser(text)).absolute()
+    name = shown(path)
+    if not text:
         return FolderCheck(path, False, message="type a folder path")
     if not path.exists():
-        return FolderCheck(path, False, message=f"{path} does not exist")
+        return FolderCheck(path, False, message=f"{name} does not exist")
     if not path.is_dir():
-        return FolderCheck(path, False, message=f"{path} is not a folder")
+        return FolderCheck(path, False, message=f"{name} is not a folder")
     if not os.access(path, os.R_OK | os.X_OK):
-        return FolderCheck(path, False, message=f"{path} is not readable")
+        return FolderCheck(path, False, message=f"{name} is not readable")
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return FolderCheck(path, False, message=f"{name}: the name is not valid UTF-8; rename it to use it")
     count = 0
     for _dirpath, _dirs, files in os.walk(path):
+        if cancel is not None and cancel():
+            return FolderCheck(path, False, count, f"{name}: check stopped", cancelled=True)
         count += sum(1 for f in files if f.rsplit(".", 1)[-1].lower() in MEDIA_EXTENSIONS)
         if count >= limit:
             break
     if count == 0:
-        return FolderCheck(path, False, 0, f"{path} holds no media files")
+        return FolderCheck(path, False, 0, f"{name} holds no media files")
     more = "+" if count >= limit else ""
-    return FolderCheck(path, True, count, f"{path}: {count:,}{more} media files")
+    return FolderCheck(path, True, count, f"{name}: {count:,}{more} media files")
+
+
+def _prefix(root: str) -> bytes:
+    return os.fsencode(root.rstrip("/") + "/")
+
+
+def _under(prefixes: list[bytes]) -> tuple[str, list]:
+    """SQL (and its parameters) true when an item's path_raw starts with one of ``prefixes``."""
+    if not prefixes:
+        return "0", []
+    sql = " OR ".join("substr(path_raw, 1, ?) = ?" for _ in prefixes)
+    return f"({sql})", [v for p in prefixes for v in (len(p), p)]
+
+
+def library_folders(db) -> list[tuple[str, int]]:
+    """(folder, items present under it) for every library folder, in path order; one pass over the items."""
+    roots = [r[0] for r in db.execute("SELECT path FROM roots ORDER BY path")]
+    if not roots:
+        return []
+    sums, params = [], []
+    for root in roots:
+        prefix = _prefix(root)
+        sums.append("coalesce(sum(substr(path_raw, 1, ?) = ?), 0)")
+        params += [len(prefix), prefix]
+    counts = db.execute(f"SELECT {', '.join(sums)} FROM items WHERE status = 'present'", params).fetchone()
+    return list(zip(roots, counts))
+
+
+def remove_folder(db, path: str) -> int:
+    """Forget the library folder ``path``; its items (unless also under another folder) become missing.
+
+    Returns how many items became missing. Files on disk are never touched."""
+    with write(db):
+        found = db.execute("DELETE FROM roots WHERE path = ?", [path]).rowcount
+        if not found:
+            return 0
+        others = [_prefix(r[0]) for r in db.execute("SELECT path FROM roots")]
+        keep_sql, keep_params = _under(others)
+        prefix = _prefix(path)
+        now = utcnow()
+        cur = db.execute(
+            f"UPDATE items SET status = 'missing', missing_since = ?, updated_at = ? "
+            f"WHERE status = 'present' AND substr(path_raw, 1, ?) = ? AND NOT {keep_sql}",
+            [now, now, len(prefix), prefix, *keep_params])
+        return cur.rowcount

@@ -7,6 +7,7 @@ any point). Quitting midway leaves the profile marked "started", so the wizard c
 from __future__ import annotations
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -16,7 +17,7 @@ from textual.widgets import (Button, ContentSwitcher, Footer, Header, Input, Lab
 from textual.widgets.selection_list import Selection
 
 from tuneup.tui import jobs
-from tuneup.tui.folders import check_folder
+from tuneup.tui.folders import FolderCheck, check_folder
 from tuneup.tui.messages import WorkDone, WorkFailed, WorkProgress
 from tuneup.tui.onboarding_state import set_state
 from tuneup.tui.seeds import library_artists, library_genres, save_seeds
@@ -31,10 +32,17 @@ IMPORT_FORMATS = ("spotify-extended", "spotify-basic", "listenbrainz", "lastfm",
 
 
 class OnboardingScreen(Screen):
+    DEFAULT_CSS = """
+    OnboardingScreen #folder-row { height: auto; }
+    OnboardingScreen #folder-row Input { width: 1fr; }
+    OnboardingScreen #folder-row Button { margin-left: 1; }
+    """
     BINDINGS = [
         Binding("escape", "cancel", "Cancel setup"),
         Binding("ctrl+n", "next", "Next"),
         Binding("ctrl+b", "back", "Back"),
+        Binding("ctrl+o", "browse", "Browse folders"),
+        Binding("b", "browse", "Browse folders", show=False),
     ]
 
     def __init__(self):
@@ -54,9 +62,11 @@ class OnboardingScreen(Screen):
         yield Static("", id="wizard-title")
         with ContentSwitcher(initial="folders", id="wizard"):
             with Vertical(id="folders"):
-                yield Static("Type a folder and press enter; add as many as you like. Or try the demo library.",
-                             markup=False)
-                yield Input(placeholder="~/Music", id="folder-input")
+                yield Static("Type a folder and press enter, or browse to it (ctrl+o); add as many as you like. "
+                             "Or try the demo library.", markup=False)
+                with Horizontal(id="folder-row"):
+                    yield Input(placeholder="~/Music", id="folder-input")
+                    yield Button("Browse…", id="browse-folder")
                 yield Static("", id="folder-check", markup=False)
                 yield Static("", id="folder-list", markup=False)
                 yield Button("Use the demo library", id="use-demo")
@@ -144,7 +154,7 @@ class OnboardingScreen(Screen):
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         handlers = {"next": self.action_next, "back": self.action_back, "cancel": self.action_cancel,
-                    "use-demo": self._use_demo, "import-btn": self._import}
+                    "use-demo": self._use_demo, "import-btn": self._import, "browse-folder": self.action_browse}
         handler = handlers.get(event.button.id or "")
         if handler:
             handler()
@@ -153,13 +163,43 @@ class OnboardingScreen(Screen):
     def _add_folder(self) -> bool:
         field = self.query_one("#folder-input", Input)
         check = check_folder(field.value)
-        self.query_one("#folder-check", Static).update(
-            Text(check.message, style="green" if check.ok else "bold red"))
-        if check.ok and str(check.path) not in self.folders:
-            self.folders.append(str(check.path))
+        if self._accept(check):
             field.value = ""
-            self.query_one("#folder-list", Static).update(Text("Folders:\n" + "\n".join(map(clean, self.folders))))
         return check.ok
+
+    def _accept(self, check: FolderCheck) -> bool:
+        """Show the check; add a valid folder to the list. True when it was added just now."""
+        self.query_one("#folder-check", Static).update(
+            Text(clean(check.message), style="green" if check.ok else "bold red"))
+        if not check.ok or str(check.path) in self.folders:
+            return False
+        self.folders.append(str(check.path))
+        self.query_one("#folder-list", Static).update(Text("Folders:\n" + "\n".join(map(clean, self.folders))))
+        return True
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action == "browse":  # only on the folders step; elsewhere `b` is the app's key again
+            return STEPS[self.step] == "folders" and self.job is None
+        return True
+
+    def action_browse(self) -> None:
+        from tuneup.tui.screens.folder_picker import FolderPicker
+
+        if STEPS[self.step] == "folders":
+            typed = self.query_one("#folder-input", Input).value
+            self.app.push_screen(FolderPicker(typed), self._picked)
+
+    def _picked(self, path: str | None) -> None:
+        if path:
+            self.query_one("#folder-check", Static).update(Text("Checking the folder…", style="dim"))
+            self._check_picked(path)
+        self.query_one("#folder-input", Input).focus()
+
+    @work(thread=True, exclusive=True, group="wizard-folder-check", exit_on_error=False)
+    def _check_picked(self, path: str) -> None:
+        """The same validation as a typed folder, off the UI thread (counting a big tree takes a while)."""
+        check = check_folder(path)
+        self.app.call_from_thread(self._accept, check)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "folder-input":

@@ -1,0 +1,85 @@
+"""Library folders in the TUI: the folder browser (wizard and Settings), removing a folder, odd trees."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+import pytest
+from textual.widgets import Input
+
+from media import make_audio
+from tuidata import settle
+from tuneup.tui.app import create_app
+
+SIZE = (120, 40)
+
+
+@pytest.fixture
+def tree(tmp_path, monkeypatch):
+    """A home folder holding a small music library, a video folder and a hidden folder."""
+    home = tmp_path / "house"
+    music = home / "music"
+    for n, artist in enumerate(["Night Ferry", "Hollow Pines", "Cold Cipher"]):
+        make_audio(music / artist, "ogg", {"title": f"Song {n}", "artist": artist, "genre": "jazz"},
+                   name=f"{n:02d}.ogg")
+    make_audio(home / "more", "ogg", {"title": "Extra", "artist": "Paper Moons", "genre": "folk"}, name="x.ogg")
+    (home / ".cache" / "deep").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    return home
+
+
+async def until(pilot, condition, what: str = "condition", seconds: float = 10.0):
+    """Pause until ``condition()`` is truthy. (settle() cannot be used while a DirectoryTree is mounted:
+    its loader worker waits for work forever.)"""
+    for _ in range(int(seconds / 0.05)):
+        value = condition()
+        if value:
+            return value
+        await pilot.pause(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+async def wait_check(pilot, picker, contains: str) -> str:
+    """Wait until the picker's check line mentions ``contains`` (the count runs in a thread)."""
+    line = lambda: str(picker.query_one("#picker-check").render())  # noqa: E731
+    await until(pilot, lambda: contains in line(), f"check line to say {contains!r} (it says {line()!r})")
+    return line()
+
+
+async def wait_tree(pilot, picker, labels: list[str]) -> None:
+    await until(pilot, lambda: tree_labels(picker) == labels, f"tree {labels} (shows {tree_labels(picker)})")
+
+
+def tree_labels(picker) -> list[str]:
+    tree = picker.query_one("#picker-tree")
+    return [str(tree.get_node_at_line(i).label) for i in range(tree.last_line + 1)]
+
+
+def test_wizard_browse_with_the_keyboard(env, tree):
+    async def run():
+        app = create_app(env)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            wizard = app.screen
+            assert type(wizard).__name__ == "OnboardingScreen"
+            await pilot.press("ctrl+o")
+            picker = app.screen
+            assert type(picker).__name__ == "FolderPicker"
+            await wait_tree(pilot, picker, ["house", "more", "music"])  # folders only, no dot folders
+            await wait_check(pilot, picker, "4 media files")  # the home folder itself
+            await pilot.press("down", "down")
+            line = await wait_check(pilot, picker, "3 media files")
+            assert "music" in line
+            await pilot.press("space")  # choose
+            assert app.screen is wizard
+            await until(pilot, lambda: wizard.folders, "the folder to be added")
+            assert wizard.folders == [str(tree / "music")]
+            assert "3 media files" in str(wizard.query_one("#folder-check").render())
+            await pilot.press("ctrl+n")  # → scan, with the browsed folder
+            await settle(app, pilot, 0.3)
+            assert wizard.scanned, wizard.query_one("#scan-status").render()
+        roots = [r[0] for r in env.db.execute("SELECT path FROM roots")]
+        assert roots == [str(tree / "music")]
+
+    asyncio.run(run())
