@@ -108,8 +108,13 @@ def offline(tmp_path_factory):
     s = Session(root, prefix or [])
     s.unshared = prefix is not None
     music = _library(root)
+    show = music / "Some Show" / "Some.Show.S01E02.The.Pilot.mkv"  # video names go through guessit & co
+    show.parent.mkdir()
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=duration=1:size=64x48:rate=5",
+                    str(show)], check=True, timeout=60)
     export = _spotify_export(root / "StreamingHistory_music_0.json", 40, GHOST_TITLE)
     s.run("scan", music)
+    s.run("videos", "--json")
     s.run("analyze")
     s.run("import", "spotify-basic", export)
     s.run("like", music / "t2.ogg")
@@ -151,6 +156,8 @@ def test_main_commands_pass_without_network(offline):
             "forget"} <= ran
     for args, p in offline.results:
         assert "Traceback" not in p.stderr, (args, p.stderr)
+    videos = next(p for args, p in offline.results if args[0] == "videos")
+    assert json.loads(videos.stdout)["series"][0]["title"] == "Some Show"
     play = next(p for args, p in offline.results if args[0] == "play")
     assert "recorded 1 listen" in play.stderr, play.stderr
 
