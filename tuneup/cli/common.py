@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 import time
 from contextlib import contextmanager
@@ -13,8 +14,31 @@ from rich.console import Console
 
 from tuneup.env import Env
 
+_UNSAFE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+class DataConsole(Console):
+    """A console for tag text and file names: what it prints cannot drive the terminal.
+
+    Rich keeps the text of a segment apart from its style (the escape codes tuneup's own colours need are made
+    from the style when the buffer is written), so any control character, escape sequence or bidi override
+    left in a segment's text came from data; it is shown escaped (``\\x1b``) instead. Rich's control segments
+    (cursor moves of a progress bar) pass untouched."""
+
+    def _render_buffer(self, buffer) -> str:
+        from rich.segment import Segment
+
+        return super()._render_buffer(
+            Segment(_UNSAFE.sub(_escaped, text), style, control) if not control and _UNSAFE.search(text)
+            else Segment(text, style, control) for text, style, control in buffer)
+
+
+def _escaped(match: re.Match) -> str:
+    return "".join(ascii(ch)[1:-1] for ch in match.group())
+
+
 # Data goes to stdout, messages and progress to stderr, so `tuneup mix ... > file` stays clean.
-err_console = Console(stderr=True, highlight=False)
+err_console = DataConsole(stderr=True, highlight=False)
 
 ProfileOption = typer.Option(None, "--profile", "-p", help="Profile (household member) to act for.")
 JsonOption = typer.Option(False, "--json", help="Print the result as JSON on stdout.")
@@ -29,7 +53,7 @@ def get_env(ctx: typer.Context, profile: str | None = None) -> Env:
 
 
 def out_console() -> Console:
-    return Console(highlight=False, soft_wrap=True)
+    return DataConsole(highlight=False, soft_wrap=True)
 
 
 def print_json(data: Any) -> None:
