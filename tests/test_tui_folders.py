@@ -83,3 +83,51 @@ def test_wizard_browse_with_the_keyboard(env, tree):
         assert roots == [str(tree / "music")]
 
     asyncio.run(run())
+
+
+def test_picker_survives_odd_folders(env, tmp_path):
+    """An unreadable folder, a name that is not UTF-8 and a name that looks like markup: shown, never a crash."""
+    root = tmp_path / "odd"
+    make_audio(root / "music", "ogg", {"title": "One", "artist": "Night Ferry"}, name="01.ogg")
+    locked = root / "locked"
+    (locked / "inside").mkdir(parents=True)
+    os.mkdir(os.fsencode(root) + b"/caf\xe9")  # Latin-1 bytes: not valid UTF-8
+    (root / "[red]x").mkdir()
+    locked.chmod(0)
+    try:
+        asyncio.run(_browse_odd(env, root))
+    finally:
+        locked.chmod(0o755)
+
+
+async def _browse_odd(env, root):
+    app = create_app(env)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        wizard = app.screen
+        wizard.query_one("#folder-input", Input).value = str(root / "not-there" / "deeper")
+        await pilot.press("ctrl+o")  # starts at the typed path's nearest existing folder
+        picker = app.screen
+        await wait_tree(pilot, picker, ["odd", "[red]x", "caf\\xe9", "locked", "music"])
+        await pilot.press("down")
+        await wait_check(pilot, picker, "[red]x holds no media files")
+        await pilot.press("down")
+        await wait_check(pilot, picker, "not valid UTF-8")
+        await pilot.press("down")
+        if os.geteuid() != 0:  # root reads any folder, whatever its mode
+            await wait_check(pilot, picker, "is not readable")
+        await pilot.press("enter", "enter")  # open it (nothing inside can be listed: no crash) and close it
+        await pilot.press("down")
+        await wait_check(pilot, picker, "1 media file")
+        await pilot.press("full_stop", "full_stop")  # hidden folders on and off
+        await pilot.press("u")  # the parent folder becomes the tree's root
+        await until(pilot, lambda: tree_labels(picker)[0] == root.parent.name, "the parent folder")
+        await pilot.press("escape")
+        assert app.screen is wizard and wizard.folders == []
+        # choosing the undecodable folder: refused with the reason
+        await pilot.press("ctrl+o")
+        picker = app.screen
+        await wait_tree(pilot, picker, ["odd", "[red]x", "caf\\xe9", "locked", "music"])
+        await pilot.press("down", "down", "c")
+        await until(pilot, lambda: "UTF-8" in str(wizard.query_one("#folder-check").render()), "refusal")
+        assert wizard.folders == []

@@ -63,7 +63,8 @@ def check_folder(raw: str | Path, limit: int = 200_000, cancel: Callable[[], boo
     if count == 0:
         return FolderCheck(path, False, 0, f"{name} holds no media files")
     more = "+" if count >= limit else ""
-    return FolderCheck(path, True, count, f"{name}: {count:,}{more} media files")
+    files = "media file" if count == 1 else "media files"
+    return FolderCheck(path, True, count, f"{name}: {count:,}{more} {files}")
 
 
 def _prefix(root: str) -> bytes:
