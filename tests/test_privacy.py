@@ -283,6 +283,8 @@ def test_forget_asks_first_and_keeps_other_profiles(tuneup_cmd, history_home, ho
     for args in (["forget", "--all", "--yes"], ["export-data"]):
         proc = tuneup_cmd(*args, "--profile", "nobody", check=False)
         assert proc.returncode == 1 and "no profile named 'nobody'" in proc.stderr
+    proc = tuneup_cmd("export-data", "--out", home / "no-such-folder" / "me.json", check=False)
+    assert proc.returncode == 1 and "cannot write (No such file or directory)" in proc.stderr
     proc = tuneup_cmd("forget", "--since", "last tuesday", "--yes", check=False)
     assert proc.returncode == 1 and "not an ISO 8601 time" in proc.stderr
     tuneup_cmd("log", history_home / "t1.ogg", "--played", "2", "--at", "2026-06-01T10:00:00Z", "--profile", "kid",

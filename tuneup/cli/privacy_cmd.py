@@ -69,12 +69,18 @@ def export_data_cmd(ctx: typer.Context,
             stream.flush()
             stream.detach()
         return
+    from tuneup.errors import TuneupError
+
     tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # personal data: owner only
     try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # personal data: owner only
         with open(fd, "w", encoding="ascii", newline="\n") as fh:
             counts = export_profile(env.db, pid, fh, model_dir=env.paths.model_dir, config=config)
+            fh.flush()
+            os.fsync(fh.fileno())
         os.replace(tmp, out)
+    except OSError as exc:  # no such folder, no permission, disk full: the old file (if any) stays
+        raise TuneupError(f"{out}: cannot write ({exc.strerror or exc})") from None
     finally:
         tmp.unlink(missing_ok=True)
     say(f"wrote {counts['listens']} listens, {counts['feedback']} likes/bans and {counts['mixes']} mixes to {out}")
