@@ -83,6 +83,7 @@ def test_settings_choose_mpd_and_enter_plays_the_row_in_mpd(library, server):
             app.screen.query_one("#mpd-test").press()
             result = app.screen.query_one("#mpd-test-result")
             await wait_for(pilot, lambda: "MPD 0." in str(result.render()), what="test connection")
+            assert result.size.width > 20 and result.size.height >= 1  # really on screen
             app.screen.query_one("#save").press()
             await pilot.pause()
             assert env.config.get("player") == "mpd"

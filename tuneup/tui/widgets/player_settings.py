@@ -7,8 +7,9 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from tuneup.config import SETTINGS
 
-PLAYER_LABELS = {"mpv": "mpv (plays here; video in its window)", "mpd": "MPD (your music daemon)"}
-MPD_FIELDS = (("mpd.host", "mpd-host", "localhost, or /run/mpd/socket", None),
+PLAYER_LABELS = {"mpv": "mpv", "mpd": "MPD"}
+PLAYER_HELP = "mpv plays here (video in a window); MPD is your music daemon."
+MPD_FIELDS = (("mpd.host", "mpd-host", "host or /socket", None),
               ("mpd.port", "mpd-port", "6600", "integer"),
               ("mpd.password", "mpd-password", "password, if MPD needs one", None))
 
@@ -18,7 +19,7 @@ def player_fields():
         yield Label("player", classes="field-label")
         yield Select([(PLAYER_LABELS.get(c, c), c) for c in SETTINGS["player"].choices], allow_blank=False,
                      id="set-player", compact=True)
-        yield Label(SETTINGS["player"].help, classes="field-help", markup=False)
+        yield Label(PLAYER_HELP, classes="field-help", markup=False)
     for key, widget_id, placeholder, kind in MPD_FIELDS:
         with Horizontal(classes="field"):
             yield Label(key, classes="field-label")
@@ -28,7 +29,7 @@ def player_fields():
             yield Label(SETTINGS[key].help, classes="field-help", markup=False)
     with Horizontal(classes="field"):
         yield Button("Test MPD connection", id="mpd-test", compact=True)
-        yield Static("", id="mpd-test-result", markup=False)
+        yield Static("", id="mpd-test-result", classes="field-help", markup=False)
 
 
 def load_player_fields(pane, config) -> None:
