@@ -98,6 +98,12 @@ class TuneupApp(App):
         if not isinstance(self.screen, OnboardingScreen):
             self.push_screen(OnboardingScreen(), self._onboarding_closed)
 
+    def action_library_folders(self, what: str = "show") -> None:
+        """Settings' library folders: 'show' them, 'browse' to add one, 'remove' the highlighted one."""
+        from tuneup.tui.widgets.library_folders import folders_action
+
+        folders_action(self, what)
+
     def _onboarding_closed(self, finished: bool | None) -> None:
         if finished:
             self.notify("Your library is ready. Press enter on anything to play it.", title="Welcome")
