@@ -54,7 +54,6 @@ def export_data_cmd(ctx: typer.Context,
     """Everything tuneup knows about a profile as one JSON document: profile, settings, listens (with the
     files they matched), likes and bans, imports, onboarding choices, watch progress, mixes, taste summary."""
     import io
-    import os
 
     from tuneup.history.export import export_profile
 
@@ -69,20 +68,17 @@ def export_data_cmd(ctx: typer.Context,
             stream.flush()
             stream.detach()
         return
+    from tuneup.atomic import replacing
     from tuneup.errors import TuneupError
 
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # personal data: owner only
-        with open(fd, "w", encoding="ascii", newline="\n") as fh:
+        with replacing(out, what="export", mode=0o600) as raw:  # personal data: owner only
+            fh = io.TextIOWrapper(raw, encoding="ascii", newline="\n")
             counts = export_profile(env.db, pid, fh, model_dir=env.paths.model_dir, config=config)
             fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, out)
-    except OSError as exc:  # no such folder, no permission, disk full: the old file (if any) stays
+            fh.detach()
+    except OSError as exc:  # no such folder, no permission: the old file (if any) stays
         raise TuneupError(f"{out}: cannot write ({exc.strerror or exc})") from None
-    finally:
-        tmp.unlink(missing_ok=True)
     say(f"wrote {counts['listens']} listens, {counts['feedback']} likes/bans and {counts['mixes']} mixes to {out}")
 
 

@@ -81,15 +81,16 @@ def _drop_empty_imports(conn, import_ids: list[int]) -> int:
 
 
 def remove_model(model_dir: Path) -> bool:
-    """Delete the saved model (and any half-written one): it holds the forgotten events."""
-    removed = False
-    model_dir = Path(model_dir)
-    if not model_dir.is_dir():
+    """Delete the saved model and what killed writers left of one: they hold the forgotten events."""
+    from tuneup.atomic import remove_stale
+
+    path = Path(model_dir) / "model.npz"
+    remove_stale(path)
+    try:
+        path.unlink()
+    except FileNotFoundError:
         return False
-    for path in model_dir.glob("model.npz*"):
-        path.unlink(missing_ok=True)
-        removed = True
-    return removed
+    return True
 
 
 def compact_db(db) -> dict:
