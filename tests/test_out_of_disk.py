@@ -46,7 +46,7 @@ def tmpfs(request, tmp_path):
         proc = subprocess.run(["unshare", "-rm", sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                                f"{request.node.path}::{request.node.name}"],
                               env={**os.environ, NESTED_ENV: "1"}, capture_output=True, text=True)
-        assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+        assert proc.returncode == 0 and "1 passed" in proc.stdout, proc.stdout[-4000:] + proc.stderr[-2000:]
         yield None  # the test ran (and passed) inside its own namespace
         return
     mounted = []

@@ -29,6 +29,7 @@ class TuneupApp(App):
         Binding("3", "show_tab('stats')", "Stats", show=False),
         Binding("4", "show_tab('settings')", "Settings", show=False),
         Binding("slash", "search", "Search", show=False),
+        Binding("ctrl+o", "library_folders('browse')", "Add a library folder", show=False),
         Binding("space", "toggle_pause", "Pause"),
         Binding("n", "next", "Next"),
         Binding("b", "previous", "Prev", show=False),
