@@ -6,7 +6,6 @@ Every key is declared in ``SETTINGS`` with its type, default, limits and help, s
 
 from __future__ import annotations
 
-import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,11 +88,10 @@ class Config:
                 node = node.setdefault(p, {})
             node[leaf] = value
         ensure_dir(self.path.parent)
-        tmp = self.path.with_suffix(".toml.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as fh:
+        from tuneup.atomic import replacing
+
+        with replacing(self.path, what="settings file", mode=0o600) as fh:
             tomli_w.dump(nested, fh)
-        os.replace(tmp, self.path)
 
 
 def coerce(key: str, raw: Any) -> Any:
