@@ -34,9 +34,11 @@ def fit(db, model_dir: Path, *, profile: str | int | None = None, progress=None,
         as_of: float | None = None) -> Model:
     """Fit on everything in the store and save it as ``model_dir/model.npz``."""
     from tuneup.model.fit import fit_model
+    from tuneup.model.memory import release_memory
     from tuneup.model.sources import from_db
 
     ds = from_db(db, as_of=as_of)
+    release_memory()
     model = fit_model(ds, profile=_profile_id(db, profile), progress=progress, cancel=cancel)
     save(model, Path(model_dir) / FILE_NAME)
     return model
@@ -92,7 +94,10 @@ def fit_in_child(db, model_dir: Path, *, progress=None, cancel=None) -> Model:
 
 
 def _fit_to_file(db_file: str, model_dir: str) -> None:
+    from tuneup.model.memory import big_blocks_from_mmap
     from tuneup.store import connection
+
+    big_blocks_from_mmap()
 
     with connection(db_file) as db:
         fit(db, Path(model_dir))

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from tuneup.model.memory import release_memory
+
 EASE_MAX = 3000
 NEIGHBOURS = 50
 
@@ -67,16 +69,6 @@ class Collab:
     @classmethod
     def from_arrays(cls, a) -> "Collab":
         return cls(a["nb_idx"], a["nb_val"], a["ease_rows"], a["ease_b"], a["baskets"])
-
-
-def release_memory() -> None:
-    """Hand freed heap memory back to the system (glibc keeps it otherwise, and peak RSS only grows)."""
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
 
 
 def basket_ids(profile: np.ndarray, time: np.ndarray, gap_s: float | None) -> np.ndarray:
@@ -161,15 +153,7 @@ def _knn_dense(gram, rows, n_items, k, shrink):
 
 def _knn_windowed(basket, item, n_items, window, k, shrink, ease_rows):
     """Neighbours from pairs of plays at most ``window`` apart in the same basket (sparse, scales)."""
-    parts = []
-    for d in range(1, window + 1):
-        same = (basket[d:] == basket[:-d]) & (item[d:] != item[:-d])
-        a, b = item[:-d][same], item[d:][same]
-        parts.append(np.minimum(a, b).astype(np.int64) * n_items + np.maximum(a, b))
-        del a, b, same
-    key = np.concatenate(parts) if parts else np.zeros(0, np.int64)
-    del parts
-    key, cnt = np.unique(key, return_counts=True)
+    key, cnt = _pair_counts(basket, item, n_items, window)
     lo, hi = (key // n_items).astype(np.int32), (key % n_items).astype(np.int32)
     cnt = cnt.astype(np.float32)
     del key
@@ -177,21 +161,65 @@ def _knn_windowed(basket, item, n_items, window, k, shrink, ease_rows):
     freq = np.bincount(item, minlength=n_items).astype(np.float64)
     sim = (cnt / (np.sqrt(freq[lo] * freq[hi]) + shrink)).astype(np.float32)
     gram = _sparse_to_dense(lo, hi, cnt, freq, ease_rows, n_items)
-    src = np.concatenate([lo, hi])
-    dst = np.concatenate([hi, lo])
-    val = np.concatenate([sim, sim])
-    del lo, hi, sim
-    order = np.lexsort((-val, src))
-    src, dst, val = src[order], dst[order], val[order]
-    del order
-    starts = np.searchsorted(src, np.arange(n_items))
-    pos = np.arange(len(src)) - starts[src]
-    keep = pos < k
+    del cnt
+    nb_idx, nb_val = _top_neighbours(lo, hi, sim, n_items, k)
+    return nb_idx, nb_val, gram
+
+
+def _pair_counts(basket, item, n_items, window):
+    """Every unordered pair of different items at most ``window`` plays apart in a basket, counted.
+
+    Pairs are written into one preallocated array and sorted in place, so the peak is about one
+    copy of the pair list (np.unique on a concatenation held three).
+    """
+    key = np.empty(max(len(item) - 1, 0) * window, np.int64)
+    filled = 0
+    for d in range(1, window + 1):
+        same = (basket[d:] == basket[:-d]) & (item[d:] != item[:-d])
+        a, b = item[:-d][same], item[d:][same]
+        key[filled:filled + len(a)] = np.minimum(a, b).astype(np.int64) * n_items + np.maximum(a, b)
+        filled += len(a)
+        del a, b, same
+    key = key[:filled]
+    key.sort()
+    if not filled:
+        return key, np.zeros(0, np.int64)
+    starts = np.flatnonzero(np.concatenate([[True], key[1:] != key[:-1]]))
+    cnt = np.diff(np.append(starts, filled))
+    return key[starts], cnt
+
+
+PAIRS_PER_BLOCK = 1_000_000
+
+
+def _top_neighbours(lo, hi, sim, n_items, k):
+    """The ``k`` most similar of every item, from symmetric pairs, a block of items at a time.
+
+    Sorting both directions of every pair at once held ~8 copies of the pair list (~260 MB at
+    100k items and 1M listens); a block of items needs only its own share.
+    """
     nb_idx = np.full((n_items, k), -1, np.int32)
     nb_val = np.zeros((n_items, k), np.float32)
-    nb_idx[src[keep], pos[keep]] = dst[keep]
-    nb_val[src[keep], pos[keep]] = val[keep]
-    return nb_idx, nb_val, gram
+    degree = np.cumsum(np.bincount(lo, minlength=n_items) + np.bincount(hi, minlength=n_items))
+    blocks = max(1, -(-2 * len(lo) // PAIRS_PER_BLOCK))
+    # blocks of equal pair counts: popular items hold most pairs
+    cuts = np.searchsorted(degree, np.arange(1, blocks) * (degree[-1] / blocks)) if len(lo) else []
+    bounds = np.unique(np.concatenate([[0], cuts, [n_items]])).astype(np.int64)
+    for start, end in zip(bounds[:-1], bounds[1:]):
+        from_lo = (lo >= start) & (lo < end)
+        from_hi = (hi >= start) & (hi < end)
+        src = np.concatenate([lo[from_lo], hi[from_hi]])
+        dst = np.concatenate([hi[from_lo], lo[from_hi]])
+        val = np.concatenate([sim[from_lo], sim[from_hi]])
+        del from_lo, from_hi
+        order = np.lexsort((-val, src))
+        src, dst, val = src[order], dst[order], val[order]
+        starts = np.searchsorted(src, np.arange(start, end))
+        pos = np.arange(len(src)) - starts[src - start]
+        keep = pos < k
+        nb_idx[src[keep], pos[keep]] = dst[keep]
+        nb_val[src[keep], pos[keep]] = val[keep]
+    return nb_idx, nb_val
 
 
 def _sparse_to_dense(lo, hi, cnt, freq, rows, n_items):
@@ -207,13 +235,41 @@ def _sparse_to_dense(lo, hi, cnt, freq, rows, n_items):
 
 
 def _ease(gram: np.ndarray, lam: float) -> np.ndarray:
-    # float64 for small catalogues (exact, cheap); float32 for large ones (half the memory, and the
-    # ridge term keeps the system well conditioned)
-    g = gram.astype(np.float64 if len(gram) <= 2000 else np.float32, copy=True)
+    """EASE's item-item weights from the gram matrix, which is consumed (changed in place when large)."""
+    exact = len(gram) <= EXACT_INVERSE_MAX
+    g = gram.astype(np.float64) if exact else gram.astype(np.float32, copy=False)
     del gram
     g[np.diag_indices_from(g)] += lam
-    p = np.linalg.inv(g)
+    p = np.linalg.inv(g) if exact else _spd_inverse(g)
     del g
     p /= -np.diag(p)[None, :]
     np.fill_diagonal(p, 0.0)
     return p.astype(np.float32, copy=False)
+
+
+EXACT_INVERSE_MAX = 2000  # up to this size the inverse is one float64 LAPACK call
+INVERSE_BLOCK = 1024
+
+
+def _spd_inverse(g: np.ndarray) -> np.ndarray:
+    """Inverse of a symmetric positive definite matrix, by 2x2 blocks and their Schur complement.
+
+    ``np.linalg.inv`` always works in float64 and holds several copies of the matrix, so a 3,000-item
+    float32 gram cost ~320 MB of peak memory. Splitting until the blocks are small keeps the float64
+    work to ``INVERSE_BLOCK``-sized pieces and does the rest as float32 products (the ridge term
+    keeps the system well conditioned).
+    """
+    n = len(g)
+    if n <= INVERSE_BLOCK:
+        return np.linalg.inv(g.astype(np.float64, copy=False)).astype(g.dtype, copy=False)
+    k = n // 2
+    a_inv = _spd_inverse(g[:k, :k])
+    a_inv_b = a_inv @ g[:k, k:]
+    schur = g[k:, k:] - g[:k, k:].T @ a_inv_b
+    out = np.empty_like(g)
+    out[k:, k:] = _spd_inverse(schur)
+    del schur
+    out[:k, k:] = -(a_inv_b @ out[k:, k:])
+    out[k:, :k] = out[:k, k:].T
+    out[:k, :k] = a_inv - out[:k, k:] @ a_inv_b.T
+    return out

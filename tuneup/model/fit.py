@@ -9,7 +9,8 @@ import numpy as np
 
 from tuneup.history.normalize import norm_artist, norm_title
 from tuneup.model import ranker
-from tuneup.model.collab import basket_ids, fit_collab, release_memory
+from tuneup.model.collab import basket_ids, fit_collab
+from tuneup.model.memory import release_memory
 from tuneup.model.content import build_content
 from tuneup.model.dataset import FINISHED, LIKE, SKIPPED, STOPPED, Dataset
 from tuneup.model.hybrid import Model

@@ -133,6 +133,12 @@ def _catalogue_from_db(db) -> Catalogue:
         "extra, description FROM items WHERE status = 'present' ORDER BY id"
     )
     ids, kinds, titles, artists, albums, tokens, genres = [], [], [], [], [], [], []
+    # one string object per distinct artist, album, genre and token (a library repeats them a lot)
+    strings: dict[str, str] = {}
+
+    def shared(text: str) -> str:
+        return strings.setdefault(text, text)
+
     for (iid, kind, title, artist, aartist, album, year, graw, composer, mood, label, sid, extra_raw,
          desc) in rows:
         g = genre_list(graw)
@@ -142,15 +148,15 @@ def _catalogue_from_db(db) -> Catalogue:
             g = g + genre_list(extra.get("genres")) + series_genres.get(sid, [])
             people, directors = _names(extra.get("cast") or extra.get("actors")), _names(extra.get("directors"))
             text = desc or extra.get("plot")
-        g = list(dict.fromkeys(g))
+        g = [shared(x) for x in dict.fromkeys(g)]
         ids.append(iid)
-        kinds.append(kind)
+        kinds.append(shared(kind))
         titles.append(title or "")
-        artists.append(artist or aartist or "")
-        albums.append(album or "")
+        artists.append(shared(artist or aartist or ""))
+        albums.append(shared(album or ""))
         genres.append(g)
-        tokens.append(item_tokens(kind, artist, aartist, album, year, g, composer, mood, label, sid, people,
-                                  directors, text))
+        tokens.append([shared(t) for t in item_tokens(kind, artist, aartist, album, year, g, composer, mood, label,
+                                                      sid, people, directors, text)])
     cat = Catalogue(np.asarray(ids, np.int64), kinds, titles, artists, albums, tokens, genres)
     _attach_audio(db, cat)
     return cat
@@ -223,7 +229,7 @@ def _listen_arrays(db, item_ids: np.ndarray):
     cur = db.conn.execute(_LISTEN_SQL)
     chunks = []
     while True:
-        rows = cur.fetchmany(200_000)
+        rows = cur.fetchmany(25_000)
         if not rows:
             break
         chunks.append(np.asarray(rows, np.float64))
@@ -279,6 +285,12 @@ def from_csv(directory: Path) -> tuple[Dataset, dict[int, str], dict[int, str]]:
     item_id = {k: (int(k) if all_int else n + 1) for n, k in enumerate(item_key)}
     meta = {r["item"]: r for r in items}
     ids, kinds, titles, artists, albums, tokens, genres = [], [], [], [], [], [], []
+    # one string object per distinct artist, album, genre and token (a library repeats them a lot)
+    strings: dict[str, str] = {}
+
+    def shared(text: str) -> str:
+        return strings.setdefault(text, text)
+
     for k in item_key:
         r = meta.get(k, {})
         g = [x for x in (r.get("genres") or "").split("|") if x]
