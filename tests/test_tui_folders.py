@@ -131,3 +131,82 @@ async def _browse_odd(env, root):
         await pilot.press("down", "down", "c")
         await until(pilot, lambda: "UTF-8" in str(wizard.query_one("#folder-check").render()), "refusal")
         assert wizard.folders == []
+
+
+def _new_env(env):
+    from tuneup.env import Env
+
+    return Env(paths=env.paths)
+
+
+def present(db, under) -> list[int]:
+    return [r[0] for r in db.execute("SELECT id FROM items WHERE status = 'present' AND path LIKE ? ORDER BY id",
+                                     [f"{under}/%"])]
+
+
+async def settings_folders(app, pilot, expected: int):
+    from tuneup.tui.widgets.library_folders import LibraryFolders
+
+    await pilot.press("4")
+    folders = app.screen.query_one(LibraryFolders)
+    await until(pilot, lambda: len(folders.folders) == expected, f"{expected} folders listed")
+    return folders
+
+
+def test_settings_remove_then_add_back_by_browsing(env, tree):
+    from tuneup.tui import jobs
+    from tuidata import mixes_from_db
+
+    music, more = tree / "music", tree / "more"
+    jobs.scan_paths(env.db, lambda *a, **k: None, None, [music, more])
+    ids = present(env.db, music)
+    assert len(ids) == 3
+
+    async def remove():
+        app = create_app(env, rows_loader=mixes_from_db)
+        async with app.run_test(size=SIZE) as pilot:
+            folders = await settings_folders(app, pilot, 2)
+            assert folders.folders == [(str(more), 1), (str(music), 3)]
+            listed = folders.query_one("#roots")
+            assert "3 items" in str(listed.get_option_at_index(1).prompt)
+            assert "never deletes files" in str(folders.query_one("#roots-note").render())
+            listed.focus()
+            await pilot.press("down")  # → music
+            await pilot.press("d")
+            confirm = app.screen
+            assert type(confirm).__name__ == "ConfirmRemove"
+            assert "3 items leave the library" in str(confirm.query_one("Static").render())
+            await pilot.press("n")  # keep: nothing changes
+            assert env.db.execute("SELECT count(*) FROM roots").fetchone()[0] == 2
+            await pilot.press("delete", "y")
+            await until(pilot, lambda: folders.folders == [(str(more), 1)], "the list without music")
+            assert any("3 items left the library" in n.message for n in app._notifications)
+            assert (music / "Night Ferry" / "00.ogg").exists()  # no file deleted
+
+    asyncio.run(remove())
+    env2 = _new_env(env)  # what a restart sees
+    try:
+        assert [r[0] for r in env2.db.execute("SELECT path FROM roots")] == [str(more)]
+        assert present(env2.db, music) == []
+        # a rescan leaves them out (their folder is no longer a library folder)
+        jobs.rescan(env2.db, lambda *a, **k: None, None)
+        assert present(env2.db, music) == [] and len(present(env2.db, more)) == 1
+    finally:
+        env2.close()
+
+    async def add_back():
+        app = create_app(_new_env(env), rows_loader=mixes_from_db)
+        async with app.run_test(size=SIZE) as pilot:
+            folders = await settings_folders(app, pilot, 1)
+            await pilot.press("ctrl+o")  # browse from anywhere in the folders part
+            picker = app.screen
+            await wait_tree(pilot, picker, ["house", "more", "music"])
+            await pilot.press("down", "down")
+            await wait_check(pilot, picker, "3 media files")
+            await pilot.press("space")
+            await until(pilot, lambda: len(folders.folders) == 2, "music listed again after its scan", 30)
+            assert folders.folders == [(str(more), 1), (str(music), 3)]
+        app.env.close()
+
+    asyncio.run(add_back())
+    assert present(env.db, music) == ids  # the same items (and so their history) came back
