@@ -8,8 +8,8 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from tuneup.config import SETTINGS
 from tuneup.errors import TuneupError
-from tuneup.tui.folders import check_folder
 from tuneup.tui.text import clean
+from tuneup.tui.widgets.library_folders import LibraryFolders
 from tuneup.tui.widgets.player_settings import (load_player_fields, player_fields, player_values, save_player_fields,
                                                 check_mpd_connection)
 
@@ -23,10 +23,7 @@ def _id(key: str) -> str:
 class SettingsPane(VerticalScroll):
     def compose(self) -> ComposeResult:
         yield Static("Library folders", classes="section")
-        yield Static("", id="roots", markup=False)
-        with Horizontal(classes="field"):
-            yield Input(placeholder="/path/to/music", id="add-folder", compact=True)
-            yield Button("Add and scan", id="add-folder-btn", compact=True)
+        yield LibraryFolders()
         with Horizontal(classes="field"):
             yield Button("Rescan", id="rescan", compact=True)
             yield Button("Re-analyse audio", id="reanalyse", compact=True)
@@ -58,11 +55,7 @@ class SettingsPane(VerticalScroll):
         for key in NUMBER_SETTINGS:
             self.query_one("#" + _id(key), Input).value = str(config.get(key))
         load_player_fields(self, config)
-        roots = [r[0] for r in app.env.db.execute("SELECT path FROM roots ORDER BY path")]
-        counts = app.env.db.execute("SELECT count(*) FROM items WHERE status = 'present'").fetchone()[0]
-        text = Text("\n".join(clean(r) for r in roots) or "no folders yet", style="" if roots else "dim")
-        text.append(f"\n{counts:,} items in the library", style="dim")
-        self.query_one("#roots", Static).update(text)
+        self.query_one(LibraryFolders).reload()
         names = [r[0] for r in app.env.db.execute("SELECT name FROM profiles ORDER BY name")]
         select = self.query_one("#profile-select", Select)
         with select.prevent(Select.Changed):
@@ -70,7 +63,7 @@ class SettingsPane(VerticalScroll):
             select.value = app.env.profile_name
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        actions = {"save": self.save, "add-folder-btn": self.add_folder, "create-profile": self.create_profile,
+        actions = {"save": self.save, "create-profile": self.create_profile,
                    "rescan": lambda: self.app.run_action("app.rescan"),
                    "reanalyse": lambda: self.app.run_action("app.reanalyse"),
                    "rerun-onboarding": lambda: self.app.run_action("app.onboarding"),
@@ -94,16 +87,6 @@ class SettingsPane(VerticalScroll):
         if player_values(config) != player_before:
             self.app.playback.player_changed()
         return True
-
-    def add_folder(self) -> None:
-        from tuneup.tui import jobs
-
-        check = check_folder(self.query_one("#add-folder", Input).value)
-        if not check.ok:
-            self.app.notify(check.message, title="Folder not added", severity="error", markup=False)
-            return
-        self.app.notify(check.message, markup=False)
-        self.app.start_job("scan", jobs.scan_paths, [check.path])
 
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id == "profile-select" and event.value != self.app.env.profile_name:
