@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from mpd_support import mpd_server, needs_mpd, songs
+from mpd_support import wait_for as until
 
 from tuneup.tui.app import create_app
 from tuneup.tui.widgets.home import Card, HomePane
@@ -151,6 +152,9 @@ def test_settings_choose_mpd_and_enter_plays_the_row_in_mpd(library, server):
             await pilot.pause(1.0)
             c.disconnect()
             await pilot.press("q")
+        c = server.client()
+        assert c.status()["state"] == "play"  # quitting the app leaves MPD playing
+        c.disconnect()
         rows = mpd_listens(db)
         assert [Path(r[0]).name for r in rows] == expected[:4] + [expected[2]]  # each play once
         assert [(r[1], r[2]) for r in rows] == [("skipped", 1)] * 5
@@ -268,3 +272,32 @@ def test_radio_through_mpd_keeps_its_queue_topped_up(library, server):
         assert [(r[1], r[2]) for r in mpd_listens(env.db)] == [("skipped", 1)]
 
     asyncio.run(run())
+
+
+def test_mpd_player_stop_records_the_song_and_keeps_following(env, server):
+    """The core adapter without the app: start, stop (recorded as stopped), start again, detach."""
+    from tuneup.library.scan import scan
+    from tuneup.playback.mpd_player import MpdPlayer
+    from tuneup.playback.queue import entries_for
+
+    scan(env.db, [str(server.music)])
+    ids = [r[0] for r in env.db.execute("SELECT id FROM items ORDER BY path LIMIT 2")]
+    player = MpdPlayer(env.paths.db_file, env.profile_id, env.paths.run_dir, server.address, poll_s=0.1)
+    player.start(entries_for(env.db, ids))
+    until(lambda: player.state().entry and player.state().position > 1.0)
+    assert player.state().entry.item_id == ids[0] and player.state().queue_length == 2
+    player.stop()
+    until(lambda: player.state().entry is None)
+    assert player.running and player.state().connected
+    assert mpd_listens(env.db)[0][1:3] == ("stopped", 1)
+    player.start(entries_for(env.db, ids[1:]))
+    c = server.client()
+    assert [s["file"] for s in c.playlistinfo()] == [Path(p).name for p in
+                                                    [env.db.execute("SELECT path FROM items WHERE id = ?",
+                                                                    [ids[1]]).fetchone()[0]]]
+    player.detach()
+    assert not player.running and c.status()["state"] == "play"  # detached: MPD plays on, nothing recorded
+    time.sleep(0.5)
+    assert len(mpd_listens(env.db)) == 1
+    c.clear()
+    c.disconnect()

@@ -26,7 +26,9 @@ def watch_cmd(ctx: typer.Context, profile: str = ProfileOption) -> None:
     """Record every song MPD plays as a listen (finished or skipped), until interrupted.
 
     Follows MPD over its idle protocol and reconnects with backoff when MPD restarts.
-    Run it in a terminal, or as a user service (`tuneup mpd install-service`).
+    Run it in a terminal, or as a user service (`tuneup mpd install-service`). Only one tuneup
+    records MPD's plays at a time (this, or the app with MPD as its player): the one started
+    first; the other takes over when it ends.
     """
     from tuneup.playback.mpd import address_from
     from tuneup.playback.mpd_lock import RecorderLock

@@ -114,7 +114,7 @@ class MpdPlayer:
             self._threads.append(thread)
             thread.start()
 
-    def detach(self, timeout: float = 5.0) -> None:
+    def detach(self, timeout: float = 2.0) -> None:
         """Stop following MPD; what it plays goes on (a running `tuneup mpd watch` records it from here)."""
         self._cancel.set()
         self._wake.set()

@@ -90,8 +90,10 @@ class PlaybackController:
         return player
 
     def _reusable(self, player) -> bool:
-        """An MpdPlayer following the MPD the settings name plays the next queue too."""
+        """An MpdPlayer following the MPD the settings name, for this profile, plays the next queue too."""
         if not (_remote(player) and player.running) or self.app.env.config.get("player") != "mpd":
+            return False
+        if player.profile_id != self.app.profile_id:
             return False
         from tuneup.playback.mpd import address_from
 
@@ -166,7 +168,7 @@ class PlaybackController:
                 self._show(PlayState())
         self._follow()
 
-    # ---- controls (socket sends: fast enough for the UI thread) --------------------------------
+    # ---- controls (mpv: socket sends, fast enough for the UI thread; MPD: in workers) -------------
     def _call(self, name: str, *args) -> bool:
         player = self.player
         if player is None or not player.running:
