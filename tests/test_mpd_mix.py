@@ -45,4 +45,5 @@ def test_to_mpd_without_mpd_is_a_one_line_error(tuneup_cmd, home, server, tmp_pa
     proc = tuneup_cmd("mix", "--weekly", "--to-mpd", check=False, env_extra={"MPD_HOST": str(tmp_path / "no-socket")})
     assert proc.returncode == 1
     lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("tuneup: error: cannot reach MPD at") and "Traceback" not in proc.stderr
+    assert len(lines) == 1 and lines[0].startswith("tuneup: error: cannot reach MPD at")
+    assert "Traceback" not in proc.stderr

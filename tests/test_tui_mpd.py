@@ -126,7 +126,7 @@ def test_settings_choose_mpd_and_enter_plays_the_row_in_mpd(library, server):
 
             await pilot.press("n")  # next: ended after ~11 s of position, 1-2 s really played: a skip
             await wait_for(pilot, lambda: c.currentsong().get("file") == expected[1],
-                           what=lambda: f"next song {c.currentsong()} {c.status()} {[str(n.message) for n in app._notifications]}")
+                           what=lambda: f"next song: {c.currentsong()} {[str(n.message) for n in app._notifications]}")
             await wait_for(pilot, lambda: len(mpd_listens(db)) == 1, what="the skip recorded")
             await wait_for(pilot, lambda: pb.state.title == c.currentsong()["title"], what="bar on song 2")
 
