@@ -219,6 +219,9 @@ class _Reader:
         return ImportFormatError(f"{self.path}: line {line} column {column}: bad JSON ({message})")
 
 
+_NUMBER_CHARS = frozenset("0123456789.eE+-")
+
+
 def _stream_array(path: Path):
     import json
 
@@ -229,14 +232,14 @@ def _stream_array(path: Path):
         if first != "[":
             raise ImportFormatError(f"{path}: expected a JSON array of plays")
         r.pos += 1
-        if r.skip_space() == "]":
-            return
-        while True:
-            r.skip_space()
+        sep = r.skip_space()
+        while sep != "]":
             while True:
                 try:
                     value, end = decoder.raw_decode(r.buf, r.pos)
-                    break
+                    if (end < len(r.buf) and r.buf[end] not in _NUMBER_CHARS) or not r.more():
+                        break
+                    continue  # a number cut by the end of the buffer ("1" of "10") goes on in the next chunk
                 except json.JSONDecodeError as exc:
                     if len(r.buf) - r.pos > MAX_ENTRY:
                         raise r.error(r.pos, f"an entry larger than {MAX_ENTRY >> 20} MB") from None
@@ -248,13 +251,14 @@ def _stream_array(path: Path):
             r.pos = end
             sep = r.skip_space()
             if sep == "]":
-                r.pos += 1
-                if r.skip_space():
-                    raise r.error(r.pos, "extra data after the array")
-                return
+                break
             if sep != ",":
                 raise r.error(r.pos, "expected ',' or ']'" if sep else "the file ends inside the array")
             r.pos += 1
+            r.skip_space()
+        r.pos += 1
+        if r.skip_space():  # also after an empty array
+            raise r.error(r.pos, "extra data after the array")
 
 
 def entry_object(entry, where: Where) -> dict:
