@@ -395,8 +395,10 @@ def test_any_lastfm_csv_imports_or_is_refused(db, header, rows, raw):
 
 def _stored(text):
     """What the database holds for imported text: lone surrogates (valid JSON escapes, not valid Unicode)
-    become U+FFFD; everything else is kept as is."""
-    return None if text is None else "".join("\ufffd" if 0xD800 <= ord(c) <= 0xDFFF else c for c in text)
+    become U+FFFD, NUL a space; everything else is kept as is."""
+    if text is None:
+        return None
+    return "".join("\ufffd" if 0xD800 <= ord(c) <= 0xDFFF else " " if c == "\x00" else c for c in text)
 
 
 @SETTINGS
@@ -434,3 +436,62 @@ def test_listenbrainz_listens_and_feedback_are_stored_as_read(plays, feedback):
     stored_fb = set(db.execute("SELECT artist, title, mbid FROM feedback").fetchall())
     assert {(_stored(f["track_metadata"]["artist_name"]), _stored(f["track_metadata"]["track_name"]),
              f["recording_mbid"]) for f in fb} <= stored_fb
+
+
+# --- big files are streamed: the same plays, the same errors ----------------------------------------------
+
+@settings(max_examples=60, deadline=None)
+@given(values=st.lists(json_values, max_size=8), indent=st.sampled_from([None, 0, 2]),
+       chunk=st.integers(1, 64), tail=st.sampled_from(["", "\n", "  \n\n", " x", ",", "]"]))
+def test_streamed_array_reads_what_json_reads(values, indent, chunk, tail):
+    """iter_json_array streams files over STREAM_ABOVE bytes in CHUNK pieces; forced here for any size."""
+    text = json.dumps(values, indent=indent) + tail
+    path = write_file(text, "big.json")
+    try:
+        expected = json.loads(text)
+    except json.JSONDecodeError as exc:
+        expected = exc
+    old = base.STREAM_ABOVE, base.CHUNK
+    base.STREAM_ABOVE, base.CHUNK = -1, chunk
+    try:
+        if isinstance(expected, Exception):
+            with pytest.raises(ImportFormatError, match=rf"{path}: line \d+ column \d+: bad JSON"):
+                list(base.iter_json_array(path))
+        else:
+            assert list(base.iter_json_array(path)) == expected
+    finally:
+        base.STREAM_ABOVE, base.CHUNK = old
+
+
+@settings(max_examples=40, deadline=None)
+@given(n=st.integers(1, 30), bad=st.data(), chunk=st.integers(1, 50))
+def test_streamed_array_names_the_line_of_a_syntax_error(n, bad, chunk):
+    lines = [json.dumps({"n": i}) + "," for i in range(n)]
+    broken = bad.draw(st.integers(0, n - 1))
+    lines[broken] = lines[broken].replace("}", "", 1)  # an object that never closes
+    text = "[\n" + "\n".join(lines)[:-1] + "\n]\n"
+    path = write_file(text, "big.json")
+    with pytest.raises(json.JSONDecodeError) as expected:
+        json.loads(text)
+    old = base.STREAM_ABOVE, base.CHUNK
+    base.STREAM_ABOVE, base.CHUNK = -1, chunk
+    try:
+        with pytest.raises(ImportFormatError, match=rf"line {expected.value.lineno} column {expected.value.colno}:"):
+            list(base.iter_json_array(path))
+    finally:
+        base.STREAM_ABOVE, base.CHUNK = old
+
+
+def test_streamed_array_refuses_what_is_not_an_array_or_not_utf8():
+    old = base.STREAM_ABOVE
+    base.STREAM_ABOVE = -1
+    try:
+        with pytest.raises(ImportFormatError, match="expected a JSON array"):
+            list(base.iter_json_array(write_file('{"a": 1}', "x.json")))
+        assert list(base.iter_json_array(write_file("  [ ]  ", "x.json"))) == []
+        with pytest.raises(ImportFormatError, match="not UTF-8"):
+            list(base.iter_json_array(write_file(b'[{"a": "\xff\xfe"}]', "x.json")))
+        with pytest.raises(ImportFormatError, match="ends inside the array"):
+            list(base.iter_json_array(write_file('[1, 2', "x.json")))
+    finally:
+        base.STREAM_ABOVE = old
