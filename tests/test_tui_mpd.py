@@ -187,6 +187,11 @@ def test_mpd_going_away_is_a_notification_and_the_bar_comes_back(library, server
             await pilot.press("n")  # a key while MPD is away: a notification, no crash
             await wait_for(pilot, lambda: sum("not reachable" in str(n.message) for n in app._notifications) >= 2,
                            what="key refused")
+            await wait_for(pilot, lambda: isinstance(app.screen.focused, Card), what="a card")
+            await pilot.press("enter")  # playing while MPD is away: the same, and the app goes on
+            await wait_for(pilot, lambda: sum("not reachable" in str(n.message) for n in app._notifications) >= 3,
+                           what="play refused")
+            assert "MPD not connected" in bar_text(app)
             server.start()
             await wait_for(pilot, lambda: pb.player.state().connected, timeout=20, what="reconnected")
             assert "MPD not connected" not in bar_text(app)
