@@ -76,11 +76,27 @@ def test_wizard_browse_with_the_keyboard(env, tree):
             await until(pilot, lambda: wizard.folders, "the folder to be added")
             assert wizard.folders == [str(tree / "music")]
             assert "3 media files" in str(wizard.query_one("#folder-check").render())
-            await pilot.press("ctrl+n")  # → scan, with the browsed folder
+            # `b` opens the browser too once the typing box is not focused; `?` lists the browser's keys
+            wizard.query_one("#browse-folder").focus()
+            await pilot.press("b")
+            picker = app.screen
+            assert type(picker).__name__ == "FolderPicker"
+            await wait_tree(pilot, picker, ["house", "more", "music"])
+            await pilot.press("question_mark")
+            keys = {desc: key for key, desc, where in app.screen.rows if where == "Folder browser"}
+            assert keys["Choose folder"] == "space / c" and keys["Parent folder"] == "⌫ / u", keys
+            await pilot.press("escape")
+            # the mouse: click a folder, then Choose
+            await pilot.click("#picker-tree", offset=(8, 1))  # the line of "more"
+            await wait_check(pilot, picker, "1 media file")
+            await pilot.click("#picker-choose")
+            await until(pilot, lambda: len(wizard.folders) == 2, "the clicked folder to be added")
+            assert wizard.folders == [str(tree / "music"), str(tree / "more")]
+            await pilot.press("ctrl+n")  # → scan, with the browsed folders
             await settle(app, pilot, 0.3)
             assert wizard.scanned, wizard.query_one("#scan-status").render()
-        roots = [r[0] for r in env.db.execute("SELECT path FROM roots")]
-        assert roots == [str(tree / "music")]
+        roots = [r[0] for r in env.db.execute("SELECT path FROM roots ORDER BY path")]
+        assert roots == [str(tree / "more"), str(tree / "music")]
 
     asyncio.run(run())
 

@@ -73,7 +73,7 @@ class FolderTree(DirectoryTree):
 
 
 class FolderPicker(ModalScreen[str | None]):
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("question_mark", "app.help", "Keys")]
     DEFAULT_CSS = """
     FolderPicker { align: center middle; }
     FolderPicker > Vertical { width: 90%; height: 85%; border: thick $accent; background: $surface; padding: 0 1; }
