@@ -143,8 +143,8 @@ class _Scan:
             return
         self._send_batch()
         self.gone = self._gone(walked)
-        del self.existing, self.seen               # the big structures are not needed any more
         self.candidates = self._move_candidates()
+        del self.existing, self.seen               # the big structures are not needed any more
         self._mark_returned()
         self.walk_done = True
         self.total = self.summary.unchanged + len(self.returned) + len(self.to_read)
@@ -224,8 +224,10 @@ class _Scan:
             chunk = gone[i:i + 500]
             rows += self.db.execute(f"SELECT id, path_raw, fingerprint FROM items WHERE id IN "
                                     f"({','.join('?' * len(chunk))}) AND fingerprint IS NOT NULL", chunk).fetchall()
+        seen = self.seen
         for item_id, path, fp in rows:
-            out.setdefault(fp, []).append((item_id, path))
+            if path not in seen:  # a missing file found again at its own path came back: it is not a move source
+                out.setdefault(fp, []).append((item_id, path))
         return out
 
     def _mark_returned(self) -> None:
