@@ -68,6 +68,10 @@ def test_wizard_browse_with_the_keyboard(env, tree):
             assert type(picker).__name__ == "FolderPicker"
             await wait_tree(pilot, picker, ["house", "more", "music"])  # folders only, no dot folders
             await wait_check(pilot, picker, "4 media files")  # the home folder itself
+            await pilot.press("full_stop")  # dot folders on, then off again
+            await wait_tree(pilot, picker, ["house", ".cache", "more", "music"])
+            await pilot.press("full_stop")
+            await wait_tree(pilot, picker, ["house", "more", "music"])
             await pilot.press("down", "down")
             line = await wait_check(pilot, picker, "3 media files")
             assert "music" in line
@@ -214,7 +218,8 @@ def test_settings_remove_then_add_back_by_browsing(env, tree):
         app = create_app(_new_env(env), rows_loader=mixes_from_db)
         async with app.run_test(size=SIZE) as pilot:
             folders = await settings_folders(app, pilot, 1)
-            await pilot.press("ctrl+o")  # browse from anywhere in the folders part
+            await pilot.press("1")
+            await pilot.press("ctrl+o")  # from any tab: Settings' folders, and the browser on top
             picker = app.screen
             await wait_tree(pilot, picker, ["house", "more", "music"])
             await pilot.press("down", "down")
@@ -226,3 +231,25 @@ def test_settings_remove_then_add_back_by_browsing(env, tree):
 
     asyncio.run(add_back())
     assert present(env.db, music) == ids  # the same items (and so their history) came back
+
+
+def test_remove_folder_keeps_items_of_an_enclosing_folder(env, tmp_path):
+    """Nested folders: removing the inner one leaves its items in (the outer one still holds them)."""
+    from tuneup.tui import jobs
+    from tuneup.tui.folders import check_folder, library_folders, remove_folder
+
+    outer = tmp_path / "all"
+    inner = outer / "jazz"
+    make_audio(inner, "ogg", {"title": "In", "artist": "Night Ferry"}, name="in.ogg")
+    make_audio(outer, "ogg", {"title": "Out", "artist": "Cold Cipher"}, name="out.ogg")
+    jobs.scan_paths(env.db, lambda *a, **k: None, None, [outer, inner])
+    assert library_folders(env.db) == [(str(outer), 2), (str(inner), 1)]
+    assert remove_folder(env.db, str(inner)) == 0
+    assert library_folders(env.db) == [(str(outer), 2)]
+    assert remove_folder(env.db, str(outer)) == 2
+    assert remove_folder(env.db, str(outer)) == 0  # already gone
+    assert library_folders(env.db) == []
+    assert env.db.execute("SELECT count(*) FROM items WHERE status = 'missing'").fetchone()[0] == 2
+    # a stale check stops at once
+    stopped = check_folder(str(outer), cancel=lambda: True)
+    assert stopped.cancelled and not stopped.ok
