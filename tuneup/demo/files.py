@@ -56,8 +56,10 @@ class _PoolResults:
     def __init__(self, jobs, workers):
         import multiprocessing
 
+        from tuneup.parentwatch import exit_with_parent
+
         # spawn: safe when the caller runs in a thread (the TUI's worker), unlike fork
-        self.pool = multiprocessing.get_context("spawn").Pool(workers)
+        self.pool = multiprocessing.get_context("spawn").Pool(workers, exit_with_parent, (os.getpid(),))
         self.results = self.pool.imap_unordered(_write_job, jobs, chunksize=2)
 
     def __iter__(self):

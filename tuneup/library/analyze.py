@@ -154,14 +154,19 @@ def _mp_context():
     return multiprocessing.get_context("spawn")
 
 
-def _worker_init() -> None:
-    """One BLAS thread per worker: the workers are the parallelism (set before numpy loads)."""
+def _worker_init(parent: int) -> None:
+    """One BLAS thread per worker: the workers are the parallelism (set before numpy loads). A worker
+    also ends when the analysis that started it was killed."""
+    from tuneup.parentwatch import exit_with_parent
+
     for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(name, "1")
+    exit_with_parent(parent)
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(workers, mp_context=_mp_context(), initializer=_worker_init)
+    return ProcessPoolExecutor(workers, mp_context=_mp_context(), initializer=_worker_init,
+                               initargs=(os.getpid(),))
 
 
 def _run_pool(tasks: list[Task], workers: int, finished: Callable[[Result], None],

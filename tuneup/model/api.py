@@ -13,6 +13,7 @@ library and says so in each reason.
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -88,7 +89,10 @@ def fit_in_child(db, model_dir: Path, *, progress=None, cancel=None) -> Model:
     from concurrent.futures import ProcessPoolExecutor
 
     db_file = db.execute("PRAGMA database_list").fetchone()[2]
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+    from tuneup.parentwatch import exit_with_parent
+
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=exit_with_parent,
+                             initargs=(os.getpid(),)) as pool:
         pool.submit(_fit_to_file, db_file, str(model_dir)).result()
     return load(Path(model_dir) / FILE_NAME)
 

@@ -179,7 +179,10 @@ def _parsed(module, paths, options):
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+    from tuneup.parentwatch import exit_with_parent
+
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=exit_with_parent, initargs=(os.getpid(),)) as pool:
         try:
             yield from pool.map(parse_file, repeat(module.FORMAT), paths, repeat(options))
         finally:
