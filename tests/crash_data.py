@@ -194,3 +194,16 @@ def temp_files(*folders: Path) -> list[str]:
         if folder.is_dir():
             found += [p.name for p in folder.iterdir() if ".tmp" in p.name]
     return sorted(found)
+
+
+def session_processes(sid: int) -> list[int]:
+    """Pids of the live processes in session ``sid`` (a command started by start_cli and what it started)."""
+    pids = []
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                if os.getsid(int(name)) == sid and cpu_seconds(int(name)) is not None:
+                    pids.append(int(name))
+            except OSError:
+                pass
+    return pids

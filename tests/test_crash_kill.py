@@ -17,14 +17,17 @@ The default test kills each command once, mid-run; the slow one at ``SLOW_POINTS
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
+import time
 from pathlib import Path
 
 import pytest
 
 from crash_data import (
-    cli, counts, integrity, kill_after_cpu, kill_when_file_appears, make_library, run_measured, spotify_history,
-    temp_files,
+    cli, counts, integrity, kill_after_cpu, kill_when_file_appears, make_library, run_measured, session_processes,
+    spotify_history, start_cli, temp_files,
 )
 
 LIBRARY_FILES = 2000       # what the scan runs read
@@ -275,3 +278,32 @@ def test_kill_9_at_many_points(states, command):
         fractions.append(MID_WRITE)  # a 200-line playlist is written in well under a millisecond: best effort
     killed = kill_points(states, command, fractions, 10)
     assert sum(killed[:len(SLOW_POINTS)]) >= len(SLOW_POINTS) - 1, f"too few kills landed before the end: {killed}"
+
+
+@pytest.mark.parametrize("command", ["scan", "analyze"])
+def test_worker_processes_end_with_a_killed_command(states, command):
+    """kill -9 of the command alone (as the OOM killer does): the processes it started do not live on."""
+    states.pre(command)
+    home = states.home(command, 5)
+    before = counts(home)
+    args = [a if a != "1" else "2" for a in states.args(command, home)]  # -w 2: a pool of worker processes
+    proc = start_cli(home, *args)
+    try:
+        deadline = time.monotonic() + 60
+        while len(session_processes(proc.pid)) < 3 and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert proc.poll() is None, "the command finished before its workers were seen"
+        time.sleep(0.2)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        deadline = time.monotonic() + 10
+        while session_processes(proc.pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        left = session_processes(proc.pid)
+        assert left == [], [open(f"/proc/{pid}/cmdline", "rb").read()[:120] for pid in left]
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    rerun(states, command, home, after_kill(states, command, home, before, None))
