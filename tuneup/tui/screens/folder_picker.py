@@ -174,7 +174,7 @@ class FolderPicker(ModalScreen[str | None]):
             self.app.call_from_thread(self._show_check, result)
 
     def _show_check(self, result: FolderCheck) -> None:
-        if result.path != self.highlighted().absolute() or not self.is_attached:
+        if not self.is_attached or result.path != self.highlighted().absolute():
             return  # the cursor moved on meanwhile
         self.checked = result
         self.query_one("#picker-check", Static).update(
