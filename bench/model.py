@@ -2,7 +2,8 @@
 
     python bench/model.py [--items 100000] [--listens 1000000]
 
-Reports the full fit (store -> saved .npz), load, recommend 50 in-process, and peak RSS.
+Reports the full fit (store -> saved .npz), load, recommend 50 in-process, peak RSS, and the peak RSS
+of the same fit in a child process (``fit_in_child``, what the TUI runs).
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ def main() -> None:
     ap.add_argument("--items", type=int, default=100_000)
     ap.add_argument("--listens", type=int, default=1_000_000)
     args = ap.parse_args()
-    from tuneup.model.api import fit, load_or_fit
+    from tuneup.model.api import fit, fit_in_child, load_or_fit
     from tuneup.store import open_db
 
     work = Path(tempfile.mkdtemp(prefix="tuneup-bench-model-"))
@@ -98,11 +99,16 @@ def main() -> None:
     cold.recommend(2, 50, seed=0)
     cold_s = time.perf_counter() - t
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    t = time.perf_counter()
+    fit_in_child(db, work / "models-child")  # what the TUI does: the fit's peak lives in a child process
+    child_s = time.perf_counter() - t
+    child_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(json.dumps({
         "items": args.items, "listens": args.listens, "generate_s": round(gen_s, 1),
         "fit_s": round(fit_s, 2), "load_s": round(load_s, 2),
         "recommend50_s_median": round(float(np.median(times)), 4), "recommend50_first_call_s": round(cold_s, 3),
         "similar50_s": round(sim_s, 4), "peak_rss_mb": round(rss), "rss_before_fit_mb": round(rss_before), "rss_after_fit_mb": round(rss_fit),
+        "fit_in_child_s": round(child_s, 2), "fit_in_child_peak_rss_mb": round(child_rss),
         "model_file_mb": round((work / "models" / "model.npz").stat().st_size / 2**20, 1),
     }, indent=2))
 

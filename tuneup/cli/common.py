@@ -33,6 +33,11 @@ class DataConsole(Console):
             else Segment(text, style, control) for text, style, control in buffer)
 
 
+    def on_broken_pipe(self) -> None:
+        """`tuneup ls | head`: the reader went away, which is not an error (rich would exit 1)."""
+        raise BrokenPipeError
+
+
 def _escaped(match: re.Match) -> str:
     return "".join(ascii(ch)[1:-1] for ch in match.group())
 

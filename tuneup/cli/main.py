@@ -91,6 +91,10 @@ def run() -> None:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         sys.exit(0)
+    except SystemExit as exc:
+        if exc.code == 1 and _reader_went_away():
+            sys.exit(0)
+        raise
     except Exception as exc:  # a full disk the core did not name itself: still one line, no traceback
         from tuneup.errors import is_disk_full
 
@@ -98,6 +102,11 @@ def run() -> None:
             raise
         sys.stderr.write(f"tuneup: error: {_one_line(_disk_full(exc))}\n")
         sys.exit(1)
+
+
+def _reader_went_away() -> bool:
+    """Click handles a broken pipe itself: it wraps stdout in PacifyFlushWrapper and exits 1."""
+    return type(sys.stdout).__name__ == "PacifyFlushWrapper"
 
 
 def _disk_full(exc: Exception) -> str:
