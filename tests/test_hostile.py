@@ -175,7 +175,7 @@ def test_human_output_cannot_drive_the_terminal(world):
     assert HOSTILE_TEXT["markup"] in ls.out  # markup is shown as text, not applied
     assert "red" in ls.out and "line one line two" in ls.out
     _assert_terminal_safe(world["scan"].err, "scan (stderr)")
-    for args in (("ls", "-l", "tags"), ("stats",), ("doctor",), ("rows",)):
+    for args in (("ls", "-l", "tags"), ("stats",), ("doctor",), ("videos",), ("rows",), ("recommend",), ("taste",)):
         proc = run_cli(home, *args, timeout=240, check_rc=None)
         assert proc.returncode == 0, (args, proc.err[-2000:])
         _assert_terminal_safe(proc.out, " ".join(args))
@@ -291,6 +291,22 @@ def test_every_import_finishes_and_reports_bad_files_in_one_line(tmp_path):
     history = cli_in_process(home, "history", "-n", "100")[1]
     _assert_terminal_safe(history, "tuneup history")  # ...and shown harmlessly
     assert "[bold]Loud[/]" in history
+    code, _, err = cli_in_process(home, "export-data", "--out", tmp_path / "export.json")
+    assert code == 0, err
+    exported = (tmp_path / "export.json").read_bytes()
+    assert HOSTILE_TEXT["ansi"] in set(_strings(json.loads(exported)))  # the data, exactly
+    assert not TERMINAL_UNSAFE.search(exported.decode("ascii"))  # all of it \u-escaped
+
+
+def _strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
 
 
 def test_a_bad_import_exits_1_through_the_real_entry(tmp_path):
