@@ -1,7 +1,8 @@
 """`tuneup mpd watch`: follow MPD over its idle protocol and record each song it plays as a listen.
 
 Played time is wall time spent in the "play" state, so pauses do not count and seeks neither add
-nor remove time. A song counts as finished when MPD's position (its last reported elapsed plus the
+nor remove time; a song already under way when first seen (the watcher just started) is credited
+with its position then. A song counts as finished when MPD's position (its last reported elapsed plus the
 time played since) reached the end; otherwise the person moved on (skipped) or stopped, and the
 common skip rule (history.skip_seconds) decides whether that is a skip. When MPD goes away the
 loop reconnects with backoff; a song cut off by that is recorded with end reason "error".
@@ -14,7 +15,7 @@ import socket
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from tuneup.cancel import cancel_check
@@ -56,7 +57,9 @@ class PlayTracker:
                 self._end(play, "stopped" if song_id is None else "skipped")
                 play = None
         if play is None and song_id is not None and song.get("file"):
-            play = _Play(song_id, song["file"], song, _utcnow(), seen_at=now)
+            # A song first seen mid-way (the watcher or the app just started) has played up to its position.
+            before = float(status.get("elapsed") or 0.0)
+            play = _Play(song_id, song["file"], song, _utcnow(before), played_s=before, seen_at=now)
         if play is not None:
             play.elapsed_s = float(status.get("elapsed") or 0.0)
             play.playing = state == "play"
@@ -189,8 +192,8 @@ def _label(song: dict) -> str:
     return f"{artist} - {title}" if artist and title else song.get("file", "?")
 
 
-def _utcnow() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+def _utcnow(ago_s: float = 0.0) -> str:
+    return (datetime.now(timezone.utc) - timedelta(seconds=ago_s)).isoformat(timespec="seconds")
 
 
 def _hang_up_on_cancel(client, cancelled, done: threading.Event) -> None:
