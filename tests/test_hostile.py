@@ -160,6 +160,12 @@ def test_analysis_records_every_undecodable_track_once(world):
     assert all(reason for status, reason in features.values() if status == "no_signal")
     bad = [e for e in corpus.by("bad") if e.path in items]
     assert bad and all(features[e.path][0] == "no_signal" for e in bad)
+    lines = world["analyze"].err.splitlines()
+    failed = [(p, reason) for p, (status, reason) in features.items() if status == "no_signal"]
+    assert len(failed) <= 20
+    for path, reason in failed:  # each named once, with its reason
+        assert lines.count(f"  {path.decode('utf-8', 'backslashreplace')}: {reason}") == 1, (path, reason)
+    assert not [ln for ln in lines if not ln.startswith(("Analysed", "  ", "Tag "))], lines  # no decoder chatter
     integrity_ok(home)
 
 

@@ -26,6 +26,7 @@ def analyze_command(
     import threading
 
     from tuneup.library.analyze import analyze, tag_agreement
+    from tuneup.library.queries import printable
 
     env = get_env(ctx)
     cancel = threading.Event()
@@ -46,6 +47,10 @@ def analyze_command(
         f"{d['ok']} with features, {d['no_signal']} without")
     for reason, count in sorted(d["reasons"].items(), key=lambda kv: -kv[1]):
         say(f"  {count} × {reason}")
+    for failed in d["failed"][:20]:
+        say(f"  {printable(failed['path'])}: {printable(failed['reason'])}")
+    if len(d["failed"]) > 20:
+        say(f"  ... and {len(d['failed']) - 20} more (tuneup ls --json shows each track's feature_reason)")
     for name, counts in agreement.items():
         if counts["compared"]:
             rest = ", ".join(f"{v} {k}" for k, v in counts.items() if k != "compared" and v is not None)

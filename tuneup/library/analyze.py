@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Callable
 
 from tuneup.cancel import cancel_check
+from tuneup.library.walk import display
 from tuneup.store.db import utcnow, write
 
 Progress = Callable[..., None]
@@ -52,6 +53,7 @@ class AnalyzeSummary:
     seconds: float = 0.0
     cancelled: bool = False
     reasons: dict[str, int] = field(default_factory=dict)
+    failed: list[dict] = field(default_factory=list)  # {"path", "reason"} of each track left without features
 
     def as_dict(self) -> dict:
         d = asdict(self)
@@ -115,9 +117,13 @@ def analyze(db, *, workers: int = 0, limit: int | None = None, progress: Progres
     report = progress or (lambda done, total, info="": None)
     cancelled = cancel_check(cancel)
 
+    paths = {task.item_id: task.path_raw for task in tasks}
+
     def finished(result: Result) -> None:
         store_result(db, result)
         _count(summary, result)
+        if result.status != "ok":
+            summary.failed.append({"path": display(paths[result.item_id]), "reason": result.reason})
         elapsed = max(time.monotonic() - started, 1e-6)
         # The progress bar shows tracks/s itself; the info adds how much audio that covers.
         report(summary.analysed, len(tasks), f"{summary.track_seconds / 3600 / elapsed:.3f} audio-hours/s")
@@ -162,6 +168,11 @@ def _worker_init(parent: int) -> None:
     for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(name, "1")
     exit_with_parent(parent)
+    # Decoders (libmpg123, libsndfile) print their own chatter about corrupt files to fd 2, unattributed; each
+    # failure already comes back as a result with its reason, so the person sees that once, with the file name.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
