@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
 
 import pytest
 from textual.widgets import Input
@@ -253,3 +258,57 @@ def test_remove_folder_keeps_items_of_an_enclosing_folder(env, tmp_path):
     # a stale check stops at once
     stopped = check_folder(str(outer), cancel=lambda: True)
     assert stopped.cancelled and not stopped.ok
+
+
+_AS_NOBODY = textwrap.dedent("""
+    import asyncio, sys
+    from textual.app import App
+    from tuneup.tui.screens.folder_picker import FolderPicker
+
+    async def until(pilot, condition):
+        for _ in range(400):
+            if condition():
+                return
+            await pilot.pause(0.05)
+        raise SystemExit("timed out")
+
+    async def main(root):
+        app = App()
+        async with app.run_test(size=(100, 30)) as pilot:
+            picker = FolderPicker(root)
+            await app.push_screen(picker)
+            tree = picker.query_one("#picker-tree")
+            labels = lambda: [str(tree.get_node_at_line(i).label) for i in range(tree.last_line + 1)]
+            await until(pilot, lambda: labels()[1:] == ["locked", "music"])
+            check = lambda: str(picker.query_one("#picker-check").render())
+            await pilot.press("down")
+            await until(pilot, lambda: "is not readable" in check())
+            await pilot.press("enter", "enter", "down")
+            await until(pilot, lambda: "1 media file" in check())
+            print("unreadable:", labels())
+
+    asyncio.run(main(sys.argv[1]))
+""")
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv"), reason="needs root and setpriv (as a "
+                    "normal user test_picker_survives_odd_folders already meets a real unreadable folder)")
+def test_unreadable_folder_as_nobody():
+    """chmod 000 does not stop root: as root, the browser runs as `nobody` in a child process."""
+    base = tempfile.mkdtemp(prefix="tuneup-picker-perm-")
+    try:
+        os.chmod(base, 0o777)
+        make_audio(os.path.join(base, "music"), "ogg", {"title": "One"}, name="01.ogg")
+        locked = os.path.join(base, "locked")
+        os.makedirs(os.path.join(locked, "inside"))
+        for dirpath, dirs, files in os.walk(base):
+            for name in dirs + files:
+                os.chmod(os.path.join(dirpath, name), 0o777)
+        os.chmod(locked, 0)
+        proc = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable,
+                               "-c", _AS_NOBODY, base], capture_output=True, text=True, timeout=120, cwd=base,
+                              env=dict(os.environ, HOME=base))
+        assert proc.returncode == 0 and "unreadable:" in proc.stdout, proc.stdout[-2000:] + proc.stderr[-3000:]
+    finally:
+        os.chmod(locked, 0o777)
+        shutil.rmtree(base, ignore_errors=True)
