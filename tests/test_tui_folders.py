@@ -195,6 +195,11 @@ def test_settings_remove_then_add_back_by_browsing(env, tree):
             listed = folders.query_one("#roots")
             assert "3 items" in str(listed.get_option_at_index(1).prompt)
             assert "never deletes files" in str(folders.query_one("#roots-note").render())
+            typed = folders.query_one("#add-folder", Input)
+            typed.value = str(tree / "nowhere")
+            typed.focus()
+            await pilot.press("enter")  # a typed folder is checked too
+            await until(pilot, lambda: any("does not exist" in n.message for n in app._notifications), "refusal")
             listed.focus()
             await pilot.press("down")  # → music
             await pilot.press("d")
