@@ -193,3 +193,18 @@ def test_fit_on_a_full_disk_keeps_the_old_model(tmpfs, tmp_path):
     cli(home, "fit")
     assert model.read_bytes() != old
     load(model)
+
+
+def test_opening_the_database_on_a_full_disk_says_so(tmpfs, tmp_path):
+    """SQLite needs room for its shared-memory index to open a database; it reports the lack as an I/O error."""
+    if tmpfs is None:
+        return
+    lib = make_library(tmp_path / "lib", 20)
+    disk = tmpfs(tmp_path / "disk", "2m")
+    home = disk / "home"
+    cli(home, "scan", lib, "-q", "-w", "1")
+    assert sorted(os.listdir(home / "data")) == ["tuneup.db"]  # closed cleanly: no -wal, no -shm
+    filler = fill(disk)
+    one_error_line(cli(home, "ls", check=False), "tuneup.db", "cannot open the database")
+    filler.unlink()
+    assert len(json.loads(cli(home, "ls", "--json").stdout)) == 20
