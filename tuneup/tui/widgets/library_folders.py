@@ -1,4 +1,4 @@
-"""Settings → Library folders: the folders with their item counts; add (type or browse), remove, rescan.
+"""Settings → Library folders: the folders with their item counts; add one (type or browse), remove one.
 
 Folders are the store's ``roots``; see tuneup.tui.folders for what removing one does to its items.
 """
