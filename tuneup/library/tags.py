@@ -105,6 +105,8 @@ def _reason(exc: Exception) -> str:
     inner = exc.args[0] if exc.args else exc
     if isinstance(inner, OSError) and inner.strerror:
         return inner.strerror
+    if isinstance(inner, OSError) and not inner.args:  # mutagen's bare IOError: a short read
+        return "unreadable audio: the file ends before its header or tag says it does"
     text = str(exc).strip() or type(exc).__name__
     return f"unreadable audio: {text}"
 
