@@ -172,7 +172,7 @@ def _invalid_encodings(c: Corpus) -> None:
         c.add(p, f"ID3 {name}", "ok")
     liar = folder / "id3-claims-256MB.mp3"
     liar.write_bytes(_id3([(b"TIT2", b"\x00Liar")], size=0x0FFFFFFF) + mp3)
-    c.add(liar, "ID3 header claiming 256 MB", "any")
+    c.add(liar, "ID3 header claiming 256 MB", "error", "ends before")
     # Vorbis comments (FLAC) and MP4 atoms with invalid UTF-8: written with a placeholder, then patched.
     for fmt in ("flac", "m4a"):
         p = make_audio(folder, fmt, {"title": "XXBADTITLEXX", "artist": "Enc Artist"}, name=f"invalid-utf8.{fmt}")

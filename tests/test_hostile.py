@@ -129,6 +129,7 @@ def test_scan_reports_each_bad_file_once_and_stores_only_valid_text(world):
             assert len(inside) == 1000 and all(p.endswith(".mp3") for p in inside)
             assert {errors[p] for p in inside} == {"empty file (0 bytes)"}
             assert not any(p.startswith(entry.path + b"/") for p in items), what
+    assert not [r for r in errors.values() if r.rstrip(")").endswith(": error")]  # a reason, not a class name
     # nothing stored or reported that the corpus did not make, and no NUL in any stored text
     made = {e.shown for e in corpus.entries}
     assert all(p in made or any(p.startswith(m + "/") for m in made) for p in errors), set(errors) - made
