@@ -274,7 +274,10 @@ class MpdPlayer:
 
         with connection(self.db_path) as db:
             self.watcher = _AppWatcher(self, db)
-            self.watcher.run(self._cancel)
+            try:
+                self.watcher.run(self._cancel)
+            except Exception as exc:  # a refused password, say: the poller shows it; never a traceback
+                self.log.append(f"recording stopped: {exc}")
 
     def _poll_loop(self) -> None:
         import mpd
@@ -287,19 +290,27 @@ class MpdPlayer:
                 try:
                     client = connect(self.address)
                 except (OSError, TuneupError) as exc:
-                    self._set(running=True, connected=False, error=unreachable(self.address, exc), entry=None,
-                              index=None)
+                    self._lost(exc)
                     self._cancel.wait(self.backoff[min(failures, len(self.backoff) - 1)])
                     failures += 1
                     continue
-                failures = 0
                 try:
                     self._follow(client, PathMap.for_client(db, client, self.config), db)
-                except (OSError, mpd.ConnectionError) as exc:
-                    self._set(connected=False, error=unreachable(self.address, exc or "connection closed"),
-                              entry=None, index=None)
+                except (OSError, mpd.MPDError) as exc:  # gone, or refusing us (a password is needed)
+                    self._lost(exc)
+                    failures = 0 if isinstance(exc, (OSError, mpd.ConnectionError)) else failures + 1
+                    self._cancel.wait(self.backoff[min(failures, len(self.backoff) - 1)])
                 finally:
                     _close(client)
+
+    def _lost(self, exc: BaseException) -> None:
+        import mpd
+
+        if isinstance(exc, (TuneupError, mpd.CommandError)):  # reachable, but refusing
+            error = f"MPD at {self.address} refused tuneup ({exc}): check mpd.password in Settings"
+        else:
+            error = unreachable(self.address, exc)
+        self._set(running=True, connected=False, error=error, entry=None, index=None)
 
     def _follow(self, client, pathmap: PathMap, db) -> None:
         version, cache = None, {}
