@@ -234,6 +234,9 @@ def _names(c: Corpus) -> None:
         fmt = os.fsdecode(name).rsplit(".", 1)[1]
         p = make_audio(folder, fmt, {"title": f"named {case}"}, name=name)
         c.add(p, case, "ok", title=f"named {case}")
+    video = folder / "\x1b]0;pwned\x07[bold]Escape\u202e (2001).mkv"
+    shutil.copyfile(VIDEO_FIXTURE, video)
+    c.add(video, "video named with an escape, markup and a bidi override", "ok")
     long_name = "L" * (255 - 4) + ".mp3"  # NAME_MAX
     p = make_audio(folder, "mp3", {"title": "long name"}, name=long_name)
     c.add(p, "name of 255 bytes", "ok", title="long name")

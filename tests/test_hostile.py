@@ -182,7 +182,7 @@ def test_human_output_cannot_drive_the_terminal(world):
     assert HOSTILE_TEXT["markup"] in ls.out  # markup is shown as text, not applied
     assert "red" in ls.out and "line one line two" in ls.out
     _assert_terminal_safe(world["scan"].err, "scan (stderr)")
-    for args in (("ls", "-l", "tags"), ("stats",), ("doctor",), ("videos",), ("rows",), ("recommend",), ("taste",)):
+    for args in (("ls", "-l"), ("stats",), ("doctor",), ("videos",), ("rows",), ("recommend",), ("taste",)):
         proc = run_cli(home, *args, timeout=240, check_rc=None)
         assert proc.returncode == 0, (args, proc.err[-2000:])
         _assert_terminal_safe(proc.out, " ".join(args))
