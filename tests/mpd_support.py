@@ -40,14 +40,14 @@ def make_song(path: Path, seconds: float, freq: float, artist: str, title: str) 
 
 
 class MpdServer:
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, extra_conf: str = ""):
         self.root, self.music = root, root / "music"
         self.socket = root / "socket"
         self.conf = root / "mpd.conf"
         self.conf.write_text(
             f'music_directory "{self.music}"\ndb_file "{root / "database"}"\nlog_file "{root / "log"}"\n'
             f'playlist_directory "{root}"\nbind_to_address "{self.socket}"\n'
-            'audio_output {\n type "null"\n name "null"\n mixer_type "software"\n}\n')
+            'audio_output {\n type "null"\n name "null"\n mixer_type "software"\n}\n' + extra_conf)
         self.proc = None
 
     def start(self) -> None:

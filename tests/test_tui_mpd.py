@@ -311,3 +311,36 @@ def test_mpd_player_stop_records_the_song_and_keeps_following(env, server):
     assert len(mpd_listens(env.db)) == 1
     c.clear()
     c.disconnect()
+
+
+def test_mpd_with_a_password(env, tmp_path):
+    """Without the password MPD refuses: the state says so (no dead threads); with it, tuneup follows."""
+    from mpd_support import MpdServer
+
+    from tuneup.errors import TuneupError
+    from tuneup.playback.mpd import MpdAddress
+    from tuneup.playback.mpd_player import MpdPlayer, probe
+
+    (tmp_path / "locked").mkdir()
+    srv = MpdServer(tmp_path / "locked", 'password "sesame@read,add,control,admin"\ndefault_permissions ""\n')
+    srv.music.mkdir()
+    srv.start()
+    try:
+        with pytest.raises(TuneupError, match="password refused"):
+            probe(MpdAddress(str(srv.socket), password="wrong"))
+        assert probe(MpdAddress(str(srv.socket), password="sesame")).startswith("0.")
+        player = MpdPlayer(env.paths.db_file, env.profile_id, env.paths.run_dir, MpdAddress(str(srv.socket)),
+                           poll_s=0.1, backoff=(0.1,))
+        player.attach()
+        until(lambda: player.state().connected is False)
+        assert "check mpd.password" in player.state().error
+        time.sleep(0.5)
+        assert [t.name for t in player._threads if t.is_alive()][-1:] == ["tuneup-mpd-poll"]  # still trying
+        player.detach()
+        player = MpdPlayer(env.paths.db_file, env.profile_id, env.paths.run_dir,
+                           MpdAddress(str(srv.socket), password="sesame"), poll_s=0.1)
+        player.attach()
+        until(lambda: player.state().connected)
+        player.detach()
+    finally:
+        srv.stop()

@@ -98,7 +98,7 @@ class PlaybackController:
         from tuneup.playback.mpd import address_from
 
         try:
-            return str(player.address) == str(address_from(self.app.env.config))
+            return player.address == address_from(self.app.env.config)  # host, port and password
         except Exception:
             return False
 
