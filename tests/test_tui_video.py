@@ -63,3 +63,32 @@ def test_video_plays_with_its_video_track_and_is_recorded_as_a_watch(env, tmp_pa
         assert [h["item_id"] for h in watch_history(env.db, env.profile_id)] == [item_id]
 
     asyncio.run(run())
+
+
+def test_a_video_added_to_an_audio_queue_still_shows_its_video(env, tmp_path):
+    """A queue that started audio-only (mpv --no-video) turns video on when a video is added to it."""
+    import time
+
+    import numpy as np
+    import soundfile
+
+    from tuneup.library.scan import scan
+    from tuneup.tui.playback import default_player
+
+    make_video(tmp_path / "media" / "pattern.mp4", "Test Pattern")
+    rate = 22050
+    soundfile.write(tmp_path / "media" / "tone.flac", np.zeros(rate, dtype="float32"), rate)
+    scan(env.db, [str(tmp_path / "media")])
+    ids = dict(env.db.execute("SELECT kind, id FROM items").fetchall())
+    player = default_player(env, env.profile_id, mpv_args=["--ao=null", "--vo=null"])
+    try:
+        player.start([ids["track"]])
+        time.sleep(0.3)
+        assert not player.state().video
+        player.enqueue([ids["video"]])
+        deadline = time.monotonic() + 15
+        while not (player.state().entry and player.state().entry.kind == "video" and player.state().video):
+            assert time.monotonic() < deadline, player.state()
+            time.sleep(0.05)
+    finally:
+        player.stop()

@@ -86,6 +86,7 @@ class Player:
         self._queue: list[QueueEntry] = []
         self._play: _Play | None = None
         self._pending: tuple[str, bool | None] | None = None  # how the next "stop" end-file ended
+        self._video = False  # mpv shows video (else it was started with --no-video)
         self._lock = threading.RLock()
         self._listeners: list[Callable[[PlayerState], None]] = []
         self._proc: subprocess.Popen | None = None
@@ -120,7 +121,7 @@ class Player:
         queue = self._entries(queue)
         self._queue = list(queue)
         sock = socket_path(self.run_dir)
-        video = any(e.is_video for e in queue)
+        video = self._video = any(e.is_video for e in queue)
         args = [self.mpv_binary, "--idle=yes", *([] if self.terminal else ["--no-terminal"]),
                 f"--input-ipc-server={sock}",
                 *(["--force-window=yes"] if video else ["--no-video", "--force-window=no"]),
@@ -157,6 +158,10 @@ class Player:
         with self._lock:
             self._queue.extend(entries)
             self._set(queue_length=len(self._queue))
+        if not self._video and any(e.is_video for e in entries):  # started audio-only: let video show
+            self._video = True
+            self._send("set_property", "vid", "auto")
+            self._send("set_property", "force-window", "yes")
         for entry in entries:
             self._send("loadfile", entry.path, "append-play")
 
