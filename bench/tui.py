@@ -216,7 +216,8 @@ async def _measure_loop(home: Path, start, done, period: float = 0.01, key_every
     """While ``start(app)``'s work runs until ``done(app)``: the UI loop's stalls and key answer times.
 
     Stall: how late a ``period`` timer fires (its gap less the period). Key: a tab switch every
-    ``key_every`` s, timed from the action until the screen has been refreshed with the new tab.
+    ``key_every`` s (0: none), timed from the action until the screen has been refreshed with the new tab.
+    A tab switch repaints the whole screen, so its own cost shows in the stalls too: compare with the idle run.
     """
     from tuneup.env import Env
     from tuneup.paths import get_paths
@@ -237,7 +238,7 @@ async def _measure_loop(home: Path, start, done, period: float = 0.01, key_every
 
         def tick() -> None:
             now = time.perf_counter()
-            gaps.append((now - last[0] - period) * 1000)
+            gaps.append(((now - last[0] - period) * 1000, now))
             last[0] = now
 
         app.set_interval(period, tick)
@@ -245,6 +246,9 @@ async def _measure_loop(home: Path, start, done, period: float = 0.01, key_every
         start(app)
         k = 0
         while not done(app):
+            if not key_every:  # no keys: only the timer, the loop's own stalls
+                await asyncio.sleep(0.05)
+                continue
             t = time.perf_counter()
             refreshed = asyncio.get_running_loop().create_future()
             await app.run_action(f"show_tab('{tabs[k % 4]}')")
@@ -253,13 +257,21 @@ async def _measure_loop(home: Path, start, done, period: float = 0.01, key_every
             keys.append((time.perf_counter() - t) * 1000)
             k += 1
             await asyncio.sleep(key_every)
-        out = {"seconds": round(time.perf_counter() - started, 2),
+        ended = time.perf_counter()
+        out = {"seconds": round(ended - started, 2),
                "items": env.db.execute("SELECT count(*) FROM items").fetchone()[0]}
+        await app.workers.wait_for_complete()  # the reloads the scan's end started, before the app closes
+        await pilot.pause(0.2)
     env.close()
-    return {**out, **_stats([max(0.0, g) for g in gaps], "stall_ms"), **_stats(keys, "key_ms")}
+    after = [ms for ms, at in gaps if at > ended]  # the views reloading once the job is done
+    gaps = [(ms, at) for ms, at in gaps if at <= ended]
+    worst = sorted(gaps, reverse=True)[:3]  # when they happened: the job's start, its end, or in between
+    out["worst_stalls_at_s"] = [[round(at - started, 2), round(ms)] for ms, at in worst]
+    out["after_end_stall_ms_max"] = round(max(after), 1) if after else None
+    return {**out, **_stats([max(0.0, g) for g, _ in gaps], "stall_ms"), **_stats(keys, "key_ms")}
 
 
-async def keys_during_scan(home: Path, music: Path, in_thread: bool = False) -> dict:
+async def keys_during_scan(home: Path, music: Path, in_thread: bool = False, key_every: float = 0.25) -> dict:
     """While a scan runs as a job (a child process; ``in_thread``: in a thread of the app, as before)."""
     from tuneup.tui import jobs
 
@@ -268,24 +280,24 @@ async def keys_during_scan(home: Path, music: Path, in_thread: bool = False) -> 
         fn = lambda db, progress, cancel, paths: jobs.scan_paths(db, progress, cancel, paths)  # noqa: E731
 
     return await _measure_loop(home, lambda app: app.start_job("scan", fn, [music]),
-                               lambda app: "scan" not in app.jobs)
+                               lambda app: "scan" not in app.jobs, key_every=key_every)
 
 
-async def keys_idle(home: Path, seconds: float) -> dict:
+async def keys_idle(home: Path, seconds: float, key_every: float = 0.25) -> dict:
     """The same measure with nothing running, for ``seconds``: the baseline the machine's load sets."""
     end = [0.0]
 
     def start(app) -> None:
         end[0] = time.perf_counter() + seconds
 
-    return await _measure_loop(home, start, lambda app: time.perf_counter() > end[0])
+    return await _measure_loop(home, start, lambda app: time.perf_counter() > end[0], key_every=key_every)
 
 
 def load_average() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def stall_runs(tmp: Path, files: int, runs: int, thread_too: bool = False) -> None:
+def stall_runs(tmp: Path, files: int, runs: int, thread_too: bool = False, key_every: float = 0.25) -> None:
     """Part 3 alone. Per run: a scan into a fresh store (as a child process and, with ``thread_too``, in a
     thread as before), then the idle app for as long as the scan took; the load average beside each."""
     from tuneup.paths import get_paths
@@ -294,17 +306,19 @@ def stall_runs(tmp: Path, files: int, runs: int, thread_too: bool = False) -> No
     music = tmp / "music"
     make_audio_tree(music, files)
     modes = ["process", "thread"] if thread_too else ["process"]
+    keys = f"a tab key every {key_every} s" if key_every else "no keys"
     for run in range(runs):
         for mode in modes:
             scan_home = tmp / f"scan-home-{run}-{mode}"
             open_db(get_paths(scan_home).ensure().db_file).conn.close()
             load = load_average()
-            during = asyncio.run(keys_during_scan(scan_home, music, in_thread=mode == "thread"))
-            print(f"run {run + 1}, scan of {files:,} files in a {mode} (load {load}):", json.dumps(during),
+            during = asyncio.run(keys_during_scan(scan_home, music, mode == "thread", key_every))
+            print(f"run {run + 1}, {keys}, scan of {files:,} files in a {mode} (load {load}):", json.dumps(during),
                   flush=True)
         load = load_average()
-        idle = asyncio.run(keys_idle(scan_home, during["seconds"]))
-        print(f"run {run + 1}, idle app for {during['seconds']} s (load {load}):", json.dumps(idle), flush=True)
+        idle = asyncio.run(keys_idle(scan_home, during["seconds"], key_every))
+        print(f"run {run + 1}, {keys}, idle app for {during['seconds']} s (load {load}):", json.dumps(idle),
+              flush=True)
 
 
 def main() -> None:
@@ -314,13 +328,15 @@ def main() -> None:
     parser.add_argument("--only", choices=["all", "stall"], default="all",
                         help="stall: only the UI-loop stalls during a scan, against the idle app")
     parser.add_argument("--runs", type=int, default=2, help="scan-stall runs")
+    parser.add_argument("--key-every", type=float, default=0.25,
+                        help="seconds between tab keys during the stall runs (0: no keys, only the timer)")
     parser.add_argument("--thread-too", action="store_true",
                         help="also scan in a thread of the app (the old way), for comparison under the same load")
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores, load average {load_average()}", flush=True)
     if args.only == "stall":
         with tempfile.TemporaryDirectory() as tmp:
-            stall_runs(Path(tmp), args.scan_files, args.runs, args.thread_too)
+            stall_runs(Path(tmp), args.scan_files, args.runs, args.thread_too, args.key_every)
         return
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp) / "home"
@@ -333,7 +349,7 @@ def main() -> None:
         print("real terminal, second start (saved model):", json.dumps(again, indent=1), flush=True)
         search = asyncio.run(search_keys(home, "12345"))
         print("search keystrokes:", json.dumps(search, indent=1), flush=True)
-        stall_runs(Path(tmp), args.scan_files, args.runs, args.thread_too)
+        stall_runs(Path(tmp), args.scan_files, args.runs, args.thread_too, args.key_every)
 
 
 if __name__ == "__main__":
