@@ -83,6 +83,15 @@ def fill(folder: Path, leave: int = 0) -> Path:
     return filler
 
 
+def scanned_home(tmpfs, tmp_path: Path, files: int, size: str) -> tuple[Path, Path, Path]:
+    """(library, tmpfs, tuneup home on it) with the library of ``files`` tracks scanned."""
+    lib = make_library(tmp_path / "lib", files)
+    disk = tmpfs(tmp_path / "disk", size)
+    home = disk / "home"
+    cli(home, "scan", lib, "-q", "-w", "1")
+    return lib, disk, home
+
+
 def one_error_line(proc: subprocess.CompletedProcess, *words: str) -> str:
     """The command failed with exactly one `tuneup: error:` line naming the disk as full (and ``words``)."""
     assert proc.returncode == 1, (proc.returncode, proc.stderr)
@@ -118,11 +127,8 @@ def test_scan_that_fills_the_disk_keeps_whole_batches_and_carries_on(tmpfs, tmp_
 def test_import_on_a_full_disk_is_all_or_nothing_and_reported(tmpfs, tmp_path):
     if tmpfs is None:
         return
-    lib = make_library(tmp_path / "lib", 100)
     history = spotify_history(tmp_path / "history.json", 50_000, songs=150)
-    disk = tmpfs(tmp_path / "disk", "24m")
-    home = disk / "home"
-    cli(home, "scan", lib, "-q", "-w", "1")
+    lib, disk, home = scanned_home(tmpfs, tmp_path, 100, "24m")
     cli(home, "log", lib / "a000" / "00000.mp3", "--played", 50, "--duration", 60)
     filler = fill(disk, leave=64 * 1024)
     before = counts(home)
@@ -145,12 +151,9 @@ def test_import_on_a_full_disk_is_all_or_nothing_and_reported(tmpfs, tmp_path):
 def test_mix_into_a_full_playlist_folder_keeps_the_old_playlist(tmpfs, tmp_path):
     if tmpfs is None:
         return
-    lib = make_library(tmp_path / "lib", 200)
-    disk = tmpfs(tmp_path / "disk", "16m")
-    home = disk / "home"
+    lib, disk, home = scanned_home(tmpfs, tmp_path, 200, "16m")
     out = tmpfs(tmp_path / "playlists", "64k")
     playlist = out / "weekly.m3u8"
-    cli(home, "scan", lib, "-q", "-w", "1")
     cli(home, "mix", "--weekly", "--size", 5, "--out", playlist)
     old = playlist.read_bytes()
     filler = fill(out)
@@ -172,10 +175,7 @@ def test_fit_on_a_full_disk_keeps_the_old_model(tmpfs, tmp_path):
         return
     from tuneup.model.persist import load
 
-    lib = make_library(tmp_path / "lib", 1000)
-    disk = tmpfs(tmp_path / "disk", "16m")
-    home = disk / "home"
-    cli(home, "scan", lib, "-q", "-w", "1")
+    lib, disk, home = scanned_home(tmpfs, tmp_path, 1000, "16m")
     cli(home, "fit")
     model = home / "data" / "models" / "model.npz"
     old = model.read_bytes()
@@ -199,10 +199,7 @@ def test_opening_the_database_on_a_full_disk_says_so(tmpfs, tmp_path):
     """SQLite needs room for its shared-memory index to open a database; it reports the lack as an I/O error."""
     if tmpfs is None:
         return
-    lib = make_library(tmp_path / "lib", 20)
-    disk = tmpfs(tmp_path / "disk", "2m")
-    home = disk / "home"
-    cli(home, "scan", lib, "-q", "-w", "1")
+    _, disk, home = scanned_home(tmpfs, tmp_path, 20, "2m")
     assert sorted(os.listdir(home / "data")) == ["tuneup.db"]  # closed cleanly: no -wal, no -shm
     filler = fill(disk)
     one_error_line(cli(home, "ls", check=False), "tuneup.db", "cannot open the database")
