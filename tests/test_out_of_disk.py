@@ -25,8 +25,22 @@ from crash_data import cli, counts, integrity, make_library, spotify_history, te
 NESTED_ENV = "TUNEUP_TEST_IN_NAMESPACE"
 
 
-def _can_mount_here() -> bool:
-    return os.geteuid() == 0
+def _mount(folder: Path, size: str) -> str | None:
+    """Mount a tmpfs of ``size`` on ``folder``; the reason when that is not possible."""
+    folder.mkdir(parents=True, exist_ok=True)
+    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=0700", "tmpfs", str(folder)],
+                          capture_output=True, text=True)
+    return None if proc.returncode == 0 else (proc.stderr.strip() or f"mount exited {proc.returncode}")
+
+
+def _why_no_mount(tmp_path: Path) -> str | None:
+    if os.geteuid() != 0:
+        return "not root"
+    probe = tmp_path / "mount-probe"
+    reason = _mount(probe, "64k")
+    if reason is None:
+        subprocess.run(["umount", str(probe)], check=False)
+    return reason
 
 
 def _unshare_works() -> bool:
@@ -39,10 +53,14 @@ def _unshare_works() -> bool:
 
 @pytest.fixture
 def tmpfs(request, tmp_path):
-    """``mount(folder, size)``: a tmpfs of ``size`` (e.g. "600k") on ``folder``, unmounted after the test."""
-    if not _can_mount_here():
+    """``mount(folder, size)``: a tmpfs of ``size`` (e.g. "600k") on ``folder``, unmounted after the test.
+
+    Where this process cannot mount, the test runs again in a pytest of its own under ``unshare -rm``
+    and the fixture yields None (the test body then returns at once)."""
+    reason = _why_no_mount(tmp_path)
+    if reason is not None:
         if not _unshare_works():
-            pytest.skip("needs root, or unprivileged user namespaces (unshare -rm), to mount a tmpfs")
+            pytest.skip(f"cannot mount a tmpfs ({reason}), and unshare -rm (a user namespace) is not available")
         proc = subprocess.run(["unshare", "-rm", sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                                f"{request.node.path}::{request.node.name}"],
                               env={**os.environ, NESTED_ENV: "1"}, capture_output=True, text=True)
@@ -52,11 +70,8 @@ def tmpfs(request, tmp_path):
     mounted = []
 
     def mount(folder: Path, size: str) -> Path:
-        folder.mkdir(parents=True, exist_ok=True)
-        proc = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=0700", "tmpfs", str(folder)],
-                              capture_output=True, text=True)
-        if proc.returncode != 0:
-            pytest.skip(f"cannot mount a tmpfs here: {proc.stderr.strip()}")
+        reason = _mount(folder, size)
+        assert reason is None, reason
         mounted.append(folder)
         return folder
 
