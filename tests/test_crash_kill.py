@@ -22,6 +22,8 @@ import json
 import os
 import shutil
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -318,3 +320,24 @@ def test_worker_processes_end_with_a_killed_command(states, command):
         except ProcessLookupError:
             pass
     rerun(states, command, home, after_kill(states, command, home, before, None))
+
+
+def test_only_a_dead_writers_temp_files_are_swept(tmp_path):
+    """Another process's write in progress is left alone; a killed one's leftover goes."""
+    from tuneup.atomic import replacing
+
+    target = tmp_path / "weekly.m3u8"
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True).stdout.strip()
+    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        for pid in (dead, live.pid):
+            (tmp_path / f".weekly.m3u8.{pid}.0a1b2c3d.tmp").write_bytes(b"#EXTM3U\n")
+        (tmp_path / ".other.m3u8.1.tmp").write_bytes(b"")  # another file's: not ours to judge
+        with replacing(target, what="playlist") as fh:
+            fh.write(b"#EXTM3U\n/x.mp3\n")
+        assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+            [".other.m3u8.1.tmp", f".weekly.m3u8.{live.pid}.0a1b2c3d.tmp", "weekly.m3u8"])
+    finally:
+        live.kill()
+        live.wait()
