@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Callable
 
 from tuneup.cancel import cancel_check
+from tuneup.errors import DiskFullError
 from tuneup.library.walk import display
 from tuneup.store.db import utcnow, write
 
@@ -130,13 +131,17 @@ def analyze(db, *, workers: int = 0, limit: int | None = None, progress: Progres
 
     report(0, len(tasks), "")
     workers = workers or os.cpu_count() or 1
-    if workers <= 1 or len(tasks) <= 1:
-        for task in tasks:
-            if cancelled():
-                break
-            finished(analyse_task(task))
-    else:
-        _run_pool(tasks, workers, finished, cancelled)
+    try:
+        if workers <= 1 or len(tasks) <= 1:
+            for task in tasks:
+                if cancelled():
+                    break
+                finished(analyse_task(task))
+        else:
+            _run_pool(tasks, workers, finished, cancelled)
+    except DiskFullError as exc:
+        raise DiskFullError(f"{exc}; the {summary.analysed} tracks analysed before are saved, "
+                            "analyze again to carry on") from None
     summary.cancelled = cancelled() and summary.analysed < len(tasks)
     summary.seconds = time.monotonic() - started
     return summary
