@@ -163,6 +163,20 @@ def test_import_on_a_full_disk_is_all_or_nothing_and_reported(tmpfs, tmp_path):
     assert (after["listens"], after["imports"]) == (before["listens"] + 50_000 + (logged.returncode == 0), 1)
 
 
+def test_analysis_that_fills_the_disk_keeps_what_it_finished(tmpfs, tmp_path):
+    if tmpfs is None:
+        return
+    _, disk, home = scanned_home(tmpfs, tmp_path, 80, "4m")
+    filler = fill(disk, leave=96 * 1024)
+    proc = cli(home, "analyze", "-q", "-w", "1", check=False)
+    one_error_line(proc, "tuneup.db", "analyze again")
+    integrity(home)
+    kept = counts(home)["features"]
+    assert 0 < kept < 80
+    filler.unlink()
+    assert json.loads(cli(home, "analyze", "-q", "-w", "1", "--json").stdout)["analysed"] == 80 - kept
+
+
 def test_mix_into_a_full_playlist_folder_keeps_the_old_playlist(tmpfs, tmp_path):
     if tmpfs is None:
         return
