@@ -14,6 +14,7 @@ from __future__ import annotations
 import threading
 from typing import Callable
 
+from tuneup.tui.feedback_writer import FeedbackWriter
 from tuneup.tui.messages import PlayState, PlayStateChanged
 
 
@@ -50,6 +51,7 @@ class PlaybackController:
         self._radio_lock = threading.Lock()  # the session's DB connection is used by one thread at a time
         self._extending = False
         self._connected: bool | None = None  # MPD's, as last shown
+        self.feedback_writer = FeedbackWriter(app.env.paths.db_file, self._feedback_written)
 
     # ---- starting and stopping (in a worker: mpv takes a moment) -------------------------------
     def play(self, item_ids: list[int], start: int = 0, source: str = "") -> None:
@@ -133,7 +135,8 @@ class PlaybackController:
         self._show(PlayState())
 
     def shutdown(self) -> None:
-        """At exit: stop mpv so the current item's listen is recorded; MPD plays on."""
+        """At exit: likes and bans written, mpv stopped so the current item's listen is recorded; MPD plays on."""
+        self.feedback_writer.flush()
         with self._lock:
             self._release(halt=False)
 
@@ -263,7 +266,6 @@ class PlaybackController:
             self.app.log.warning(f"radio: {exc}")
         finally:
             self._extending = False
-        self._connected: bool | None = None  # MPD's, as last shown
 
     # ---- feedback ---------------------------------------------------------------------------------
     def feedback(self, kind: str) -> None:
@@ -272,13 +274,16 @@ class PlaybackController:
         if item_id is None:
             self.app.notify(f"Nothing to {kind}: play or focus an item first.", severity="warning")
             return
-        from tuneup.history.events import describe_item, set_feedback
-
-        db = self.app.env.db
-        set_feedback(db, self.app.profile_id, item_id, kind)
-        self.app.notify(f"{'Liked' if kind == 'like' else 'Banned'}: {describe_item(db, item_id)}", markup=False)
+        self.feedback_writer.submit(self.app.profile_id, item_id, kind)
         if kind == "ban" and self.state.playing and self.state.item_id == item_id:
             self._call("next")
+
+    def _feedback_written(self, kind: str, item_id: int, label: str | None, error: str | None) -> None:
+        """On the writer's thread: notify() only posts a message."""
+        if error is not None:
+            self.app.notify(f"Could not save the {kind}: {error}", severity="error", markup=False)
+        else:
+            self.app.notify(f"{'Liked' if kind == 'like' else 'Banned'}: {label}", markup=False)
 
     # ---- state ------------------------------------------------------------------------------------
     def _on_player_state(self, snapshot) -> None:

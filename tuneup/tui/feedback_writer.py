@@ -1,0 +1,55 @@
+"""Likes and bans written off the UI thread.
+
+A like waits for the database's write lock, which a big import or a scan in another process can
+hold for seconds; on the UI thread that froze the app. One writer thread with its own connection
+writes them in order, and ``flush`` lets the app finish them before it exits.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from typing import Callable
+
+
+class FeedbackWriter:
+    def __init__(self, db_file, on_done: Callable[[str, int, str | None, str | None], None]):
+        self.db_file = db_file
+        self.on_done = on_done  # (kind, item_id, label, error): one of the last two is None
+        self._queue: queue.Queue = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._start_lock = threading.Lock()
+
+    def submit(self, profile_id: int, item_id: int, kind: str) -> None:
+        with self._start_lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="tuneup-feedback", daemon=True)
+                self._thread.start()
+        self._queue.put((profile_id, item_id, kind))
+
+    def flush(self, timeout: float = 90.0) -> bool:
+        """Wait until everything submitted is written (or ``timeout`` passes); True when it all was."""
+        done = threading.Event()
+        if self._thread is None or not self._thread.is_alive():
+            return self._queue.empty()
+        self._queue.put(done)
+        return done.wait(timeout)
+
+    def _run(self) -> None:
+        from tuneup.history.events import describe_item, set_feedback
+        from tuneup.store import connection
+
+        with connection(self.db_file) as db:
+            while True:
+                job = self._queue.get()
+                if isinstance(job, threading.Event):
+                    job.set()
+                    continue
+                profile_id, item_id, kind = job
+                try:
+                    set_feedback(db, profile_id, item_id, kind)
+                    label = describe_item(db, item_id)
+                except Exception as exc:  # shown to the person; the thread keeps serving
+                    self.on_done(kind, item_id, None, str(exc))
+                    continue
+                self.on_done(kind, item_id, label, None)
