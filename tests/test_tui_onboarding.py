@@ -52,6 +52,7 @@ def test_whole_onboarding(env, music, tmp_path):
             await settle(app, pilot, 0.3)
             assert wizard.scanned, wizard.query_one("#scan-status").render()
             assert "6 items" in str(wizard.query_one("#scan-summary").render())
+            assert wizard.query_one("#scan-bar").percentage == 1.0  # full, even when the scan was too quick to report
             await pilot.press("ctrl+n")  # → genres
             genres = wizard.query_one("#genre-list", SelectionList)
             labels = [str(genres.get_option_at_index(i).prompt) for i in range(genres.option_count)]

@@ -260,6 +260,9 @@ class OnboardingScreen(Screen):
             text.append("\nNothing playable was found: go Back and choose another folder.", style="yellow")
         self.query_one("#scan-summary", Static).update(text)
         self.query_one("#scan-status", Static).update("Done." if self.scanned else "Stopped.")
+        if self.scanned:  # a small scan can end before its last progress message
+            bar = self.query_one("#scan-bar", ProgressBar)
+            bar.update(total=bar.total or 1, progress=bar.total or 1)
         self.query_one("#back", Button).disabled = False
         self.query_one("#next", Button).disabled = not self.scanned
         if self.scanned:

@@ -51,7 +51,7 @@ class LibraryPane(Vertical):
             self.shown = True
             self.reload()
 
-    @work(thread=True, exclusive=True, group="library-load")
+    @work(thread=True, exclusive=True, group="library-load", exit_on_error=False)
     def _load(self) -> None:
         from tuneup.store import connection
 
@@ -61,6 +61,8 @@ class LibraryPane(Vertical):
         app.call_from_thread(self._loaded, index)
 
     def _loaded(self, index: LibraryIndex) -> None:
+        if not self.is_attached:  # the app closed while the library was loading
+            return
         self.index = index
         genre = self.query_one("#library-genre", Select)
         genre.set_options([(f"{g} ({n})", g) for g, n in index.genre_counts()])
