@@ -223,3 +223,21 @@ def test_a_dying_worker_costs_only_its_own_file():
     assert sorted(by_id) == list(range(1, 9))
     assert all(by_id[i].status == "ok" for i in (2, 4, 6, 8))
     assert all("crashed" in by_id[i].reason for i in (1, 3, 5, 7))
+
+
+def test_a_file_whose_audio_changed_is_analysed_again(env, library):
+    analyze(env.db, workers=1)
+    target = library / "drums90.ogg"
+    item = _id(env.db, target)
+    before = env.db.execute("SELECT data FROM features WHERE item_id = ?", [item]).fetchone()[0]
+    assert json.loads(before)["tempo_bpm"] == pytest.approx(90, rel=0.03)
+    sr = 44100
+    signals.write(target, signals.drum_pattern(150, 12.0, sr, seed=5), sr)  # re-encoded with other audio
+    scan(env.db, [str(library)], workers=1)
+    assert _id(env.db, target) == item
+    assert [t.item_id for t in pending_tasks(env.db)] == [item]  # only the changed file
+    analyze(env.db, workers=1)
+    after = env.db.execute("SELECT data FROM features WHERE item_id = ?", [item]).fetchone()[0]
+    assert json.loads(after)["tempo_bpm"] == pytest.approx(150, rel=0.03)
+    scan(env.db, [str(library)], workers=1)  # unchanged now: nothing to analyse
+    assert pending_tasks(env.db) == []

@@ -326,6 +326,7 @@ class _Scan:
                     inserts.setdefault(filled, []).append((path, shown, self.root_of[path], now, now, *values))
                     self.summary.added += 1
             if upserts:
+                self._forget_stale_features(upserts)
                 self.db.conn.executemany(self._insert_sql(None), upserts)
             for filled, rows in inserts.items():
                 self.db.conn.executemany(self._insert_sql(filled), rows)
@@ -333,6 +334,13 @@ class _Scan:
                 self.db.conn.executemany("DELETE FROM scan_errors WHERE path = ?", cleared)
             self._store_errors()
         self.last_flush = time.monotonic()
+
+    def _forget_stale_features(self, upserts: list[tuple]) -> None:
+        """A changed file whose content fingerprint changed (re-encoded, replaced, retagged) is analysed again."""
+        at = 5 + self.fp_index  # upsert rows: path, shown, root, added, updated, *data columns
+        self.db.conn.executemany(
+            "DELETE FROM features WHERE item_id = (SELECT id FROM items WHERE path_raw = ? "
+            "AND fingerprint IS NOT ?)", [(row[0], row[at]) for row in upserts])
 
     def _full(self, filled: tuple, values: tuple) -> list:
         full = [None] * len(self.data_columns)
