@@ -15,11 +15,16 @@ if [ "${TUNEUP_COVERAGE:-1}" = 0 ]; then
   exec "$PY" -m pytest -q -p no:cacheprovider "$@"
 fi
 CORE_MIN=85
-export COVERAGE_FILE="$PWD/.coverage"  # CLI subprocesses that change folder still write here
-rm -f .coverage .coverage.*
+# Every process writes its data file here: an absolute path (CLI subprocesses change folder) in a folder
+# anyone may write to (some tests run tuneup as another user, with setpriv).
+data_dir=$(mktemp -d "${TMPDIR:-/tmp}/tuneup-coverage.XXXXXX")
+trap 'rm -rf "$data_dir"' EXIT
+chmod 1777 "$data_dir"
+export COVERAGE_FILE="$data_dir/.coverage"
 status=0
 "$PY" -m coverage run -m pytest -q -p no:cacheprovider "$@" || status=$?
 "$PY" -m coverage combine -q || true
+cp "$COVERAGE_FILE" .coverage 2>/dev/null || true  # kept for `coverage html` / `coverage report -m`
 "$PY" -m coverage report || true
 fail_under=0
 [ $# -eq 0 ] && fail_under=$CORE_MIN  # a partial run cannot reach the whole suite's coverage
