@@ -41,6 +41,7 @@ class Result:
     vector: bytes | None
     seconds: float         # audio analysed (excerpt seconds)
     duration: float        # the whole track, as far as known
+    undecodable: bool = False  # no decoder can read it: left out of mixes
 
 
 @dataclass
@@ -87,7 +88,7 @@ def analyse_task(task: Task) -> Result:
     try:
         data, vec = analyse(path, task.duration)
     except NoSignal as exc:
-        return Result(task.item_id, "no_signal", str(exc), None, None, 0.0, duration)
+        return Result(task.item_id, "no_signal", str(exc), None, None, 0.0, duration, exc.undecodable)
     except MemoryError:
         return Result(task.item_id, "no_signal", "analysis ran out of memory", None, None, 0.0, duration)
     except Exception as exc:  # a bad file must never stop the batch
@@ -102,10 +103,10 @@ def store_result(db, result: Result) -> None:
 
     with write(db):
         db.execute(
-            "INSERT OR REPLACE INTO features (item_id, version, computed_at, status, reason, data, vector) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO features (item_id, version, computed_at, status, reason, data, vector, "
+            "undecodable) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [result.item_id, FEATURE_VERSION, utcnow(), result.status, result.reason,
-             json.dumps(result.data) if result.data is not None else None, result.vector],
+             json.dumps(result.data) if result.data is not None else None, result.vector, int(result.undecodable)],
         )
 
 

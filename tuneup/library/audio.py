@@ -34,6 +34,14 @@ _HALFBAND = np.array([3, 0, -25, 0, 150, 256, 150, 0, -25, 0, 3], dtype=np.float
 class NoSignal(Exception):
     """The file yields no usable signal; the message is the reason that gets recorded."""
 
+    undecodable = False  # True: no decoder can read its audio, so a player cannot either
+
+
+class Undecodable(NoSignal):
+    """The file is there and readable, but its audio cannot be decoded (corrupt, truncated, not audio)."""
+
+    undecodable = True
+
 
 @dataclass
 class Excerpts:
@@ -125,7 +133,7 @@ def _decode_soundfile(f) -> Excerpts:
 
     sr, channels = int(f.samplerate), int(f.channels)
     if sr <= 0 or channels <= 0:
-        raise NoSignal(f"invalid stream (rate {sr}, channels {channels})")
+        raise Undecodable(f"invalid stream (rate {sr}, channels {channels})")
     frames = f.frames if f.frames and f.frames > 0 else 0
     duration = frames / sr
     out_sr, halvings = analysis_rate(sr)
@@ -141,7 +149,7 @@ def _decode_soundfile(f) -> Excerpts:
         except (sf.LibsndfileError, RuntimeError, ValueError) as exc:
             if windows:
                 break  # truncated: keep the windows read so far
-            raise NoSignal(f"decoding failed ({_clean(str(exc))})") from None
+            raise Undecodable(f"decoding failed ({_clean(str(exc))})") from None
         if len(mono) < MIN_SIGNAL_S * sr / (2 if pair else 1):
             continue
         mono = decimate(mono, halvings - pair)
@@ -150,7 +158,9 @@ def _decode_soundfile(f) -> Excerpts:
         windows.append(mono)
         ratios.append(ratio)
     if not windows:
-        raise NoSignal(f"too short ({duration:.2f} s of audio)" if duration < 1 else "no audio could be decoded")
+        if duration >= 1:
+            raise Undecodable("no audio could be decoded")
+        raise NoSignal(f"too short ({duration:.2f} s of audio)")
     return Excerpts(windows, out_sr, sr, channels, duration or None, "soundfile", ratios)
 
 
@@ -219,7 +229,7 @@ def _probe(path: str, tool: str) -> tuple[float | None, int, int]:
 def _decode_ffmpeg(path: str, tool: str, duration_hint: float | None, sf_reason: str) -> Excerpts:
     duration, source_sr, channels = _probe(path, tool)
     if not source_sr:
-        raise NoSignal(f"no audio stream that soundfile ({sf_reason}) or ffmpeg can decode")
+        raise Undecodable(f"no audio stream that soundfile ({sf_reason}) or ffmpeg can decode")
     duration = duration or duration_hint
     out_sr, _ = analysis_rate(source_sr)
     spans = window_spans(duration) if duration else [(0.0, WHOLE_TRACK_MAX_S)]
@@ -234,7 +244,7 @@ def _decode_ffmpeg(path: str, tool: str, duration_hint: float | None, sf_reason:
         mono = np.frombuffer(proc.stdout[: len(proc.stdout) // 4 * 4], dtype="<f4").astype(np.float32)
         if len(mono) < MIN_SIGNAL_S * out_sr:
             if proc.returncode != 0 and not windows:
-                raise NoSignal(f"ffmpeg cannot decode it ({_clean(proc.stderr.decode('utf-8', 'replace'))})")
+                raise Undecodable(f"ffmpeg cannot decode it ({_clean(proc.stderr.decode('utf-8', 'replace'))})")
             continue
         windows.append(np.nan_to_num(mono))
     if not windows:

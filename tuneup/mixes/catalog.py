@@ -10,7 +10,8 @@ from typing import Iterable
 from tuneup.errors import NothingToMixError
 from tuneup.mixes.types import MixItem
 
-PRESENT = "status = 'present'"
+# present, and not a track no decoder could read (analysis found it corrupt): a mix only holds what plays
+PRESENT = "status = 'present' AND id NOT IN (SELECT item_id FROM features WHERE undecodable = 1)"
 
 
 def iso(dt: datetime) -> str:

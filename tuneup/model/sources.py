@@ -130,7 +130,8 @@ def _catalogue_from_db(db) -> Catalogue:
     }
     rows = db.conn.execute(
         "SELECT id, kind, title, artist, albumartist, album, year, genres, composer, mood, label, series_id, "
-        "extra, description FROM items WHERE status = 'present' ORDER BY id"
+        "extra, description FROM items WHERE status = 'present' "
+        "AND id NOT IN (SELECT item_id FROM features WHERE undecodable = 1) ORDER BY id"
     )
     ids, kinds, titles, artists, albums, tokens, genres = [], [], [], [], [], [], []
     # one string object per distinct artist, album, genre and token (a library repeats them a lot)

@@ -182,6 +182,12 @@ CREATE INDEX watch_history_profile ON watch_history(profile_id, completed_at);
 CREATE INDEX watch_history_item ON watch_history(item_id);
 """
 
-MIGRATIONS: list[str] = [MIGRATION_1, MIGRATION_HISTORY_FEEDBACK, MIGRATION_WATCH_HISTORY]
+# a track no decoder could read (analysis said so) is left out of mixes; NULL-free, 0 for every old row
+MIGRATION_FEATURES_UNDECODABLE = """
+ALTER TABLE features ADD COLUMN undecodable INTEGER NOT NULL DEFAULT 0;
+"""
+
+MIGRATIONS: list[str] = [MIGRATION_1, MIGRATION_HISTORY_FEEDBACK, MIGRATION_WATCH_HISTORY,
+                         MIGRATION_FEATURES_UNDECODABLE]
 
 SCHEMA_VERSION = len(MIGRATIONS)
