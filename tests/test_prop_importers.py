@@ -62,6 +62,16 @@ def snapshot(db) -> list:
     return [db.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in ("listens", "feedback", "imports")]
 
 
+def assert_refused(db, module, path, place: str) -> None:
+    """Parsing ``path`` raises ImportFormatError naming ``place``; importing it writes nothing."""
+    with pytest.raises(ImportFormatError, match=rf"{path}: {place}: "):
+        parse(module, path)
+    before = snapshot(db)
+    with pytest.raises(ImportFormatError, match=rf"{place}: "):
+        import_files(db, module.FORMAT, [path], profile_id=profile_id(db))
+    assert snapshot(db) == before
+
+
 # --- valid records round-trip ---------------------------------------------------------------------------
 
 extended_plays = st.lists(st.fixed_dictionaries({
@@ -178,7 +188,8 @@ rockbox_plays = st.lists(st.tuples(log_field.filter(lambda s: not s.startswith("
 def test_rockbox_round_trip(plays):
     lines = ["#AUDIOSCROBBLER/1.1", "#TZ/UTC", "#CLIENT/Rockbox ipod 3.15"]
     for artist, album, title, seconds, rating, stamp, mbid in plays:
-        lines.append("\t".join([artist, album, title, "3", str(seconds), rating, str(stamp)] + ([mbid] if mbid else [])))
+        fields = [artist, album, title, "3", str(seconds), rating, str(stamp)] + ([mbid] if mbid else [])
+        lines.append("\t".join(fields))
     got = parse(rockbox, write_file("\n".join(lines) + "\n", ".scrobbler.log"))
     expected = []
     for artist, album, title, seconds, rating, stamp, mbid in plays:
@@ -230,7 +241,8 @@ def test_one_bad_json_entry_is_named_and_nothing_is_written(db, fmt, n, data):
     module, name, good, keys, layout = JSON_FORMATS[fmt]
     entries = [good(i) for i in range(n)]
     bad = data.draw(st.integers(0, n - 1), "bad index")
-    how = data.draw(st.sampled_from(["value", "missing", "not an object"] + (["bad json"] if layout == "lines" else [])))
+    hows = ["value", "missing", "not an object"] + (["bad json"] if layout == "lines" else [])
+    how = data.draw(st.sampled_from(hows))
     if how == "value":
         key, value = data.draw(st.sampled_from(keys)), data.draw(BAD_VALUES)
         if value == 10**30 and key == "ms_played" and fmt == "spotify-basic":
@@ -250,13 +262,7 @@ def test_one_bad_json_entry_is_named_and_nothing_is_written(db, fmt, n, data):
             lines[bad] = lines[bad][:-1]
         text = "\n".join(lines) + "\n"
     path = write_file(text, name)
-    unit = "entry" if layout == "array" else "line"
-    with pytest.raises(ImportFormatError, match=rf"{path}: {unit} {bad + 1}: "):
-        parse(module, path)
-    before = snapshot(db)
-    with pytest.raises(ImportFormatError, match=rf"{unit} {bad + 1}: "):
-        import_files(db, fmt, [path], profile_id=profile_id(db))
-    assert snapshot(db) == before
+    assert_refused(db, module, path, f"{'entry' if layout == 'array' else 'line'} {bad + 1}")
 
 
 @SETTINGS
@@ -266,20 +272,16 @@ def test_one_bad_scrobbler_line_is_named_and_nothing_is_written(db, n, data):
     bad = data.draw(st.integers(0, n - 1))
     column = data.draw(st.sampled_from([2, 4, 5, 6, "count"]))
     if column == "count":
-        rows[bad] = rows[bad][: data.draw(st.sampled_from([1, 5, 6]))] + ([] if data.draw(st.booleans()) else [])
+        rows[bad] = rows[bad][: data.draw(st.sampled_from([1, 5, 6]))]
         if len(rows[bad]) == 6 and data.draw(st.booleans()):
-            rows[bad] += ["x", "y", "z"]
+            rows[bad] += ["x", "y", "z"]  # 9 fields
     else:
-        rows[bad][column] = data.draw(st.sampled_from({2: ["", "  "], 4: ["", "3.5", "²", "-1", "9" * 40],
-                                                       5: ["", "X", "l"], 6: ["", "x", "²", "-1", "9" * 40, "1"]}[column]))
+        bad_values = {2: ["", "  "], 4: ["", "3.5", "²", "-1", "9" * 40], 5: ["", "X", "l"],
+                      6: ["", "x", "²", "-1", "9" * 40, "1"]}
+        rows[bad][column] = data.draw(st.sampled_from(bad_values[column]))
     header = ["#AUDIOSCROBBLER/1.1", "#TZ/UTC"]
     path = write_file("\n".join(header + ["\t".join(r) for r in rows]) + "\n", ".scrobbler.log")
-    with pytest.raises(ImportFormatError, match=rf"line {bad + 1 + len(header)}: "):
-        parse(rockbox, path)
-    before = snapshot(db)
-    with pytest.raises(ImportFormatError, match=rf"line {bad + 1 + len(header)}: "):
-        import_files(db, "rockbox", [path], profile_id=profile_id(db))
-    assert snapshot(db) == before
+    assert_refused(db, rockbox, path, f"line {bad + 1 + len(header)}")
 
 
 @SETTINGS
@@ -304,13 +306,7 @@ def test_one_bad_lastfm_row_is_named_and_nothing_is_written(db, n, data):
         writer.writerow(lastfm.HEADER)
     writer.writerows(rows)
     path = write_file(out.getvalue(), "scrobbles.csv")
-    line = bad + 1 + header
-    with pytest.raises(ImportFormatError, match=rf"line {line}: "):
-        parse(lastfm, path)
-    before = snapshot(db)
-    with pytest.raises(ImportFormatError, match=rf"line {line}: "):
-        import_files(db, "lastfm", [path], profile_id=profile_id(db))
-    assert snapshot(db) == before
+    assert_refused(db, lastfm, path, f"line {bad + 1 + header}")
 
 
 # --- anything at all: a project error or storable rows ---------------------------------------------------
