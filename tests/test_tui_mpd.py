@@ -231,7 +231,7 @@ def test_app_does_not_record_what_a_running_mpd_watch_records(library, server, h
                 assert len(mpd_listens(db)) == 1  # once, not by both
                 assert any("recorded by the other tuneup" in line for line in pb.player.log)
                 watch.send_signal(signal.SIGINT)  # the watch ends; the app takes over
-                watch.wait(10)
+                watch.wait(30)  # a loaded machine: the watch saves and exits
                 await wait_for(pilot, lambda: pb.state.position > 1.0 and c.currentsong()["file"] == names[1],
                                what="second song")
                 await pilot.press("n")
