@@ -145,3 +145,35 @@ def test_radio_keeps_extending_and_learns_from_skips(env, tmp_path):
             await pilot.press("q")
 
     asyncio.run(run())
+
+
+def test_a_queue_mpv_cannot_play_is_one_notification_with_what_to_do(env, tmp_path):
+    """No working sound output (a machine without a sound card): say so once, not once per track, and
+    never in silence."""
+    from tuneup.library.scan import scan
+
+    write_tracks(tmp_path / "music")
+    scan(env.db, [str(tmp_path / "music")], workers=1)
+
+    def no_sound(env, profile_id):
+        return default_player(env, profile_id, mpv_args=["--ao=alsa", "--audio-device=alsa/tuneup-no-such-device",
+                                                         "--vo=null"])
+
+    async def run():
+        app = create_app(env, player_factory=no_sound, onboarding=False)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.press("2")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            view = app.screen.query_one(LibraryView)
+            view.focus()
+            await pilot.press("enter")
+            told = lambda: [n for n in app._notifications if n.title == "Cannot play"]  # noqa: E731
+            await wait_for(pilot, lambda: app.playback.player is not None and len(app.playback.player.errors) == 3)
+            await pilot.pause(0.3)
+            assert len(told()) == 1
+            message = str(told()[0].message)
+            assert "audio output initialization failed" in message and "sound setup" in message
+            assert not app.playback.state.playing
+
+    asyncio.run(run())

@@ -11,6 +11,7 @@ are handed to the UI thread as messages.
 
 from __future__ import annotations
 
+import os
 import threading
 from typing import Callable
 
@@ -30,6 +31,12 @@ def default_player(env, profile_id: int, **kwargs):
 
     return Player(env.paths.db_file, profile_id, env.paths.run_dir, skip_seconds=env.config.get("history.skip_seconds"),
                   watch_rule=CompletionRule.from_config(env.config), **kwargs)
+
+
+PLAYBACK_HINTS = {
+    "audio output initialization failed": ". mpv found no working sound output: check the sound setup "
+                                          "(`mpv --ao=help` lists the outputs), or choose MPD in Settings.",
+}
 
 
 def _remote(player) -> bool:
@@ -52,6 +59,7 @@ class PlaybackController:
         self._extending = False
         self._connected: bool | None = None  # MPD's, as last shown
         self.feedback_writer = FeedbackWriter(app.env.paths.db_file, self._feedback_written)
+        self._errors_of, self._errors_seen, self._reasons_told = None, 0, set()
 
     # ---- starting and stopping (in a worker: mpv takes a moment) -------------------------------
     def play(self, item_ids: list[int], start: int = 0, source: str = "") -> None:
@@ -292,6 +300,25 @@ class PlaybackController:
         self._show(state_from(snapshot, queue))
         self._maybe_extend_radio(snapshot, queue)
         self._tell_connection(snapshot)
+        self._tell_errors(self.player)
+
+    def _tell_errors(self, player) -> None:
+        """What the player could not play, once per reason and player (a whole queue can fail alike)."""
+        errors = getattr(player, "errors", None)
+        if not errors:
+            return
+        if self._errors_of is not player:
+            self._errors_of, self._errors_seen, self._reasons_told = player, 0, set()
+        new, self._errors_seen = errors[self._errors_seen:], len(errors)
+        for error in new:
+            where, _, reason = error.rpartition(": ")
+            if reason in self._reasons_told:
+                continue
+            self._reasons_told.add(reason)
+            name = os.path.basename(where) or where
+            hint = PLAYBACK_HINTS.get(reason, "")
+            self.app.notify(f"{name}: {reason}{hint}", title="Cannot play", severity="error", markup=False,
+                            timeout=10)
 
     def _tell_connection(self, snapshot) -> None:
         """One notification when MPD goes away (with what to do) and one when it is back."""
