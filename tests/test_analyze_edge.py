@@ -143,3 +143,19 @@ def test_two_hour_file_is_analysed_in_bounded_memory(tmp_path):
     assert out["data"]["tempo_bpm"] == pytest.approx(BPM, rel=0.02)
     # The whole file as float32 would be 230 MB; an excerpt-bounded decoder needs a fraction of that.
     assert out["rss_mb"] < 150, out["rss_mb"]
+
+
+def test_a_corrupt_file_is_undecodable_but_a_missing_tool_is_not(tmp_path, monkeypatch):
+    """Undecodable keeps a track out of every mix, so only the file's own fault may set it."""
+    corrupt = _result(signals.corrupt(tmp_path / "noise.mp3"))
+    assert corrupt.status == "no_signal" and corrupt.undecodable, corrupt.reason
+    m4a = tmp_path / "drums.m4a"  # soundfile cannot read AAC: ffprobe and ffmpeg are needed
+    wav = signals.write(tmp_path / "drums.wav", _drums(22050), 22050)
+    subprocess.run(["ffmpeg", "-v", "error", "-i", str(wav), "-c:a", "aac", str(m4a)], check=True)
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    (tools / "ffmpeg").symlink_to(shutil.which("ffmpeg"))  # ffmpeg there, ffprobe not
+    monkeypatch.setenv("PATH", str(tools))
+    result = _result(m4a)
+    assert result.status == "no_signal" and not result.undecodable, result.reason
+    assert "ffprobe" in result.reason

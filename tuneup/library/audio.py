@@ -204,7 +204,10 @@ def _mix_down(block: np.ndarray, channels: int, pair: bool, out: np.ndarray) -> 
 
 
 def _probe(path: str, tool: str) -> tuple[float | None, int, int]:
-    """(duration, sample rate, channels) of the first audio stream, through ffprobe."""
+    """(duration, sample rate, channels) of the first audio stream, through ffprobe.
+
+    Undecodable when ffprobe ran and refused the file; plain NoSignal when ffprobe itself could not
+    run (missing, timed out, killed), since a later analysis may well succeed."""
     import os
 
     sibling = os.path.join(os.path.dirname(tool), "ffprobe")
@@ -216,8 +219,12 @@ def _probe(path: str, tool: str) -> tuple[float | None, int, int]:
             capture_output=True, timeout=FFMPEG_TIMEOUT_S, stdin=subprocess.DEVNULL,
         )
         info = json.loads(proc.stdout or b"{}")
-    except (OSError, subprocess.TimeoutExpired, ValueError):
-        return None, 0, 0
+    except (OSError, subprocess.TimeoutExpired, ValueError) as exc:  # the tool, not the file: try again later
+        raise NoSignal(f"ffprobe could not run ({_clean(str(exc))})") from None
+    if proc.returncode < 0:
+        raise NoSignal(f"ffprobe was stopped (signal {-proc.returncode})")
+    if proc.returncode > 0:
+        raise Undecodable(f"ffprobe cannot read it ({_clean(proc.stderr.decode('utf-8', 'replace'))})")
     streams = info.get("streams") or [{}]
     try:
         duration = float(info.get("format", {}).get("duration"))
@@ -243,7 +250,9 @@ def _decode_ffmpeg(path: str, tool: str, duration_hint: float | None, sf_reason:
             raise NoSignal(f"ffmpeg failed ({_clean(str(exc))})") from None
         mono = np.frombuffer(proc.stdout[: len(proc.stdout) // 4 * 4], dtype="<f4").astype(np.float32)
         if len(mono) < MIN_SIGNAL_S * out_sr:
-            if proc.returncode != 0 and not windows:
+            if proc.returncode < 0 and not windows:  # killed (out of memory, shutdown): not the file's fault
+                raise NoSignal(f"ffmpeg was stopped (signal {-proc.returncode})")
+            if proc.returncode > 0 and not windows:
                 raise Undecodable(f"ffmpeg cannot decode it ({_clean(proc.stderr.decode('utf-8', 'replace'))})")
             continue
         windows.append(np.nan_to_num(mono))
