@@ -241,3 +241,17 @@ def test_a_file_whose_audio_changed_is_analysed_again(env, library):
     assert json.loads(after)["tempo_bpm"] == pytest.approx(150, rel=0.03)
     scan(env.db, [str(library)], workers=1)  # unchanged now: nothing to analyse
     assert pending_tasks(env.db) == []
+
+
+def test_failed_tracks_are_tried_again_on_request_and_everything_from_the_app(env, library):
+    from tuneup.tui import jobs
+
+    analyze(env.db, workers=1)
+    failed = {t for (t,) in env.db.execute("SELECT item_id FROM features WHERE status = 'no_signal'")}
+    assert failed and pending_tasks(env.db) == []
+    assert {t.item_id for t in pending_tasks(env.db, retry_failed=True)} == failed
+    retried = analyze(env.db, workers=1, retry_failed=True)
+    assert retried.analysed == len(failed)
+    everything = jobs.reanalyse(env.db, lambda *a: None, lambda: False)  # Settings' "Re-analyse audio"
+    tracks = env.db.execute("SELECT count(*) FROM items WHERE kind = 'track' AND status = 'present'").fetchone()[0]
+    assert everything.analysed == tracks

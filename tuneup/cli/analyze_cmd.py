@@ -16,6 +16,9 @@ def analyze_command(
     limit: Optional[int] = typer.Option(None, "--limit", "-n", help="Analyse at most this many tracks."),
     json_out: bool = JsonOption,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    retry_failed: bool = typer.Option(False, "--retry-failed", help="Also try again the tracks that had no signal "
+                                      "last time (a decoder installed since, a disk that was away)."),
+    everything: bool = typer.Option(False, "--all", help="Analyse every track again."),
 ) -> None:
     """Compute audio features (tempo, key, loudness, timbre) for tracks that lack them.
 
@@ -33,7 +36,8 @@ def analyze_command(
     workers = env.config.get("analyze.workers") if workers is None else workers
     with progress_bar("Analysing", unit="tracks", enabled=not quiet) as bar:
         try:
-            summary = analyze(env.db, workers=workers, limit=limit, progress=bar, cancel=cancel)
+            summary = analyze(env.db, workers=workers, limit=limit, progress=bar, cancel=cancel,
+                              retry_failed=retry_failed, everything=everything)
         except KeyboardInterrupt:
             cancel.set()
             raise

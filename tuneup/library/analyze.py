@@ -64,14 +64,17 @@ class AnalyzeSummary:
         return d
 
 
-def pending_tasks(db, limit: int | None = None) -> list[Task]:
-    """Present tracks without features of the current version, oldest id first."""
+def pending_tasks(db, limit: int | None = None, *, retry_failed: bool = False, everything: bool = False
+                  ) -> list[Task]:
+    """Present tracks without features of the current version, oldest id first; with ``retry_failed`` also
+    those that had no signal last time, with ``everything`` every present track."""
     from tuneup.library.features import FEATURE_VERSION
 
+    which = "1" if everything else "f.item_id IS NULL OR f.version < ?" + (
+        " OR f.status = 'no_signal'" if retry_failed else "")
     sql = ("SELECT i.id, i.path_raw, i.duration FROM items i LEFT JOIN features f ON f.item_id = i.id "
-           "WHERE i.kind = 'track' AND i.status = 'present' AND (f.item_id IS NULL OR f.version < ?) "
-           "ORDER BY i.id")
-    params: list = [FEATURE_VERSION]
+           f"WHERE i.kind = 'track' AND i.status = 'present' AND ({which}) ORDER BY i.id")
+    params: list = [] if everything else [FEATURE_VERSION]
     if limit is not None:
         sql += " LIMIT ?"
         params.append(int(limit))
@@ -111,10 +114,10 @@ def store_result(db, result: Result) -> None:
 
 
 def analyze(db, *, workers: int = 0, limit: int | None = None, progress: Progress | None = None,
-            cancel=None) -> AnalyzeSummary:
+            cancel=None, retry_failed: bool = False, everything: bool = False) -> AnalyzeSummary:
     """Analyse pending tracks with ``workers`` processes (0: one per core; 1: in this process)."""
     started = time.monotonic()
-    tasks = pending_tasks(db, limit)
+    tasks = pending_tasks(db, limit, retry_failed=retry_failed, everything=everything)
     summary = AnalyzeSummary(pending=len(tasks))
     report = progress or (lambda done, total, info="": None)
     cancelled = cancel_check(cancel)

@@ -58,7 +58,7 @@ def _scan_and_rematch(db, paths, progress, cancel):
 
 def reanalyse(db, progress, cancel):
     analyze = _core("tuneup.library.analyze", "analyze", "audio analysis")
-    return analyze(db, progress=progress, cancel=cancel, force=True)
+    return analyze(db, progress=progress, cancel=cancel, everything=True)
 
 
 def build_demo(db, progress, cancel, demo_dir, profile_id, profile_name):
