@@ -9,6 +9,7 @@ a process that died (kill -9, power cut) from another process's write in progres
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from contextlib import contextmanager
 from pathlib import Path
@@ -33,16 +34,14 @@ def _alive(pid: int) -> bool:
 
 def remove_stale(path: Path) -> None:
     """Delete temporary files for ``path`` left by writers that are no longer running."""
-    prefix = f".{path.name}."
+    own = re.compile(re.escape(f".{path.name}.") + r"(\d+)\.[0-9a-f]{8}\.tmp")  # temp_path's shape exactly
     try:
         names = os.listdir(path.parent)
     except OSError:
         return
     for name in names:
-        if not (name.startswith(prefix) and name.endswith(".tmp")):
-            continue
-        pid = name[len(prefix):].split(".", 1)[0]
-        if pid.isdigit() and not _alive(int(pid)):
+        match = own.fullmatch(name)
+        if match and not _alive(int(match.group(1))):
             try:
                 os.unlink(path.parent / name)
             except OSError:

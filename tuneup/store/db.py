@@ -44,12 +44,18 @@ def open_db(path: Path | str, *, migrate: bool = True) -> sqlite_utils.Database:
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
     except sqlite3.DatabaseError as exc:
+        if conn is not None:
+            conn.close()
         if disk_full(exc, str(path)):
             raise DiskFullError(f"{path}: cannot open the database: the disk is full") from None
         raise StoreError(f"{path}: cannot open database ({exc})") from None
     db = sqlite_utils.Database(conn)
     if migrate:
-        migrate_db(db)
+        try:
+            migrate_db(db)
+        except BaseException:
+            conn.close()
+            raise
     return db
 
 
