@@ -92,3 +92,20 @@ def test_a_video_added_to_an_audio_queue_still_shows_its_video(env, tmp_path):
             time.sleep(0.05)
     finally:
         player.stop()
+
+
+def test_a_video_that_fails_to_play_keeps_its_resume_point(env, tmp_path):
+    from tuneup.history.watch import get_progress, record_progress
+    from tuneup.library.scan import scan
+    from tuneup.tui.playback import default_player
+
+    video = make_video(tmp_path / "videos" / "film.mp4", "Film")
+    scan(env.db, [str(tmp_path / "videos")])
+    item_id = env.db.execute("SELECT id FROM items").fetchone()[0]
+    record_progress(env.db, env.profile_id, item_id, 2.5, float(SECONDS))
+    video.write_bytes(b"not a video any more")  # damaged since: mpv cannot open it
+    player = default_player(env, env.profile_id, mpv_args=["--ao=null", "--vo=null"])
+    player.start([item_id])
+    assert player.wait(30)
+    assert any("film.mp4" in e for e in player.errors)
+    assert get_progress(env.db, env.profile_id, item_id).position_s == pytest.approx(2.5)

@@ -416,6 +416,8 @@ class Player:
                         item_id=entry.item_id, duration_ms=int(duration * 1000) if duration else None,
                         skipped=skipped, artist=entry.artist, title=entry.title)
         position = duration if reason == "finished" and duration else (self._state.position or 0.0)
+        if reason == "error" or (reason != "finished" and play.played < 1.0):
+            position = None  # it never really played: a saved resume point must not drop to 0
         self._writes.put((listen, entry, duration, position))
 
     def _write_loop(self) -> None:
@@ -434,7 +436,7 @@ class Player:
                 continue
             if listen_id:
                 self.recorded.append(listen_id)
-            if entry.is_video and entry.item_id is not None:
+            if entry.is_video and entry.item_id is not None and position is not None:
                 self._record_watch(entry, duration, position)
 
     def _record_watch(self, entry: QueueEntry, duration: float | None, position: float) -> None:
