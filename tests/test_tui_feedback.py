@@ -47,3 +47,20 @@ def test_like_while_the_database_is_locked_keeps_the_app_answering(env):
         blocker.conn.close()
     rows = env.db.execute("SELECT kind FROM feedback").fetchall()
     assert rows == [("like",)]
+
+
+def test_a_like_that_cannot_be_saved_is_reported_not_lost_in_silence(tmp_path):
+    from tuneup.tui.feedback_writer import FeedbackWriter
+
+    told = []
+    not_a_database = tmp_path / "db"
+    not_a_database.mkdir()  # opening it fails
+    writer = FeedbackWriter(not_a_database, lambda *args: told.append(args))
+    writer.submit(1, 7, "like")
+    writer.submit(1, 8, "ban")
+    deadline = time.monotonic() + 10
+    while len(told) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [(kind, item, label) for kind, item, label, _ in told] == [("like", 7, None), ("ban", 8, None)]
+    assert all(error for *_, error in told)
+    assert writer.flush(5)

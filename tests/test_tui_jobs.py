@@ -29,7 +29,7 @@ def scan_telling_pid(db, progress, cancel, paths):
     return {"pid": os.getpid(), "added": summary.added}
 
 
-def slow_scan(db, progress, cancel, paths, delay=0.005):
+def slow_scan(db, progress, cancel, paths, delay=0.02):
     """The real scan, with every cancel check ``delay`` s slower, so there is time to cancel or quit mid-way."""
 
     def slow_cancel() -> bool:

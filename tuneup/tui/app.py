@@ -122,6 +122,7 @@ class TuneupApp(App):
         except Exception as exc:
             self.notify(f"profile not remembered: {exc}", severity="warning", markup=False)
         self.sub_title = name
+        self.playback.player_changed()  # plays from now on are this profile's (MPD is followed for it)
         self.notify(f"Now acting for profile {name}.", markup=False)
         self.post_message(LibraryChanged())
 
@@ -202,7 +203,12 @@ class TuneupApp(App):
         return progress
 
     def _child_job_body(self, job) -> None:
-        outcome = job.run(self._progress_poster(job.name))
+        try:
+            outcome = job.run(self._progress_poster(job.name))
+        except Exception as exc:  # the process could not start, or its answer was unreadable
+            self.log.error(f"{job.name} failed to run in its process", exc)
+            outcome = ("failed", f"{job.name} could not run: {type(exc).__name__}: {exc}", None)
+            job.stop(0)
         if outcome[0] == "done":
             self.post_message(WorkDone(job.name, outcome[1]))
             return
@@ -275,7 +281,7 @@ class TuneupApp(App):
         import asyncio
 
         await asyncio.to_thread(self.stop_jobs)
-        self.playback.shutdown()
+        await asyncio.to_thread(self.playback.shutdown)  # pending likes and mpv's last listen: off the loop
         self.exit()
 
     async def on_unmount(self) -> None:

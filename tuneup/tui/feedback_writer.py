@@ -36,20 +36,39 @@ class FeedbackWriter:
         return done.wait(timeout)
 
     def _run(self) -> None:
-        from tuneup.history.events import describe_item, set_feedback
         from tuneup.store import connection
 
-        with connection(self.db_file) as db:
-            while True:
-                job = self._queue.get()
-                if isinstance(job, threading.Event):
-                    job.set()
-                    continue
-                profile_id, item_id, kind = job
-                try:
-                    set_feedback(db, profile_id, item_id, kind)
-                    label = describe_item(db, item_id)
-                except Exception as exc:  # shown to the person; the thread keeps serving
-                    self.on_done(kind, item_id, None, str(exc))
-                    continue
-                self.on_done(kind, item_id, label, None)
+        try:
+            with connection(self.db_file) as db:
+                self._serve(db)
+        except Exception as exc:  # the database could not be opened: say so for everything waiting
+            self._fail_waiting(str(exc))
+
+    def _serve(self, db) -> None:
+        from tuneup.history.events import describe_item, set_feedback
+
+        while True:
+            job = self._queue.get()
+            if isinstance(job, threading.Event):
+                job.set()
+                continue
+            profile_id, item_id, kind = job
+            try:
+                set_feedback(db, profile_id, item_id, kind)
+                label = describe_item(db, item_id)
+            except Exception as exc:  # shown to the person; the thread keeps serving
+                self.on_done(kind, item_id, None, str(exc))
+                continue
+            self.on_done(kind, item_id, label, None)
+
+    def _fail_waiting(self, error: str) -> None:
+        """Each waiting like or ban is reported as not saved; the next submit starts a new thread."""
+        while True:
+            try:
+                job = self._queue.get_nowait()
+            except queue.Empty:
+                return
+            if isinstance(job, threading.Event):
+                job.set()
+            else:
+                self.on_done(job[2], job[1], None, error)

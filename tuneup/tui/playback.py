@@ -17,6 +17,7 @@ from typing import Callable
 
 from tuneup.tui.feedback_writer import FeedbackWriter
 from tuneup.tui.messages import PlayState, PlayStateChanged
+from tuneup.tui.text import clean
 
 
 def default_player(env, profile_id: int, **kwargs):
@@ -315,9 +316,9 @@ class PlaybackController:
             if reason in self._reasons_told:
                 continue
             self._reasons_told.add(reason)
-            name = os.path.basename(where) or where
+            name = clean(os.path.basename(where) or where)
             hint = PLAYBACK_HINTS.get(reason, "")
-            self.app.notify(f"{name}: {reason}{hint}", title="Cannot play", severity="error", markup=False,
+            self.app.notify(f"{name}: {clean(reason)}{hint}", title="Cannot play", severity="error", markup=False,
                             timeout=10)
 
     def _tell_connection(self, snapshot) -> None:

@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import (Button, ContentSwitcher, Footer, Header, Input, Label, ProgressBar, Select,
+from textual.widgets import (Button, ContentSwitcher, Footer, Header, Input, ProgressBar, Select,
                              SelectionList, Static)
 from textual.widgets.selection_list import Selection
 

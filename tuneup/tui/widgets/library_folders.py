@@ -130,7 +130,7 @@ class LibraryFolders(Vertical):
         self.app.push_screen(ConfirmRemove(path, count), lambda yes: yes and self.remove(path))
 
     def remove(self, path: str) -> None:
-        if "scan" in self.app.jobs:
+        if {"scan", "demo", "import"} & set(self.app.jobs):
             self.app.notify("A scan is running: remove the folder when it has finished.", severity="warning")
             return
         self._remove(str(self.app.env.paths.db_file), path)

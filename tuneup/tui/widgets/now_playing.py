@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -79,4 +81,5 @@ class NowPlaying(Vertical):
     def on_unmount(self) -> None:
         playback = getattr(self.app, "playback", None)
         if playback is not None:
-            playback.shutdown()  # the app is ending: stop following MPD (mpv was stopped on quit)
+            # the app is ending: stop following MPD (mpv was stopped on quit); never wait on the loop
+            threading.Thread(target=playback.shutdown, name="tuneup-playback-shutdown", daemon=True).start()

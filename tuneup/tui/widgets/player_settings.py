@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from rich.text import Text
+
 from textual.containers import Horizontal
 from textual.widgets import Button, Input, Label, Select, Static
 
@@ -72,6 +74,8 @@ def check_mpd_connection(pane) -> None:
             line = f"MPD {probe(address)} at {address}"
         except (TuneupError, ValueError) as exc:
             line = str(exc)
-        pane.app.call_from_thread(result.update, line)
+        except Exception as exc:  # not an MPD at that address (a bad hello), or it hung up
+            line = f"no MPD answered at that address ({type(exc).__name__}: {exc})"
+        pane.app.call_from_thread(result.update, Text(line))
 
     pane.run_worker(probe_it, thread=True, group="mpd-test", exit_on_error=False)
