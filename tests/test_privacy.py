@@ -355,3 +355,10 @@ def test_export_streams_a_big_history(tuneup_cmd, env, tmp_path):
     big, n = peak_kb()
     assert n == 100_000
     assert big - empty < 30_000, (empty, big)  # kB; the rows as dicts would take over 100 MB
+
+
+@pytest.mark.parametrize("since", ["0001-01-01", "9999-12-31T23:00:00-05:00", "yesterday"])
+def test_forget_with_a_date_it_cannot_use_says_so_in_one_line(home, tuneup_cmd, since):
+    proc = tuneup_cmd("forget", "--since", since, "--yes", check=False, env_extra={"TZ": "America/New_York"})
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert proc.stderr.startswith("tuneup: error: ") and len(proc.stderr.strip().splitlines()) == 1, proc.stderr

@@ -28,15 +28,18 @@ def is_skip(end_reason: str, ms_played: int, skip_seconds: int = DEFAULT_SKIP_SE
 
 def to_utc(when: datetime | str | float | int) -> str:
     """An ISO 8601 UTC string (seconds precision) from a datetime, an ISO string or a unix time."""
-    if isinstance(when, (int, float)):
-        dt = datetime.fromtimestamp(when, timezone.utc)
-    elif isinstance(when, str):
-        dt = parse_time(when)
-    else:
-        dt = when
-    if dt.tzinfo is None:
-        dt = dt.astimezone()  # naive means local time
-    return dt.astimezone(timezone.utc).isoformat(timespec="seconds")
+    try:
+        if isinstance(when, (int, float)):
+            dt = datetime.fromtimestamp(when, timezone.utc)
+        elif isinstance(when, str):
+            dt = parse_time(when)
+        else:
+            dt = when
+        if dt.tzinfo is None:
+            dt = dt.astimezone()  # naive means local time
+        return dt.astimezone(timezone.utc).isoformat(timespec="seconds")
+    except (ValueError, OverflowError, OSError):  # year 0 or 10000 once moved to UTC
+        raise TuneupError(f"time out of range: {when!r}") from None
 
 
 def parse_time(text: str) -> datetime:
@@ -45,7 +48,10 @@ def parse_time(text: str) -> datetime:
         dt = datetime.fromisoformat(text.strip())
     except ValueError:
         raise TuneupError(f"not an ISO 8601 time: {text!r} (e.g. 2026-11-27T18:03:00Z)") from None
-    return dt if dt.tzinfo else dt.astimezone()
+    try:
+        return dt if dt.tzinfo else dt.astimezone()
+    except (ValueError, OverflowError, OSError):
+        raise TuneupError(f"time out of range: {text!r}") from None
 
 
 def local_time(utc_iso: str) -> str:
