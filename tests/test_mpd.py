@@ -192,3 +192,27 @@ def test_mix_to_mpd_queues_exactly_the_mix_and_queue_lists_it(tuneup_cmd, home, 
     assert [e["item_id"] for e in listed[:3]] == [i["item_id"] for i in made["items"]]
     c.clear()
     c.disconnect()
+
+
+def test_a_server_that_is_not_mpd_is_a_connection_error_the_loops_retry(tmp_path):
+    """A bad greeting (an SSH server on that port, an MPD closing at once) is an OSError, like a refusal,
+    so `mpd watch` and the app back off and retry instead of ending with a traceback."""
+    import socket
+    import threading
+
+    from tuneup.playback.mpd import MpdAddress, connect
+
+    server = socket.socket(socket.AF_UNIX)
+    path = str(tmp_path / "not-mpd.sock")
+    server.bind(path)
+    server.listen(1)
+
+    def greet_wrongly():
+        conn, _ = server.accept()
+        conn.sendall(b"SSH-2.0-OpenSSH_9.2\r\n")
+        conn.close()
+
+    threading.Thread(target=greet_wrongly, daemon=True).start()
+    with pytest.raises(OSError, match="no MPD greeting"):
+        connect(MpdAddress(path, 0))
+    server.close()

@@ -54,7 +54,11 @@ def connect(address: MpdAddress):
     client = mpd.MPDClient()
     client.timeout = TIMEOUT_S
     client.idletimeout = None
-    client.connect(address.host, address.port)
+    try:
+        client.connect(address.host, address.port)
+    except mpd.MPDError as exc:  # closed before its greeting (restarting, too many clients) or not an MPD
+        _close_quietly(client)
+        raise OSError(f"no MPD greeting ({type(exc).__name__}: {exc})") from None
     if address.password:
         try:
             client.password(address.password)
@@ -62,6 +66,13 @@ def connect(address: MpdAddress):
             client.disconnect()
             raise TuneupError(f"MPD at {address}: password refused ({exc})") from None
     return client
+
+
+def _close_quietly(client) -> None:
+    try:
+        client.disconnect()
+    except Exception:
+        pass
 
 
 class PathMap:

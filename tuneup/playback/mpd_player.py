@@ -300,6 +300,10 @@ class MpdPlayer:
                     self._lost(exc)
                     failures = 0 if isinstance(exc, (OSError, mpd.ConnectionError)) else failures + 1
                     self._cancel.wait(self.backoff[min(failures, len(self.backoff) - 1)])
+                except Exception as exc:  # the store (an item deleted mid-poll, a locked write): keep following
+                    self.log.append(f"following MPD: {type(exc).__name__}: {exc}")
+                    failures += 1
+                    self._cancel.wait(self.backoff[min(failures, len(self.backoff) - 1)])
                 finally:
                     _close(client)
 
