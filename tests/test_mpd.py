@@ -11,6 +11,7 @@ import pytest
 from mpd_support import SONG_S, mpd_server, needs_mpd, songs, wait_for
 
 from tuneup.library.scan import scan
+from tuneup.errors import TuneupError
 from tuneup.playback.mpd import MpdAddress, PathMap, address_from, queue_paths
 from tuneup.playback.mpd_watch import MpdWatcher
 from tuneup.store import open_db, profile_id
@@ -116,11 +117,20 @@ def test_queueing_puts_exactly_those_files_in_the_queue(server, library):
     chosen = [str(server.music / n) for n in songs(server)[::-2]]
     c.clear()
     c.add(songs(server)[0])
-    assert queue_paths(c, pathmap, chosen) == len(chosen)
+    assert queue_paths(c, pathmap, chosen).added == len(chosen)
     assert [s["file"] for s in c.playlistinfo()] == [Path(p).name for p in chosen]
     queue_paths(c, pathmap, chosen[:1], append=True)
     assert [s["file"] for s in c.playlistinfo()] == [Path(p).name for p in chosen + chosen[:1]]
     assert pathmap.item_of(Path(chosen[0]).name) is not None
+    # files MPD has not indexed yet: refused ones are skipped and named, and a queue is never lost for them
+    before = [s["file"] for s in c.playlistinfo()]
+    unknown = [str(server.music / "not-in-mpd-yet.ogg")]
+    with pytest.raises(TuneupError, match="refused every song"):
+        queue_paths(c, pathmap, unknown)
+    assert [s["file"] for s in c.playlistinfo()] == before
+    queued = queue_paths(c, pathmap, unknown + chosen[:2])
+    assert (queued.added, queued.refused) == (2, ["not-in-mpd-yet.ogg"])
+    assert [s["file"] for s in c.playlistinfo()] == [Path(p).name for p in chosen[:2]]
     c.clear()
     c.disconnect()
 

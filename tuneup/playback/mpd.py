@@ -149,22 +149,41 @@ def first_tag(song: dict, key: str) -> str | None:
     return value or None
 
 
-def queue_paths(client, pathmap: PathMap, paths: list[str], *, append: bool = False) -> int:
-    """Replace (or append to) MPD's queue with ``paths``; returns how many were added."""
+@dataclass
+class Queued:
+    added: int
+    refused: list[str]  # MPD's names of the songs it would not take (not in its database yet)
+
+    def __str__(self) -> str:
+        return str(self.added) + (f" ({len(self.refused)} refused by MPD, e.g. {self.refused[0]})"
+                                  if self.refused else "")
+
+
+def queue_paths(client, pathmap: PathMap, paths: list[str], *, append: bool = False) -> Queued:
+    """Replace (or append to) MPD's queue with ``paths``.
+
+    The new songs are added first and the old queue is removed only once some were taken, so a mix
+    MPD refuses entirely (files it has not indexed yet) leaves the person's queue as it was. Songs
+    MPD refuses are skipped and listed.
+    """
     import mpd
 
-    if not append:
-        client.clear()
-    added = 0
+    before = int(client.status().get("playlistlength", 0))
+    queued = Queued(0, [])
     for path in paths:
         name = pathmap.to_mpd(path)
         try:
             client.add(name)
-        except mpd.CommandError as exc:
-            raise TuneupError(f"MPD refused {name}: {exc} (is mpd.music_directory right, and MPD's "
-                              f"database updated?)") from None
-        added += 1
-    return added
+        except mpd.CommandError:
+            queued.refused.append(name)
+            continue
+        queued.added += 1
+    if paths and not queued.added:
+        raise TuneupError(f"MPD refused every song, e.g. {queued.refused[0]} (is mpd.music_directory right, and "
+                          f"MPD's database updated? `mpc update`)")
+    if not append and before:
+        client.delete((0, before))
+    return queued
 
 
 SERVICE_NAME = "tuneup-mpd.service"
@@ -205,7 +224,7 @@ def connected(db, config, address: MpdAddress | None = None):
         client.disconnect()
 
 
-def queue_mix(db, config, mix, *, append: bool = False, address: MpdAddress | None = None) -> int:
+def queue_mix(db, config, mix, *, append: bool = False, address: MpdAddress | None = None) -> Queued:
     """Put ``mix``'s items in MPD's queue (replacing it unless ``append``); returns how many."""
     with connected(db, config, address) as (client, pathmap):
         return queue_paths(client, pathmap, [i.path for i in mix.items], append=append)
