@@ -362,3 +362,19 @@ def test_forget_with_a_date_it_cannot_use_says_so_in_one_line(home, tuneup_cmd, 
     proc = tuneup_cmd("forget", "--since", since, "--yes", check=False, env_extra={"TZ": "America/New_York"})
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert proc.stderr.startswith("tuneup: error: ") and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+
+
+def test_forget_while_another_tuneup_reads_says_the_rows_are_not_wiped_yet(env, tuneup_cmd):
+    env.db.execute("SELECT 1")  # the database exists, at the current schema
+    env.close()
+    reader = sqlite3.connect(env.paths.db_file)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM listens").fetchone()  # a read snapshot held open, as the app's might be
+    try:
+        proc = tuneup_cmd("forget", "--all", "--yes")
+    finally:
+        reader.rollback()
+        reader.close()
+    assert "still in its log file" in proc.stderr, proc.stderr
+    again = tuneup_cmd("forget", "--all", "--yes")
+    assert "note:" not in again.stderr, again.stderr

@@ -42,9 +42,12 @@ def forget_cmd(ctx: typer.Context,
         return
     deleted = ", ".join(f"{n} {table}" for table, n in result["deleted"].items() if n) or "nothing"
     say(f"deleted {deleted}" + ("; removed the saved model (the next run refits)" if result["model_removed"] else ""))
-    if not (result["vacuumed"] and result["wal_truncated"]):
-        say("note: the database could not be compacted now (another tuneup is using it); deleted rows were "
-            "overwritten with zeros, and run `tuneup forget` again later to compact it")
+    if not result["wal_truncated"]:  # secure_delete reaches the file only through a checkpoint
+        say("note: another tuneup is reading the database, so the deleted rows are still in its log file; "
+            "run `tuneup forget` again later (with the app closed) to wipe them")
+    elif not result["vacuumed"]:
+        say("note: the database could not be compacted now; the deleted rows were overwritten with zeros, "
+            "and `tuneup forget` again later compacts it")
 
 
 def export_data_cmd(ctx: typer.Context,

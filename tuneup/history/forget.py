@@ -15,6 +15,7 @@ import sqlite3
 from pathlib import Path
 
 from tuneup.store import write
+from tuneup.store.db import BUSY_TIMEOUT_S
 
 # table -> the column that dates a row (for --since); every one has profile_id.
 PERSONAL_TABLES = {
@@ -93,16 +94,24 @@ def remove_model(model_dir: Path) -> bool:
     return True
 
 
+COMPACT_WAIT_MS = 2000
+
+
 def compact_db(db) -> dict:
     """VACUUM and truncate the WAL, so deleted rows leave the file. Either may be refused (another
     process is reading, or there is no room for VACUUM's copy); the result says which happened."""
     conn = db.conn
     out = {"vacuumed": False, "wal_truncated": False}
+    # another reader (the app) would make both wait out the 60 s busy timeout: try briefly, report instead
+    conn.execute(f"PRAGMA busy_timeout = {COMPACT_WAIT_MS}")
     try:
-        conn.execute("VACUUM")
-        out["vacuumed"] = True
-    except sqlite3.OperationalError as exc:
-        out["vacuum_error"] = str(exc)
-    busy, _, _ = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-    out["wal_truncated"] = busy == 0
+        try:
+            conn.execute("VACUUM")
+            out["vacuumed"] = True
+        except sqlite3.OperationalError as exc:
+            out["vacuum_error"] = str(exc)
+        busy, _, _ = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        out["wal_truncated"] = busy == 0
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
     return out
