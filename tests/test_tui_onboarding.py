@@ -127,3 +127,30 @@ def test_app_scan_matches_earlier_imports(env, music, tmp_path):
     assert env.db.execute("SELECT count(item_id) FROM listens").fetchone()[0] == 0
     jobs.scan_paths(env.db, lambda *a: None, None, [music])
     assert env.db.execute("SELECT count(item_id) FROM listens").fetchone()[0] == 1
+
+
+def test_a_folder_added_after_going_back_is_scanned_too(env, music, tmp_path):
+    more = tmp_path / "more music "  # a name ending in a space: kept exactly when chosen in the browser
+    make_audio(more, "ogg", {"title": "Late Addition", "artist": "Paper Moons", "genre": "folk"}, name="x.ogg")
+
+    async def run():
+        app = create_app(env)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            wizard = app.screen
+            field = wizard.query_one("#folder-input", Input)
+            field.value = str(music)
+            await pilot.press("enter")
+            await pilot.press("ctrl+n")  # → scan
+            await settle(app, pilot, 0.3)
+            assert wizard.scanned and "6 items" in str(wizard.query_one("#scan-summary").render())
+            await pilot.press("ctrl+b")  # back to the folders
+            assert wizard.step == 0
+            wizard._check_picked(more)  # what choosing it in the folder browser does
+            await settle(app, pilot, 0.3)
+            assert wizard.folders == [str(music), str(more)]
+            await pilot.press("ctrl+n")  # → scan again, with the new folder
+            await settle(app, pilot, 0.3)
+            assert wizard.scanned and "7 items" in str(wizard.query_one("#scan-summary").render())
+
+    asyncio.run(run())

@@ -38,8 +38,9 @@ def check_folder(raw: str | Path, limit: int = 200_000, cancel: Callable[[], boo
     """Validate ``raw`` as a library folder; counts media files by extension (stat-free walk).
 
     ``cancel`` is polled once per folder walked: a stale check (the person moved on) stops early."""
-    text = str(raw).strip()
-    path = Path(os.path.expanduser(text)).absolute()
+    # typed text is trimmed and may start with ~; a Path (chosen in the browser) is taken exactly
+    text = str(raw) if isinstance(raw, Path) else str(raw).strip()
+    path = (raw if isinstance(raw, Path) else Path(os.path.expanduser(text))).absolute()
     name = shown(path)
     if not text:
         return FolderCheck(path, False, message="type a folder path")

@@ -122,7 +122,7 @@ class FolderPicker(ModalScreen[str | None]):
 
     # ---- actions ------------------------------------------------------------------------------
     def action_choose(self) -> None:
-        self.dismiss(str(self.highlighted()))
+        self.dismiss(self.highlighted())  # a Path: chosen, so taken exactly (a name may end in a space)
 
     def action_cancel(self) -> None:
         self.workers.cancel_group(self, "folder-check")
@@ -167,7 +167,7 @@ class FolderPicker(ModalScreen[str | None]):
                 return
             time.sleep(0.02)
         try:
-            result = check_folder(str(path), cancel=lambda: worker.is_cancelled)
+            result = check_folder(path, cancel=lambda: worker.is_cancelled)
         except OSError as exc:
             result = FolderCheck(path, False, message=f"{shown(path)}: {exc.strerror or exc}")
         if not worker.is_cancelled and not result.cancelled:

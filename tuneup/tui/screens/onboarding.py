@@ -6,6 +6,8 @@ any point). Quitting midway leaves the profile marked "started", so the wizard c
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -171,9 +173,12 @@ class OnboardingScreen(Screen):
         """Show the check; add a valid folder to the list. True when it was added just now."""
         self.query_one("#folder-check", Static).update(
             Text(clean(check.message), style="green" if check.ok else "bold red"))
+        if STEPS[self.step] != "folders":  # a browsed folder's check came back after the person moved on
+            return False
         if not check.ok or str(check.path) in self.folders:
             return False
         self.folders.append(str(check.path))
+        self.scanned = False  # the next step scans again, with this folder too
         self.query_one("#folder-list", Static).update(Text("Folders:\n" + "\n".join(map(clean, self.folders))))
         return True
 
@@ -196,7 +201,7 @@ class OnboardingScreen(Screen):
         self.query_one("#folder-input", Input).focus()
 
     @work(thread=True, exclusive=True, group="wizard-folder-check", exit_on_error=False)
-    def _check_picked(self, path: str) -> None:
+    def _check_picked(self, path: Path) -> None:
         """The same validation as a typed folder, off the UI thread (counting a big tree takes a while)."""
         check = check_folder(path)
         self.app.call_from_thread(self._accept, check)

@@ -5,6 +5,8 @@ Folders are the store's ``roots``; see tuneup.tui.folders for what removing one 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -97,17 +99,17 @@ class LibraryFolders(Vertical):
         typed = self.query_one("#add-folder", Input).value
         self.app.push_screen(FolderPicker(typed, "Add a library folder"), self._picked)
 
-    def _picked(self, path: str | None) -> None:
+    def _picked(self, path: Path | None) -> None:
         if path:
             self.add(path)
 
-    def add(self, raw: str) -> None:
+    def add(self, raw: str | Path) -> None:
         """Check the folder off the UI thread, then scan it (the scan remembers it as a library folder)."""
         self.app.notify(f"Checking {clean(raw)}…", timeout=2, markup=False)
         self._check_then_scan(raw)
 
     @work(thread=True, exclusive=True, group="folder-add", exit_on_error=False)
-    def _check_then_scan(self, raw: str) -> None:
+    def _check_then_scan(self, raw: str | Path) -> None:
         self.app.call_from_thread(self._add_checked, check_folder(raw))
 
     def _add_checked(self, check) -> None:
