@@ -246,7 +246,8 @@ def test_settings_remove_then_add_back_by_browsing(env, tree):
 def test_remove_folder_keeps_items_of_an_enclosing_folder(env, tmp_path):
     """Nested folders: removing the inner one leaves its items in (the outer one still holds them)."""
     from tuneup.tui import jobs
-    from tuneup.tui.folders import check_folder, library_folders, remove_folder
+    from tuneup.library.roots import library_folders, remove_folder
+    from tuneup.tui.folders import check_folder
 
     outer = tmp_path / "all"
     inner = outer / "jazz"

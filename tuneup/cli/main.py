@@ -27,6 +27,7 @@ app = typer.Typer(
 COMMAND_MODULES = [
     "config_cmd",
     "scan_cmd",
+    "folders_cmd",
     "demo_cmd",
     "video_cmd",
     "analyze_cmd",

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from tuneup.store import utcnow, write
 
 MEDIA_EXTENSIONS = frozenset(
     "mp3 flac ogg oga opus m4a mp4 m4v aac wav wv aiff aif ape mpc wma alac mkv webm avi mov ts m2ts mpg mpeg "
@@ -66,48 +65,3 @@ def check_folder(raw: str | Path, limit: int = 200_000, cancel: Callable[[], boo
     more = "+" if count >= limit else ""
     files = "media file" if count == 1 else "media files"
     return FolderCheck(path, True, count, f"{name}: {count:,}{more} {files}")
-
-
-def _prefix(root: str) -> bytes:
-    return os.fsencode(root.rstrip("/") + "/")
-
-
-def _under(prefixes: list[bytes]) -> tuple[str, list]:
-    """SQL (and its parameters) true when an item's path_raw starts with one of ``prefixes``."""
-    if not prefixes:
-        return "0", []
-    sql = " OR ".join("substr(path_raw, 1, ?) = ?" for _ in prefixes)
-    return f"({sql})", [v for p in prefixes for v in (len(p), p)]
-
-
-def library_folders(db) -> list[tuple[str, int]]:
-    """(folder, items present under it) for every library folder, in path order; one pass over the items."""
-    roots = [r[0] for r in db.execute("SELECT path FROM roots ORDER BY path")]
-    if not roots:
-        return []
-    sums, params = [], []
-    for root in roots:
-        prefix = _prefix(root)
-        sums.append("coalesce(sum(substr(path_raw, 1, ?) = ?), 0)")
-        params += [len(prefix), prefix]
-    counts = db.execute(f"SELECT {', '.join(sums)} FROM items WHERE status = 'present'", params).fetchone()
-    return list(zip(roots, counts))
-
-
-def remove_folder(db, path: str) -> int:
-    """Forget the library folder ``path``; its items (unless also under another folder) become missing.
-
-    Returns how many items became missing. Files on disk are never touched."""
-    with write(db):
-        found = db.execute("DELETE FROM roots WHERE path = ?", [path]).rowcount
-        if not found:
-            return 0
-        others = [_prefix(r[0]) for r in db.execute("SELECT path FROM roots")]
-        keep_sql, keep_params = _under(others)
-        prefix = _prefix(path)
-        now = utcnow()
-        cur = db.execute(
-            f"UPDATE items SET status = 'missing', missing_since = ?, updated_at = ? "
-            f"WHERE status = 'present' AND substr(path_raw, 1, ?) = ? AND NOT {keep_sql}",
-            [now, now, len(prefix), prefix, *keep_params])
-        return cur.rowcount

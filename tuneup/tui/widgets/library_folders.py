@@ -16,7 +16,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from tuneup.tui.folders import check_folder, library_folders, remove_folder
+from tuneup.library.roots import library_folders, remove_folder
+from tuneup.tui.folders import check_folder
 from tuneup.tui.messages import LibraryChanged
 from tuneup.tui.text import clean
 
