@@ -123,7 +123,7 @@ class MpdPlayer:
                 thread.join(timeout)
         with self._cmd_lock:
             self._close_commands()
-        self._set(running=False, connected=None)
+        self._set(running=False, connected=None, final=True)
 
     @property
     def running(self) -> bool:
@@ -224,24 +224,30 @@ class MpdPlayer:
         return [by_id[e].path if isinstance(e, int) else str(getattr(e, "path", e)) for e in entries]
 
     def _command(self, action):
-        """Run ``action(client, pathmap)`` on the command connection (reopened once if MPD closed it)."""
+        """Run ``action(client, pathmap)`` once on the command connection.
+
+        A kept connection MPD has closed meanwhile (its idle timeout) is noticed by a ping and reopened
+        before the action; the action itself is never retried, since `add` or `next` twice is not the same
+        as once."""
         import mpd
 
         if not self.running and self._threads:
             raise PlayerError("the MPD player was stopped")
         with self._cmd_lock:
-            for attempt in (0, 1):
+            if self._cmd is not None:
                 try:
-                    if self._cmd is None:
-                        self._cmd = self._open_commands()
-                    result = action(*self._cmd)
-                    break
-                except (OSError, mpd.ConnectionError) as exc:
+                    self._cmd[0].ping()
+                except (OSError, mpd.ConnectionError):
                     self._close_commands()
-                    if attempt:
-                        raise PlayerError(unreachable(self.address, exc)) from None
-                except mpd.CommandError as exc:
-                    raise PlayerError(f"MPD refused: {exc}") from None
+            try:
+                if self._cmd is None:
+                    self._cmd = self._open_commands()
+                result = action(*self._cmd)
+            except (OSError, mpd.ConnectionError) as exc:
+                self._close_commands()
+                raise PlayerError(unreachable(self.address, exc)) from None
+            except mpd.CommandError as exc:
+                raise PlayerError(f"MPD refused: {exc}") from None
         self._wake.set()
         return result
 
@@ -258,7 +264,9 @@ class MpdPlayer:
         if cmd is not None:
             _close(cmd[0])
 
-    def _set(self, **changes) -> None:
+    def _set(self, final: bool = False, **changes) -> None:
+        if self._cancel.is_set() and not final:  # a poll that outlived detach(): stale, not news
+            return
         new = replace(self._state, **changes)
         if new == self._state:
             return
