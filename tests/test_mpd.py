@@ -226,3 +226,27 @@ def test_a_server_that_is_not_mpd_is_a_connection_error_the_loops_retry(tmp_path
     with pytest.raises(OSError, match="no MPD greeting"):
         connect(MpdAddress(path, 0))
     server.close()
+
+
+def test_a_dropped_connection_mid_song_is_still_one_play():
+    """A network blip to a remote MPD: the song that kept playing is one listen, not a cut-off "error"
+    listen plus a second one from the middle."""
+    from tuneup.playback.mpd_watch import PlayTracker
+
+    ended, now = [], [0.0]
+    tracker = PlayTracker(lambda play, reason: ended.append((play.file, reason, round(play.played_s))),
+                          clock=lambda: now[0])
+    song = {"file": "a.ogg", "time": "30", "duration": "30"}
+    tracker.observe({"state": "play", "songid": "1", "elapsed": "0"}, song)
+    now[0] = 10.0
+    tracker.lost()
+    assert ended == []  # held, not ended
+    now[0] = 14.0
+    tracker.observe({"state": "play", "songid": "1", "elapsed": "14"}, song)  # back: the same song plays on
+    now[0] = 30.0
+    tracker.observe({"state": "play", "songid": "2", "elapsed": "0"}, {"file": "b.ogg", "duration": "30"})
+    assert ended == [("a.ogg", "finished", 26)]  # one play; the 4 s we could not see are not counted
+    now[0] = 35.0
+    tracker.lost()
+    tracker.observe({"state": "stop"}, {})  # MPD restarted: the held song ended when we lost it
+    assert ended[-1] == ("b.ogg", "error", 5)

@@ -45,11 +45,13 @@ class PlayTracker:
     def __init__(self, on_end: Callable[[_Play, str], None], clock=time.monotonic):
         self.on_end, self.clock = on_end, clock
         self.current: _Play | None = None
+        self.suspended: _Play | None = None  # the song playing when the connection dropped
 
     def observe(self, status: dict, song: dict) -> None:
         now = self.clock()
         state = status.get("state", "stop")
         song_id = status.get("songid") if state != "stop" else None
+        self._resume(song_id, song, now)
         play = self.current
         if play is not None:
             self._advance(play, now)
@@ -67,11 +69,28 @@ class PlayTracker:
         self.current = play
 
     def lost(self) -> None:
-        """MPD went away: the current song ends here."""
+        """The connection dropped: the song is held until MPD is seen again (a network blip is one play)."""
         if self.current is not None:
             self._advance(self.current, self.clock())
-            self._end(self.current, "error")
-            self.current = None
+            self.current.playing = False  # time while we cannot see MPD is not counted
+            self.end_suspended()
+            self.suspended, self.current = self.current, None
+
+    def _resume(self, song_id, song: dict, now: float) -> None:
+        held, self.suspended = self.suspended, None
+        if held is None:
+            return
+        if song_id is not None and song_id == held.song_id and song.get("file") == held.file:
+            held.seen_at = now
+            self.current = held  # the same song still playing: the same play goes on
+        else:
+            self._end(held, "error")  # MPD restarted or moved on while we were away: it ended there
+
+    def end_suspended(self) -> None:
+        """The watcher stops while the connection is down: the held song ends as it was last seen."""
+        held, self.suspended = self.suspended, None
+        if held is not None:
+            self._end(held, "error")
 
     def _advance(self, play: _Play, now: float) -> None:
         if play.playing:
@@ -110,6 +129,7 @@ class MpdWatcher:
         try:
             self._run(cancel_check(cancel))
         finally:
+            self.tracker.end_suspended()
             if self.lock is not None:
                 self.lock.release()
 
