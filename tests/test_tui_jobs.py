@@ -30,13 +30,18 @@ def scan_telling_pid(db, progress, cancel, paths):
 
 
 def slow_scan(db, progress, cancel, paths, delay=0.02):
-    """The real scan, with every cancel check ``delay`` s slower, so there is time to cancel or quit mid-way."""
+    """The real scan, with every cancel check and progress report ``delay`` s slower, so there is time to
+    cancel or quit mid-way even on a quiet machine (the reader pool is fast and checks rarely)."""
 
     def slow_cancel() -> bool:
         time.sleep(delay)
         return cancel()
 
-    return jobs.scan_paths(db, progress, slow_cancel, paths)
+    def slow_progress(*args) -> None:
+        time.sleep(delay)
+        progress(*args)
+
+    return jobs.scan_paths(db, slow_progress, slow_cancel, paths)
 
 
 def fails_with_tuneup_error(db, progress, cancel):

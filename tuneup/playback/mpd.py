@@ -82,6 +82,7 @@ class PathMap:
         self.db = db
         self.music_directory = music_directory.rstrip("/") if music_directory else None
         self._roots = [r[0] for r in db.execute("SELECT path FROM roots ORDER BY length(path) DESC")]
+        self._not_found: set[str] = set()
 
     @classmethod
     def for_client(cls, db, client, config=None) -> "PathMap":
@@ -117,8 +118,12 @@ class PathMap:
             found = item_by_path(self.db, path)
             if found is not None:
                 return found
+        if rel in self._not_found:  # a stream or a song outside the library: one table scan per name, not per poll
+            return None
         row = self.db.execute("SELECT id FROM items WHERE path LIKE ? ESCAPE '\\' ORDER BY length(path) LIMIT 1",
                               ["%/" + rel.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")]).fetchone()
+        if row is None:
+            self._not_found.add(rel)
         return row[0] if row else None
 
     def to_mpd(self, path: str) -> str:

@@ -280,6 +280,8 @@ class TuneupApp(App):
     async def action_quit(self) -> None:
         import asyncio
 
+        if self._children:  # stopping a job can take a few seconds: say why the app has not closed yet
+            self.notify(f"Stopping {', '.join(self._children)}…", timeout=10)
         await asyncio.to_thread(self.stop_jobs)
         await asyncio.to_thread(self.playback.shutdown)  # pending likes and mpv's last listen: off the loop
         self.exit()
