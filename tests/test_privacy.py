@@ -318,6 +318,9 @@ def test_export_round_trips(tuneup_cmd, history_home, home):
     out = history_home.parent / "mine.json"
     tuneup_cmd("export-data", "--out", out)
     assert json.loads(out.read_text())["listens"] == doc["listens"]
+    tuneup_cmd("like", history_home / "t2.ogg")  # history moved on; the saved model did not
+    stale = json.loads(tuneup_cmd("export-data").stdout)["taste"]
+    assert "top_artists" not in stale and "older than your history" in stale["unavailable"]
 
 
 def test_export_streams_a_big_history(tuneup_cmd, env, tmp_path):

@@ -115,7 +115,7 @@ def _write_all(conn, pid: int, w: _Writer, model_dir, config) -> dict:
     counts["watch_progress"] = w.array("watch_progress", _watch(conn, pid, "watch_progress", "last_watched_at"))
     counts["watch_history"] = w.array("watch_history", _watch(conn, pid, "watch_history", "completed_at"))
     counts["mixes"] = w.array("mixes", _mixes(conn, pid))
-    w.value("taste", taste_summary(model_dir, pid) if model_dir is not None else None)
+    w.value("taste", taste_summary(model_dir, pid, conn) if model_dir is not None else None)
     total = conn.execute("SELECT count(*) FROM listens WHERE profile_id = ?", [pid]).fetchone()[0]
     w.value("listen_count", total)
     counts["listens"] = w.array("listens", (_listen(r) for r in conn.execute(_LISTENS_SQL, [pid])))
@@ -172,17 +172,23 @@ def _items_by_id(conn, ids: list) -> dict:
     return out
 
 
-def taste_summary(model_dir: Path, pid: int) -> dict | None:
-    """The saved model's summary of this profile, or None when no model was saved (none is fitted here)."""
+def taste_summary(model_dir: Path, pid: int, db=None) -> dict | None:
+    """The saved model's summary of this profile, or None when no model was saved (none is fitted here).
+
+    A model fitted from another state of the store (one a fit saved just after `forget`, say) is not
+    used: it may hold what was forgotten."""
     path = Path(model_dir) / "model.npz"
     if not path.exists():
         return None
     from tuneup.model.persist import StaleModel, load
+    from tuneup.model.sources import store_stamp
 
     try:
         model = load(path)
     except StaleModel as exc:
         return {"unavailable": str(exc)}
+    if db is not None and model.stamp != store_stamp(db):
+        return {"unavailable": "the saved model is older than your history; `tuneup fit` refreshes it"}
     if pid not in model.profile_events:
         return None
     return model.taste(pid).as_dict()
