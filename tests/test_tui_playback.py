@@ -44,6 +44,16 @@ def _fallback_rows(db, config, profile, profile_id):
     return fallback_rows(db, profile, profile_id)
 
 
+async def open_library(app, pilot) -> LibraryView:
+    """The Library tab, loaded, with its list focused (enter then plays from the first row)."""
+    await pilot.press("2")
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    view = app.screen.query_one(LibraryView)
+    view.focus()
+    return view
+
+
 async def wait_for(pilot, condition, timeout=15.0):
     deadline = time.monotonic() + timeout
     while not condition():
@@ -62,12 +72,8 @@ def test_play_pause_skip_and_quit_record_listens(env, tmp_path):
     async def run():
         app = create_app(env, player_factory=null_player, onboarding=False)
         async with app.run_test(size=(120, 40)) as pilot:
-            await pilot.press("2")
-            await app.workers.wait_for_complete()
-            await pilot.pause()
-            view = app.screen.query_one(LibraryView)
+            view = await open_library(app, pilot)
             assert len(view.rows) == 3
-            view.focus()
             await pilot.press("enter")
             pb = app.playback
             await wait_for(pilot, lambda: pb.state.playing and pb.state.position > 0.5)
@@ -120,7 +126,6 @@ def test_radio_from_a_home_card_plays_a_queue(env, tmp_path):
 def test_radio_keeps_extending_and_learns_from_skips(env, tmp_path):
     """Radio never runs dry: near the end of its queue it adds more, steering away from skipped tracks."""
     from tuneup.library.scan import scan
-    from tuneup.tui.playback import PlaybackController
     from tuneup.tui.widgets.home import Card
 
     root = tmp_path / "music"
@@ -162,11 +167,7 @@ def test_a_queue_mpv_cannot_play_is_one_notification_with_what_to_do(env, tmp_pa
     async def run():
         app = create_app(env, player_factory=no_sound, onboarding=False)
         async with app.run_test(size=(120, 40)) as pilot:
-            await pilot.press("2")
-            await app.workers.wait_for_complete()
-            await pilot.pause()
-            view = app.screen.query_one(LibraryView)
-            view.focus()
+            await open_library(app, pilot)
             await pilot.press("enter")
             told = lambda: [n for n in app._notifications if n.title == "Cannot play"]  # noqa: E731
             await wait_for(pilot, lambda: app.playback.player is not None and len(app.playback.player.errors) == 3)

@@ -13,9 +13,8 @@ pytestmark = pytest.mark.skipif(shutil.which("mpv") is None or shutil.which("ffm
                                 reason="mpv and ffmpeg are needed")
 
 from tuneup.tui.app import create_app  # noqa: E402
-from tuneup.tui.widgets.library_view import LibraryView  # noqa: E402
 from tuneup.tui.widgets.now_playing import NowPlaying  # noqa: E402
-from test_tui_playback import null_player, wait_for  # noqa: E402
+from test_tui_playback import null_player, open_library, wait_for  # noqa: E402
 
 SECONDS = 4
 
@@ -42,10 +41,7 @@ def test_video_plays_with_its_video_track_and_is_recorded_as_a_watch(env, tmp_pa
     async def run():
         app = create_app(env, player_factory=null_player, onboarding=False)
         async with app.run_test(size=(120, 40)) as pilot:
-            await pilot.press("2")
-            await app.workers.wait_for_complete()
-            await pilot.pause()
-            app.screen.query_one(LibraryView).focus()
+            await open_library(app, pilot)
             await pilot.press("enter")
             pb = app.playback
             await wait_for(pilot, lambda: pb.state.playing and pb.state.position > 0.3)
