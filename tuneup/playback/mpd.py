@@ -57,7 +57,7 @@ def connect(address: MpdAddress):
     try:
         client.connect(address.host, address.port)
     except mpd.MPDError as exc:  # closed before its greeting (restarting, too many clients) or not an MPD
-        _close_quietly(client)
+        disconnect_quietly(client)
         raise OSError(f"no MPD greeting ({type(exc).__name__}: {exc})") from None
     if address.password:
         try:
@@ -68,7 +68,7 @@ def connect(address: MpdAddress):
     return client
 
 
-def _close_quietly(client) -> None:
+def disconnect_quietly(client) -> None:
     try:
         client.disconnect()
     except Exception:

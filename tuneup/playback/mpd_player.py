@@ -25,7 +25,9 @@ from pathlib import Path
 from typing import Callable
 
 from tuneup.errors import PlayerError, TuneupError
-from tuneup.playback.mpd import MpdAddress, PathMap, address_from, connect, first_tag, queue_paths
+from tuneup.playback.listeners import StateListeners
+from tuneup.playback.mpd import (MpdAddress, PathMap, address_from, connect, disconnect_quietly, first_tag,
+                                 queue_paths)
 from tuneup.playback.mpd_lock import RecorderLock
 from tuneup.playback.mpd_watch import BACKOFF_S, MpdWatcher
 from tuneup.playback.mpv import PlayerState
@@ -57,7 +59,7 @@ def probe(address: MpdAddress) -> str:
     try:
         return client.mpd_version
     finally:
-        _close(client)
+        disconnect_quietly(client)
 
 
 class _AppWatcher(MpdWatcher):
@@ -88,7 +90,7 @@ class MpdPlayer:
         self.log: deque[str] = deque(maxlen=200)
         self._state = MpdState()
         self._queue: list[QueueEntry] = []
-        self._listeners: list[Callable[[MpdState], None]] = []
+        self._listeners = StateListeners(self.log.append)
         self._forced_skips: set[str] = set()
         self._cancel = threading.Event()
         self._wake = threading.Event()
@@ -133,11 +135,10 @@ class MpdPlayer:
         return self._state
 
     def add_listener(self, callback: Callable[[MpdState], None]) -> None:
-        self._listeners.append(callback)
+        self._listeners.add(callback)
 
     def remove_listener(self, callback: Callable[[MpdState], None]) -> None:
-        if callback in self._listeners:
-            self._listeners.remove(callback)
+        self._listeners.remove(callback)
 
     # --- playing ------------------------------------------------------------------------------------
 
@@ -262,7 +263,7 @@ class MpdPlayer:
     def _close_commands(self) -> None:
         cmd, self._cmd = self._cmd, None
         if cmd is not None:
-            _close(cmd[0])
+            disconnect_quietly(cmd[0])
 
     def _set(self, final: bool = False, **changes) -> None:
         if self._cancel.is_set() and not final:  # a poll that outlived detach(): stale, not news
@@ -271,11 +272,7 @@ class MpdPlayer:
         if new == self._state:
             return
         self._state = new
-        for callback in list(self._listeners):
-            try:
-                callback(new)
-            except Exception as exc:  # a broken listener must not stop following
-                self.log.append(f"listener failed: {exc!r}")
+        self._listeners.notify(new)
 
     def _watch_loop(self) -> None:
         from tuneup.store import connection
@@ -313,7 +310,7 @@ class MpdPlayer:
                     failures += 1
                     self._cancel.wait(self.backoff[min(failures, len(self.backoff) - 1)])
                 finally:
-                    _close(client)
+                    disconnect_quietly(client)
 
     def _lost(self, exc: BaseException) -> None:
         import mpd
@@ -361,10 +358,3 @@ class MpdPlayer:
                 cache[rel] = QueueEntry(pathmap.to_absolute(rel) or rel, None, first_tag(song, "title") or rel,
                                         first_tag(song, "artist"), "track", ms / 1000 if ms else None)
         return cache[rel]
-
-
-def _close(client) -> None:
-    try:
-        client.disconnect()
-    except Exception:
-        pass

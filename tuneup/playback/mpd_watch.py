@@ -20,7 +20,7 @@ from typing import Callable
 
 from tuneup.cancel import cancel_check
 from tuneup.history.events import DEFAULT_SKIP_SECONDS, Listen, is_skip, record_listen
-from tuneup.playback.mpd import MpdAddress, PathMap, connect, first_tag, song_ms
+from tuneup.playback.mpd import MpdAddress, PathMap, connect, disconnect_quietly, first_tag, song_ms
 
 END_SLACK_S = 2.0  # a song whose position got this close to its end was played to the end
 BACKOFF_S = (0.25, 0.5, 1, 2, 5, 10, 30)
@@ -150,7 +150,7 @@ class MpdWatcher:
                 self.tracker.lost()
                 self._wait_retry(0, f"lost MPD at {self.address} ({exc or 'connection closed'})", cancelled)
             finally:
-                _close(client)
+                disconnect_quietly(client)
 
     def _follow(self, client, cancelled) -> None:
         self.pathmap = PathMap.for_client(self.db, client, self.config)
@@ -233,10 +233,3 @@ def _mpd_connection_error():
     import mpd
 
     return mpd.ConnectionError
-
-
-def _close(client) -> None:
-    try:
-        client.disconnect()
-    except Exception:
-        pass

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Callable
 
 from tuneup.errors import PlayerError
+from tuneup.playback.listeners import StateListeners
 from tuneup.playback.ipc import Connection, socket_path
 from tuneup.playback.queue import QueueEntry
 
@@ -88,7 +89,6 @@ class Player:
         self._pending: tuple[str, bool | None] | None = None  # how the next "stop" end-file ended
         self._video = False  # mpv shows video (else it was started with --no-video)
         self._lock = threading.RLock()
-        self._listeners: list[Callable[[PlayerState], None]] = []
         self._proc: subprocess.Popen | None = None
         self._conn: Connection | None = None
         self._reader: threading.Thread | None = None
@@ -98,6 +98,7 @@ class Player:
         self._db = None
         self.recorded: list[int] = []  # listen ids written by this player
         self.errors: list[str] = []
+        self._listeners = StateListeners(self.errors.append)
 
     @classmethod
     def from_env(cls, env, **kwargs) -> "Player":
@@ -268,11 +269,10 @@ class Player:
         return self._state
 
     def add_listener(self, callback: Callable[[PlayerState], None]) -> None:
-        self._listeners.append(callback)
+        self._listeners.add(callback)
 
     def remove_listener(self, callback: Callable[[PlayerState], None]) -> None:
-        if callback in self._listeners:
-            self._listeners.remove(callback)
+        self._listeners.remove(callback)
 
     # --- internals ------------------------------------------------------------------------------
 
@@ -293,11 +293,7 @@ class Player:
 
     def _set(self, **changes) -> None:
         self._state = replace(self._state, **changes)
-        for callback in list(self._listeners):
-            try:
-                callback(self._state)
-            except Exception as exc:  # a broken listener must not stop recording
-                self.errors.append(f"listener failed: {exc!r}")
+        self._listeners.notify(self._state)
 
     def _read_loop(self) -> None:
         try:
