@@ -160,8 +160,8 @@ def _xing(data: bytes, at: int, frame_size: int, frame_length: int, props: dict)
     from mutagen._util import intround
 
     flags = int.from_bytes(data[at + 4:at + 8], "big")
-    pos, frames, total_bytes, vbr_scale = at + 8, -1, -1, -1
-    for flag, width in ((1, 4), (2, 4), (4, 100), (8, 4)):
+    pos, frames, total_bytes = at + 8, -1, -1
+    for flag, width in ((1, 4), (2, 4), (4, 100), (8, 4)):  # frames, bytes, TOC, VBR scale (skipped)
         if flags & flag:
             field = data[pos:pos + width]
             if len(field) != width:
@@ -170,8 +170,6 @@ def _xing(data: bytes, at: int, frame_size: int, frame_length: int, props: dict)
                 frames = int.from_bytes(field, "big")
             elif flag == 2:
                 total_bytes = int.from_bytes(field, "big")
-            elif flag == 8:
-                vbr_scale = int.from_bytes(field, "big")
             pos += width
     delay = _lame_delay(data, pos)
     if frames == -1:

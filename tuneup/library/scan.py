@@ -17,7 +17,7 @@ from typing import Callable
 
 from tuneup.cancel import cancel_check
 from tuneup.errors import DiskFullError, TuneupError
-from tuneup.library.walk import Problem, display, walk
+from tuneup.library.walk import display, walk
 from tuneup.store.db import utcnow, write
 
 Progress = Callable[[int, "int | None", str], None]

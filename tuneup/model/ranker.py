@@ -38,7 +38,6 @@ def train(x: np.ndarray, finishes: np.ndarray, skips: np.ndarray, l2: float = 10
     total = finishes + skips
     keep = total > 0
     x, finishes, total = x[keep][:, TRAINABLE], finishes[keep], total[keep]
-    n_out = float(total.sum())
     if len(x) < MIN_OUTCOMES or finishes.sum() < 3 or (total - finishes).sum() < 3:
         return None
     mu, sd = x.mean(0), x.std(0)

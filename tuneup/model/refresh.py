@@ -14,7 +14,7 @@ import numpy as np
 from tuneup.model.dataset import FEEDBACK_CODES
 from tuneup.model.hybrid import Model
 from tuneup.model.profile import ProfileEvents
-from tuneup.model.sources import _listen_arrays, _unix
+from tuneup.model.sources import _unix
 
 
 def _parts(stamp: str) -> list[str]:
