@@ -9,10 +9,10 @@ straight and swung; chord progressions in all 24 keys with two timbres each; and
 plus chords, stereo) with a known tempo and key. Files rotate through ogg vorbis, mp3 and flac,
 44.1 kHz stereo, as a real library would.
 
-Every pipeline reads exactly the same excerpt windows (tuneup.library.audio.window_spans) from the
+Every pipeline reads exactly the same excerpt windows (tuneup.library.sound.decode.window_spans) from the
 same files, and decoding is included in every timing:
   decode   soundfile reads the windows (float32, all channels): the floor no analysis can beat.
-  tuneup   tuneup.library.features.analyse: decode + mix-down + decimation + every feature.
+  tuneup   tuneup.library.sound.features.analyse: decode + mix-down + decimation + every feature.
   librosa  the same soundfile read, mono, resampled to 22,050 Hz (librosa's default, soxr), then
            beat_track tempo, rms, spectral centroid, chroma_stft and a key from the same
            Krumhansl-Kessler profiles tuneup uses.
@@ -58,24 +58,51 @@ def build_set(folder: Path, quick: bool) -> list[dict]:
     step = 12 if quick else 4
     for bpm in range(60, 181, step):
         for swing in (False, True):
-            items.append(_make(folder, n, "drums", lambda: _stereo(signals.drum_pattern(bpm, 30.0, SR, swing, bpm)),
-                               bpm=bpm))
+            items.append(
+                _make(
+                    folder,
+                    n,
+                    "drums",
+                    lambda: _stereo(signals.drum_pattern(bpm, 30.0, SR, swing, bpm)),
+                    bpm=bpm,
+                )
+            )
             n += 1
     for variant in range(1 if quick else 2):
         for i in range(24):
             tonic, mode = i % 12, ("major" if i < 12 else "minor")
             timbre = signals.TIMBRES[(i + variant * 2) % len(signals.TIMBRES)]
-            items.append(_make(folder, n, "chords", lambda: _stereo(
-                signals.chord_progression(tonic, mode, timbre, 20.0, SR, seed=i + 24 * variant)),
-                key=signals.PITCH_NAMES[tonic], mode=mode))
+            items.append(
+                _make(
+                    folder,
+                    n,
+                    "chords",
+                    lambda: _stereo(
+                        signals.chord_progression(
+                            tonic, mode, timbre, 20.0, SR, seed=i + 24 * variant
+                        )
+                    ),
+                    key=signals.PITCH_NAMES[tonic],
+                    mode=mode,
+                )
+            )
             n += 1
     rng = np.random.default_rng(4)
     for i in range(8 if quick else 24):
         bpm, tonic = int(rng.integers(60, 181)), int(rng.integers(12))
         mode, swing = ("major", "minor")[i % 2], bool(rng.integers(2))
         timbre = signals.TIMBRES[i % len(signals.TIMBRES)]
-        items.append(_make(folder, n, "song", lambda: signals.song(bpm, tonic, mode, timbre, 45.0, SR, swing, i),
-                           bpm=bpm, key=signals.PITCH_NAMES[tonic], mode=mode))
+        items.append(
+            _make(
+                folder,
+                n,
+                "song",
+                lambda: signals.song(bpm, tonic, mode, timbre, 45.0, SR, swing, i),
+                bpm=bpm,
+                key=signals.PITCH_NAMES[tonic],
+                mode=mode,
+            )
+        )
         n += 1
     return items
 
@@ -100,11 +127,13 @@ def _make(folder: Path, n: int, kind: str, make, bpm=None, key=None, mode=None) 
 def _spans(path: str) -> tuple[list[tuple[int, int]], int]:
     import soundfile as sf
 
-    from tuneup.library.audio import window_spans
+    from tuneup.library.sound.decode import window_spans
 
     info = sf.info(path)
-    return [(int(s * info.samplerate), int(round(n * info.samplerate))) for s, n in
-            window_spans(info.frames / info.samplerate)], info.samplerate
+    return [
+        (int(s * info.samplerate), int(round(n * info.samplerate)))
+        for s, n in window_spans(info.frames / info.samplerate)
+    ], info.samplerate
 
 
 def decode_only(path: str) -> float:
@@ -121,17 +150,22 @@ def decode_only(path: str) -> float:
 
 
 def run_tuneup(path: str) -> dict:
-    from tuneup.library.features import analyse
+    from tuneup.library.sound.features import analyse
 
     data, _ = analyse(path)
-    return {"tempo": data["tempo_bpm"], "key": data["key"], "mode": data["mode"], "seconds": data["analysed_s"]}
+    return {
+        "tempo": data["tempo_bpm"],
+        "key": data["key"],
+        "mode": data["mode"],
+        "seconds": data["analysed_s"],
+    }
 
 
 def run_librosa(path: str) -> dict:
     import librosa
     import soundfile as sf
 
-    from tuneup.library.features import PITCH_NAMES, key_scores
+    from tuneup.library.sound.features import PITCH_NAMES, key_scores
 
     spans, sr = _spans(path)
     tempos, chroma, seconds = [], np.zeros(12), 0.0
@@ -147,8 +181,12 @@ def run_librosa(path: str) -> dict:
             librosa.feature.spectral_centroid(y=y, sr=22050)
             chroma += librosa.feature.chroma_stft(y=y, sr=22050).sum(axis=1)
     best = int(np.argmax(key_scores(chroma)))
-    return {"tempo": float(np.median(tempos)), "key": PITCH_NAMES[best % 12],
-            "mode": "major" if best < 12 else "minor", "seconds": seconds}
+    return {
+        "tempo": float(np.median(tempos)),
+        "key": PITCH_NAMES[best % 12],
+        "mode": "major" if best < 12 else "minor",
+        "seconds": seconds,
+    }
 
 
 def timed(fn, path: str, repeat: int):
@@ -182,9 +220,15 @@ def score(items: list[dict], results: list[dict]) -> dict:
                 key_ok += 1
             elif _relative(item, res):
                 key_relative += 1
-    return {"tempo_n": tempo_n, "tempo_ok": tempo_ok, "tempo_octave": tempo_octave,
-            "tempo_other": tempo_n - tempo_ok - tempo_octave, "key_n": key_n, "key_ok": key_ok,
-            "key_relative": key_relative}
+    return {
+        "tempo_n": tempo_n,
+        "tempo_ok": tempo_ok,
+        "tempo_octave": tempo_octave,
+        "tempo_other": tempo_n - tempo_ok - tempo_octave,
+        "key_n": key_n,
+        "key_ok": key_ok,
+        "key_relative": key_relative,
+    }
 
 
 def _relative(item: dict, res: dict) -> bool:
@@ -192,7 +236,10 @@ def _relative(item: dict, res: dict) -> bool:
     if not res["key"]:
         return False
     shift = 9 if item["mode"] == "major" else 3
-    return res["mode"] != item["mode"] and names.index(res["key"]) == (names.index(item["key"]) + shift) % 12
+    return (
+        res["mode"] != item["mode"]
+        and names.index(res["key"]) == (names.index(item["key"]) + shift) % 12
+    )
 
 
 # ---------------------------------------------------------------------------------------- batch + RSS
@@ -208,9 +255,15 @@ def batch_rss(items: list[dict], workers: int) -> dict:
 
     home = tempfile.mkdtemp(prefix="tuneup-bench-home-")
     tuneup = [sys.executable, "-m", "tuneup", "--home", home]
-    subprocess.run(tuneup + ["scan", "-q", str(Path(items[0]["path"]).parent)], check=True, capture_output=True)
-    proc = subprocess.Popen(tuneup + ["analyze", "-q", "--json", "--workers", str(workers)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    subprocess.run(
+        tuneup + ["scan", "-q", str(Path(items[0]["path"]).parent)], check=True, capture_output=True
+    )
+    proc = subprocess.Popen(
+        tuneup + ["analyze", "-q", "--json", "--workers", str(workers)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     root, peak = psutil.Process(proc.pid), 0
     while proc.poll() is None:
         try:
@@ -223,9 +276,14 @@ def batch_rss(items: list[dict], workers: int) -> dict:
     if proc.returncode:
         raise SystemExit(err)
     d = json.loads(out)
-    return {"workers": workers, "tracks": d["analysed"], "seconds": round(d["seconds"], 2),
-            "tracks_per_s": d["tracks_per_s"], "excerpt_x_realtime": round(d["excerpt_seconds"] / d["seconds"], 1),
-            "peak_rss_mb": round(peak / 2**20, 1)}
+    return {
+        "workers": workers,
+        "tracks": d["analysed"],
+        "seconds": round(d["seconds"], 2),
+        "tracks_per_s": d["tracks_per_s"],
+        "excerpt_x_realtime": round(d["excerpt_seconds"] / d["seconds"], 1),
+        "peak_rss_mb": round(peak / 2**20, 1),
+    }
 
 
 # ---------------------------------------------------------------------------------------- main
@@ -234,13 +292,19 @@ def batch_rss(items: list[dict], workers: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="a third of the set")
-    parser.add_argument("--repeat", type=int, default=3, help="runs per file per pipeline (best is kept)")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="runs per file per pipeline (best is kept)"
+    )
     parser.add_argument("--no-librosa", action="store_true")
     args = parser.parse_args()
-    folder = Path(tempfile.gettempdir()) / f"tuneup-bench-analyze-{'quick' if args.quick else 'full'}-v1"
+    folder = (
+        Path(tempfile.gettempdir()) / f"tuneup-bench-analyze-{'quick' if args.quick else 'full'}-v1"
+    )
     t0 = time.perf_counter()
     items = build_set(folder, args.quick)
-    print(f"set: {len(items)} files in {folder} ({time.perf_counter() - t0:.1f} s to build or find)")
+    print(
+        f"set: {len(items)} files in {folder} ({time.perf_counter() - t0:.1f} s to build or find)"
+    )
 
     pipelines = [("decode", decode_only), ("tuneup", run_tuneup)]
     if not args.no_librosa:
@@ -248,7 +312,9 @@ def main() -> None:
         import librosa  # noqa: F401
 
         run_librosa(items[0]["path"])  # numba compiles on first use: not counted
-        print(f"librosa {librosa.__version__}: import + first call {time.perf_counter() - t0:.1f} s (not counted)")
+        print(
+            f"librosa {librosa.__version__}: import + first call {time.perf_counter() - t0:.1f} s (not counted)"
+        )
         pipelines.append(("librosa", run_librosa))
     run_tuneup(items[0]["path"])
 
@@ -264,10 +330,14 @@ def main() -> None:
         audio_s[item["path"]] = outputs["decode"][-1]
 
     total_audio = sum(audio_s.values())
-    print(f"\naudio analysed: {total_audio / 60:.1f} min in {len(items)} files "
-          f"(same excerpt windows for every pipeline)\n")
-    print("| pipeline | CPU s | x realtime (CPU, 1 core) | x realtime (wall) | tempo within 2 % | octave errors "
-          "| key exact | relative key |")
+    print(
+        f"\naudio analysed: {total_audio / 60:.1f} min in {len(items)} files "
+        f"(same excerpt windows for every pipeline)\n"
+    )
+    print(
+        "| pipeline | CPU s | x realtime (CPU, 1 core) | x realtime (wall) | tempo within 2 % | octave errors "
+        "| key exact | relative key |"
+    )
     print("|---|---|---|---|---|---|---|---|")
     for name, _ in pipelines:
         t, w = sum(times[name].values()), sum(walls[name].values())
@@ -276,19 +346,25 @@ def main() -> None:
             row += " — | — | — | — |"
         else:
             s = score(items, outputs[name])
-            row += (f" {s['tempo_ok']}/{s['tempo_n']} ({100 * s['tempo_ok'] / s['tempo_n']:.0f} %) |"
-                    f" {s['tempo_octave']} (other misses {s['tempo_other']}) |"
-                    f" {s['key_ok']}/{s['key_n']} ({100 * s['key_ok'] / s['key_n']:.0f} %) | {s['key_relative']} |")
+            row += (
+                f" {s['tempo_ok']}/{s['tempo_n']} ({100 * s['tempo_ok'] / s['tempo_n']:.0f} %) |"
+                f" {s['tempo_octave']} (other misses {s['tempo_other']}) |"
+                f" {s['key_ok']}/{s['key_n']} ({100 * s['key_ok'] / s['key_n']:.0f} %) | {s['key_relative']} |"
+            )
         print(row)
 
-    print("\n| format | files | decode x realtime (CPU) | tuneup x realtime (CPU) | analysis on top of decode |")
+    print(
+        "\n| format | files | decode x realtime (CPU) | tuneup x realtime (CPU) | analysis on top of decode |"
+    )
     print("|---|---|---|---|---|")
     for ext, _, _ in FORMATS + (("all", None, None),):
         paths = [i["path"] for i in items if ext == "all" or i["format"] == ext]
         audio = sum(audio_s[p] for p in paths)
         dec = sum(times["decode"][p] for p in paths)
         tun = sum(times["tuneup"][p] for p in paths)
-        print(f"| {ext} | {len(paths)} | {audio / dec:.0f}x | {audio / tun:.0f}x | {(tun - dec) / dec:.2f} x decode |")
+        print(
+            f"| {ext} | {len(paths)} | {audio / dec:.0f}x | {audio / tun:.0f}x | {(tun - dec) / dec:.2f} x decode |"
+        )
     if "librosa" in times:
         ratio = sum(times["librosa"].values()) / sum(times["tuneup"].values())
         wall = sum(walls["librosa"].values()) / sum(walls["tuneup"].values())
@@ -297,10 +373,16 @@ def main() -> None:
     for kind in ("drums", "chords", "song"):
         sub = [(i, o) for i, o in zip(items, outputs["tuneup"]) if i["kind"] == kind]
         s = score([i for i, _ in sub], [o for _, o in sub])
-        misses = [(Path(i["path"]).name, i["bpm"], o["tempo"]) for i, o in sub
-                  if i["bpm"] and abs((o["tempo"] or 0) / i["bpm"] - 1) > 0.02]
-        keymiss = [(Path(i["path"]).name, i["key"], i["mode"], o["key"], o["mode"]) for i, o in sub
-                   if i["key"] and (o["key"], o["mode"]) != (i["key"], i["mode"])]
+        misses = [
+            (Path(i["path"]).name, i["bpm"], o["tempo"])
+            for i, o in sub
+            if i["bpm"] and abs((o["tempo"] or 0) / i["bpm"] - 1) > 0.02
+        ]
+        keymiss = [
+            (Path(i["path"]).name, i["key"], i["mode"], o["key"], o["mode"])
+            for i, o in sub
+            if i["key"] and (o["key"], o["mode"]) != (i["key"], i["mode"])
+        ]
         print(f"tuneup {kind}: {s}; tempo misses {misses}; key misses {keymiss}")
 
     grooves(folder, "librosa" in times)

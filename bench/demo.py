@@ -23,8 +23,23 @@ def run(home: str, tracks: int, workers: int) -> tuple[float, float, dict]:
     env = dict(os.environ, TUNEUP_HOME=home)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "tuneup", "demo", "--no-tui", "--json", "--tracks", str(tracks),
-                           "--workers", str(workers)], capture_output=True, text=True, env=env)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tuneup",
+            "demo",
+            "--no-tui",
+            "--json",
+            "--tracks",
+            str(tracks),
+            "--workers",
+            str(workers),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     if proc.returncode:
         sys.exit(f"tuneup demo failed ({proc.returncode}):\n{proc.stderr}")
     wall = time.perf_counter() - started
@@ -45,16 +60,24 @@ def main() -> None:
         size = _size(summary["dir"])
         rewall, recpu, again = run(home, args.tracks, args.workers)
     print(f"machine: {cores} cores, load average at start {load:.2f}")
-    print(f"library: {summary['tracks']} tracks, {summary['genres']} genres, {summary['artists']} artists, "
-          f"{summary['albums']} albums, {summary['untagged']} untagged, "
-          + ", ".join(f"{k} {v}" for k, v in summary["formats"].items())
-          + f"; {size / 1e6:.0f} MB")
-    print(f"history: {summary['history']['listens']} listens, {summary['history']['feedback']} feedback")
-    print(f"first build: {wall:.1f} s wall, {cpu:.1f} s CPU (= {cpu / cores:.1f} s on {cores} idle cores); "
-          f"stages (wall): files {summary['files']['seconds']:.1f} s, scan {summary['scan']['seconds']:.1f} s, "
-          f"history {summary['history']['seconds']:.1f} s")
-    print(f"re-run: {rewall:.1f} s wall, {recpu:.1f} s CPU, {again['files']['written']} files written, "
-          f"{again['history']['listens']} listens added")
+    print(
+        f"library: {summary['tracks']} tracks, {summary['genres']} genres, {summary['artists']} artists, "
+        f"{summary['albums']} albums, {summary['untagged']} untagged, "
+        + ", ".join(f"{k} {v}" for k, v in summary["formats"].items())
+        + f"; {size / 1e6:.0f} MB"
+    )
+    print(
+        f"history: {summary['history']['listens']} listens, {summary['history']['feedback']} feedback"
+    )
+    print(
+        f"first build: {wall:.1f} s wall, {cpu:.1f} s CPU (= {cpu / cores:.1f} s on {cores} idle cores); "
+        f"stages (wall): files {summary['files']['seconds']:.1f} s, scan {summary['scan']['seconds']:.1f} s, "
+        f"history {summary['history']['seconds']:.1f} s"
+    )
+    print(
+        f"re-run: {rewall:.1f} s wall, {recpu:.1f} s CPU, {again['files']['written']} files written, "
+        f"{again['history']['listens']} listens added"
+    )
 
 
 def _size(path: str) -> int:

@@ -24,8 +24,10 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-WORDS = ("night summer blue fire heart light river dream city road star gold rain song love dance time wild "
-         "electric silver shadow ocean echo sun moon storm glass paper velvet neon winter golden broken").split()
+WORDS = (
+    "night summer blue fire heart light river dream city road star gold rain song love dance time wild "
+    "electric silver shadow ocean echo sun moon storm glass paper velvet neon winter golden broken"
+).split()
 PER_FILE = 16_000
 
 
@@ -40,13 +42,28 @@ def make_library(db_file: Path, tracks: int, rng: random.Random) -> list[tuple]:
         title = f"{rng.choice(WORDS).title()} {rng.choice(WORDS)} {n}"
         album = f"{rng.choice(WORDS).title()} {n // 12}"
         duration = rng.uniform(120, 420)
-        rows.append((os.fsencode(f"/music/{n}.flac"), f"/music/{n}.flac", "track", 1, 1, now, now, artist, title,
-                     album, duration))
+        rows.append(
+            (
+                os.fsencode(f"/music/{n}.flac"),
+                f"/music/{n}.flac",
+                "track",
+                1,
+                1,
+                now,
+                now,
+                artist,
+                title,
+                album,
+                duration,
+            )
+        )
         catalogue.append((artist, title, album, duration))
     with write(db):
         db.conn.executemany(
             "INSERT INTO items (path_raw, path, kind, size, mtime_ns, added_at, updated_at, artist, title, album, "
-            "duration) VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
+            "duration) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            rows,
+        )
     db.conn.close()
     return catalogue
 
@@ -60,20 +77,36 @@ def _entry(rng, catalogue, when: datetime) -> dict:
         if rng.random() < 0.1:
             artist = artist.removeprefix("The ") + " feat. Somebody"
     else:
-        artist, title, album, duration = f"Stranger {rng.randrange(20000)}", f"Unknown {rng.randrange(9)}", "X", 200
+        artist, title, album, duration = (
+            f"Stranger {rng.randrange(20000)}",
+            f"Unknown {rng.randrange(9)}",
+            "X",
+            200,
+        )
     ms = int(duration * 1000) if rng.random() < 0.7 else rng.randrange(1000, 60000)
     podcast = rng.random() < 0.01
     return {
-        "ts": when.strftime("%Y-%m-%dT%H:%M:%SZ"), "username": "bench", "platform": "Linux", "ms_played": ms,
-        "conn_country": "DE", "ip_addr_decrypted": "203.0.113.7", "user_agent_decrypted": "unknown",
+        "ts": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "username": "bench",
+        "platform": "Linux",
+        "ms_played": ms,
+        "conn_country": "DE",
+        "ip_addr_decrypted": "203.0.113.7",
+        "user_agent_decrypted": "unknown",
         "master_metadata_track_name": None if podcast else title,
         "master_metadata_album_artist_name": None if podcast else artist,
         "master_metadata_album_album_name": None if podcast else album,
         "spotify_track_uri": None if podcast else f"spotify:track:{rng.getrandbits(64):016x}",
-        "episode_name": "Episode" if podcast else None, "episode_show_name": "Show" if podcast else None,
+        "episode_name": "Episode" if podcast else None,
+        "episode_show_name": "Show" if podcast else None,
         "spotify_episode_uri": "spotify:episode:x" if podcast else None,
-        "reason_start": "trackdone", "reason_end": "trackdone" if ms > 60000 else "fwdbtn", "shuffle": False,
-        "skipped": ms < 30000, "offline": False, "offline_timestamp": 0, "incognito_mode": rng.random() < 0.005,
+        "reason_start": "trackdone",
+        "reason_end": "trackdone" if ms > 60000 else "fwdbtn",
+        "shuffle": False,
+        "skipped": ms < 30000,
+        "offline": False,
+        "offline_timestamp": 0,
+        "incognito_mode": rng.random() < 0.005,
     }
 
 
@@ -107,14 +140,20 @@ def run_import(db_file: Path, files: list[Path]) -> tuple[dict, float, float]:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     before, cpu_before = usage.ru_maxrss, usage.ru_utime + usage.ru_stime
     started = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", CHILD, str(db_file), *map(str, files)], check=True,
-                         capture_output=True, text=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, str(db_file), *map(str, files)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     wall = time.perf_counter() - started
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     peak_kb, cpu = usage.ru_maxrss, usage.ru_utime + usage.ru_stime - cpu_before
     if peak_kb <= before:
-        print("note: peak RSS of this run is not above an earlier child's (shown: the earlier peak)",
-              file=sys.stderr)
+        print(
+            "note: peak RSS of this run is not above an earlier child's (shown: the earlier peak)",
+            file=sys.stderr,
+        )
     summary = json.loads(out)
     summary["cpu_seconds"] = cpu
     return summary, wall, peak_kb / 1024
@@ -136,16 +175,25 @@ def main() -> None:
     catalogue = make_library(db_file, args.tracks, rng)
     files = make_export(work, args.entries, catalogue, rng)
     size = sum(f.stat().st_size for f in files)
-    print(f"prepared {args.tracks:,} tracks and {args.entries:,} entries in {len(files)} files "
-          f"({size / 1e6:,.0f} MB) in {time.perf_counter() - t:.1f} s", file=sys.stderr)
+    print(
+        f"prepared {args.tracks:,} tracks and {args.entries:,} entries in {len(files)} files "
+        f"({size / 1e6:,.0f} MB) in {time.perf_counter() - t:.1f} s",
+        file=sys.stderr,
+    )
     summary, wall, peak = run_import(db_file, files)
-    print(f"import: {wall:.1f} s wall ({summary['seconds']:.1f} s in import_files, {summary['cpu_seconds']:.1f} s CPU), "
-          f"peak RSS {peak:.0f} MB; load average before: {os.getloadavg()[0]:.1f}")
-    print(f"  read {summary['read']:,}, imported {summary['imported']:,}, matched {summary['matched']:,}, "
-          f"unmatched {summary['unmatched']:,}, ignored {summary['ignored']}")
+    print(
+        f"import: {wall:.1f} s wall ({summary['seconds']:.1f} s in import_files, {summary['cpu_seconds']:.1f} s CPU), "
+        f"peak RSS {peak:.0f} MB; load average before: {os.getloadavg()[0]:.1f}"
+    )
+    print(
+        f"  read {summary['read']:,}, imported {summary['imported']:,}, matched {summary['matched']:,}, "
+        f"unmatched {summary['unmatched']:,}, ignored {summary['ignored']}"
+    )
     again, wall2, _ = run_import(db_file, files)
-    print(f"re-import of the same files: {wall2:.1f} s ({again['cpu_seconds']:.1f} s CPU), imported {again['imported']}, "
-          f"duplicates {again['duplicates']:,}")
+    print(
+        f"re-import of the same files: {wall2:.1f} s ({again['cpu_seconds']:.1f} s CPU), imported {again['imported']}, "
+        f"duplicates {again['duplicates']:,}"
+    )
     if not args.keep:
         import shutil
 

@@ -39,18 +39,30 @@ def recent(db, n_items: int, n: int = 5000, seed: int = 1) -> None:
         db.conn.executemany(
             "INSERT INTO listens (item_id, profile_id, started_at, ms_played, duration_ms, end_reason, skipped, "
             "source) VALUES (?, 1, ?, 200000, 200000, 'finished', 0, 'bench')",
-            ((int(rng.choice(favourites)), (now - timedelta(seconds=int(s))).isoformat(timespec="seconds"))
-             for s in rng.integers(3600, 30 * 86400, n)))
-        sid = db.execute("INSERT INTO series (key, title) VALUES ('bench show', 'Bench Show')").lastrowid
+            (
+                (
+                    int(rng.choice(favourites)),
+                    (now - timedelta(seconds=int(s))).isoformat(timespec="seconds"),
+                )
+                for s in rng.integers(3600, 30 * 86400, n)
+            ),
+        )
+        sid = db.execute(
+            "INSERT INTO series (key, title) VALUES ('bench show', 'Bench Show')"
+        ).lastrowid
         stamp = utcnow()
         for ep in range(1, 11):
             iid = db.execute(
                 "INSERT INTO items (path_raw, path, kind, size, mtime_ns, added_at, updated_at, title, series_id, "
                 "season, episode, duration) VALUES (?, ?, 'episode', 1, 1, ?, ?, ?, ?, 1, ?, 2700)",
-                [f"/tv/{ep}.mkv".encode(), f"/tv/{ep}.mkv", stamp, stamp, f"Episode {ep}", sid, ep]).lastrowid
+                [f"/tv/{ep}.mkv".encode(), f"/tv/{ep}.mkv", stamp, stamp, f"Episode {ep}", sid, ep],
+            ).lastrowid
             if ep <= 3:
-                db.execute("INSERT INTO watch_progress (profile_id, item_id, position_s, duration_s, last_watched_at, "
-                           "completed, times_completed) VALUES (1, ?, 2700, 2700, ?, 1, 1)", [iid, stamp])
+                db.execute(
+                    "INSERT INTO watch_progress (profile_id, item_id, position_s, duration_s, last_watched_at, "
+                    "completed, times_completed) VALUES (1, ?, 2700, 2700, ?, 1, 1)",
+                    [iid, stamp],
+                )
 
 
 def forget_daily(home: Path) -> None:
@@ -69,7 +81,9 @@ def timed(args: list[str], env: dict) -> tuple[float, float]:
     time also holds whatever else the machine was doing."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "tuneup", *args], env=env, capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "tuneup", *args], env=env, capture_output=True, text=True
+    )
     elapsed = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
@@ -82,7 +96,9 @@ def main() -> None:
     ap.add_argument("--items", type=int, default=100_000)
     ap.add_argument("--listens", type=int, default=1_000_000)
     ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--reuse", metavar="HOME", help="time again against a home an earlier run generated")
+    ap.add_argument(
+        "--reuse", metavar="HOME", help="time again against a home an earlier run generated"
+    )
     args = ap.parse_args()
     from model import generate  # bench/model.py
 
@@ -99,7 +115,9 @@ def main() -> None:
         t = time.perf_counter()
         generate(db, args.items, args.listens)
         recent(db, args.items)
-        print(f"generated {args.items:,} items, {args.listens:,} listens in {time.perf_counter() - t:.1f} s")
+        print(
+            f"generated {args.items:,} items, {args.listens:,} listens in {time.perf_counter() - t:.1f} s"
+        )
         t = time.perf_counter()
         fit(db, paths.model_dir)
         print(f"model fitted in {time.perf_counter() - t:.1f} s  (home: {home})")
@@ -109,9 +127,12 @@ def main() -> None:
     results = {
         "tuneup --help": [timed(["--help"], env) for _ in range(args.runs)],
         "mix --weekly --refresh --out FILE (generated)": [
-            timed(["mix", "--weekly", "--refresh", "--out", str(out)], env) for _ in range(args.runs)],
+            timed(["mix", "--weekly", "--refresh", "--out", str(out)], env)
+            for _ in range(args.runs)
+        ],
         "mix --weekly --out FILE (stored this week)": [
-            timed(["mix", "--weekly", "--out", str(out)], env) for _ in range(args.runs)],
+            timed(["mix", "--weekly", "--out", str(out)], env) for _ in range(args.runs)
+        ],
     }
     first = []
     for _ in range(args.runs):
@@ -123,8 +144,10 @@ def main() -> None:
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     for name, runs in results.items():
         wall, cpu = [r[0] for r in runs], [r[1] for r in runs]
-        print(f"{name:52s} wall median {statistics.median(wall):.2f} s, CPU median {statistics.median(cpu):.2f} s "
-              f"(wall: {', '.join(f'{x:.2f}' for x in wall)})")
+        print(
+            f"{name:52s} wall median {statistics.median(wall):.2f} s, CPU median {statistics.median(cpu):.2f} s "
+            f"(wall: {', '.join(f'{x:.2f}' for x in wall)})"
+        )
 
 
 if __name__ == "__main__":

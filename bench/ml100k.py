@@ -25,8 +25,20 @@ def fetch_wheel() -> Path:
     wheel = CACHE / WHEEL
     if not wheel.exists():
         CACHE.mkdir(parents=True, exist_ok=True)
-        subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "recbole==1.2.1",
-                        "-d", str(CACHE)], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--no-deps",
+                "--quiet",
+                "recbole==1.2.1",
+                "-d",
+                str(CACHE),
+            ],
+            check=True,
+        )
     return wheel
 
 

@@ -35,14 +35,31 @@ def generate(db, n_items: int, n_listens: int, seed: int = 0) -> None:
         db.conn.executemany(
             "INSERT INTO items (id, path_raw, path, kind, size, mtime_ns, added_at, updated_at, title, artist, album, "
             "genres, year) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            ((i + 1, f"/lib/{i}.flac".encode(), f"/lib/{i}.flac", "track", 1, 1, now, now, f"Track {i}",
-              f"Artist {item_artist[i]}", f"Album {item_artist[i]}-{i % 3}",
-              json.dumps([genres[artist_genre[item_artist[i]]]]), 1960 + i % 60) for i in range(n_items)))
+            (
+                (
+                    i + 1,
+                    f"/lib/{i}.flac".encode(),
+                    f"/lib/{i}.flac",
+                    "track",
+                    1,
+                    1,
+                    now,
+                    now,
+                    f"Track {i}",
+                    f"Artist {item_artist[i]}",
+                    f"Album {item_artist[i]}-{i % 3}",
+                    json.dumps([genres[artist_genre[item_artist[i]]]]),
+                    1960 + i % 60,
+                )
+                for i in range(n_items)
+            ),
+        )
         vec = rng.normal(0, 1, (n_items, 16)).astype(np.float32)
         vec /= np.linalg.norm(vec, axis=1, keepdims=True)
         db.conn.executemany(
             "INSERT INTO features (item_id, version, computed_at, status, data, vector) VALUES (?,?,?,?,?,?)",
-            ((i + 1, 1, now, "ok", None, vec[i].tobytes()) for i in range(n_items)))
+            ((i + 1, 1, now, "ok", None, vec[i].tobytes()) for i in range(n_items)),
+        )
     # listening: Zipf-ish item popularity, sessions of ~15 plays by genre, 3 profiles, 4 years
     pop = 1.0 / np.arange(1, n_items + 1) ** 0.8
     pop /= pop.sum()
@@ -54,13 +71,28 @@ def generate(db, n_items: int, n_listens: int, seed: int = 0) -> None:
     profiles = rng.integers(1, 4, n_listens)
     with write(db):
         for pid in (2, 3):
-            db.execute("INSERT OR IGNORE INTO profiles (id, name, created_at) VALUES (?,?,?)", [pid, f"p{pid}", now])
+            db.execute(
+                "INSERT OR IGNORE INTO profiles (id, name, created_at) VALUES (?,?,?)",
+                [pid, f"p{pid}", now],
+            )
         db.conn.executemany(
-            "INSERT INTO listens (item_id, profile_id, started_at, ms_played, duration_ms, end_reason, skipped, source) "
+            "INSERT INTO listens (item_id, profile_id, started_at, ms_played, duration_ms, end_reason,"
+            " skipped, source) "
             "VALUES (?,?,?,?,?,?,?,?)",
-            ((int(items[k]) + 1, int(profiles[k]), (start + timedelta(seconds=int(t[k]))).isoformat(timespec="seconds"),
-              200000 if reasons[k] == "finished" else 9000, 200000, str(reasons[k]), int(reasons[k] == "skipped"),
-              "bench") for k in range(n_listens)))
+            (
+                (
+                    int(items[k]) + 1,
+                    int(profiles[k]),
+                    (start + timedelta(seconds=int(t[k]))).isoformat(timespec="seconds"),
+                    200000 if reasons[k] == "finished" else 9000,
+                    200000,
+                    str(reasons[k]),
+                    int(reasons[k] == "skipped"),
+                    "bench",
+                )
+                for k in range(n_listens)
+            ),
+        )
 
 
 def main() -> None:
@@ -100,17 +132,32 @@ def main() -> None:
     cold_s = time.perf_counter() - t
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     t = time.perf_counter()
-    fit_in_child(db, work / "models-child")  # what the TUI does: the fit's peak lives in a child process
+    fit_in_child(
+        db, work / "models-child"
+    )  # what the TUI does: the fit's peak lives in a child process
     child_s = time.perf_counter() - t
     child_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(json.dumps({
-        "items": args.items, "listens": args.listens, "generate_s": round(gen_s, 1),
-        "fit_s": round(fit_s, 2), "load_s": round(load_s, 2),
-        "recommend50_s_median": round(float(np.median(times)), 4), "recommend50_first_call_s": round(cold_s, 3),
-        "similar50_s": round(sim_s, 4), "peak_rss_mb": round(rss), "rss_before_fit_mb": round(rss_before), "rss_after_fit_mb": round(rss_fit),
-        "fit_in_child_s": round(child_s, 2), "fit_in_child_peak_rss_mb": round(child_rss),
-        "model_file_mb": round((work / "models" / "model.npz").stat().st_size / 2**20, 1),
-    }, indent=2))
+    print(
+        json.dumps(
+            {
+                "items": args.items,
+                "listens": args.listens,
+                "generate_s": round(gen_s, 1),
+                "fit_s": round(fit_s, 2),
+                "load_s": round(load_s, 2),
+                "recommend50_s_median": round(float(np.median(times)), 4),
+                "recommend50_first_call_s": round(cold_s, 3),
+                "similar50_s": round(sim_s, 4),
+                "peak_rss_mb": round(rss),
+                "rss_before_fit_mb": round(rss_before),
+                "rss_after_fit_mb": round(rss_fit),
+                "fit_in_child_s": round(child_s, 2),
+                "fit_in_child_peak_rss_mb": round(child_rss),
+                "model_file_mb": round((work / "models" / "model.npz").stat().st_size / 2**20, 1),
+            },
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

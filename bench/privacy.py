@@ -28,13 +28,33 @@ def fill(db_file: Path, n_items: int, n_listens: int) -> None:
         db.conn.executemany(
             "INSERT INTO items (path_raw, path, kind, size, mtime_ns, added_at, updated_at, artist, title, duration) "
             "VALUES (?,?,'track',1,1,?,?,?,?,200)",
-            ((f"/music/{k}.flac".encode(), f"/music/{k}.flac", now, now, f"Artist {k // 10}", f"Title {k}")
-             for k in range(n_items)))
+            (
+                (
+                    f"/music/{k}.flac".encode(),
+                    f"/music/{k}.flac",
+                    now,
+                    now,
+                    f"Artist {k // 10}",
+                    f"Title {k}",
+                )
+                for k in range(n_items)
+            ),
+        )
         db.conn.executemany(
             "INSERT INTO listens (item_id, profile_id, started_at, ms_played, duration_ms, end_reason, skipped, "
             "source, artist, title, dedup_key) VALUES (?,1,?,?,200000,'finished',0,'spotify',?,?,?)",
-            ((1 + k % n_items if k % 5 else None, f"20{10 + k // 100_000:02d}-01-01T00:00:{k % 60:02d}+00:00",
-              90_000, f"Artist {k % 5000}", f"Song {k % 50_000}", f"bench-{k}") for k in range(n_listens)))
+            (
+                (
+                    1 + k % n_items if k % 5 else None,
+                    f"20{10 + k // 100_000:02d}-01-01T00:00:{k % 60:02d}+00:00",
+                    90_000,
+                    f"Artist {k % 5000}",
+                    f"Song {k % 50_000}",
+                    f"bench-{k}",
+                )
+                for k in range(n_listens)
+            ),
+        )
     db.conn.close()
 
 
@@ -43,7 +63,9 @@ def run(args: list[str], root: Path) -> tuple[float, int, str]:
     out_file = root / "stdout.txt"
     started = time.perf_counter()
     with open(out_file, "w") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "tuneup", *args], stdout=out, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "tuneup", *args], stdout=out, stderr=subprocess.DEVNULL
+        )
         _, status, usage = os.wait4(proc.pid, 0)
     if status:
         raise SystemExit(f"tuneup {' '.join(args)} failed ({status})")
@@ -61,16 +83,22 @@ def main() -> None:
     db_file = root / "home" / "data" / "tuneup.db"
     t = time.perf_counter()
     fill(db_file, a.items, a.listens)
-    print(f"filled {a.listens:,} listens, {a.items:,} items in {time.perf_counter() - t:.1f} s; "
-          f"db {db_file.stat().st_size / 2**20:.0f} MB; load {os.getloadavg()[0]:.1f}")
+    print(
+        f"filled {a.listens:,} listens, {a.items:,} items in {time.perf_counter() - t:.1f} s; "
+        f"db {db_file.stat().st_size / 2**20:.0f} MB; load {os.getloadavg()[0]:.1f}"
+    )
     out = root / "export.json"
     wall, rss, _ = run(["export-data", "--out", str(out)], root)
-    print(f"export-data: {wall:.1f} s wall, peak RSS {rss} MB, "
-          f"{out.stat().st_size / 2**20:.0f} MB of JSON")
+    print(
+        f"export-data: {wall:.1f} s wall, peak RSS {rss} MB, "
+        f"{out.stat().st_size / 2**20:.0f} MB of JSON"
+    )
     before = db_file.stat().st_size
     wall, rss, text = run(["forget", "--all", "--yes", "--json"], root)
-    print(f"forget --all: {wall:.1f} s wall, peak RSS {rss} MB; "
-          f"db {before / 2**20:.0f} MB -> {db_file.stat().st_size / 2**20:.1f} MB")
+    print(
+        f"forget --all: {wall:.1f} s wall, peak RSS {rss} MB; "
+        f"db {before / 2**20:.0f} MB -> {db_file.stat().st_size / 2**20:.1f} MB"
+    )
     print(text)
     if not a.keep:
         shutil.rmtree(root)

@@ -10,9 +10,9 @@ seconds; m4a/ogg/opus are copies of a few hundred files tagged by mutagen. ``--a
 art of that size in the tagged mp3/flac files (real libraries have it; readers must load it).
 
 The bare loop and the cold scan alternate ``--repeat`` times (default 3) and medians are reported,
-because the shared machine's load swings. "Cold" means an empty database (files are in the page cache: dropping it would disturb other work on
-the machine). The scan and the rescan each run in a fresh process, as the CLI would; peak RSS is that
-process tree's (scanner + workers), sampled.
+because the shared machine's load swings. "Cold" means an empty database (files are in the page
+cache: dropping it would disturb other work on the machine). The scan and the rescan each run in a
+fresh process, as the CLI would; peak RSS is that process tree's (scanner + workers), sampled.
 """
 
 from __future__ import annotations
@@ -35,7 +35,18 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
 
 MIX = [("mp3", 0.55), ("flac", 0.25), ("m4a", 0.10), ("ogg", 0.05), ("opus", 0.05)]
-GENRES = ["Rock", "Pop", "Jazz", "Electronic", "Hip-Hop", "Classical", "Folk", "Metal", "Soul; Funk", "Ambient"]
+GENRES = [
+    "Rock",
+    "Pop",
+    "Jazz",
+    "Electronic",
+    "Hip-Hop",
+    "Classical",
+    "Folk",
+    "Metal",
+    "Soul; Funk",
+    "Ambient",
+]
 
 
 def _syncsafe(n: int) -> bytes:
@@ -53,7 +64,9 @@ def id3_tag(fields: dict[str, str], art: bytes = b"") -> bytes:
     return b"ID3\x04\x00\x00" + _syncsafe(len(frames)) + frames
 
 
-def flac_bytes(streaminfo: bytes, audio: bytes, comments: dict[str, str], art: bytes = b"") -> bytes:
+def flac_bytes(
+    streaminfo: bytes, audio: bytes, comments: dict[str, str], art: bytes = b""
+) -> bytes:
     blocks = [(0, streaminfo)]
     if comments:
         vendor = b"bench"
@@ -64,7 +77,12 @@ def flac_bytes(streaminfo: bytes, audio: bytes, comments: dict[str, str], art: b
         blocks.append((4, body))
     if art:
         mime = b"image/jpeg"
-        body = struct.pack(">II", 3, len(mime)) + mime + struct.pack(">IIIIII", 0, 500, 500, 24, 0, len(art)) + art
+        body = (
+            struct.pack(">II", 3, len(mime))
+            + mime
+            + struct.pack(">IIIIII", 0, 500, 500, 24, 0, len(art))
+            + art
+        )
         blocks.append((6, body))
     out = b"fLaC"
     for i, (kind, body) in enumerate(blocks):
@@ -78,9 +96,9 @@ def _flac_parts(template: Path) -> tuple[bytes, bytes]:
     pos, streaminfo = 4, b""
     while True:
         header = data[pos]
-        size = int.from_bytes(data[pos + 1:pos + 4], "big")
+        size = int.from_bytes(data[pos + 1 : pos + 4], "big")
         if header & 0x7F == 0:
-            streaminfo = data[pos + 4:pos + 4 + size]
+            streaminfo = data[pos + 4 : pos + 4 + size]
         pos += 4 + size
         if header & 0x80:
             return streaminfo, data[pos:]
@@ -90,7 +108,7 @@ def _mp3_audio(template: Path) -> bytes:
     data = template.read_bytes()
     if data.startswith(b"ID3"):
         size = (data[6] << 21) | (data[7] << 14) | (data[8] << 7) | data[9]
-        data = data[10 + size:]
+        data = data[10 + size :]
     return data
 
 
@@ -113,15 +131,26 @@ def generate(root: Path, n: int, art_kb: int = 0, seed: int = 7) -> list[Path]:
         if track == 1 or not folder.exists():
             folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{track:02d} - Title {i}.{fmt}"
-        fields = {"title": f"Title {i}", "artist": f"Artist {artist:05d}", "album": f"Album {album:06d}",
-                  "tracknumber": f"{track}/10", "date": str(1960 + album % 60), "genre": GENRES[artist % len(GENRES)]}
+        fields = {
+            "title": f"Title {i}",
+            "artist": f"Artist {artist:05d}",
+            "album": f"Album {album:06d}",
+            "tracknumber": f"{track}/10",
+            "date": str(1960 + album % 60),
+            "genre": GENRES[artist % len(GENRES)],
+        }
         if fmt == "mp3":
             ids = dict(zip(("TIT2", "TPE1", "TALB", "TRCK", "TDRC", "TCON"), fields.values()))
             path.write_bytes((id3_tag(ids, art) if tagged else b"") + mp3_audio)
         elif fmt == "flac":
-            path.write_bytes(flac_bytes(streaminfo, flac_audio, fields if tagged else {}, art if tagged else b""))
+            path.write_bytes(
+                flac_bytes(streaminfo, flac_audio, fields if tagged else {}, art if tagged else b"")
+            )
         else:
-            shutil.copyfile(variants[fmt][rng.randrange(len(variants[fmt]))] if tagged else media.template(fmt), path)
+            shutil.copyfile(
+                variants[fmt][rng.randrange(len(variants[fmt]))] if tagged else media.template(fmt),
+                path,
+            )
         paths.append(path)
     shutil.rmtree(root / ".variants", ignore_errors=True)
     return paths
@@ -130,9 +159,21 @@ def generate(root: Path, n: int, art_kb: int = 0, seed: int = 7) -> list[Path]:
 def _variants(folder: Path, fmt: str, count: int) -> list[Path]:
     import media
 
-    return [media.make_audio(folder / fmt, fmt, {"title": f"V{i}", "artist": f"Var {i % 7}", "album": f"VA {i % 5}",
-                                                 "tracknumber": i % 10 + 1, "genre": GENRES[i % len(GENRES)]},
-                             name=f"{i}.{media.ext_of(fmt)[1:]}") for i in range(count)]
+    return [
+        media.make_audio(
+            folder / fmt,
+            fmt,
+            {
+                "title": f"V{i}",
+                "artist": f"Var {i % 7}",
+                "album": f"VA {i % 5}",
+                "tracknumber": i % 10 + 1,
+                "genre": GENRES[i % len(GENRES)],
+            },
+            name=f"{i}.{media.ext_of(fmt)[1:]}",
+        )
+        for i in range(count)
+    ]
 
 
 def bare_loop(paths: list[Path]) -> tuple[float, float]:
@@ -151,7 +192,7 @@ def bare_loop(paths: list[Path]) -> tuple[float, float]:
 _SCAN_CHILD = """
 import json, resource, sys, time
 from tuneup.store import open_db
-from tuneup.library.scan import scan
+from tuneup.library.scan.scanner import scan
 db = open_db(sys.argv[1])
 t = time.perf_counter()
 s = scan(db, [a for a in sys.argv[2:3] if a] or None, workers=int(sys.argv[3]))
@@ -168,7 +209,14 @@ def run_scan(db_path: Path, root: Path | None, workers: int) -> dict:
     """Scan in a fresh process; returns its report plus the sampled peak RSS of its process tree."""
     import psutil
 
-    args = [sys.executable, "-c", _SCAN_CHILD, str(db_path), str(root) if root else "", str(workers)]
+    args = [
+        sys.executable,
+        "-c",
+        _SCAN_CHILD,
+        str(db_path),
+        str(root) if root else "",
+        str(workers),
+    ]
     started = time.perf_counter()
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
     peak = [0]
@@ -199,11 +247,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=5000, help="number of files (default 5000)")
     parser.add_argument("--workers", type=int, default=0, help="scan workers (0: one per core)")
-    parser.add_argument("--repeat", type=int, default=3, help="bare loop and cold scan, alternated, this many "
-                        "times (medians reported; the machine's load varies)")
-    parser.add_argument("--art-kb", type=int, default=0, help="cover art size embedded in tagged mp3/flac")
-    parser.add_argument("--dir", type=Path, help="keep the library here and reuse it next time (default: a "
-                        "temporary folder, removed afterwards)")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="bare loop and cold scan, alternated, this many "
+        "times (medians reported; the machine's load varies)",
+    )
+    parser.add_argument(
+        "--art-kb", type=int, default=0, help="cover art size embedded in tagged mp3/flac"
+    )
+    parser.add_argument(
+        "--dir",
+        type=Path,
+        help="keep the library here and reuse it next time (default: a "
+        "temporary folder, removed afterwards)",
+    )
     args = parser.parse_args()
 
     base = args.dir or Path(tempfile.mkdtemp(prefix="tuneup-bench-scan-"))
@@ -219,8 +278,11 @@ def main() -> None:
             paths = generate(lib, args.n, args.art_kb)
             marker.parent.mkdir(parents=True, exist_ok=True)
             marker.touch()
-        print(f"{len(paths):,} files ready in {time.perf_counter() - t:.1f} s "
-              f"({sum(p.stat().st_size for p in paths) / 2**20:,.0f} MB)", file=sys.stderr)
+        print(
+            f"{len(paths):,} files ready in {time.perf_counter() - t:.1f} s "
+            f"({sum(p.stat().st_size for p in paths) / 2**20:,.0f} MB)",
+            file=sys.stderr,
+        )
         load_before = os.getloadavg()[0]
         db_path = base / "bench.db"
         bares, colds = [], []
@@ -235,7 +297,10 @@ def main() -> None:
         cold_rate = statistics.median(n / c["wall"] for c in colds)
         cold = colds[-1]
         result = {
-            "files": n, "cpus": os.cpu_count(), "art_kb": args.art_kb, "repeats": args.repeat,
+            "files": n,
+            "cpus": os.cpu_count(),
+            "art_kb": args.art_kb,
+            "repeats": args.repeat,
             "bare_mutagen_files_per_s": round(bare),
             "cold_scan_files_per_s": round(cold_rate),
             "cold_vs_bare": round(cold_rate / bare, 2),
@@ -246,16 +311,24 @@ def main() -> None:
             "warm_process_seconds": round(warm["process_seconds"], 2),
             "cpu_ms_per_1000_files": {
                 "bare_mutagen": round(statistics.median(b[1] for b in bares) * 1e6 / n),
-                "cold_scan_total": round(statistics.median(c["main_cpu"] + c["workers_cpu"] for c in colds) * 1e6 / n),
-                "cold_scan_main_process": round(statistics.median(c["main_cpu"] for c in colds) * 1e6 / n),
-                "cold_scan_readers": round(statistics.median(c["workers_cpu"] for c in colds) * 1e6 / n),
+                "cold_scan_total": round(
+                    statistics.median(c["main_cpu"] + c["workers_cpu"] for c in colds) * 1e6 / n
+                ),
+                "cold_scan_main_process": round(
+                    statistics.median(c["main_cpu"] for c in colds) * 1e6 / n
+                ),
+                "cold_scan_readers": round(
+                    statistics.median(c["workers_cpu"] for c in colds) * 1e6 / n
+                ),
                 "warm_rescan": round(warm["main_cpu"] * 1e6 / n),
             },
             "load_average_1min": [round(load_before, 1), round(os.getloadavg()[0], 1)],
             "cold_peak_rss_mb_tree": round(max(c["tree_peak_rss_mb"] for c in colds)),
             "cold_peak_rss_mb_main": round(max(c["main_maxrss_mb"] for c in colds)),
             "warm_peak_rss_mb_main": round(warm["main_maxrss_mb"]),
-            "added": cold["added"], "unchanged_on_rescan": warm["unchanged"], "errors": cold["errors"],
+            "added": cold["added"],
+            "unchanged_on_rescan": warm["unchanged"],
+            "errors": cold["errors"],
         }
         print(json.dumps(result, indent=2))
     finally:

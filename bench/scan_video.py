@@ -7,7 +7,7 @@ mix: mp3 55 %, flac 25 %, m4a 10 %, ogg, opus; a third untagged) and a video lib
 N video files laid out the Kodi/Jellyfin way with NFO sidecars (series folders with
 tvshow.nfo, season folders, one NFO per episode; movies in their own folders with movie.nfo),
 made by copying the tiny fixtures (mkv, webm, mp4, m4v, mpg in turn). Each library is scanned
-from scratch into a fresh database with ``tuneup.library.scan.scan``; the per-file time is the
+from scratch into a fresh database with ``tuneup.library.scan.scanner.scan``; the per-file time is the
 wall time divided by the files. ``--scene`` adds a library of release-style names without NFOs
 (`Show.Name.S01E02.720p.x264-GRP.mkv`; a third anime-style names that go through guessit).
 """
@@ -44,42 +44,73 @@ def make_simple_music(root: Path, n: int) -> None:
     from mutagen.easyid3 import EasyID3
 
     src = root.parent / "src.mp3"
-    subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
-                    "sine=frequency=440:duration=1", "-c:a", "libmp3lame", "-b:a", "32k", str(src)], check=True)
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=frequency=440:duration=1",
+            "-c:a",
+            "libmp3lame",
+            "-b:a",
+            "32k",
+            str(src),
+        ],
+        check=True,
+    )
     for i in range(n):
         album = root / f"Artist {i // 100:03d}" / f"Album {i // 10:04d}"
         album.mkdir(parents=True, exist_ok=True)
         dest = album / f"{i % 10 + 1:02d} Song {i}.mp3"
         shutil.copyfile(src, dest)
         tags = EasyID3()
-        tags.update({"title": f"Song {i}", "artist": f"Artist {i // 100:03d}", "album": f"Album {i // 10:04d}",
-                     "tracknumber": str(i % 10 + 1), "genre": "Rock", "date": "2001"})
+        tags.update(
+            {
+                "title": f"Song {i}",
+                "artist": f"Artist {i // 100:03d}",
+                "album": f"Album {i // 10:04d}",
+                "tracknumber": str(i % 10 + 1),
+                "genre": "Rock",
+                "date": "2001",
+            }
+        )
         tags.save(dest)
 
 
 def _episode_nfo(show: str, season: int, episode: int) -> str:
-    return (f"<episodedetails><title>Episode {episode} of {show}</title><showtitle>{show}</showtitle>"
-            f"<season>{season}</season><episode>{episode}</episode><plot>Something happens.</plot>"
-            f"<director>Some Director</director><credits>Some Writer</credits>"
-            f"<actor><name>Guest {episode}</name><role>Guest</role></actor>"
-            f"<uniqueid type=\"tvdb\">{season * 1000 + episode}</uniqueid></episodedetails>\n")
+    return (
+        f"<episodedetails><title>Episode {episode} of {show}</title><showtitle>{show}</showtitle>"
+        f"<season>{season}</season><episode>{episode}</episode><plot>Something happens.</plot>"
+        f"<director>Some Director</director><credits>Some Writer</credits>"
+        f"<actor><name>Guest {episode}</name><role>Guest</role></actor>"
+        f'<uniqueid type="tvdb">{season * 1000 + episode}</uniqueid></episodedetails>\n'
+    )
 
 
 def _tvshow_nfo(show: str) -> str:
     cast = "".join(f"<actor><name>Actor {k}</name><role>Role {k}</role></actor>" for k in range(8))
-    return (f"<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\" ?>\n<tvshow><title>{show}</title>"
-            f"<year>2015</year><genre>Drama</genre><genre>Crime</genre><plot>A long-running show.</plot>{cast}"
-            f"<studio>A Network</studio><uniqueid type=\"tvdb\" default=\"true\">42</uniqueid></tvshow>\n")
+    return (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes" ?>\n<tvshow><title>{show}</title>'
+        f"<year>2015</year><genre>Drama</genre><genre>Crime</genre><plot>A long-running show.</plot>{cast}"
+        f'<studio>A Network</studio><uniqueid type="tvdb" default="true">42</uniqueid></tvshow>\n'
+    )
 
 
 def _movie_nfo(title: str, year: int, i: int) -> str:
-    return (f"<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\" ?>\n<movie><title>{title}</title>"
-            f"<originaltitle>{title}</originaltitle><year>{year}</year><genre>Action</genre><genre>Thriller</genre>"
-            f"<plot>A plot of some length for the film number {i}.</plot><director>A Director</director>"
-            f"<actor><name>Star {i % 50}</name><role>Hero</role></actor><studio>Studio</studio>"
-            f"<ratings><rating name=\"imdb\" max=\"10\" default=\"true\"><value>6.5</value><votes>1000</votes>"
-            f"</rating></ratings><uniqueid type=\"imdb\" default=\"true\">tt{i:07d}</uniqueid>"
-            f"<set><name>Saga {i % 100}</name></set></movie>\n")
+    return (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes" ?>\n<movie><title>{title}</title>'
+        f"<originaltitle>{title}</originaltitle><year>{year}</year><genre>Action</genre><genre>Thriller</genre>"
+        f"<plot>A plot of some length for the film number {i}.</plot><director>A Director</director>"
+        f"<actor><name>Star {i % 50}</name><role>Hero</role></actor><studio>Studio</studio>"
+        f'<ratings><rating name="imdb" max="10" default="true"><value>6.5</value><votes>1000</votes>'
+        f'</rating></ratings><uniqueid type="imdb" default="true">tt{i:07d}</uniqueid>'
+        f"<set><name>Saga {i % 100}</name></set></movie>\n"
+    )
 
 
 def make_videos(root: Path, n: int) -> None:
@@ -125,15 +156,18 @@ def timed_scan(root: Path, workers: int) -> tuple[float, float, dict]:
     """(wall seconds, CPU seconds of this process and its worker processes, summary)."""
     import resource
 
-    from tuneup.library.scan import scan
+    from tuneup.library.scan.scanner import scan
     from tuneup.store import open_db
 
     db_path = root.parent / f"{root.name}-{workers}.db"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
     db = open_db(db_path)
-    cpu0 = time.process_time() + resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime \
+    cpu0 = (
+        time.process_time()
+        + resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
         + resource.getrusage(resource.RUSAGE_CHILDREN).ru_stime
+    )
     started = time.perf_counter()
     summary = scan(db, [root], workers=workers)
     seconds = time.perf_counter() - started
@@ -147,8 +181,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=10000)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
-    parser.add_argument("--scene", type=int, default=2000, help="release-named files without NFO (0: skip)")
-    parser.add_argument("--repeat", type=int, default=2, help="scans of each library; the fastest counts")
+    parser.add_argument(
+        "--scene", type=int, default=2000, help="release-named files without NFO (0: skip)"
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=2, help="scans of each library; the fastest counts"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="tuneup-bench-video-") as tmp:
         base = Path(tmp)
@@ -158,10 +196,15 @@ def main() -> None:
         if args.scene:
             make_scene(base / "scene", args.scene)
         print(f"generated in {time.perf_counter() - started:.1f} s", file=sys.stderr)
-        libraries = [("music", base / "music", args.files), ("video+nfo", base / "video", args.files)]
+        libraries = [
+            ("music", base / "music", args.files),
+            ("video+nfo", base / "video", args.files),
+        ]
         if args.scene:
             libraries.append(("video release names, no NFO", base / "scene", args.scene))
-        print("| library | files | workers | wall s | wall ms/file | CPU ms/file | vs music (wall) | vs music (CPU) |")
+        print(
+            "| library | files | workers | wall s | wall ms/file | CPU ms/file | vs music (wall) | vs music (CPU) |"
+        )
         print("|---|---|---|---|---|---|---|---|")
         for workers in args.workers:
             best: dict[str, tuple[float, float]] = {}
@@ -175,8 +218,11 @@ def main() -> None:
             music_wall, music_cpu = (best["music"][0] / args.files, best["music"][1] / args.files)
             for label, _root, n in libraries:
                 wall, cpu = best[label][0] / n, best[label][1] / n
-                print(f"| {label} | {n:,} | {workers} | {best[label][0]:.1f} | {wall * 1000:.2f} | {cpu * 1000:.2f} | "
-                      f"{wall / music_wall:.2f}x | {cpu / music_cpu:.2f}x |", flush=True)
+                print(
+                    f"| {label} | {n:,} | {workers} | {best[label][0]:.1f} | {wall * 1000:.2f} | {cpu * 1000:.2f} | "
+                    f"{wall / music_wall:.2f}x | {cpu / music_cpu:.2f}x |",
+                    flush=True,
+                )
 
 
 if __name__ == "__main__":

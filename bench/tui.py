@@ -48,17 +48,39 @@ def make_library(home: Path, n: int, listens: int = 100_000, seed: int = 7) -> N
     for i in range(n):
         artist = f"Artist {rng.randrange(5000):04d}"
         path = f"/music/{artist}/Album {i // 12}/{i:06d}.ogg"
-        rows.append((os.fsencode(path), path, "track", 1000, 1, stamp, stamp, f"Song {i} {rng.choice('abcdefgh')}",
-                     artist, f"Album {i // 12}", json.dumps([rng.choice(GENRES)]), 120.0 + i % 200))
+        rows.append(
+            (
+                os.fsencode(path),
+                path,
+                "track",
+                1000,
+                1,
+                stamp,
+                stamp,
+                f"Song {i} {rng.choice('abcdefgh')}",
+                artist,
+                f"Album {i // 12}",
+                json.dumps([rng.choice(GENRES)]),
+                120.0 + i % 200,
+            )
+        )
     with write(db):
         db.conn.executemany(
             "INSERT INTO items (path_raw, path, kind, size, mtime_ns, added_at, updated_at, title, artist, album, "
-            "genres, duration) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            "genres, duration) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
         db.conn.executemany(
             "INSERT INTO listens (item_id, profile_id, started_at, ms_played, duration_ms, end_reason, skipped, "
             "source) VALUES (?, 1, ?, 180000, 180000, 'finished', 0, 'bench')",
-            ((rng.randrange(1, n + 1), f"2026-{rng.randrange(1, 12):02d}-{rng.randrange(1, 28):02d}T12:00:00+00:00")
-             for _ in range(listens)))
+            (
+                (
+                    rng.randrange(1, n + 1),
+                    f"2026-{rng.randrange(1, 12):02d}-{rng.randrange(1, 28):02d}T12:00:00+00:00",
+                )
+                for _ in range(listens)
+            ),
+        )
     db.conn.close()
 
 
@@ -80,9 +102,14 @@ def real_terminal(home: Path, n: int) -> dict:
     env = {k: v for k, v in os.environ.items() if k != "TMUX"}
     env["TERM"] = "xterm-256color"
     started = time.perf_counter()
-    subprocess.run([*tmux, "new-session", "-d", "-s", "b", "-x", "120", "-y", "40", cmd], check=True, env=env)
-    pid = int(subprocess.run([*tmux, "display", "-p", "-t", "b", "#{pane_pid}"], capture_output=True, text=True)
-              .stdout.strip())
+    subprocess.run(
+        [*tmux, "new-session", "-d", "-s", "b", "-x", "120", "-y", "40", cmd], check=True, env=env
+    )
+    pid = int(
+        subprocess.run(
+            [*tmux, "display", "-p", "-t", "b", "#{pane_pid}"], capture_output=True, text=True
+        ).stdout.strip()
+    )
     peak = 0
     out: dict = {}
 
@@ -90,7 +117,9 @@ def real_terminal(home: Path, n: int) -> dict:
         nonlocal peak
         deadline = time.perf_counter() + timeout
         while time.perf_counter() < deadline:
-            screen = subprocess.run([*tmux, "capture-pane", "-p", "-t", "b"], capture_output=True, text=True).stdout
+            screen = subprocess.run(
+                [*tmux, "capture-pane", "-p", "-t", "b"], capture_output=True, text=True
+            ).stdout
             peak = max(peak, tree_rss(pid))
             if text in screen:
                 out[key] = time.perf_counter() - started
@@ -116,8 +145,8 @@ def real_terminal(home: Path, n: int) -> dict:
 
 def terminal_search(tmux: list[str], home: Path, n: int, query: str = "12345") -> list[float]:
     """Type ``query`` into the Library search, one key at a time, and time each until the new count shows."""
-    from tuneup.store import open_db
     from tuneup.paths import get_paths
+    from tuneup.store import open_db
     from tuneup.tui.library_index import Filters, LibraryIndex
 
     db = open_db(get_paths(home).db_file)
@@ -137,8 +166,12 @@ def terminal_search(tmux: list[str], home: Path, n: int, query: str = "12345") -
             continue
         t = time.perf_counter()
         subprocess.run([*tmux, "send-keys", "-t", "b", key])
-        while expect not in subprocess.run([*tmux, "capture-pane", "-p", "-t", "b"], capture_output=True,
-                                           text=True).stdout:
+        while (
+            expect
+            not in subprocess.run(
+                [*tmux, "capture-pane", "-p", "-t", "b"], capture_output=True, text=True
+            ).stdout
+        ):
             if time.perf_counter() - t > 10:
                 break
         times.append(round((time.perf_counter() - t) * 1000, 1))
@@ -155,7 +188,9 @@ async def search_keys(home: Path, query: str) -> dict:
     from tuneup.tui.widgets.library_pane import LibraryPane
 
     env = Env(paths=get_paths(home))
-    app = create_app(env, onboarding=False, rows_loader=lambda db, c, p, pid: fallback_rows(db, p, pid))
+    app = create_app(
+        env, onboarding=False, rows_loader=lambda db, c, p, pid: fallback_rows(db, p, pid)
+    )
     times, filters = [], []
     async with app.run_test(size=(120, 40)) as pilot:
         await app.workers.wait_for_complete()
@@ -178,9 +213,14 @@ async def search_keys(home: Path, query: str) -> dict:
             filters.append(pane.last_filter_ms)
         rss = psutil.Process().memory_info().rss / 2**20
     env.close()
-    return {"key_ms_median": statistics.median(times), "key_ms_max": max(times),
-            "filter_ms_median": statistics.median(filters), "filter_ms_max": max(filters), "rss_mb": rss,
-            "keys": len(times)}
+    return {
+        "key_ms_median": statistics.median(times),
+        "key_ms_max": max(times),
+        "filter_ms_median": statistics.median(filters),
+        "filter_ms_max": max(filters),
+        "rss_mb": rss,
+        "keys": len(times),
+    }
 
 
 def make_audio_tree(root: Path, files: int) -> None:
@@ -191,8 +231,13 @@ def make_audio_tree(root: Path, files: int) -> None:
     root.mkdir(parents=True, exist_ok=True)
     template = root / "template.ogg"
     t = np.arange(44100 * 5) / 44100
-    soundfile.write(template, (0.1 * np.sin(2 * np.pi * 330 * t)).astype("float32"), 44100, format="OGG",
-                    subtype="VORBIS")
+    soundfile.write(
+        template,
+        (0.1 * np.sin(2 * np.pi * 330 * t)).astype("float32"),
+        44100,
+        format="OGG",
+        subtype="VORBIS",
+    )
     for i in range(files):
         folder = root / f"artist{i % 50}"
         folder.mkdir(exist_ok=True)
@@ -208,11 +253,17 @@ def _stats(values: list[float], prefix: str) -> dict:
     ms = sorted(values)
     if not ms:
         return {f"{prefix}_n": 0}
-    return {f"{prefix}_n": len(ms), f"{prefix}_p50": round(statistics.median(ms), 1),
-            f"{prefix}_p95": round(ms[int(len(ms) * 0.95)], 1), f"{prefix}_max": round(ms[-1], 1)}
+    return {
+        f"{prefix}_n": len(ms),
+        f"{prefix}_p50": round(statistics.median(ms), 1),
+        f"{prefix}_p95": round(ms[int(len(ms) * 0.95)], 1),
+        f"{prefix}_max": round(ms[-1], 1),
+    }
 
 
-async def _measure_loop(home: Path, start, done, period: float = 0.01, key_every: float = 0.25) -> dict:
+async def _measure_loop(
+    home: Path, start, done, period: float = 0.01, key_every: float = 0.25
+) -> dict:
     """While ``start(app)``'s work runs until ``done(app)``: the UI loop's stalls and key answer times.
 
     Stall: how late a ``period`` timer fires (its gap less the period). Key: a tab switch every
@@ -225,7 +276,9 @@ async def _measure_loop(home: Path, start, done, period: float = 0.01, key_every
     from tuneup.tui.home_rows import fallback_rows
 
     env = Env(paths=get_paths(home))
-    app = create_app(env, onboarding=False, rows_loader=lambda db, c, p, pid: fallback_rows(db, p, pid))
+    app = create_app(
+        env, onboarding=False, rows_loader=lambda db, c, p, pid: fallback_rows(db, p, pid)
+    )
     gaps, keys = [], []
     tabs = ["library", "stats", "settings", "home"]
     async with app.run_test(size=(120, 40)) as pilot:
@@ -258,20 +311,28 @@ async def _measure_loop(home: Path, start, done, period: float = 0.01, key_every
             k += 1
             await asyncio.sleep(key_every)
         ended = time.perf_counter()
-        out = {"seconds": round(ended - started, 2),
-               "items": env.db.execute("SELECT count(*) FROM items").fetchone()[0]}
-        await app.workers.wait_for_complete()  # the reloads the scan's end started, before the app closes
+        out = {
+            "seconds": round(ended - started, 2),
+            "items": env.db.execute("SELECT count(*) FROM items").fetchone()[0],
+        }
+        await (
+            app.workers.wait_for_complete()
+        )  # the reloads the scan's end started, before the app closes
         await pilot.pause(0.2)
     env.close()
     after = [ms for ms, at in gaps if at > ended]  # the views reloading once the job is done
     gaps = [(ms, at) for ms, at in gaps if at <= ended]
-    worst = sorted(gaps, reverse=True)[:3]  # when they happened: the job's start, its end, or in between
+    worst = sorted(gaps, reverse=True)[
+        :3
+    ]  # when they happened: the job's start, its end, or in between
     out["worst_stalls_at_s"] = [[round(at - started, 2), round(ms)] for ms, at in worst]
     out["after_end_stall_ms_max"] = round(max(after), 1) if after else None
     return {**out, **_stats([max(0.0, g) for g, _ in gaps], "stall_ms"), **_stats(keys, "key_ms")}
 
 
-async def keys_during_scan(home: Path, music: Path, in_thread: bool = False, key_every: float = 0.25) -> dict:
+async def keys_during_scan(
+    home: Path, music: Path, in_thread: bool = False, key_every: float = 0.25
+) -> dict:
     """While a scan runs as a job (a child process; ``in_thread``: in a thread of the app, as before)."""
     from tuneup.tui import jobs
 
@@ -279,8 +340,12 @@ async def keys_during_scan(home: Path, music: Path, in_thread: bool = False, key
     if in_thread:
         fn = lambda db, progress, cancel, paths: jobs.scan_paths(db, progress, cancel, paths)  # noqa: E731
 
-    return await _measure_loop(home, lambda app: app.start_job("scan", fn, [music]),
-                               lambda app: "scan" not in app.jobs, key_every=key_every)
+    return await _measure_loop(
+        home,
+        lambda app: app.start_job("scan", fn, [music]),
+        lambda app: "scan" not in app.jobs,
+        key_every=key_every,
+    )
 
 
 async def keys_idle(home: Path, seconds: float, key_every: float = 0.25) -> dict:
@@ -290,14 +355,18 @@ async def keys_idle(home: Path, seconds: float, key_every: float = 0.25) -> dict
     def start(app) -> None:
         end[0] = time.perf_counter() + seconds
 
-    return await _measure_loop(home, start, lambda app: time.perf_counter() > end[0], key_every=key_every)
+    return await _measure_loop(
+        home, start, lambda app: time.perf_counter() > end[0], key_every=key_every
+    )
 
 
 def load_average() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def stall_runs(tmp: Path, files: int, runs: int, thread_too: bool = False, key_every: float = 0.25) -> None:
+def stall_runs(
+    tmp: Path, files: int, runs: int, thread_too: bool = False, key_every: float = 0.25
+) -> None:
     """Part 3 alone. Per run: a scan into a fresh store (as a child process and, with ``thread_too``, in a
     thread as before), then the idle app for as long as the scan took; the load average beside each."""
     from tuneup.paths import get_paths
@@ -313,25 +382,42 @@ def stall_runs(tmp: Path, files: int, runs: int, thread_too: bool = False, key_e
             open_db(get_paths(scan_home).ensure().db_file).conn.close()
             load = load_average()
             during = asyncio.run(keys_during_scan(scan_home, music, mode == "thread", key_every))
-            print(f"run {run + 1}, {keys}, scan of {files:,} files in a {mode} (load {load}):", json.dumps(during),
-                  flush=True)
+            print(
+                f"run {run + 1}, {keys}, scan of {files:,} files in a {mode} (load {load}):",
+                json.dumps(during),
+                flush=True,
+            )
         load = load_average()
         idle = asyncio.run(keys_idle(scan_home, during["seconds"], key_every))
-        print(f"run {run + 1}, {keys}, idle app for {during['seconds']} s (load {load}):", json.dumps(idle),
-              flush=True)
+        print(
+            f"run {run + 1}, {keys}, idle app for {during['seconds']} s (load {load}):",
+            json.dumps(idle),
+            flush=True,
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--scan-files", type=int, default=3000)
-    parser.add_argument("--only", choices=["all", "stall"], default="all",
-                        help="stall: only the UI-loop stalls during a scan, against the idle app")
+    parser.add_argument(
+        "--only",
+        choices=["all", "stall"],
+        default="all",
+        help="stall: only the UI-loop stalls during a scan, against the idle app",
+    )
     parser.add_argument("--runs", type=int, default=2, help="scan-stall runs")
-    parser.add_argument("--key-every", type=float, default=0.25,
-                        help="seconds between tab keys during the stall runs (0: no keys, only the timer)")
-    parser.add_argument("--thread-too", action="store_true",
-                        help="also scan in a thread of the app (the old way), for comparison under the same load")
+    parser.add_argument(
+        "--key-every",
+        type=float,
+        default=0.25,
+        help="seconds between tab keys during the stall runs (0: no keys, only the timer)",
+    )
+    parser.add_argument(
+        "--thread-too",
+        action="store_true",
+        help="also scan in a thread of the app (the old way), for comparison under the same load",
+    )
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores, load average {load_average()}", flush=True)
     if args.only == "stall":
@@ -342,9 +428,16 @@ def main() -> None:
         home = Path(tmp) / "home"
         t = time.perf_counter()
         make_library(home, args.items)
-        print(f"library of {args.items:,} items written in {time.perf_counter() - t:.1f} s", flush=True)
+        print(
+            f"library of {args.items:,} items written in {time.perf_counter() - t:.1f} s",
+            flush=True,
+        )
         terminal = real_terminal(home, args.items)
-        print("real terminal, first start (the model is fitted for Home):", json.dumps(terminal, indent=1), flush=True)
+        print(
+            "real terminal, first start (the model is fitted for Home):",
+            json.dumps(terminal, indent=1),
+            flush=True,
+        )
         again = real_terminal(home, args.items)
         print("real terminal, second start (saved model):", json.dumps(again, indent=1), flush=True)
         search = asyncio.run(search_keys(home, "12345"))

@@ -17,7 +17,7 @@ FRONT_ENDS = ("tui", "cli")
 def package_of(path: str) -> str:
     parts = Path(path).parts
     i = len(parts) - 1 - parts[::-1].index("tuneup")
-    rest = parts[i + 1:]
+    rest = parts[i + 1 :]
     return rest[0] if len(rest) > 1 else "(top level)"
 
 
@@ -31,7 +31,9 @@ def main() -> int:
     cov.load()
     totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     root = Path(__file__).resolve().parent.parent / "tuneup"
-    for filename in sorted(root.rglob("*.py")):  # files no test imported count as 0%, as in the report
+    for filename in sorted(
+        root.rglob("*.py")
+    ):  # files no test imported count as 0%, as in the report
         _, statements, _, missing, _ = cov.analysis2(str(filename))
         total = totals[package_of(filename)]
         total[0] += len(statements)
@@ -45,7 +47,9 @@ def main() -> int:
             core[0] += lines
             core[1] += hit
     percent = 100 * core[1] / max(core[0], 1)
-    print(f"{'CORE':<14}{core[0]:>8}{core[1]:>9}{percent:>7.1f}%  (tuneup/ without {' and '.join(FRONT_ENDS)})")
+    print(
+        f"{'CORE':<14}{core[0]:>8}{core[1]:>9}{percent:>7.1f}%  (tuneup/ without {' and '.join(FRONT_ENDS)})"
+    )
     if percent < args.fail_under:
         print(f"core line coverage {percent:.1f}% is under {args.fail_under:g}%", file=sys.stderr)
         return 1

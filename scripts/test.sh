@@ -11,6 +11,9 @@ VENV="${TUNEUP_VENV:-.venv}"  # TUNEUP_VENV: use an existing virtualenv instead
 [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
 PY="$VENV/bin/python"
 "$PY" -m pip install -q --disable-pip-version-check -e '.[test]'
+# Style and layering first: a formatting slip fails in seconds, not after the whole suite.
+"$VENV/bin/ruff" format --check --quiet . || { echo "ruff format: run \`ruff format .\`" >&2; exit 1; }
+"$VENV/bin/ruff" check --quiet .
 if [ "${TUNEUP_COVERAGE:-1}" = 0 ]; then
   exec "$PY" -m pytest -q -p no:cacheprovider "$@"
 fi

@@ -33,10 +33,16 @@ def tuneup_cmd():
         environ.update(env_extra or {})
         proc = subprocess.run(
             [sys.executable, "-m", "tuneup", *map(str, args)],
-            capture_output=True, text=True, input=input, env=environ, timeout=timeout,
+            capture_output=True,
+            text=True,
+            input=input,
+            env=environ,
+            timeout=timeout,
         )
         if check and proc.returncode != 0:
-            raise AssertionError(f"tuneup {' '.join(map(str, args))} failed ({proc.returncode}):\n{proc.stderr}")
+            raise AssertionError(
+                f"tuneup {' '.join(map(str, args))} failed ({proc.returncode}):\n{proc.stderr}"
+            )
         return proc
 
     return run

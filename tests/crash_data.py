@@ -1,6 +1,6 @@
 """Shared by the kill -9 and out-of-disk tests: a real library, a big history export, the real CLI.
 
-    from crash_data import make_library, spotify_history, cli, start_cli, integrity, counts
+from crash_data import make_library, spotify_history, cli, start_cli, integrity, counts
 """
 
 from __future__ import annotations
@@ -24,10 +24,18 @@ ARTISTS = 30
 def make_library(folder: Path, n: int, first: int = 0) -> Path:
     """``n`` small tagged mp3 files (Song ``first`` ...) in folders of 50, ``ARTISTS`` artists, three genres."""
     for i in range(first, first + n):
-        make_audio(folder / f"a{i // 50:03d}", "mp3",
-                   {"title": f"Song {i}", "artist": f"Artist {i % ARTISTS}", "album": f"Album {i % 60}",
-                    "genre": ("Rock", "Pop", "Jazz")[i % 3], "tracknumber": str(1 + i % 12)},
-                   name=f"{i:05d}.mp3")
+        make_audio(
+            folder / f"a{i // 50:03d}",
+            "mp3",
+            {
+                "title": f"Song {i}",
+                "artist": f"Artist {i % ARTISTS}",
+                "album": f"Album {i % 60}",
+                "genre": ("Rock", "Pop", "Jazz")[i % 3],
+                "tracknumber": str(1 + i % 12),
+            },
+            name=f"{i:05d}.mp3",
+        )
     return folder
 
 
@@ -40,15 +48,18 @@ def spotify_history(path: Path, n: int, songs: int, seed: int = 1) -> Path:
     for k in range(n):
         i = rng.randrange(songs)
         ends = start + k * 211
-        entries.append({
-            "ts": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ends)),
-            "ms_played": rng.randrange(2_000, 240_000),
-            "master_metadata_track_name": f"Song {i}",
-            "master_metadata_album_artist_name": f"Artist {i % ARTISTS}",
-            "master_metadata_album_album_name": f"Album {i % 60}",
-            "reason_end": rng.choice(("trackdone", "trackdone", "fwdbtn", "endplay")),
-            "skipped": None, "incognito_mode": False,
-        })
+        entries.append(
+            {
+                "ts": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ends)),
+                "ms_played": rng.randrange(2_000, 240_000),
+                "master_metadata_track_name": f"Song {i}",
+                "master_metadata_album_artist_name": f"Artist {i % ARTISTS}",
+                "master_metadata_album_album_name": f"Album {i % 60}",
+                "reason_end": rng.choice(("trackdone", "trackdone", "fwdbtn", "endplay")),
+                "skipped": None,
+                "incognito_mode": False,
+            }
+        )
     path.write_text(json.dumps(entries))
     return path
 
@@ -62,18 +73,29 @@ def environ(home: Path) -> dict:
 
 def cli(home: Path, *args, check: bool = True, timeout: float = 300) -> subprocess.CompletedProcess:
     """Run the real `tuneup` CLI against ``home`` to the end."""
-    proc = subprocess.run([sys.executable, "-m", "tuneup", *map(str, args)], env=environ(home),
-                          capture_output=True, text=True, timeout=timeout)
+    proc = subprocess.run(
+        [sys.executable, "-m", "tuneup", *map(str, args)],
+        env=environ(home),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     if check and proc.returncode != 0:
-        raise AssertionError(f"tuneup {' '.join(map(str, args))} failed ({proc.returncode}):\n{proc.stderr}")
+        raise AssertionError(
+            f"tuneup {' '.join(map(str, args))} failed ({proc.returncode}):\n{proc.stderr}"
+        )
     return proc
 
 
 def start_cli(home: Path, *args, stderr=None) -> subprocess.Popen:
     """Start the CLI in its own session (so whatever it starts can be killed with it)."""
-    return subprocess.Popen([sys.executable, "-m", "tuneup", *map(str, args)], env=environ(home),
-                            stdout=subprocess.DEVNULL, stderr=stderr or subprocess.DEVNULL,
-                            start_new_session=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "tuneup", *map(str, args)],
+        env=environ(home),
+        stdout=subprocess.DEVNULL,
+        stderr=stderr or subprocess.DEVNULL,
+        start_new_session=True,
+    )
 
 
 _TICK = os.sysconf("SC_CLK_TCK")
@@ -100,7 +122,9 @@ def run_measured(home: Path, *args) -> tuple[subprocess.CompletedProcess, float]
         err.seek(0)
         stderr = err.read().decode(errors="replace")
     if proc.returncode != 0:
-        raise AssertionError(f"tuneup {' '.join(map(str, args))} failed ({proc.returncode}):\n{stderr}")
+        raise AssertionError(
+            f"tuneup {' '.join(map(str, args))} failed ({proc.returncode}):\n{stderr}"
+        )
     return proc, usage.ru_utime + usage.ru_stime
 
 
@@ -122,6 +146,7 @@ def kill_when_file_appears(home: Path, args: list, folder: Path, timeout: float 
             return any(".tmp" in name and name not in old for name in os.listdir(folder))
         except FileNotFoundError:
             return False
+
     return kill_when(home, args, writing, timeout)
 
 
@@ -140,7 +165,9 @@ def kill_when(home: Path, args: list, ready, timeout: float = 120) -> bool:
                 break
             time.sleep(0.002)
         else:
-            raise AssertionError(f"tuneup {' '.join(map(str, args))} neither finished nor reached its kill point")
+            raise AssertionError(
+                f"tuneup {' '.join(map(str, args))} neither finished nor reached its kill point"
+            )
     finally:
         try:
             os.killpg(proc.pid, signal.SIGKILL)  # anything it started (reader or worker processes)
@@ -176,13 +203,21 @@ def counts(home: Path) -> dict:
     conn = sqlite3.connect(path)
     try:
         if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'listens'").fetchone():
-            return {"items": 0, "features": 0, "listens": 0, "imports": 0, "logged": 0}  # killed before migrating
+            return {
+                "items": 0,
+                "features": 0,
+                "listens": 0,
+                "imports": 0,
+                "logged": 0,
+            }  # killed before migrating
         one = lambda sql: conn.execute(sql).fetchone()[0]  # noqa: E731
-        return {"items": one("SELECT count(*) FROM items"),
-                "features": one("SELECT count(*) FROM features"),
-                "listens": one("SELECT count(*) FROM listens"),
-                "imports": one("SELECT count(*) FROM imports"),
-                "logged": one("SELECT count(*) FROM listens WHERE import_id IS NULL")}
+        return {
+            "items": one("SELECT count(*) FROM items"),
+            "features": one("SELECT count(*) FROM features"),
+            "listens": one("SELECT count(*) FROM listens"),
+            "imports": one("SELECT count(*) FROM imports"),
+            "logged": one("SELECT count(*) FROM listens WHERE import_id IS NULL"),
+        }
     finally:
         conn.close()
 

@@ -15,8 +15,13 @@ def tone(path: Path, seconds: float, *, freq: float = 440.0, tags: dict | None =
 
     path.parent.mkdir(parents=True, exist_ok=True)
     t = np.arange(int(44100 * seconds)) / 44100
-    sf.write(str(path), (0.2 * np.sin(2 * np.pi * freq * t)).astype("float32"), 44100, format="OGG",
-             subtype="VORBIS")
+    sf.write(
+        str(path),
+        (0.2 * np.sin(2 * np.pi * freq * t)).astype("float32"),
+        44100,
+        format="OGG",
+        subtype="VORBIS",
+    )
     if tags:
         from mutagen.oggvorbis import OggVorbis
 
@@ -27,16 +32,40 @@ def tone(path: Path, seconds: float, *, freq: float = 440.0, tags: dict | None =
     return path
 
 
-def add_item(db, path, *, artist=None, title=None, album=None, duration=None, mbid=None, kind="track",
-             albumartist=None) -> int:
+def add_item(
+    db,
+    path,
+    *,
+    artist=None,
+    title=None,
+    album=None,
+    duration=None,
+    mbid=None,
+    kind="track",
+    albumartist=None,
+) -> int:
     """Insert an items row directly (the scanner's job in real life)."""
     now = utcnow()
     with write(db):
         cur = db.execute(
             "INSERT INTO items (path_raw, path, kind, size, mtime_ns, added_at, updated_at, artist, title, album, "
             "albumartist, duration, mb_trackid) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            [os.fsencode(str(path)), str(path), kind, 1, 1, now, now, artist, title, album, albumartist, duration,
-             mbid])
+            [
+                os.fsencode(str(path)),
+                str(path),
+                kind,
+                1,
+                1,
+                now,
+                now,
+                artist,
+                title,
+                album,
+                albumartist,
+                duration,
+                mbid,
+            ],
+        )
         return cur.lastrowid
 
 

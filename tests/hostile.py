@@ -67,7 +67,9 @@ class Corpus:
     root: Path
     entries: list[Entry] = field(default_factory=list)
 
-    def add(self, path, case: str, expect: str, reason: str | None = None, title: str | None = None) -> Entry:
+    def add(
+        self, path, case: str, expect: str, reason: str | None = None, title: str | None = None
+    ) -> Entry:
         entry = Entry(os.fsencode(path), case, expect, reason, title)
         self.entries.append(entry)
         return entry
@@ -100,10 +102,18 @@ def _good(c: Corpus) -> None:
     for i, fmt in enumerate(FORMATS):
         for n in range(2):
             title = f"Good {fmt} {n}"
-            p = make_audio(c.root / "good" / f"Artist {n}", fmt, {"title": title, "artist": f"Artist {n}",
-                                                                 "album": "Fine", "genre": "Rock",
-                                                                 "tracknumber": str(i + 1)},
-                           name=f"{i:02d}-{n}.{fmt}")
+            p = make_audio(
+                c.root / "good" / f"Artist {n}",
+                fmt,
+                {
+                    "title": title,
+                    "artist": f"Artist {n}",
+                    "album": "Fine",
+                    "genre": "Rock",
+                    "tracknumber": str(i + 1),
+                },
+                name=f"{i:02d}-{n}.{fmt}",
+            )
             c.add(p, f"valid {fmt}", "ok", title=title)
 
 
@@ -130,7 +140,12 @@ def _zero_truncated_noise(c: Corpus) -> None:
 def _hostile_tags(c: Corpus) -> None:
     for label, text in HOSTILE_TEXT.items():
         for fmt in TAG_FORMATS:
-            tags = {"title": text, "artist": f"{text} artist", "album": f"{text} album", "genre": "Rock"}
+            tags = {
+                "title": text,
+                "artist": f"{text} artist",
+                "album": f"{text} album",
+                "genre": "Rock",
+            }
             p = make_audio(c.root / "tags" / label, fmt, tags, name=f"{label}.{fmt}")
             c.add(p, f"{label} tags in {fmt}", "ok", title=_expected_title(fmt, text))
 
@@ -163,8 +178,11 @@ def _invalid_encodings(c: Corpus) -> None:
         "utf16-lone-surrogate": [(b"TIT2", b"\x01\xff\xfe\x00\xd8A\x00")],
         "utf16-odd-length": [(b"TIT2", b"\x01\xff\xfeA\x00B")],
         "unknown-encoding-byte": [(b"TIT2", b"\x07title")],
-        "garbage-frames": [(b"TIT2", b"\x00Garbage frames"), (b"TALB", random.Random(5).randbytes(300)),
-                           (b"\x00\x01\x02\x03", b"junk")],
+        "garbage-frames": [
+            (b"TIT2", b"\x00Garbage frames"),
+            (b"TALB", random.Random(5).randbytes(300)),
+            (b"\x00\x01\x02\x03", b"junk"),
+        ],
     }
     for name, frames in cases.items():
         p = folder / f"{name}.mp3"
@@ -175,19 +193,26 @@ def _invalid_encodings(c: Corpus) -> None:
     c.add(liar, "ID3 header claiming 256 MB", "error", "ends before")
     # Vorbis comments (FLAC) and MP4 atoms with invalid UTF-8: written with a placeholder, then patched.
     for fmt in ("flac", "m4a"):
-        p = make_audio(folder, fmt, {"title": "XXBADTITLEXX", "artist": "Enc Artist"}, name=f"invalid-utf8.{fmt}")
+        p = make_audio(
+            folder,
+            fmt,
+            {"title": "XXBADTITLEXX", "artist": "Enc Artist"},
+            name=f"invalid-utf8.{fmt}",
+        )
         data = p.read_bytes()
         assert data.count(b"XXBADTITLEXX") == 1
-        p.write_bytes(data.replace(b"XXBADTITLEXX", b"ok\xff\xfe\xc3\x80\xed\xa0\x80XYZ"))  # same length
+        p.write_bytes(
+            data.replace(b"XXBADTITLEXX", b"ok\xff\xfe\xc3\x80\xed\xa0\x80XYZ")
+        )  # same length
         c.add(p, f"{fmt} tag with invalid UTF-8", "ok")
     # A FLAC whose Vorbis comment claims a billion entries.
     p = make_audio(folder, "flac", {"title": "count liar"}, name="comment-count-liar.flac")
     data = bytearray(p.read_bytes())
     pos = 4  # walk the metadata blocks to the VORBIS_COMMENT one (type 4)
     while data[pos] & 0x7F != 4:
-        pos += 4 + int.from_bytes(data[pos + 1:pos + 4], "big")
-    count_at = pos + 8 + int.from_bytes(data[pos + 4:pos + 8], "little")
-    data[count_at:count_at + 4] = struct.pack("<I", 1_000_000_000)
+        pos += 4 + int.from_bytes(data[pos + 1 : pos + 4], "big")
+    count_at = pos + 8 + int.from_bytes(data[pos + 4 : pos + 8], "little")
+    data[count_at : count_at + 4] = struct.pack("<I", 1_000_000_000)
     p.write_bytes(bytes(data))
     c.add(p, "FLAC comment count claiming a billion", "any")
 
@@ -204,10 +229,16 @@ def _big_tags(c: Corpus) -> None:
     tags.add(APIC(encoding=3, mime="image/jpeg", type=3, desc="cover", data=cover))
     tags.save(p)
     c.add(p, "mp3 with a 20 MB cover", "ok", title="Big cover mp3")
-    p = make_audio(folder, "flac", {"title": "Big cover flac", "artist": "Big"}, name="cover20mb.flac")
+    p = make_audio(
+        folder, "flac", {"title": "Big cover flac", "artist": "Big"}, name="cover20mb.flac"
+    )
     audio = FLAC(p)
     pic = Picture()
-    pic.type, pic.mime, pic.data = 3, "image/jpeg", cover[: (1 << 24) - 100]  # FLAC's block limit: 16 MB
+    pic.type, pic.mime, pic.data = (
+        3,
+        "image/jpeg",
+        cover[: (1 << 24) - 100],
+    )  # FLAC's block limit: 16 MB
     audio.add_picture(pic)
     audio.save()
     c.add(p, "flac with a 16 MB cover", "ok", title="Big cover flac")
@@ -225,12 +256,14 @@ def _big_tags(c: Corpus) -> None:
 def _names(c: Corpus) -> None:
     folder = c.root / "names"
     raw = os.fsencode(folder)
-    for name, case in ((b"caf\xe9 latin-1.mp3", "name not valid UTF-8"),
-                       (b"\xff\xfe\x80.flac", "name of invalid bytes only"),
-                       (b"new\nline.ogg", "newline in the name"),
-                       (b"\x1b[2Jescape.mp3", "escape sequence in the name"),
-                       (b"#EXTINF:0,name.mp3", "name starting with #EXTINF"),
-                       (b"[bold]markup [link=x]y.m4a", "markup in the name")):
+    for name, case in (
+        (b"caf\xe9 latin-1.mp3", "name not valid UTF-8"),
+        (b"\xff\xfe\x80.flac", "name of invalid bytes only"),
+        (b"new\nline.ogg", "newline in the name"),
+        (b"\x1b[2Jescape.mp3", "escape sequence in the name"),
+        (b"#EXTINF:0,name.mp3", "name starting with #EXTINF"),
+        (b"[bold]markup [link=x]y.m4a", "markup in the name"),
+    ):
         fmt = os.fsdecode(name).rsplit(".", 1)[1]
         p = make_audio(folder, fmt, {"title": f"named {case}"}, name=name)
         c.add(p, case, "ok", title=f"named {case}")
@@ -294,14 +327,22 @@ def _links_and_specials(c: Corpus) -> None:
 
 
 # NFO sidecars next to a real (tiny) video: each must be refused with a warning, the video indexed.
-BILLION_LAUGHS = ('<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
-                  + "".join(f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">'
-                            for i in range(1, 10))
-                  + ']>\n<movie><title>&lol9;</title></movie>\n')
-EXTERNAL_ENTITY = ('<?xml version="1.0"?>\n<!DOCTYPE m [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n'
-                   '<movie><title>&xxe;</title></movie>\n')
-PARAMETER_ENTITY = ('<?xml version="1.0"?>\n<!DOCTYPE m [<!ENTITY % p SYSTEM "http://127.0.0.1:9/x.dtd"> %p;]>\n'
-                    '<movie><title>x</title></movie>\n')
+BILLION_LAUGHS = (
+    '<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
+    + "".join(
+        f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">'
+        for i in range(1, 10)
+    )
+    + "]>\n<movie><title>&lol9;</title></movie>\n"
+)
+EXTERNAL_ENTITY = (
+    '<?xml version="1.0"?>\n<!DOCTYPE m [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n'
+    "<movie><title>&xxe;</title></movie>\n"
+)
+PARAMETER_ENTITY = (
+    '<?xml version="1.0"?>\n<!DOCTYPE m [<!ENTITY % p SYSTEM "http://127.0.0.1:9/x.dtd"> %p;]>\n'
+    "<movie><title>x</title></movie>\n"
+)
 
 
 def _nfo(c: Corpus) -> None:
@@ -309,7 +350,10 @@ def _nfo(c: Corpus) -> None:
         "Laughs (2001)": (BILLION_LAUGHS.encode(), "DOCTYPE"),
         "External (2002)": (EXTERNAL_ENTITY.encode(), "DOCTYPE"),
         "Parameter (2003)": (PARAMETER_ENTITY.encode(), "DOCTYPE"),
-        "Oversized (2004)": (b"<movie><title>" + b"x" * (6 * 1024 * 1024) + b"</title></movie>", "larger than"),
+        "Oversized (2004)": (
+            b"<movie><title>" + b"x" * (6 * 1024 * 1024) + b"</title></movie>",
+            "larger than",
+        ),
         "Deep (2005)": (b"<movie>" + b"<a>" * 200000 + b"</a>" * 200000 + b"</movie>", "ok"),
         "Garbage (2006)": (random.Random(3).randbytes(4000), "no movie"),
     }
@@ -341,6 +385,7 @@ def _many_empty(c: Corpus, n: int) -> None:
 
 
 # --- files that change while they are read ----------------------------------------------------------
+
 
 def make_churn(folder: Path, n: int = 60) -> list[Path]:
     """``n`` valid mp3s for churn() to mutate."""
@@ -381,6 +426,7 @@ def churn(paths: list[Path], stop, seed: int = 0) -> int:
 
 # --- import files ------------------------------------------------------------------------------------
 
+
 @dataclass
 class ImportCase:
     fmt: str
@@ -412,110 +458,299 @@ def build_imports(root: Path, *, sparse_mb: int = 80) -> list[ImportCase]:
     digits = b"9" * 5000
     # Spotify extended (JSON array)
     sx, sxn = "spotify-extended", "Streaming_History_Audio_{}.json"
-    good = [{"ts": ts, "ms_played": 200000, "master_metadata_track_name": v,
-             "master_metadata_album_artist_name": f"{v} artist", "master_metadata_album_album_name": "A",
-             "reason_end": "trackdone"} for v in hostile.values()]
-    add(sx, sxn.format("hostile_text"), json.dumps(good).encode(), "hostile text in every field", "ok")
+    good = [
+        {
+            "ts": ts,
+            "ms_played": 200000,
+            "master_metadata_track_name": v,
+            "master_metadata_album_artist_name": f"{v} artist",
+            "master_metadata_album_album_name": "A",
+            "reason_end": "trackdone",
+        }
+        for v in hostile.values()
+    ]
+    add(
+        sx,
+        sxn.format("hostile_text"),
+        json.dumps(good).encode(),
+        "hostile text in every field",
+        "ok",
+    )
     add(sx, sxn.format("deep"), deep, "JSON nested 100,000 deep")
-    add(sx, sxn.format("deep_entry"), b'[{"ts": "' + ts.encode() + b'", "ms_played": ' + b"[" * DEEP
-        + b"]" * DEEP + b"}]", "an entry nested 100,000 deep")
-    add(sx, sxn.format("digits"), b'[{"ts": "' + ts.encode() + b'", "ms_played": ' + digits
-        + b', "master_metadata_track_name": "t"}]', "a 5,000-digit number")
-    add(sx, sxn.format("huge"), json.dumps([{"ts": ts, "ms_played": 2**70, "master_metadata_track_name": "t"}])
-        .encode(), "ms_played of 2**70")
-    add(sx, sxn.format("float"), json.dumps([{"ts": ts, "ms_played": 1e308, "master_metadata_track_name": "t"}])
-        .encode(), "ms_played of 1e308")
-    add(sx, sxn.format("nan"), b'[{"ts": "' + ts.encode() + b'", "ms_played": NaN, '
-        b'"master_metadata_track_name": "t"}]', "ms_played NaN")
-    add(sx, sxn.format("types"), json.dumps([{"ts": 5, "ms_played": "x", "master_metadata_track_name": ["t"]}])
-        .encode(), "wrong types")
-    add(sx, sxn.format("title_type"), json.dumps([{"ts": ts, "ms_played": 5, "master_metadata_track_name": {"a": 1}}])
-        .encode(), "a title that is an object")
+    add(
+        sx,
+        sxn.format("deep_entry"),
+        b'[{"ts": "' + ts.encode() + b'", "ms_played": ' + b"[" * DEEP + b"]" * DEEP + b"}]",
+        "an entry nested 100,000 deep",
+    )
+    add(
+        sx,
+        sxn.format("digits"),
+        b'[{"ts": "'
+        + ts.encode()
+        + b'", "ms_played": '
+        + digits
+        + b', "master_metadata_track_name": "t"}]',
+        "a 5,000-digit number",
+    )
+    add(
+        sx,
+        sxn.format("huge"),
+        json.dumps([{"ts": ts, "ms_played": 2**70, "master_metadata_track_name": "t"}]).encode(),
+        "ms_played of 2**70",
+    )
+    add(
+        sx,
+        sxn.format("float"),
+        json.dumps([{"ts": ts, "ms_played": 1e308, "master_metadata_track_name": "t"}]).encode(),
+        "ms_played of 1e308",
+    )
+    add(
+        sx,
+        sxn.format("nan"),
+        b'[{"ts": "' + ts.encode() + b'", "ms_played": NaN, "master_metadata_track_name": "t"}]',
+        "ms_played NaN",
+    )
+    add(
+        sx,
+        sxn.format("types"),
+        json.dumps([{"ts": 5, "ms_played": "x", "master_metadata_track_name": ["t"]}]).encode(),
+        "wrong types",
+    )
+    add(
+        sx,
+        sxn.format("title_type"),
+        json.dumps([{"ts": ts, "ms_played": 5, "master_metadata_track_name": {"a": 1}}]).encode(),
+        "a title that is an object",
+    )
     add(sx, sxn.format("object"), b'{"plays": []}', "an object instead of an array")
-    add(sx, sxn.format("not_utf8"), b'[{"ts": "' + ts.encode() + b'", "master_metadata_track_name": "\xff\xfe"}]',
-        "invalid UTF-8")
+    add(
+        sx,
+        sxn.format("not_utf8"),
+        b'[{"ts": "' + ts.encode() + b'", "master_metadata_track_name": "\xff\xfe"}]',
+        "invalid UTF-8",
+    )
     add(sx, sxn.format("truncated"), json.dumps(good).encode()[:150], "truncated JSON")
     add(sx, sxn.format("empty"), b"", "an empty file")
     # Spotify basic (JSON array)
     sb, sbn = "spotify-basic", "StreamingHistory_music_{}.json"
-    add(sb, sbn.format("hostile_text"), json.dumps([{"endTime": "2021-03-04 05:06", "artistName": f"{v} a",
-                                                      "trackName": v, "msPlayed": 100000}
-                                                     for v in hostile.values()]).encode(),
-        "hostile text in every field", "ok")
+    add(
+        sb,
+        sbn.format("hostile_text"),
+        json.dumps(
+            [
+                {
+                    "endTime": "2021-03-04 05:06",
+                    "artistName": f"{v} a",
+                    "trackName": v,
+                    "msPlayed": 100000,
+                }
+                for v in hostile.values()
+            ]
+        ).encode(),
+        "hostile text in every field",
+        "ok",
+    )
     add(sb, sbn.format("deep"), deep, "JSON nested 100,000 deep")
-    add(sb, sbn.format("huge"), json.dumps([{"endTime": "2021-03-04 05:06", "artistName": "a", "trackName": "t",
-                                             "msPlayed": 2**70}]).encode(), "msPlayed of 2**70")
-    add(sb, sbn.format("digits"), b'[{"endTime": "2021-03-04 05:06", "artistName": "a", "trackName": "t", '
-        b'"msPlayed": ' + digits + b"}]", "a 5,000-digit number")
-    add(sb, sbn.format("types"), json.dumps([{"endTime": 7, "artistName": 1, "trackName": None, "msPlayed": []}])
-        .encode(), "wrong types")
+    add(
+        sb,
+        sbn.format("huge"),
+        json.dumps(
+            [
+                {
+                    "endTime": "2021-03-04 05:06",
+                    "artistName": "a",
+                    "trackName": "t",
+                    "msPlayed": 2**70,
+                }
+            ]
+        ).encode(),
+        "msPlayed of 2**70",
+    )
+    add(
+        sb,
+        sbn.format("digits"),
+        b'[{"endTime": "2021-03-04 05:06", "artistName": "a", "trackName": "t", '
+        b'"msPlayed": ' + digits + b"}]",
+        "a 5,000-digit number",
+    )
+    add(
+        sb,
+        sbn.format("types"),
+        json.dumps([{"endTime": 7, "artistName": 1, "trackName": None, "msPlayed": []}]).encode(),
+        "wrong types",
+    )
     add(sb, sbn.format("not_utf8"), b"[\xc3\x28]", "invalid UTF-8")
     add(sb, sbn.format("truncated"), b'[{"endTime": "2021-03-04 05:06", "artistN', "truncated JSON")
     # ListenBrainz (JSON lines, a JSON array, or a zip)
     lb = "listenbrainz"
 
     def lb_line(title, artist="a", at=1614834367, **extra) -> dict:
-        return {"listened_at": at, "track_metadata": {"artist_name": artist, "track_name": title,
-                                                      "additional_info": extra}}
+        return {
+            "listened_at": at,
+            "track_metadata": {
+                "artist_name": artist,
+                "track_name": title,
+                "additional_info": extra,
+            },
+        }
 
-    add(lb, "hostile.jsonl", b"\n".join(json.dumps(lb_line(v, f"{v} a")).encode() for v in hostile.values()),
-        "hostile text in every field", "ok")
+    add(
+        lb,
+        "hostile.jsonl",
+        b"\n".join(json.dumps(lb_line(v, f"{v} a")).encode() for v in hostile.values()),
+        "hostile text in every field",
+        "ok",
+    )
     add(lb, "deep.jsonl", deep + b"\n", "a line nested 100,000 deep")
-    add(lb, "digits.jsonl", b'{"listened_at": ' + digits + b', "track_metadata": {}}\n', "a 5,000-digit number")
-    add(lb, "huge.jsonl", json.dumps(lb_line("t", duration_ms=2**70)).encode() + b"\n", "duration_ms of 2**70")
-    add(lb, "huge_s.jsonl", json.dumps(lb_line("t", duration=2**62)).encode() + b"\n",
-        "duration of 2**62 seconds")
-    add(lb, "types.jsonl", b'{"listened_at": "yesterday", "track_metadata": []}\n[1,2]\n', "wrong types")
-    add(lb, "meta_types.jsonl", json.dumps({"listened_at": 1614834367, "track_metadata": {
-        "artist_name": "a", "track_name": "t", "additional_info": {"duration_ms": "long"}}}).encode(),
-        "duration_ms that is text")
-    add(lb, "not_utf8.jsonl", b'{"listened_at": 1614834367, "track_metadata": {"artist_name": "\xff"}}\n',
-        "invalid UTF-8")
+    add(
+        lb,
+        "digits.jsonl",
+        b'{"listened_at": ' + digits + b', "track_metadata": {}}\n',
+        "a 5,000-digit number",
+    )
+    add(
+        lb,
+        "huge.jsonl",
+        json.dumps(lb_line("t", duration_ms=2**70)).encode() + b"\n",
+        "duration_ms of 2**70",
+    )
+    add(
+        lb,
+        "huge_s.jsonl",
+        json.dumps(lb_line("t", duration=2**62)).encode() + b"\n",
+        "duration of 2**62 seconds",
+    )
+    add(
+        lb,
+        "types.jsonl",
+        b'{"listened_at": "yesterday", "track_metadata": []}\n[1,2]\n',
+        "wrong types",
+    )
+    add(
+        lb,
+        "meta_types.jsonl",
+        json.dumps(
+            {
+                "listened_at": 1614834367,
+                "track_metadata": {
+                    "artist_name": "a",
+                    "track_name": "t",
+                    "additional_info": {"duration_ms": "long"},
+                },
+            }
+        ).encode(),
+        "duration_ms that is text",
+    )
+    add(
+        lb,
+        "not_utf8.jsonl",
+        b'{"listened_at": 1614834367, "track_metadata": {"artist_name": "\xff"}}\n',
+        "invalid UTF-8",
+    )
     add(lb, "truncated.jsonl", json.dumps(lb_line("t")).encode()[:40], "truncated JSON line")
     add(lb, "listens.json", deep, "JSON array nested 100,000 deep")
     zpath = root / lb / "export.zip"
     with zipfile.ZipFile(zpath, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("listens/2021/3.jsonl", b"\n".join(json.dumps(lb_line(f"z{i}")).encode() for i in range(50)))
+        zf.writestr(
+            "listens/2021/3.jsonl",
+            b"\n".join(json.dumps(lb_line(f"z{i}")).encode() for i in range(50)),
+        )
     data = bytearray(zpath.read_bytes())
     for sig, offset in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):  # uncompressed size: 2 GB
         at = data.find(sig)
-        data[at + offset:at + offset + 4] = struct.pack("<I", 2 * 1024**3)
-    add(lb, "claims-2GB.zip", bytes(data), "a zip member claiming 2 GB", "any")  # streamed: the lie costs nothing
+        data[at + offset : at + offset + 4] = struct.pack("<I", 2 * 1024**3)
+    add(
+        lb, "claims-2GB.zip", bytes(data), "a zip member claiming 2 GB", "any"
+    )  # streamed: the lie costs nothing
     add(lb, "broken.zip", bytes(data[:60]), "a truncated zip")
     # Last.fm CSV
     fm = "lastfm"
-    add(fm, "hostile.csv", ("uts,utc_time,artist,artist_mbid,album,album_mbid,track,track_mbid\n" + "".join(
-        f'1614834367,x,"{v.replace(chr(34), chr(34) * 2)} a",,al,,"{v.replace(chr(34), chr(34) * 2)}",\n'
-        for v in hostile.values() if "\x00" not in v)).encode(), "hostile text in every field", "ok")
+    add(
+        fm,
+        "hostile.csv",
+        (
+            "uts,utc_time,artist,artist_mbid,album,album_mbid,track,track_mbid\n"
+            + "".join(
+                f'1614834367,x,"{v.replace(chr(34), chr(34) * 2)} a",,al,,"{v.replace(chr(34), chr(34) * 2)}",\n'
+                for v in hostile.values()
+                if "\x00" not in v
+            )
+        ).encode(),
+        "hostile text in every field",
+        "ok",
+    )
     add(fm, "digits.csv", b"uts,artist,track\n" + digits + b",a,t\n", "a 5,000-digit unix time")
-    add(fm, "not_utf8.csv", b"Artist,Album,Track,31 Jan 2021 18:03\n\xff\xfe,\xc3,x,31 Jan 2021 18:04\n",
-        "invalid UTF-8")
+    add(
+        fm,
+        "not_utf8.csv",
+        b"Artist,Album,Track,31 Jan 2021 18:03\n\xff\xfe,\xc3,x,31 Jan 2021 18:04\n",
+        "invalid UTF-8",
+    )
     add(fm, "truncated.csv", b"Artist,Album,Track,31 Jan 2021 18:03\nArtist,Alb", "truncated CSV")
-    add(fm, "nul.csv", b"Artist,Album,Track,31 Jan 2021 18:03\nA\x00,B,C\x00,31 Jan 2021 18:04\n", "NUL bytes", "ok")
-    add(fm, "huge_field.csv", b'Artist,Album,"' + b"x" * 300_000 + b'",31 Jan 2021 18:03\n',
-        "a 300 kB field")
+    add(
+        fm,
+        "nul.csv",
+        b"Artist,Album,Track,31 Jan 2021 18:03\nA\x00,B,C\x00,31 Jan 2021 18:04\n",
+        "NUL bytes",
+        "ok",
+    )
+    add(
+        fm,
+        "huge_field.csv",
+        b'Artist,Album,"' + b"x" * 300_000 + b'",31 Jan 2021 18:03\n',
+        "a 300 kB field",
+    )
     add(fm, "bad_date.csv", b"Artist,Album,Track,99 Foo 99999 99:99\n", "an impossible date")
     # Rockbox .scrobbler.log
     rb, head = "rockbox", "#AUDIOSCROBBLER/1.1\n#TZ/UTC\n#CLIENT/Rockbox\n"
-    add(rb, "hostile.scrobbler.log", (head + "".join(
-        f"{v.replace(chr(9), ' ').replace(chr(10), ' ').replace(chr(13), ' ')} a\tal\t"
-        f"{v.replace(chr(9), ' ').replace(chr(10), ' ').replace(chr(13), ' ')}\t1\t200\tL\t1614834367\t\n"
-        for v in hostile.values())).encode(), "hostile text in every field", "ok")
-    add(rb, "digits.scrobbler.log", (head + "a\tb\tc\t1\t").encode() + digits + b"\tL\t1614834367\t\n",
-        "a 5,000-digit duration")
-    add(rb, "huge.scrobbler.log", (head + f"a\tb\tc\t1\t{10**17}\tL\t1614834367\t\n").encode(),
-        "a duration of 10**17 s")
-    add(rb, "not_utf8.scrobbler.log", head.encode() + b"\xff\tb\tc\t1\t200\tL\t1614834367\t\n", "invalid UTF-8")
+    add(
+        rb,
+        "hostile.scrobbler.log",
+        (
+            head
+            + "".join(
+                f"{v.replace(chr(9), ' ').replace(chr(10), ' ').replace(chr(13), ' ')} a\tal\t"
+                f"{v.replace(chr(9), ' ').replace(chr(10), ' ').replace(chr(13), ' ')}\t1\t200\tL\t1614834367\t\n"
+                for v in hostile.values()
+            )
+        ).encode(),
+        "hostile text in every field",
+        "ok",
+    )
+    add(
+        rb,
+        "digits.scrobbler.log",
+        (head + "a\tb\tc\t1\t").encode() + digits + b"\tL\t1614834367\t\n",
+        "a 5,000-digit duration",
+    )
+    add(
+        rb,
+        "huge.scrobbler.log",
+        (head + f"a\tb\tc\t1\t{10**17}\tL\t1614834367\t\n").encode(),
+        "a duration of 10**17 s",
+    )
+    add(
+        rb,
+        "not_utf8.scrobbler.log",
+        head.encode() + b"\xff\tb\tc\t1\t200\tL\t1614834367\t\n",
+        "invalid UTF-8",
+    )
     add(rb, "truncated.scrobbler.log", (head + "a\tb\tc\t1\t20").encode(), "truncated line")
     add(rb, "noheader.scrobbler.log", b"a\tb\tc\t1\t200\tL\t1614834367\t\n", "no header")
     # Sparse files (no disk used): a big file with nothing that parses and no line end.
     if sparse_mb:
-        for fmt, name, start in ((sx, sxn.format("sparse"), b"["), (lb, "sparse.jsonl", b"{"),
-                                 (fm, "sparse.csv", b"uts,artist,track\n1"), (rb, "sparse.scrobbler.log",
-                                                                               head.encode() + b"a")):
+        for fmt, name, start in (
+            (sx, sxn.format("sparse"), b"["),
+            (lb, "sparse.jsonl", b"{"),
+            (fm, "sparse.csv", b"uts,artist,track\n1"),
+            (rb, "sparse.scrobbler.log", head.encode() + b"a"),
+        ):
             p = root / fmt / name
             with open(p, "wb") as fh:
                 fh.write(start)
                 fh.truncate(sparse_mb << 20)
-            cases.append(ImportCase(fmt, p, f"a sparse {sparse_mb} MB file with no line end", "error"))
+            cases.append(
+                ImportCase(fmt, p, f"a sparse {sparse_mb} MB file with no line end", "error")
+            )
     return cases

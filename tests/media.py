@@ -22,11 +22,38 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-FORMATS = ("mp3", "flac", "ogg", "opus", "m4a", "alac", "wma", "wav", "aiff", "wv", "ape", "mpc", "dsf")
+FORMATS = (
+    "mp3",
+    "flac",
+    "ogg",
+    "opus",
+    "m4a",
+    "alac",
+    "wma",
+    "wav",
+    "aiff",
+    "wv",
+    "ape",
+    "mpc",
+    "dsf",
+)
 EXTENSION = {"alac": "m4a"}
 # What tuneup reports as the codec of each generated format.
-CODEC = {"mp3": "mp3", "flac": "flac", "ogg": "vorbis", "opus": "opus", "m4a": "aac", "alac": "alac",
-         "wma": "wma", "wav": "pcm", "aiff": "pcm", "wv": "wavpack", "ape": "ape", "mpc": "musepack", "dsf": "dsd"}
+CODEC = {
+    "mp3": "mp3",
+    "flac": "flac",
+    "ogg": "vorbis",
+    "opus": "opus",
+    "m4a": "aac",
+    "alac": "alac",
+    "wma": "wma",
+    "wav": "pcm",
+    "aiff": "pcm",
+    "wv": "wavpack",
+    "ape": "ape",
+    "mpc": "musepack",
+    "dsf": "dsd",
+}
 SECONDS = 1.0
 
 _cache_dir: Path | None = None
@@ -54,8 +81,14 @@ def template(fmt: str) -> Path:
     return _templates[fmt]
 
 
-def make_audio(where: Path, fmt: str = "mp3", tags: dict | None = None, *, name: str | bytes | None = None,
-               id3_version: int = 4) -> Path:
+def make_audio(
+    where: Path,
+    fmt: str = "mp3",
+    tags: dict | None = None,
+    *,
+    name: str | bytes | None = None,
+    id3_version: int = 4,
+) -> Path:
     """A tagged file of ``fmt`` at ``where`` (a folder, or a full file path when it has a suffix).
 
     ``name`` may be bytes (for names that are not valid UTF-8); then the bytes path is returned as Path.
@@ -81,6 +114,7 @@ def make_audio(where: Path, fmt: str = "mp3", tags: dict | None = None, *, name:
 
 # --- generators --------------------------------------------------------------------------------
 
+
 def _tone(rate: int = 44100, seconds: float = SECONDS, freq: float = 440.0):
     import numpy as np
 
@@ -93,16 +127,34 @@ def _soundfile(fmt: str, subtype: str | None, rate: int = 44100):
         import soundfile as sf
 
         sf.write(str(path), _tone(rate), rate, format=fmt, subtype=subtype)
+
     return generate
 
 
 def _ffmpeg(*codec_args: str):
     def generate(path: Path) -> None:
         subprocess.run(
-            ["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-f", "lavfi",
-             "-i", f"sine=frequency=440:duration={SECONDS}", "-map_metadata", "-1", "-fflags", "+bitexact",
-             *codec_args, str(path)],
-            check=True, capture_output=True)
+            [
+                "ffmpeg",
+                "-nostdin",
+                "-loglevel",
+                "error",
+                "-y",
+                "-f",
+                "lavfi",
+                "-i",
+                f"sine=frequency=440:duration={SECONDS}",
+                "-map_metadata",
+                "-1",
+                "-fflags",
+                "+bitexact",
+                *codec_args,
+                str(path),
+            ],
+            check=True,
+            capture_output=True,
+        )
+
     return generate
 
 
@@ -110,7 +162,12 @@ def _ape(path: Path) -> None:
     """A Monkey's Audio (>= 3.98) header: descriptor + header, as mutagen reads it."""
     rate, channels, bits = 44100, 1, 16
     blocks = int(rate * SECONDS)
-    descriptor = b"MAC " + struct.pack("<HH", 3990, 0) + struct.pack("<IIIIIII", 52, 24, 0, 0, 0, 0, 0) + bytes(16)
+    descriptor = (
+        b"MAC "
+        + struct.pack("<HH", 3990, 0)
+        + struct.pack("<IIIIIII", 52, 24, 0, 0, 0, 0, 0)
+        + bytes(16)
+    )
     header = struct.pack("<HHIIIHHI", 2000, 0, blocks, blocks, 1, bits, channels, rate)
     path.write_bytes(descriptor + header + _noise(4000))
 
@@ -118,7 +175,9 @@ def _ape(path: Path) -> None:
 def _mpc(path: Path) -> None:
     """A Musepack SV7 header (frames of 1152 samples)."""
     frames = int(44100 * SECONDS / 1152) + 1
-    header = b"MP+" + bytes([0x17]) + struct.pack("<II", frames, 0) + struct.pack("<HhHh", 0, 0, 0, 0)
+    header = (
+        b"MP+" + bytes([0x17]) + struct.pack("<II", frames, 0) + struct.pack("<HhHh", 0, 0, 0, 0)
+    )
     path.write_bytes(header + bytes(32 - len(header)) + _noise(6000))
 
 
@@ -127,8 +186,12 @@ def _dsf(path: Path) -> None:
     rate, channels, block = 2822400, 1, 4096
     samples = block * 8
     data = _noise(block * channels)
-    fmt = (b"fmt " + struct.pack("<Q", 52) + struct.pack("<IIIIIIQI", 1, 0, 1, channels, rate, 1, samples, block)
-           + bytes(4))
+    fmt = (
+        b"fmt "
+        + struct.pack("<Q", 52)
+        + struct.pack("<IIIIIIQI", 1, 0, 1, channels, rate, 1, samples, block)
+        + bytes(4)
+    )
     data_chunk = b"data" + struct.pack("<Q", 12 + len(data)) + data
     total = 28 + len(fmt) + len(data_chunk)
     dsd = b"DSD " + struct.pack("<QQQ", 28, total, 0)
@@ -142,16 +205,24 @@ def _noise(n: int) -> bytes:
 
 
 _GENERATORS = {
-    "mp3": _soundfile("MP3", "MPEG_LAYER_III"), "flac": _soundfile("FLAC", "PCM_16"),
-    "ogg": _soundfile("OGG", "VORBIS"), "opus": _soundfile("OGG", "OPUS", 48000),
-    "wav": _soundfile("WAV", "PCM_16"), "aiff": _soundfile("AIFF", "PCM_16"),
-    "m4a": _ffmpeg("-c:a", "aac", "-b:a", "64k"), "alac": _ffmpeg("-c:a", "alac"),
-    "wma": _ffmpeg("-c:a", "wmav2", "-b:a", "64k"), "wv": _ffmpeg("-c:a", "wavpack"),
-    "ape": _ape, "mpc": _mpc, "dsf": _dsf,
+    "mp3": _soundfile("MP3", "MPEG_LAYER_III"),
+    "flac": _soundfile("FLAC", "PCM_16"),
+    "ogg": _soundfile("OGG", "VORBIS"),
+    "opus": _soundfile("OGG", "OPUS", 48000),
+    "wav": _soundfile("WAV", "PCM_16"),
+    "aiff": _soundfile("AIFF", "PCM_16"),
+    "m4a": _ffmpeg("-c:a", "aac", "-b:a", "64k"),
+    "alac": _ffmpeg("-c:a", "alac"),
+    "wma": _ffmpeg("-c:a", "wmav2", "-b:a", "64k"),
+    "wv": _ffmpeg("-c:a", "wavpack"),
+    "ape": _ape,
+    "mpc": _mpc,
+    "dsf": _dsf,
 }
 
 
 # --- tag writers ------------------------------------------------------------------------------
+
 
 def _values(value) -> list[str]:
     if isinstance(value, (list, tuple)):
@@ -181,20 +252,37 @@ def _number(tags: dict, key: str) -> str | None:
     return f"{tags[key]}/{total}" if total else str(tags[key])
 
 
-_ID3_TEXT = {"title": "TIT2", "artist": "TPE1", "album": "TALB", "albumartist": "TPE2", "date": "TDRC",
-             "genre": "TCON", "composer": "TCOM", "bpm": "TBPM", "initialkey": "TKEY", "mood": "TMOO",
-             "label": "TPUB"}
-_TXXX = {"artists": "ARTISTS", "musicbrainz_albumid": "MusicBrainz Album Id",
-         "musicbrainz_artistid": "MusicBrainz Artist Id",
-         "musicbrainz_albumartistid": "MusicBrainz Album Artist Id",
-         "musicbrainz_releasetrackid": "MusicBrainz Release Track Id"}
+_ID3_TEXT = {
+    "title": "TIT2",
+    "artist": "TPE1",
+    "album": "TALB",
+    "albumartist": "TPE2",
+    "date": "TDRC",
+    "genre": "TCON",
+    "composer": "TCOM",
+    "bpm": "TBPM",
+    "initialkey": "TKEY",
+    "mood": "TMOO",
+    "label": "TPUB",
+}
+_TXXX = {
+    "artists": "ARTISTS",
+    "musicbrainz_albumid": "MusicBrainz Album Id",
+    "musicbrainz_artistid": "MusicBrainz Artist Id",
+    "musicbrainz_albumartistid": "MusicBrainz Album Artist Id",
+    "musicbrainz_releasetrackid": "MusicBrainz Release Track Id",
+}
 
 
 def _write_id3(path: Path, fmt: str, tags: dict, version: int) -> None:
     from mutagen import id3
 
-    file_type = {"mp3": "mutagen.mp3:MP3", "wav": "mutagen.wave:WAVE", "aiff": "mutagen.aiff:AIFF",
-                 "dsf": "mutagen.dsf:DSF"}[fmt]
+    file_type = {
+        "mp3": "mutagen.mp3:MP3",
+        "wav": "mutagen.wave:WAVE",
+        "aiff": "mutagen.aiff:AIFF",
+        "dsf": "mutagen.dsf:DSF",
+    }[fmt]
     module, name = file_type.split(":")
     import importlib
 
@@ -213,7 +301,12 @@ def _write_id3(path: Path, fmt: str, tags: dict, version: int) -> None:
     for key, desc in _TXXX.items():
         if key in tags:
             t.add(id3.TXXX(encoding=3, desc=desc, text=_values(tags[key])))
-    for key in ("replaygain_track_gain", "replaygain_track_peak", "replaygain_album_gain", "replaygain_album_peak"):
+    for key in (
+        "replaygain_track_gain",
+        "replaygain_track_peak",
+        "replaygain_album_gain",
+        "replaygain_album_peak",
+    ):
         if key in tags:
             t.add(id3.TXXX(encoding=3, desc=key, text=_values(tags[key])))
     if "musicbrainz_trackid" in tags:
@@ -237,8 +330,15 @@ def _write_vorbis(path: Path, fmt: str, tags: dict) -> None:
     audio.save()
 
 
-_MP4_TEXT = {"title": "\xa9nam", "artist": "\xa9ART", "album": "\xa9alb", "albumartist": "aART",
-             "date": "\xa9day", "genre": "\xa9gen", "composer": "\xa9wrt"}
+_MP4_TEXT = {
+    "title": "\xa9nam",
+    "artist": "\xa9ART",
+    "album": "\xa9alb",
+    "albumartist": "aART",
+    "date": "\xa9day",
+    "genre": "\xa9gen",
+    "composer": "\xa9wrt",
+}
 
 
 def _write_mp4(path: Path, tags: dict) -> None:
@@ -258,23 +358,51 @@ def _write_mp4(path: Path, tags: dict) -> None:
         audio["tmpo"] = [int(float(tags["bpm"]))]
     if "compilation" in tags:
         audio["cpil"] = bool(tags["compilation"])
-    free = {"initialkey": "initialkey", "mood": "MOOD", "label": "LABEL", "artists": "ARTISTS",
-            "musicbrainz_trackid": "MusicBrainz Track Id", **_TXXX,
-            **{k: k for k in ("replaygain_track_gain", "replaygain_track_peak", "replaygain_album_gain",
-                              "replaygain_album_peak")}}
+    free = {
+        "initialkey": "initialkey",
+        "mood": "MOOD",
+        "label": "LABEL",
+        "artists": "ARTISTS",
+        "musicbrainz_trackid": "MusicBrainz Track Id",
+        **_TXXX,
+        **{
+            k: k
+            for k in (
+                "replaygain_track_gain",
+                "replaygain_track_peak",
+                "replaygain_album_gain",
+                "replaygain_album_peak",
+            )
+        },
+    }
     for key, name in free.items():
         if key in tags:
-            audio[f"----:com.apple.iTunes:{name}"] = [MP4FreeForm(v.encode()) for v in _values(tags[key])]
+            audio[f"----:com.apple.iTunes:{name}"] = [
+                MP4FreeForm(v.encode()) for v in _values(tags[key])
+            ]
     audio.save()
 
 
-_ASF_NAMES = {"title": "Title", "artist": "Author", "album": "WM/AlbumTitle", "albumartist": "WM/AlbumArtist",
-              "date": "WM/Year", "genre": "WM/Genre", "composer": "WM/Composer", "bpm": "WM/BeatsPerMinute",
-              "initialkey": "WM/InitialKey", "mood": "WM/Mood", "label": "WM/Publisher",
-              "compilation": "WM/IsCompilation", "musicbrainz_trackid": "MusicBrainz/Track Id",
-              "musicbrainz_albumid": "MusicBrainz/Album Id", "musicbrainz_artistid": "MusicBrainz/Artist Id",
-              "musicbrainz_albumartistid": "MusicBrainz/Album Artist Id",
-              "musicbrainz_releasetrackid": "MusicBrainz/Release Track Id", "artists": "WM/ARTISTS"}
+_ASF_NAMES = {
+    "title": "Title",
+    "artist": "Author",
+    "album": "WM/AlbumTitle",
+    "albumartist": "WM/AlbumArtist",
+    "date": "WM/Year",
+    "genre": "WM/Genre",
+    "composer": "WM/Composer",
+    "bpm": "WM/BeatsPerMinute",
+    "initialkey": "WM/InitialKey",
+    "mood": "WM/Mood",
+    "label": "WM/Publisher",
+    "compilation": "WM/IsCompilation",
+    "musicbrainz_trackid": "MusicBrainz/Track Id",
+    "musicbrainz_albumid": "MusicBrainz/Album Id",
+    "musicbrainz_artistid": "MusicBrainz/Artist Id",
+    "musicbrainz_albumartistid": "MusicBrainz/Album Artist Id",
+    "musicbrainz_releasetrackid": "MusicBrainz/Release Track Id",
+    "artists": "WM/ARTISTS",
+}
 
 
 def _write_asf(path: Path, tags: dict) -> None:
@@ -288,16 +416,26 @@ def _write_asf(path: Path, tags: dict) -> None:
         audio["WM/TrackNumber"] = [str(tags["tracknumber"])]
     if "discnumber" in tags:
         audio["WM/PartOfSet"] = [_number(tags, "discnumber")]
-    for key in ("replaygain_track_gain", "replaygain_track_peak", "replaygain_album_gain", "replaygain_album_peak"):
+    for key in (
+        "replaygain_track_gain",
+        "replaygain_track_peak",
+        "replaygain_album_gain",
+        "replaygain_album_peak",
+    ):
         if key in tags:
             audio[key] = _values(tags[key])
     audio.save()
 
 
-_APE_NAMES = {"albumartist": "Album Artist", "date": "Year", "musicbrainz_trackid": "MUSICBRAINZ_TRACKID",
-              "musicbrainz_albumid": "MUSICBRAINZ_ALBUMID", "musicbrainz_artistid": "MUSICBRAINZ_ARTISTID",
-              "musicbrainz_albumartistid": "MUSICBRAINZ_ALBUMARTISTID",
-              "musicbrainz_releasetrackid": "MUSICBRAINZ_RELEASETRACKID"}
+_APE_NAMES = {
+    "albumartist": "Album Artist",
+    "date": "Year",
+    "musicbrainz_trackid": "MUSICBRAINZ_TRACKID",
+    "musicbrainz_albumid": "MUSICBRAINZ_ALBUMID",
+    "musicbrainz_artistid": "MUSICBRAINZ_ARTISTID",
+    "musicbrainz_albumartistid": "MUSICBRAINZ_ALBUMARTISTID",
+    "musicbrainz_releasetrackid": "MUSICBRAINZ_RELEASETRACKID",
+}
 
 
 def _write_ape(path: Path, tags: dict) -> None:
@@ -307,8 +445,14 @@ def _write_ape(path: Path, tags: dict) -> None:
     for key, value in tags.items():
         if key in ("tracktotal", "disctotal"):
             continue
-        name = _APE_NAMES.get(key, key.replace("number", "").title() if key in ("tracknumber", "discnumber")
-                              else key.title() if "_" not in key else key.upper())
+        name = _APE_NAMES.get(
+            key,
+            key.replace("number", "").title()
+            if key in ("tracknumber", "discnumber")
+            else key.title()
+            if "_" not in key
+            else key.upper(),
+        )
         if key in ("tracknumber", "discnumber"):
             value = _number(tags, key)
         audio[name] = "\x00".join(_values(value))
@@ -316,6 +460,7 @@ def _write_ape(path: Path, tags: dict) -> None:
 
 
 # --- odd files for error handling tests -------------------------------------------------------
+
 
 def truncated_copy(src: Path, dst: Path, keep: int = 200) -> Path:
     dst.write_bytes(src.read_bytes()[:keep])

@@ -47,16 +47,22 @@ class MpdServer:
         self.conf.write_text(
             f'music_directory "{self.music}"\ndb_file "{root / "database"}"\nlog_file "{root / "log"}"\n'
             f'playlist_directory "{root}"\nbind_to_address "{self.socket}"\n'
-            'audio_output {\n type "null"\n name "null"\n mixer_type "software"\n}\n' + extra_conf)
+            'audio_output {\n type "null"\n name "null"\n mixer_type "software"\n}\n' + extra_conf
+        )
         self.proc = None
 
     def start(self) -> None:
         self.socket.unlink(missing_ok=True)
-        self.proc = subprocess.Popen([MPD, "--no-daemon", str(self.conf)], stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(
+            [MPD, "--no-daemon", str(self.conf)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 10
         while not self.socket.exists():
-            assert self.proc.poll() is None, (self.root / "log").read_text() if (self.root / "log").exists() else ""
+            assert self.proc.poll() is None, (
+                (self.root / "log").read_text() if (self.root / "log").exists() else ""
+            )
             assert time.monotonic() < deadline, "mpd did not open its socket"
             time.sleep(0.05)
 

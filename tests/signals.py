@@ -19,8 +19,13 @@ TIMBRES = ("sine", "saw", "piano", "organ", "pluck")
 # ---------------------------------------------------------------- writing
 
 
-def write(path: str | os.PathLike, audio: np.ndarray, sr: int, subtype: str | None = None,
-          fmt: str | None = None) -> Path:
+def write(
+    path: str | os.PathLike,
+    audio: np.ndarray,
+    sr: int,
+    subtype: str | None = None,
+    fmt: str | None = None,
+) -> Path:
     """Write ``audio`` (frames or frames x channels) in blocks (libsndfile's Vorbis encoder
     crashes on very large single writes)."""
     import soundfile as sf
@@ -29,7 +34,7 @@ def write(path: str | os.PathLike, audio: np.ndarray, sr: int, subtype: str | No
     channels = 1 if audio.ndim == 1 else audio.shape[1]
     with sf.SoundFile(str(path), "w", sr, channels, subtype=subtype, format=fmt) as f:
         for i in range(0, len(audio), 1 << 15):
-            f.write(audio[i:i + (1 << 15)])
+            f.write(audio[i : i + (1 << 15)])
     return Path(path)
 
 
@@ -54,8 +59,9 @@ def _hat(sr: int, rng: np.random.Generator) -> np.ndarray:
     return 0.25 * noise * np.exp(-t * 80)
 
 
-def drum_pattern(bpm: float, seconds: float = 20.0, sr: int = 22050, swing: bool = False,
-                 seed: int = 0) -> np.ndarray:
+def drum_pattern(
+    bpm: float, seconds: float = 20.0, sr: int = 22050, swing: bool = False, seed: int = 0
+) -> np.ndarray:
     """Kick on beats 1 and 3, snare on 2 and 4, hi-hat on eighths (off-beats at 2/3 with swing)."""
     rng = np.random.default_rng(seed)
     kick, snare, hat = _kick(sr), _snare(sr, rng), _hat(sr, rng)
@@ -76,7 +82,9 @@ def drum_pattern(bpm: float, seconds: float = 20.0, sr: int = 22050, swing: bool
 GROOVES = ("four", "16ths", "halftime", "dembow")
 
 
-def drum_groove(bpm: float, kind: str, seconds: float = 30.0, sr: int = 44100, seed: int = 0) -> np.ndarray:
+def drum_groove(
+    bpm: float, kind: str, seconds: float = 30.0, sr: int = 44100, seed: int = 0
+) -> np.ndarray:
     """Other drum patterns at a known tempo: "four" (kick every beat, clap on 2 and 4, off-beat hat),
     "16ths" (rock beat, sixteenth hats), "halftime" (kick on 1, snare on 3), "dembow" (kick every
     beat, snares syncopated at 3/4 and 1/2 of the beat)."""
@@ -113,13 +121,19 @@ def _add(out: np.ndarray, sound: np.ndarray, at: float, sr: int, gain: float) ->
     i = int(round(at * sr))
     n = min(len(sound), len(out) - i)
     if n > 0:
-        out[i:i + n] += gain * sound[:n]
+        out[i : i + n] += gain * sound[:n]
 
 
 # ---------------------------------------------------------------- chords
 
-MAJOR_PROGRESSIONS = (((0, "M"), (5, "M"), (7, "M"), (0, "M")), ((0, "M"), (9, "m"), (5, "M"), (7, "M")))
-MINOR_PROGRESSIONS = (((0, "m"), (5, "m"), (7, "M"), (0, "m")), ((0, "m"), (8, "M"), (5, "m"), (7, "M")))
+MAJOR_PROGRESSIONS = (
+    ((0, "M"), (5, "M"), (7, "M"), (0, "M")),
+    ((0, "M"), (9, "m"), (5, "M"), (7, "M")),
+)
+MINOR_PROGRESSIONS = (
+    ((0, "m"), (5, "m"), (7, "M"), (0, "m")),
+    ((0, "m"), (8, "M"), (5, "m"), (7, "M")),
+)
 
 
 def _note(freq: float, seconds: float, sr: int, timbre: str) -> np.ndarray:
@@ -147,8 +161,15 @@ def _midi_freq(note: int) -> float:
     return 440.0 * 2 ** ((note - 69) / 12)
 
 
-def chord_progression(tonic: int, mode: str, timbre: str = "piano", seconds: float = 16.0,
-                      sr: int = 22050, seed: int = 0, chord_s: float = 2.0) -> np.ndarray:
+def chord_progression(
+    tonic: int,
+    mode: str,
+    timbre: str = "piano",
+    seconds: float = 16.0,
+    sr: int = 22050,
+    seed: int = 0,
+    chord_s: float = 2.0,
+) -> np.ndarray:
     """A four-chord progression (I IV V I / I vi IV V, or i iv V i / i VI iv V) looped to length."""
     rng = np.random.default_rng(seed)
     options = MAJOR_PROGRESSIONS if mode == "major" else MINOR_PROGRESSIONS
@@ -161,23 +182,38 @@ def chord_progression(tonic: int, mode: str, timbre: str = "piano", seconds: flo
         root = root_midi + degree
         third = 4 if quality == "M" else 3
         notes = [root - 12, root + 12, root + 12 + third, root + 19]
-        chord = sum(_note(_midi_freq(n), chord_s, sr, timbre) * (1.2 if j == 0 else 1.0) for j, n in enumerate(notes))
+        chord = sum(
+            _note(_midi_freq(n), chord_s, sr, timbre) * (1.2 if j == 0 else 1.0)
+            for j, n in enumerate(notes)
+        )
         start = int(i * chord_s * sr)
         n = min(len(chord), len(out) - start)
-        out[start:start + n] += chord[:n]
+        out[start : start + n] += chord[:n]
         i += 1
     out += 0.003 * rng.standard_normal(len(out))
     return (0.5 * out / np.max(np.abs(out))).astype(np.float32)
 
 
-def song(bpm: float, tonic: int, mode: str, timbre: str = "piano", seconds: float = 30.0, sr: int = 44100,
-         swing: bool = False, seed: int = 0) -> np.ndarray:
+def song(
+    bpm: float,
+    tonic: int,
+    mode: str,
+    timbre: str = "piano",
+    seconds: float = 30.0,
+    sr: int = 44100,
+    swing: bool = False,
+    seed: int = 0,
+) -> np.ndarray:
     """Drums and a chord progression together, in stereo (chords a little wider than the drums)."""
     drums = drum_pattern(bpm, seconds, sr, swing, seed)
-    chords = chord_progression(tonic, mode, timbre, seconds, sr, seed, chord_s=4 * 60.0 / bpm)  # a chord a bar
+    chords = chord_progression(
+        tonic, mode, timbre, seconds, sr, seed, chord_s=4 * 60.0 / bpm
+    )  # a chord a bar
     left = 0.6 * drums + 0.5 * chords
     right = 0.6 * drums + 0.4 * chords
-    return (0.9 * np.stack([left, right], axis=1) / np.max(np.abs([left, right]))).astype(np.float32)
+    return (0.9 * np.stack([left, right], axis=1) / np.max(np.abs([left, right]))).astype(
+        np.float32
+    )
 
 
 def key_name(tonic: int, mode: str) -> str:
@@ -187,8 +223,13 @@ def key_name(tonic: int, mode: str) -> str:
 # ---------------------------------------------------------------- known-answer sets
 
 
-def tempo_set(directory: Path, seconds: float = 20.0, bpms=range(60, 181, 8), fmt: str = "ogg",
-              sr: int = 22050) -> list[tuple[Path, float]]:
+def tempo_set(
+    directory: Path,
+    seconds: float = 20.0,
+    bpms=range(60, 181, 8),
+    fmt: str = "ogg",
+    sr: int = 22050,
+) -> list[tuple[Path, float]]:
     """Drum files, straight and swung, for each tempo: [(path, bpm)]."""
     out = []
     for bpm in bpms:
@@ -199,8 +240,9 @@ def tempo_set(directory: Path, seconds: float = 20.0, bpms=range(60, 181, 8), fm
     return out
 
 
-def key_set(directory: Path, seconds: float = 12.0, fmt: str = "ogg", sr: int = 22050,
-            timbres=TIMBRES) -> list[tuple[Path, str, str]]:
+def key_set(
+    directory: Path, seconds: float = 12.0, fmt: str = "ogg", sr: int = 22050, timbres=TIMBRES
+) -> list[tuple[Path, str, str]]:
     """A chord file for each of the 24 keys, timbres taking turns: [(path, key, mode)]."""
     out = []
     for i in range(24):
@@ -219,7 +261,9 @@ def silent(path: Path, seconds: float = 5.0, sr: int = 44100) -> Path:
     return write(path, np.zeros(int(seconds * sr), np.float32), sr)
 
 
-def tone(freq: float = 997.0, amplitude: float = 0.1, seconds: float = 5.0, sr: int = 48000) -> np.ndarray:
+def tone(
+    freq: float = 997.0, amplitude: float = 0.1, seconds: float = 5.0, sr: int = 48000
+) -> np.ndarray:
     t = np.arange(int(seconds * sr)) / sr
     return (amplitude * np.sin(2 * np.pi * freq * t)).astype(np.float32)
 
@@ -228,7 +272,9 @@ def multichannel(signal: np.ndarray, channels: int) -> np.ndarray:
     return np.repeat(signal[:, None], channels, axis=1)
 
 
-def long_wav(path: Path, seconds: float = 2 * 3600 + 60, sr: int = 8000, bpm: float = 100.0) -> Path:
+def long_wav(
+    path: Path, seconds: float = 2 * 3600 + 60, sr: int = 8000, bpm: float = 100.0
+) -> Path:
     """A very long 8-bit 8 kHz mono WAV written block by block (never whole in memory)."""
     import soundfile as sf
 

@@ -11,10 +11,22 @@ from tuneup.store import open_db, profile_id, write
 
 TODAY = date(2026, 11, 27)
 GENRES = ["synthwave", "techno", "jazz", "folk", "hip hop", "ambient"]
-ARTISTS = ["Neon Corridor", "Basement Pulse", "Blue Lantern Trio", "Hollow Pines", "Cold Cipher", "Drift Lab",
-           "Night Ferry", "Paper Moons"]
-HOSTILE = ["[bold]Bold Claim[/]", "[link=http://evil.example]click me[/link]", "\x1b[31mRed Alert\x1b[0m",
-           "Tab\there [/]"]
+ARTISTS = [
+    "Neon Corridor",
+    "Basement Pulse",
+    "Blue Lantern Trio",
+    "Hollow Pines",
+    "Cold Cipher",
+    "Drift Lab",
+    "Night Ferry",
+    "Paper Moons",
+]
+HOSTILE = [
+    "[bold]Bold Claim[/]",
+    "[link=http://evil.example]click me[/link]",
+    "\x1b[31mRed Alert\x1b[0m",
+    "Tab\there [/]",
+]
 
 
 def fill(db_path, n_tracks: int = 48, with_history: bool = True) -> dict:
@@ -27,29 +39,49 @@ def fill(db_path, n_tracks: int = 48, with_history: bool = True) -> dict:
         for n in range(n_tracks):
             artist = ARTISTS[n % len(ARTISTS)]
             genre = GENRES[n % len(GENRES)]
-            title = HOSTILE[n // 12] if n % 12 == 5 and n // 12 < len(HOSTILE) else f"Song {n:03d} of {artist}"
+            title = (
+                HOSTILE[n // 12]
+                if n % 12 == 5 and n // 12 < len(HOSTILE)
+                else f"Song {n:03d} of {artist}"
+            )
             path = f"/music/{artist}/track{n:03d}.ogg"
             db.execute(
                 "INSERT INTO items (root_id, path_raw, path, kind, format, size, mtime_ns, added_at, updated_at, "
                 "title, artist, album, genres, duration, year) VALUES (1, ?, ?, 'track', 'ogg', 1000, 1, ?, ?, ?, ?, "
                 "?, ?, ?, ?)",
-                [os.fsencode(path), path, f"2026-11-{1 + n % 20:02d}T10:00:00+00:00", now, title, artist,
-                 f"{artist} LP", json.dumps([genre]), 120 + n, 2000 + n % 25])
-        db.execute("INSERT INTO series (key, title, year, genres) VALUES ('night shift', 'Night Shift', 2024, ?)",
-                   [json.dumps(["drama"])])
+                [
+                    os.fsencode(path),
+                    path,
+                    f"2026-11-{1 + n % 20:02d}T10:00:00+00:00",
+                    now,
+                    title,
+                    artist,
+                    f"{artist} LP",
+                    json.dumps([genre]),
+                    120 + n,
+                    2000 + n % 25,
+                ],
+            )
+        db.execute(
+            "INSERT INTO series (key, title, year, genres) VALUES ('night shift', 'Night Shift', 2024, ?)",
+            [json.dumps(["drama"])],
+        )
         for e in range(1, 4):
             path = f"/video/Night Shift/S01E0{e}.mkv"
             db.execute(
                 "INSERT INTO items (path_raw, path, kind, format, size, mtime_ns, added_at, updated_at, title, "
                 "series_id, season, episode, duration, genres) VALUES (?, ?, 'episode', 'mkv', 1000, 1, ?, ?, ?, 1, "
                 "1, ?, 2400, ?)",
-                [os.fsencode(path), path, now, now, f"Episode {e}", e, json.dumps(["drama"])])
+                [os.fsencode(path), path, now, now, f"Episode {e}", e, json.dumps(["drama"])],
+            )
         ids = [r[0] for r in db.execute("SELECT id FROM items WHERE kind = 'track' ORDER BY id")]
         for k, item_id in enumerate(ids):
             energy = (k * 37 % 100) / 100
             brightness = (k * 53 % 100) / 100
-            db.execute("INSERT INTO features (item_id, version, computed_at, status, data) VALUES (?, 1, ?, 'ok', ?)",
-                       [item_id, now, json.dumps({"energy": energy, "brightness": brightness})])
+            db.execute(
+                "INSERT INTO features (item_id, version, computed_at, status, data) VALUES (?, 1, ?, 'ok', ?)",
+                [item_id, now, json.dumps({"energy": energy, "brightness": brightness})],
+            )
         if with_history:
             start = datetime(TODAY.year, TODAY.month, TODAY.day, 20, tzinfo=timezone.utc)
             for k in range(120):
@@ -59,22 +91,47 @@ def fill(db_path, n_tracks: int = 48, with_history: bool = True) -> dict:
                 db.execute(
                     "INSERT INTO listens (item_id, profile_id, started_at, ms_played, duration_ms, end_reason, "
                     "skipped, source) VALUES (?, ?, ?, ?, 180000, ?, ?, 'demo')",
-                    [item_id, pid, when.isoformat(timespec="seconds"), 9000 if skipped else 180000,
-                     "skipped" if skipped else "finished", skipped])
+                    [
+                        item_id,
+                        pid,
+                        when.isoformat(timespec="seconds"),
+                        9000 if skipped else 180000,
+                        "skipped" if skipped else "finished",
+                        skipped,
+                    ],
+                )
     db.conn.close()
     return {"track_ids": ids, "profile_id": pid}
 
 
 def mixes_from_db(db, config, profile, profile_id) -> list[Mix]:
     """Home rows built from the test library (two rows, one with an exploration pick)."""
-    rows = db.execute("SELECT id, path, title, artist, album, kind, duration FROM items WHERE kind = 'track' "
-                      "ORDER BY id LIMIT 16").fetchall()
-    first = [MixItem(r[0], r[1], r[2], r[3], r[4], r[5], r[6], f"because you played {r[3]} 8 times",
-                     evidence={"plays": 8}) for r in rows[:8]]
-    second = [MixItem(r[0], r[1], r[2], r[3], r[4], r[5], r[6], "exploration: something different", True)
-              for r in rows[8:]]
-    return [Mix("weekly", "Discover Weekly", first, profile, "2026-11-23T00:00:00+00:00"),
-            Mix("daily", "Daily Mix 1: synthwave", second, profile, "2026-11-27T00:00:00+00:00")]
+    rows = db.execute(
+        "SELECT id, path, title, artist, album, kind, duration FROM items WHERE kind = 'track' "
+        "ORDER BY id LIMIT 16"
+    ).fetchall()
+    first = [
+        MixItem(
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            r[4],
+            r[5],
+            r[6],
+            f"because you played {r[3]} 8 times",
+            evidence={"plays": 8},
+        )
+        for r in rows[:8]
+    ]
+    second = [
+        MixItem(r[0], r[1], r[2], r[3], r[4], r[5], r[6], "exploration: something different", True)
+        for r in rows[8:]
+    ]
+    return [
+        Mix("weekly", "Discover Weekly", first, profile, "2026-11-23T00:00:00+00:00"),
+        Mix("daily", "Daily Mix 1: synthwave", second, profile, "2026-11-27T00:00:00+00:00"),
+    ]
 
 
 async def home_loaded(app, pilot) -> None:
@@ -88,8 +145,12 @@ async def home_loaded(app, pilot) -> None:
             continue
         home = panes.first()
         # loaded, and (when its cards are on screen) the first card's focus has landed
-        if home.loaded and (not home.mixes or app.screen is not app.screen_stack[0] or not home.is_on_screen
-                            or isinstance(app.screen.focused, Card)):
+        if home.loaded and (
+            not home.mixes
+            or app.screen is not app.screen_stack[0]
+            or not home.is_on_screen
+            or isinstance(app.screen.focused, Card)
+        ):
             return
         await pilot.pause(0.05)
 

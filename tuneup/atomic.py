@@ -34,7 +34,9 @@ def _alive(pid: int) -> bool:
 
 def remove_stale(path: Path) -> None:
     """Delete temporary files for ``path`` left by writers that are no longer running."""
-    own = re.compile(re.escape(f".{path.name}.") + r"(\d+)\.[0-9a-f]{8}\.tmp")  # temp_path's shape exactly
+    own = re.compile(
+        re.escape(f".{path.name}.") + r"(\d+)\.[0-9a-f]{8}\.tmp"
+    )  # temp_path's shape exactly
     try:
         names = os.listdir(path.parent)
     except OSError:

@@ -30,23 +30,64 @@ SETTINGS: dict[str, Setting] = {
     s.key: s
     for s in [
         Setting("profile", str, "default", "Profile used when --profile is not given."),
-        Setting("adventurousness", int, 30, "Share of exploration in discovery mixes (0-100).", 0, 100),
+        Setting(
+            "adventurousness", int, 30, "Share of exploration in discovery mixes (0-100).", 0, 100
+        ),
         Setting("player", str, "mpv", "Player used to play mixes.", choices=("mpv", "mpd")),
         Setting("scan.workers", int, 0, "Worker processes for scanning (0 = one per core).", 0, 64),
         Setting("scan.follow_symlinks", bool, True, "Follow symbolic links while scanning."),
-        Setting("analyze.workers", int, 0, "Worker processes for audio analysis (0 = one per core).", 0, 64),
-        Setting("history.skip_seconds", int, 30, "A play ended by the person before this many seconds is a skip.", 1, 600),
-        Setting("history.session_gap_minutes", int, 30, "A pause longer than this starts a new listening session.", 1, 1440),
-        Setting("video.complete_ratio", float, 0.9, "A video counts as watched at this share of its length.", 0.5, 1.0),
-        Setting("video.credits_seconds", int, 300, "...or when less than this many seconds remain (credits allowance).", 0, 3600),
+        Setting(
+            "analyze.workers",
+            int,
+            0,
+            "Worker processes for audio analysis (0 = one per core).",
+            0,
+            64,
+        ),
+        Setting(
+            "history.skip_seconds",
+            int,
+            30,
+            "A play ended by the person before this many seconds is a skip.",
+            1,
+            600,
+        ),
+        Setting(
+            "history.session_gap_minutes",
+            int,
+            30,
+            "A pause longer than this starts a new listening session.",
+            1,
+            1440,
+        ),
+        Setting(
+            "video.complete_ratio",
+            float,
+            0.9,
+            "A video counts as watched at this share of its length.",
+            0.5,
+            1.0,
+        ),
+        Setting(
+            "video.credits_seconds",
+            int,
+            300,
+            "...or when less than this many seconds remain (credits allowance).",
+            0,
+            3600,
+        ),
         Setting("mix.weekly_size", int, 30, "Items in the weekly discovery mix.", 1, 500),
         Setting("mix.daily_count", int, 6, "Number of daily mixes.", 0, 12),
         Setting("mix.daily_size", int, 25, "Items in each daily mix.", 1, 500),
         Setting("mix.artist_cap", int, 2, "Most items by one artist in a discovery mix.", 1, 50),
-        Setting("mpd.host", str, "", "MPD host or unix socket path (empty: $MPD_HOST or localhost)."),
+        Setting(
+            "mpd.host", str, "", "MPD host or unix socket path (empty: $MPD_HOST or localhost)."
+        ),
         Setting("mpd.port", int, 0, "MPD port (0: $MPD_PORT or 6600).", 0, 65535),
         Setting("mpd.password", str, "", "MPD password, if the server needs one."),
-        Setting("mpd.music_directory", str, "", "MPD's music_directory, to map its paths to files."),
+        Setting(
+            "mpd.music_directory", str, "", "MPD's music_directory, to map its paths to files."
+        ),
     ]
 }
 

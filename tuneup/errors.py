@@ -43,4 +43,6 @@ def is_disk_full(exc: BaseException) -> bool:
 
     if isinstance(exc, OSError):
         return exc.errno in (errno.ENOSPC, errno.EDQUOT)
-    return getattr(exc, "sqlite_errorname", None) == "SQLITE_FULL" or "database or disk is full" in str(exc)
+    return getattr(
+        exc, "sqlite_errorname", None
+    ) == "SQLITE_FULL" or "database or disk is full" in str(exc)

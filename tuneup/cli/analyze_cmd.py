@@ -11,13 +11,24 @@ from tuneup.cli.common import JsonOption, get_env, out_console, print_json, prog
 
 def analyze_command(
     ctx: typer.Context,
-    workers: Optional[int] = typer.Option(None, "--workers", "-w", help="Worker processes (default: setting "
-                                          "analyze.workers; 0 = one per core, 1 = no extra process)."),
-    limit: Optional[int] = typer.Option(None, "--limit", "-n", help="Analyse at most this many tracks."),
+    workers: Optional[int] = typer.Option(
+        None,
+        "--workers",
+        "-w",
+        help="Worker processes (default: setting "
+        "analyze.workers; 0 = one per core, 1 = no extra process).",
+    ),
+    limit: Optional[int] = typer.Option(
+        None, "--limit", "-n", help="Analyse at most this many tracks."
+    ),
     json_out: bool = JsonOption,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
-    retry_failed: bool = typer.Option(False, "--retry-failed", help="Also try again the tracks that had no signal "
-                                      "last time (a decoder installed since, a disk that was away)."),
+    retry_failed: bool = typer.Option(
+        False,
+        "--retry-failed",
+        help="Also try again the tracks that had no signal "
+        "last time (a decoder installed since, a disk that was away).",
+    ),
     everything: bool = typer.Option(False, "--all", help="Analyse every track again."),
 ) -> None:
     """Compute audio features (tempo, key, loudness, timbre) for tracks that lack them.
@@ -28,16 +39,23 @@ def analyze_command(
     agree with the measured values."""
     import threading
 
-    from tuneup.library.analyze import analyze, tag_agreement
     from tuneup.library.queries import printable
+    from tuneup.library.sound.analyze import analyze, tag_agreement
 
     env = get_env(ctx)
     cancel = threading.Event()
     workers = env.config.get("analyze.workers") if workers is None else workers
     with progress_bar("Analysing", unit="tracks", enabled=not quiet) as bar:
         try:
-            summary = analyze(env.db, workers=workers, limit=limit, progress=bar, cancel=cancel,
-                              retry_failed=retry_failed, everything=everything)
+            summary = analyze(
+                env.db,
+                workers=workers,
+                limit=limit,
+                progress=bar,
+                cancel=cancel,
+                retry_failed=retry_failed,
+                everything=everything,
+            )
         except KeyboardInterrupt:
             cancel.set()
             raise
@@ -46,31 +64,37 @@ def analyze_command(
         print_json({**summary.as_dict(), "tags": agreement})
         return
     d = summary.as_dict()
-    say(f"{'Cancelled' if summary.cancelled else 'Analysed'} {d['analysed']} of {d['pending']} tracks in "
+    say(
+        f"{'Cancelled' if summary.cancelled else 'Analysed'} {d['analysed']} of {d['pending']} tracks in "
         f"{d['seconds']:.1f} s ({d['tracks_per_s']} tracks/s, {d['audio_hours_per_s']} audio-hours/s): "
-        f"{d['ok']} with features, {d['no_signal']} without")
+        f"{d['ok']} with features, {d['no_signal']} without"
+    )
     for reason, count in sorted(d["reasons"].items(), key=lambda kv: -kv[1]):
         say(f"  {count} × {reason}")
     for failed in d["failed"][:20]:
         say(f"  {printable(failed['path'])}: {printable(failed['reason'])}")
     if len(d["failed"]) > 20:
-        say(f"  ... and {len(d['failed']) - 20} more (tuneup ls --json shows each track's feature_reason)")
+        say(
+            f"  ... and {len(d['failed']) - 20} more (tuneup ls --json shows each track's feature_reason)"
+        )
     for name, counts in agreement.items():
         if counts["compared"]:
-            rest = ", ".join(f"{v} {k}" for k, v in counts.items() if k != "compared" and v is not None)
+            rest = ", ".join(
+                f"{v} {k}" for k, v in counts.items() if k != "compared" and v is not None
+            )
             say(f"Tag {name} vs signal: {counts['compared']} compared: {rest}")
 
 
 def similar_command(
     ctx: typer.Context,
-    item: str = typer.Argument(..., help="An item id, a file path, or \"artist - title\"."),
+    item: str = typer.Argument(..., help='An item id, a file path, or "artist - title".'),
     k: int = typer.Option(10, "-k", "--count", help="How many tracks to list.", min=1),
     json_out: bool = JsonOption,
 ) -> None:
     """List the tracks that sound most like ITEM (audio features alone, nearest first)."""
     from rich.text import Text
 
-    from tuneup.library.similar import nearest, resolve_item
+    from tuneup.library.sound.similar import nearest, resolve_item
 
     db = get_env(ctx).db
     item_id = resolve_item(db, item)
@@ -80,13 +104,23 @@ def similar_command(
         return
     console = out_console()
     for rank, row in enumerate(rows, 1):
-        name = " - ".join(p for p in (row.get("artist"), row.get("title")) if p) or row.get("path") or ""
-        facts = "  ".join(f for f in (
-            f"{row['tempo_bpm']:.0f} BPM" if row.get("tempo_bpm") else "",
-            row.get("key") or "",
-            f"{row['loudness_lufs']:.1f} LUFS" if row.get("loudness_lufs") is not None else "",
-        ) if f)
-        console.print(Text(f"{rank:>3}. {row['distance']:6.3f}  [{row['item_id']}] {name}  ({facts})"))
+        name = (
+            " - ".join(p for p in (row.get("artist"), row.get("title")) if p)
+            or row.get("path")
+            or ""
+        )
+        facts = "  ".join(
+            f
+            for f in (
+                f"{row['tempo_bpm']:.0f} BPM" if row.get("tempo_bpm") else "",
+                row.get("key") or "",
+                f"{row['loudness_lufs']:.1f} LUFS" if row.get("loudness_lufs") is not None else "",
+            )
+            if f
+        )
+        console.print(
+            Text(f"{rank:>3}. {row['distance']:6.3f}  [{row['item_id']}] {name}  ({facts})")
+        )
 
 
 def register(app: typer.Typer) -> None:

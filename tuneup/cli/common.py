@@ -29,9 +29,11 @@ class DataConsole(Console):
         from rich.segment import Segment
 
         return super()._render_buffer(
-            Segment(_UNSAFE.sub(_escaped, text), style, control) if not control and _UNSAFE.search(text)
-            else Segment(text, style, control) for text, style, control in buffer)
-
+            Segment(_UNSAFE.sub(_escaped, text), style, control)
+            if not control and _UNSAFE.search(text)
+            else Segment(text, style, control)
+            for text, style, control in buffer
+        )
 
     def on_broken_pipe(self) -> None:
         """`tuneup ls | head`: the reader went away, which is not an error (rich would exit 1)."""
@@ -76,7 +78,13 @@ class ProgressReporter:
     """A Rich progress bar on stderr fed by the core's ``progress(done, total, info)`` callbacks."""
 
     def __init__(self, description: str, unit: str = "files", enabled: bool = True):
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
 
         self.unit = unit
         self.started = time.monotonic()
@@ -109,6 +117,8 @@ class ProgressReporter:
 
 
 @contextmanager
-def progress_bar(description: str, unit: str = "files", enabled: bool = True) -> Iterator[ProgressReporter]:
+def progress_bar(
+    description: str, unit: str = "files", enabled: bool = True
+) -> Iterator[ProgressReporter]:
     with ProgressReporter(description, unit, enabled) as reporter:
         yield reporter

@@ -6,7 +6,9 @@ import typer
 
 from tuneup.cli.common import JsonOption, get_env, out_console, print_json, say
 
-config_app = typer.Typer(help="Show and change settings (stored in a TOML file).", no_args_is_help=True)
+config_app = typer.Typer(
+    help="Show and change settings (stored in a TOML file).", no_args_is_help=True
+)
 
 
 @config_app.command("show")
@@ -29,8 +31,11 @@ def show(ctx: typer.Context, as_json: bool = JsonOption) -> None:
 
 
 @config_app.command("set")
-def set_(ctx: typer.Context, key: str = typer.Argument(..., help="Setting name, e.g. adventurousness."),
-         value: str = typer.Argument(..., help="New value.")) -> None:
+def set_(
+    ctx: typer.Context,
+    key: str = typer.Argument(..., help="Setting name, e.g. adventurousness."),
+    value: str = typer.Argument(..., help="New value."),
+) -> None:
     """Change one setting; the value is checked before anything is written."""
     env = get_env(ctx)
     new = env.config.set(key, value)

@@ -12,8 +12,11 @@ from tuneup.cli.common import JsonOption, ProfileOption, err_console, get_env, p
 class _StageBars:
     """One progress bar per stage of the build ("files: ...", "scan: ...", "history: ...")."""
 
-    LABELS = {"files": ("Writing demo tracks", "files"), "scan": ("Scanning", "files"),
-              "history": ("Listening history", "steps")}
+    LABELS = {
+        "files": ("Writing demo tracks", "files"),
+        "scan": ("Scanning", "files"),
+        "history": ("Listening history", "steps"),
+    }
 
     def __init__(self):
         self.stage = None
@@ -39,7 +42,9 @@ def demo(
     ctx: typer.Context,
     tracks: int = typer.Option(320, "--tracks", min=10, help="How many tracks to generate."),
     seed: int = typer.Option(1, "--seed", help="Seed for names, sounds and the listening history."),
-    no_tui: bool = typer.Option(False, "--no-tui", help="Stop after building; do not open the app."),
+    no_tui: bool = typer.Option(
+        False, "--no-tui", help="Stop after building; do not open the app."
+    ),
     workers: int = typer.Option(0, "--workers", min=0, help="Worker processes (0: one per core)."),
     json_out: bool = JsonOption,
     profile: str = ProfileOption,
@@ -53,8 +58,16 @@ def demo(
     env = get_env(ctx, profile)
     bars = _StageBars()
     try:
-        summary = build_demo(env.db, env.paths.demo_dir, profile_id=env.profile_id, profile_name=env.profile_name,
-                             tracks=tracks, seed=seed, workers=workers, progress=bars)
+        summary = build_demo(
+            env.db,
+            env.paths.demo_dir,
+            profile_id=env.profile_id,
+            profile_name=env.profile_name,
+            tracks=tracks,
+            seed=seed,
+            workers=workers,
+            progress=bars,
+        )
     finally:
         bars.close()
     if json_out:
@@ -76,19 +89,28 @@ def demo(
 def _report(summary: dict) -> None:
     files, scan, history = summary["files"], summary.get("scan", {}), summary.get("history", {})
     say(f"Demo library: {summary['dir']}")
-    say(f"  {summary['tracks']} tracks, {summary['genres']} genres, {summary['artists']} artists, "
-        f"{summary['albums']} albums, {summary['untagged']} untagged")
-    say("  " + ", ".join(f"{count} {fmt}" for fmt, count in summary["formats"].items())
-        + f" ({files['written']} written, {files['existing']} already there)")
+    say(
+        f"  {summary['tracks']} tracks, {summary['genres']} genres, {summary['artists']} artists, "
+        f"{summary['albums']} albums, {summary['untagged']} untagged"
+    )
+    say(
+        "  "
+        + ", ".join(f"{count} {fmt}" for fmt, count in summary["formats"].items())
+        + f" ({files['written']} written, {files['existing']} already there)"
+    )
     if scan:
-        say(f"  scan: {scan['added']} added, {scan['updated']} updated, {scan['unchanged']} unchanged, "
-            f"{len(scan['errors'])} errors")
+        say(
+            f"  scan: {scan['added']} added, {scan['updated']} updated, {scan['unchanged']} unchanged, "
+            f"{len(scan['errors'])} errors"
+        )
     if history:
         if history["kept"]:
             say(f"  history: kept the {history['kept']} demo listens already stored")
         else:
-            say(f"  history: {history['listens']} listens and {history['feedback']} likes, dislikes and bans for "
-                f"{summary['persona']['name']}, who loves {', '.join(summary['persona']['top_genres'][:2])}")
+            say(
+                f"  history: {history['listens']} listens and {history['feedback']} likes, dislikes and bans for "
+                f"{summary['persona']['name']}, who loves {', '.join(summary['persona']['top_genres'][:2])}"
+            )
     err_console.print(f"  done in {summary['seconds']:.1f} s", markup=False)
 
 

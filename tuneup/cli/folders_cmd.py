@@ -6,8 +6,11 @@ import typer
 
 from tuneup.cli.common import JsonOption, get_env, out_console, print_json, say
 
-folders_app = typer.Typer(help="The library's folders: list them, or remove one (files are never touched).",
-                          no_args_is_help=False, invoke_without_command=True)
+folders_app = typer.Typer(
+    help="The library's folders: list them, or remove one (files are never touched).",
+    no_args_is_help=False,
+    invoke_without_command=True,
+)
 
 
 @folders_app.callback()
@@ -17,7 +20,7 @@ def folders_cmd(ctx: typer.Context, json: bool = JsonOption) -> None:
         return
     from rich.text import Text
 
-    from tuneup.library.roots import library_folders
+    from tuneup.library.scan.roots import library_folders
 
     env = get_env(ctx)
     folders = library_folders(env.db)
@@ -33,10 +36,12 @@ def folders_cmd(ctx: typer.Context, json: bool = JsonOption) -> None:
 
 
 @folders_app.command("remove")
-def remove_cmd(ctx: typer.Context,
-               path: str = typer.Argument(..., help="The folder, as `tuneup folders` lists it."),
-               yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
-               json: bool = JsonOption) -> None:
+def remove_cmd(
+    ctx: typer.Context,
+    path: str = typer.Argument(..., help="The folder, as `tuneup folders` lists it."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
+    json: bool = JsonOption,
+) -> None:
     """Stop treating PATH as a library folder. Its items leave mixes and the library (kept as missing, with
     their history) unless another folder holds them; no file is touched, and `tuneup scan PATH` brings them
     back."""
@@ -44,7 +49,7 @@ def remove_cmd(ctx: typer.Context,
     import sys
 
     from tuneup.errors import TuneupError
-    from tuneup.library.roots import library_folders, remove_folder
+    from tuneup.library.scan.roots import library_folders, remove_folder
 
     env = get_env(ctx)
     known = dict(library_folders(env.db))
@@ -54,14 +59,19 @@ def remove_cmd(ctx: typer.Context,
     if not yes:
         if not sys.stdin.isatty():
             raise TuneupError(f"removing {folder} needs --yes (stdin is not a terminal)")
-        if not typer.confirm(f"Remove the library folder {folder} ({known[folder]:,} items)?", default=False,
-                             err=True):
+        if not typer.confirm(
+            f"Remove the library folder {folder} ({known[folder]:,} items)?",
+            default=False,
+            err=True,
+        ):
             raise typer.Exit(1)
     missing = remove_folder(env.db, folder)
     if json:
         print_json({"path": folder, "items_missing": missing})
         return
-    say(f"removed {folder}: {missing:,} items left the library (files untouched; `tuneup scan` it to bring them back)")
+    say(
+        f"removed {folder}: {missing:,} items left the library (files untouched; `tuneup scan` it to bring them back)"
+    )
 
 
 def register(app: typer.Typer) -> None:

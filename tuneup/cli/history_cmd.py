@@ -11,12 +11,16 @@ import typer
 
 from tuneup.cli.common import JsonOption, ProfileOption, get_env, out_console, print_json, say
 
-hooks_app = typer.Typer(help="Connect other players to tuneup so their plays are recorded.", no_args_is_help=True)
+hooks_app = typer.Typer(
+    help="Connect other players to tuneup so their plays are recorded.", no_args_is_help=True
+)
 
 ItemArg = typer.Argument(..., help='A file path, an item id, or "artist - title".', metavar="ITEM")
 
 
-def _feedback(ctx: typer.Context, item: str, kind: str, undo: bool, profile: str | None, as_json: bool) -> None:
+def _feedback(
+    ctx: typer.Context, item: str, kind: str, undo: bool, profile: str | None, as_json: bool
+) -> None:
     from tuneup.history.events import describe_item, resolve_item, set_feedback, undo_feedback
 
     env = get_env(ctx, profile)
@@ -33,77 +37,136 @@ def _feedback(ctx: typer.Context, item: str, kind: str, undo: bool, profile: str
         say(f"{verb}: {label}" if changed else f"already {verb}: {label}")
 
 
-def like(ctx: typer.Context, item: str = ItemArg,
-         undo: bool = typer.Option(False, "--undo", help="Take the like back."),
-         profile: str = ProfileOption, as_json: bool = JsonOption) -> None:
+def like(
+    ctx: typer.Context,
+    item: str = ItemArg,
+    undo: bool = typer.Option(False, "--undo", help="Take the like back."),
+    profile: str = ProfileOption,
+    as_json: bool = JsonOption,
+) -> None:
     """Like an item (replaces a dislike). Mixes favour it and things like it."""
     _feedback(ctx, item, "like", undo, profile, as_json)
 
 
-def dislike(ctx: typer.Context, item: str = ItemArg,
-            undo: bool = typer.Option(False, "--undo", help="Take the dislike back."),
-            profile: str = ProfileOption, as_json: bool = JsonOption) -> None:
+def dislike(
+    ctx: typer.Context,
+    item: str = ItemArg,
+    undo: bool = typer.Option(False, "--undo", help="Take the dislike back."),
+    profile: str = ProfileOption,
+    as_json: bool = JsonOption,
+) -> None:
     """Dislike an item (replaces a like). Mixes play it and things like it less."""
     _feedback(ctx, item, "dislike", undo, profile, as_json)
 
 
-def ban(ctx: typer.Context, item: str = ItemArg,
-        undo: bool = typer.Option(False, "--undo", help="Lift the ban (same as unban)."),
-        profile: str = ProfileOption, as_json: bool = JsonOption) -> None:
+def ban(
+    ctx: typer.Context,
+    item: str = ItemArg,
+    undo: bool = typer.Option(False, "--undo", help="Lift the ban (same as unban)."),
+    profile: str = ProfileOption,
+    as_json: bool = JsonOption,
+) -> None:
     """Ban an item: never recommend or auto-play it again."""
     _feedback(ctx, item, "ban", undo, profile, as_json)
 
 
-def unban(ctx: typer.Context, item: str = ItemArg, profile: str = ProfileOption, as_json: bool = JsonOption) -> None:
+def unban(
+    ctx: typer.Context,
+    item: str = ItemArg,
+    profile: str = ProfileOption,
+    as_json: bool = JsonOption,
+) -> None:
     """Lift a ban."""
     _feedback(ctx, item, "ban", True, profile, as_json)
 
 
-def unlike(ctx: typer.Context, item: str = ItemArg, profile: str = ProfileOption, as_json: bool = JsonOption) -> None:
+def unlike(
+    ctx: typer.Context,
+    item: str = ItemArg,
+    profile: str = ProfileOption,
+    as_json: bool = JsonOption,
+) -> None:
     """Take a like back."""
     _feedback(ctx, item, "like", True, profile, as_json)
 
 
-def undislike(ctx: typer.Context, item: str = ItemArg, profile: str = ProfileOption,
-              as_json: bool = JsonOption) -> None:
+def undislike(
+    ctx: typer.Context,
+    item: str = ItemArg,
+    profile: str = ProfileOption,
+    as_json: bool = JsonOption,
+) -> None:
     """Take a dislike back."""
     _feedback(ctx, item, "dislike", True, profile, as_json)
 
 
-def log(ctx: typer.Context,
-        path: str = typer.Argument(..., help="The file that was played."),
-        played: float = typer.Option(..., "--played", help="Seconds actually played.", min=0),
-        duration: float = typer.Option(None, "--duration", help="Length of the file in seconds.", min=0),
-        ended: str = typer.Option("finished", "--ended", help="How it ended: finished, skipped, stopped or error."),
-        at: str = typer.Option(None, "--at", help="When it started, ISO 8601 (default: now minus --played)."),
-        source: str = typer.Option("hook", "--source", help="Who reports it (hook, mpv, cmus, ...)."),
-        profile: str = ProfileOption, as_json: bool = JsonOption) -> None:
+def log(
+    ctx: typer.Context,
+    path: str = typer.Argument(..., help="The file that was played."),
+    played: float = typer.Option(..., "--played", help="Seconds actually played.", min=0),
+    duration: float = typer.Option(
+        None, "--duration", help="Length of the file in seconds.", min=0
+    ),
+    ended: str = typer.Option(
+        "finished", "--ended", help="How it ended: finished, skipped, stopped or error."
+    ),
+    at: str = typer.Option(
+        None, "--at", help="When it started, ISO 8601 (default: now minus --played)."
+    ),
+    source: str = typer.Option("hook", "--source", help="Who reports it (hook, mpv, cmus, ...)."),
+    profile: str = ProfileOption,
+    as_json: bool = JsonOption,
+) -> None:
     """Record a listen reported by another player or script (the mpv and cmus hooks use this)."""
     from tuneup.history.log import log_play
 
     env = get_env(ctx, profile)
-    result = log_play(env.db, env.profile_id, path, played=played, duration=duration, ended=ended, at=at,
-                      source=source, skip_seconds=env.config.get("history.skip_seconds"))
+    result = log_play(
+        env.db,
+        env.profile_id,
+        path,
+        played=played,
+        duration=duration,
+        ended=ended,
+        at=at,
+        source=source,
+        skip_seconds=env.config.get("history.skip_seconds"),
+    )
     if as_json:
         print_json(result)
     elif result["listen_id"] is None:
         say("already recorded")
 
 
-def import_(ctx: typer.Context,
-            fmt: str = typer.Argument(..., metavar="FORMAT",
-                                      help="spotify-extended, spotify-basic, listenbrainz, lastfm or rockbox."),
-            files: List[Path] = typer.Argument(..., metavar="FILE...", help="Export files to import."),
-            dry_run: bool = typer.Option(False, "--dry-run", help="Read, check and match, but write nothing."),
-            profile: str = ProfileOption, as_json: bool = JsonOption) -> None:
+def import_(
+    ctx: typer.Context,
+    fmt: str = typer.Argument(
+        ...,
+        metavar="FORMAT",
+        help="spotify-extended, spotify-basic, listenbrainz, lastfm or rockbox.",
+    ),
+    files: List[Path] = typer.Argument(..., metavar="FILE...", help="Export files to import."),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Read, check and match, but write nothing."
+    ),
+    profile: str = ProfileOption,
+    as_json: bool = JsonOption,
+) -> None:
     """Import listening history exported from another service; the same file twice adds nothing."""
     from tuneup.cli.common import progress_bar
     from tuneup.history.importers.run import import_files
 
     env = get_env(ctx, profile)
     with progress_bar(f"importing {fmt}", unit="files", enabled=not as_json) as bar:
-        summary = import_files(env.db, fmt, files, profile_id=env.profile_id, dry_run=dry_run,
-                               skip_seconds=env.config.get("history.skip_seconds"), progress=bar)
+        summary = import_files(
+            env.db,
+            fmt,
+            files,
+            profile_id=env.profile_id,
+            dry_run=dry_run,
+            skip_seconds=env.config.get("history.skip_seconds"),
+            progress=bar,
+        )
     if as_json:
         print_json(summary)
     else:
@@ -112,7 +175,11 @@ def import_(ctx: typer.Context,
 
 def _print_import(s: dict) -> None:
     console = out_console()
-    lines = [f"read        {s['read']}", f"listens     {s['listens']}", f"feedback    {s['feedback']}"]
+    lines = [
+        f"read        {s['read']}",
+        f"listens     {s['listens']}",
+        f"feedback    {s['feedback']}",
+    ]
     if s.get("dry_run"):
         lines.append("imported    (dry run: nothing written)")
     else:
@@ -126,16 +193,24 @@ def _print_import(s: dict) -> None:
         console.print(line, markup=False)
     report = s["match_report"]
     if report["top_unmatched"]:
-        console.print(f"\nnot matched to a file ({report['unmatched_tracks']} tracks; kept, and matched "
-                      "again after the next scan):", markup=False)
+        console.print(
+            f"\nnot matched to a file ({report['unmatched_tracks']} tracks; kept, and matched "
+            "again after the next scan):",
+            markup=False,
+        )
         for u in report["top_unmatched"][:20]:
-            console.print(f"  {u['listens']:>6}  {u['artist'] or '?'} - {u['title'] or '?'}  ({u['reason']})",
-                          markup=False)
+            console.print(
+                f"  {u['listens']:>6}  {u['artist'] or '?'} - {u['title'] or '?'}  ({u['reason']})",
+                markup=False,
+            )
 
 
-def history(ctx: typer.Context,
-            limit: int = typer.Option(30, "--limit", "-n", help="How many listens to show.", min=1),
-            profile: str = ProfileOption, as_json: bool = JsonOption) -> None:
+def history(
+    ctx: typer.Context,
+    limit: int = typer.Option(30, "--limit", "-n", help="How many listens to show.", min=1),
+    profile: str = ProfileOption,
+    as_json: bool = JsonOption,
+) -> None:
     """Show the latest listens, newest first (times in local time)."""
     from tuneup.history.events import recent_listens
 
@@ -150,14 +225,25 @@ def history(ctx: typer.Context,
     for r in rows:
         played = f"{r['ms_played'] // 60000}:{r['ms_played'] // 1000 % 60:02d}"
         how = r["end_reason"] + (" (skip)" if r["skipped"] else "")
-        table.add_row(r["started_local"], played, how, r["artist"] or "", r["title"] or r["path"] or "", r["source"])
+        table.add_row(
+            r["started_local"],
+            played,
+            how,
+            r["artist"] or "",
+            r["title"] or r["path"] or "",
+            r["source"],
+        )
     out_console().print(table, markup=False)
 
 
-def play(ctx: typer.Context,
-         items: List[str] = typer.Argument(None, metavar="ITEM...", help='Paths, item ids or "artist - title".'),
-         mix: str = typer.Option(None, "--mix", help="Play the latest mix with this name."),
-         profile: str = ProfileOption) -> None:
+def play(
+    ctx: typer.Context,
+    items: List[str] = typer.Argument(
+        None, metavar="ITEM...", help='Paths, item ids or "artist - title".'
+    ),
+    mix: str = typer.Option(None, "--mix", help="Play the latest mix with this name."),
+    profile: str = ProfileOption,
+) -> None:
     """Play items (or a mix) in mpv; every play, skip and stop is recorded.
 
     mpv's own keys work in the terminal (space pause, > next, < previous, q quit); Ctrl-C stops."""
@@ -173,8 +259,11 @@ def play(ctx: typer.Context,
     ids = latest_mix_items(env.db, env.profile_id, mix) if mix else []
     ids += [resolve_item(env.db, i) for i in items or []]
     queue = entries_for(env.db, ids)
-    player = Player.from_env(env, mpv_args=shlex.split(os.environ.get("TUNEUP_MPV_ARGS", "")),
-                             terminal=sys.stdin.isatty())
+    player = Player.from_env(
+        env,
+        mpv_args=shlex.split(os.environ.get("TUNEUP_MPV_ARGS", "")),
+        terminal=sys.stdin.isatty(),
+    )
     player.add_listener(_announce())
     player.start(queue)
     try:
@@ -193,12 +282,15 @@ def _announce():
         if state.entry is not None and state.index != shown["index"]:
             shown["index"] = state.index
             say(f"playing {state.index + 1}/{state.queue_length}: {state.entry.label()}")
+
     return on_change
 
 
 @hooks_app.command("install")
-def hooks_install(player: str = typer.Argument(..., help="mpv or cmus."),
-                  directory: Path = typer.Option(None, "--dir", help="Install into this folder instead.")) -> None:
+def hooks_install(
+    player: str = typer.Argument(..., help="mpv or cmus."),
+    directory: Path = typer.Option(None, "--dir", help="Install into this folder instead."),
+) -> None:
     """Install the hook that reports what another player plays (mpv: a Lua script; cmus: a status program)."""
     from tuneup.history.hooks import install_hook
 

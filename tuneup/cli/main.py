@@ -48,13 +48,20 @@ def _version(value: bool) -> None:
 @app.callback(invoke_without_command=True)
 def main(
     ctx: typer.Context,
-    home: str = typer.Option(None, "--home", help=f"Keep all state under DIR (same as ${HOME_ENV}).",
-                             metavar="DIR"),
-    profile: str = typer.Option(None, "--profile", "-p", help="Profile (household member) to act for."),
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
+    home: str = typer.Option(
+        None, "--home", help=f"Keep all state under DIR (same as ${HOME_ENV}).", metavar="DIR"
+    ),
+    profile: str = typer.Option(
+        None, "--profile", "-p", help="Profile (household member) to act for."
+    ),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version."
+    ),
 ) -> None:
     if home:
-        os.environ[HOME_ENV] = os.path.abspath(os.path.expanduser(home))  # child processes inherit it
+        os.environ[HOME_ENV] = os.path.abspath(
+            os.path.expanduser(home)
+        )  # child processes inherit it
     ctx.obj = Env.from_home(home, profile=profile)
     ctx.call_on_close(ctx.obj.close)
     if ctx.invoked_subcommand is None:
@@ -82,7 +89,9 @@ def run() -> None:
     try:
         app()
     except TuneupError as exc:
-        sys.stderr.write(f"tuneup: error: {_one_line(str(exc))}\n")  # never wrapped: scripts grep it
+        sys.stderr.write(
+            f"tuneup: error: {_one_line(str(exc))}\n"
+        )  # never wrapped: scripts grep it
         sys.exit(1)
     except KeyboardInterrupt:
         sys.stderr.write("tuneup: interrupted\n")
@@ -96,7 +105,9 @@ def run() -> None:
         if exc.code == 1 and _reader_went_away():
             sys.exit(0)
         raise
-    except Exception as exc:  # a full disk the core did not name itself: still one line, no traceback
+    except (
+        Exception
+    ) as exc:  # a full disk the core did not name itself: still one line, no traceback
         from tuneup.errors import is_disk_full
 
         if not is_disk_full(exc):

@@ -14,7 +14,6 @@ import typer
 
 from tuneup.cli.common import JsonOption, ProfileOption, err_console, get_env, print_json, say
 
-
 MAX_DAILY = 12  # the most Daily Mixes the mix.daily_count setting allows
 
 
@@ -38,12 +37,16 @@ def _note(message: str) -> None:
 
 def _model_loader(env):
     """Load (or fit, with a progress bar on a terminal) the model once, when a mix first needs it."""
+
     def load():
         from tuneup.cli.common import progress_bar
         from tuneup.mixes.modelref import get_model
 
-        with progress_bar("updating the model", unit="steps", enabled=err_console.is_terminal) as bar:
+        with progress_bar(
+            "updating the model", unit="steps", enabled=err_console.is_terminal
+        ) as bar:
             return get_model(env.db, env.paths.model_dir, progress=bar)
+
     return load
 
 
@@ -61,27 +64,47 @@ class _Lazy:
 
 def mix_cmd(
     ctx: typer.Context,
-    seeds: Optional[List[str]] = typer.Argument(None, metavar="[SEED]...",
-                                                help="Radio seeds: a track (id, path or 'Artist - Title'), an "
-                                                     "artist, an album or a genre."),
+    seeds: Optional[List[str]] = typer.Argument(
+        None,
+        metavar="[SEED]...",
+        help="Radio seeds: a track (id, path or 'Artist - Title'), an artist, an album or a genre.",
+    ),
     weekly: bool = typer.Option(False, "--weekly", help="Discover Weekly (the default)."),
-    daily: bool = typer.Option(False, "--daily", help="The Daily Mixes (one with --number, all with --dir)."),
+    daily: bool = typer.Option(
+        False, "--daily", help="The Daily Mixes (one with --number, all with --dir)."
+    ),
     radio: bool = typer.Option(False, "--radio", help="Radio from the SEEDs."),
-    all_mixes: bool = typer.Option(False, "--all", help="Every current mix, one file each, into --dir."),
-    directory: Optional[Path] = typer.Option(None, "--dir", help="Write one playlist file per mix here.",
-                                             metavar="DIR"),
-    number: Optional[int] = typer.Option(None, "--number", "-n", min=1,
-                                         help="Which Daily Mix to print or write with --out (default 1; "
-                                              "--json without it gives them all)."),
+    all_mixes: bool = typer.Option(
+        False, "--all", help="Every current mix, one file each, into --dir."
+    ),
+    directory: Optional[Path] = typer.Option(
+        None, "--dir", help="Write one playlist file per mix here.", metavar="DIR"
+    ),
+    number: Optional[int] = typer.Option(
+        None,
+        "--number",
+        "-n",
+        min=1,
+        help="Which Daily Mix to print or write with --out (default 1; "
+        "--json without it gives them all).",
+    ),
     size: Optional[int] = typer.Option(None, "--size", min=1, max=500, help="Items per mix."),
-    refresh: bool = typer.Option(False, "--refresh", help="Make this week's (or today's) mix anew."),
+    refresh: bool = typer.Option(
+        False, "--refresh", help="Make this week's (or today's) mix anew."
+    ),
     fmt: Format = typer.Option(Format.m3u8, "--format", "-f", help="Playlist format."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write to FILE (atomically) instead of stdout.",
-                                       metavar="FILE"),
-    paths: PathStyle = typer.Option(PathStyle.absolute, "--paths",
-                                    help="Absolute paths, or relative to the playlist file."),
-    to_mpd: bool = typer.Option(False, "--to-mpd", help="Put the mix in MPD's queue, replacing it."),
-    append: bool = typer.Option(False, "--append", help="With --to-mpd: add to the end of MPD's queue."),
+    out: Optional[Path] = typer.Option(
+        None, "--out", "-o", help="Write to FILE (atomically) instead of stdout.", metavar="FILE"
+    ),
+    paths: PathStyle = typer.Option(
+        PathStyle.absolute, "--paths", help="Absolute paths, or relative to the playlist file."
+    ),
+    to_mpd: bool = typer.Option(
+        False, "--to-mpd", help="Put the mix in MPD's queue, replacing it."
+    ),
+    append: bool = typer.Option(
+        False, "--append", help="With --to-mpd: add to the end of MPD's queue."
+    ),
     profile: str = ProfileOption,
     json: bool = JsonOption,
 ) -> None:
@@ -105,10 +128,16 @@ def mix_cmd(
         from tuneup.playback.mpd import queue_mix
 
         for n, mix in enumerate(mixes):
-            say(f"queued {queue_mix(env.db, env.config, mix, append=append or n > 0)} items in MPD: {mix.name}")
+            say(
+                f"queued {queue_mix(env.db, env.config, mix, append=append or n > 0)} items in MPD: {mix.name}"
+            )
         return
     if json:
-        print_json([m.as_dict() for m in mixes] if len(mixes) != 1 or daily or all_mixes else mixes[0].as_dict())
+        print_json(
+            [m.as_dict() for m in mixes]
+            if len(mixes) != 1 or daily or all_mixes
+            else mixes[0].as_dict()
+        )
         return
     _emit(mixes, fmt.value, paths.value, out, directory)
 
@@ -123,18 +152,32 @@ def _make(env, weekly, daily, radio, all_mixes, seeds, size, refresh, number):
     if weekly or all_mixes or not daily:
         from tuneup.mixes.weekly import weekly as make_weekly
 
-        mixes.append(make_weekly(db, env.paths.model_dir, pid, config=env.config, size=size, refresh=refresh,
-                                 model=model))
+        mixes.append(
+            make_weekly(
+                db,
+                env.paths.model_dir,
+                pid,
+                config=env.config,
+                size=size,
+                refresh=refresh,
+                model=model,
+            )
+        )
     if daily or all_mixes:
         from tuneup.mixes.daily import daily as make_daily
 
-        dailies = make_daily(db, env.paths.model_dir, pid, config=env.config, size=size, refresh=refresh,
-                             model=model)
+        dailies = make_daily(
+            db, env.paths.model_dir, pid, config=env.config, size=size, refresh=refresh, model=model
+        )
         if number is not None and not all_mixes:
             if number > len(dailies):
                 from tuneup.errors import NothingToMixError
 
-                count = "is only 1 Daily Mix" if len(dailies) == 1 else f"are {len(dailies)} Daily Mixes"
+                count = (
+                    "is only 1 Daily Mix"
+                    if len(dailies) == 1
+                    else f"are {len(dailies)} Daily Mixes"
+                )
                 raise NothingToMixError(f"there {count} today, not {number}")
             dailies = [dailies[number - 1]]
         mixes += dailies
@@ -171,8 +214,13 @@ def rows_cmd(ctx: typer.Context, profile: str = ProfileOption, json: bool = Json
     from tuneup.mixes.rows import build_rows
 
     env = get_env(ctx, profile)
-    rows = build_rows(env.db, env.paths.model_dir, env.profile_id, config=env.config,
-                      model=_Lazy(_model_loader(env)))
+    rows = build_rows(
+        env.db,
+        env.paths.model_dir,
+        env.profile_id,
+        config=env.config,
+        model=_Lazy(_model_loader(env)),
+    )
     if json:
         print_json([r.as_dict() for r in rows])
         return
@@ -197,13 +245,21 @@ def _print_rows(rows) -> None:
 
 def onboard_cmd(
     ctx: typer.Context,
-    genre: Optional[List[str]] = typer.Option(None, "--genre", "-g", help="A genre you like (repeat it)."),
-    artist: Optional[List[str]] = typer.Option(None, "--artist", "-a", help="An artist you like (repeat it)."),
-    import_file: Optional[Path] = typer.Option(None, "--import", help="A listening-history export to import.",
-                                               metavar="FILE"),
-    import_format: Optional[str] = typer.Option(None, "--import-format",
-                                                help="Its format, when it cannot be told from the file."),
-    add: bool = typer.Option(False, "--add", help="Add to the genres and artists given before (default: replace)."),
+    genre: Optional[List[str]] = typer.Option(
+        None, "--genre", "-g", help="A genre you like (repeat it)."
+    ),
+    artist: Optional[List[str]] = typer.Option(
+        None, "--artist", "-a", help="An artist you like (repeat it)."
+    ),
+    import_file: Optional[Path] = typer.Option(
+        None, "--import", help="A listening-history export to import.", metavar="FILE"
+    ),
+    import_format: Optional[str] = typer.Option(
+        None, "--import-format", help="Its format, when it cannot be told from the file."
+    ),
+    add: bool = typer.Option(
+        False, "--add", help="Add to the genres and artists given before (default: replace)."
+    ),
     profile: str = ProfileOption,
     json: bool = JsonOption,
 ) -> None:
@@ -214,12 +270,22 @@ def onboard_cmd(
     if not genre and not artist and import_file is None:
         raise ConfigError("give at least one --genre, --artist or --import FILE")
     env = get_env(ctx, profile)
-    summary = onboard(env.db, env.profile_id, genre or [], artist or [], import_file, import_format, replace=not add)
+    summary = onboard(
+        env.db,
+        env.profile_id,
+        genre or [],
+        artist or [],
+        import_file,
+        import_format,
+        replace=not add,
+    )
     if json:
         print_json(summary.as_dict())
         return
-    say(f"seeded {len(summary.genres)} genres and {len(summary.artists)} artists "
-        f"({summary.seed_items} items in your library carry them)")
+    say(
+        f"seeded {len(summary.genres)} genres and {len(summary.artists)} artists "
+        f"({summary.seed_items} items in your library carry them)"
+    )
     for kind, names in (("genre", summary.unmatched_genres), ("artist", summary.unmatched_artists)):
         if names:
             say(f"not in your library yet ({kind}): {', '.join(names)}")

@@ -23,7 +23,8 @@ def _item_lines(env, recs) -> list[dict]:
     if ids:
         q = ",".join("?" * len(ids))
         for iid, title, artist, path, kind in env.db.execute(
-                f"SELECT id, title, artist, path, kind FROM items WHERE id IN ({q})", ids):
+            f"SELECT id, title, artist, path, kind FROM items WHERE id IN ({q})", ids
+        ):
             rows[iid] = {"title": title, "artist": artist, "path": path, "kind": kind}
     return [{**r.as_dict(), **rows.get(r.item_id, {})} for r in recs]
 
@@ -34,8 +35,12 @@ def _print_recs(lines: list[dict]) -> None:
     console = out_console()
     for n, line in enumerate(lines, 1):
         text = Text(f"{n:>3}. ")
-        text.append(f"{line.get('artist') or '?'} - {line.get('title') or line.get('path') or line['item_id']}")
-        text.append(f"  [{'explore' if line['exploration'] else round(line['score'], 3)}] ", style="dim")
+        text.append(
+            f"{line.get('artist') or '?'} - {line.get('title') or line.get('path') or line['item_id']}"
+        )
+        text.append(
+            f"  [{'explore' if line['exploration'] else round(line['score'], 3)}] ", style="dim"
+        )
         text.append(line["reason"], style="italic")
         console.print(text)
 
@@ -51,36 +56,60 @@ def fit_cmd(ctx: typer.Context, profile: str = ProfileOption, json: bool = JsonO
     started = time.perf_counter()
     with progress_bar("fitting", unit="steps") as bar:
         model = fit(env.db, env.paths.model_dir, progress=bar)
-    info = {"items": model.n_items, "profiles": len(model.profile_events), "seconds":
-            round(time.perf_counter() - started, 2), "ease_items": int(len(model.collab.ease_rows)),
-            "audio_dims": int(model.audio.shape[1]), "ranker_trained": sorted(
-                pid for pid, (w, _) in model.ranker_weights.items() if w is not None)}
+    info = {
+        "items": model.n_items,
+        "profiles": len(model.profile_events),
+        "seconds": round(time.perf_counter() - started, 2),
+        "ease_items": int(len(model.collab.ease_rows)),
+        "audio_dims": int(model.audio.shape[1]),
+        "ranker_trained": sorted(
+            pid for pid, (w, _) in model.ranker_weights.items() if w is not None
+        ),
+    }
     if json:
         print_json(info)
     else:
         say(f"fitted {info['items']} items for {info['profiles']} profiles in {info['seconds']} s")
 
 
-def recommend_cmd(ctx: typer.Context, k: int = typer.Option(20, "-k", "--count", help="How many items."),
-                  unplayed: bool = typer.Option(False, "--unplayed", help="Only items never played."),
-                  kind: str = typer.Option(None, "--kind", help="Only this kind: track, episode, movie, video."),
-                  adventurousness: int = typer.Option(None, "--adventurousness", min=0, max=100,
-                                                      help="0-100; default from settings."),
-                  seed: int = typer.Option(None, "--seed", help="Random seed (exploration), for repeatable lists."),
-                  profile: str = ProfileOption, json: bool = JsonOption) -> None:
+def recommend_cmd(
+    ctx: typer.Context,
+    k: int = typer.Option(20, "-k", "--count", help="How many items."),
+    unplayed: bool = typer.Option(False, "--unplayed", help="Only items never played."),
+    kind: str = typer.Option(None, "--kind", help="Only this kind: track, episode, movie, video."),
+    adventurousness: int = typer.Option(
+        None, "--adventurousness", min=0, max=100, help="0-100; default from settings."
+    ),
+    seed: int = typer.Option(
+        None, "--seed", help="Random seed (exploration), for repeatable lists."
+    ),
+    profile: str = ProfileOption,
+    json: bool = JsonOption,
+) -> None:
     """Show what the model recommends right now, each with its reason (for inspection)."""
     from datetime import datetime
 
     env = get_env(ctx, profile)
     adv = env.config.get("adventurousness") if adventurousness is None else adventurousness
-    recs = _model(env).recommend(env.profile_id, k, unplayed=unplayed, kinds=kind, context=datetime.now(),
-                                 adventurousness=adv, seed=seed)
+    recs = _model(env).recommend(
+        env.profile_id,
+        k,
+        unplayed=unplayed,
+        kinds=kind,
+        context=datetime.now(),
+        adventurousness=adv,
+        seed=seed,
+    )
     lines = _item_lines(env, recs)
     print_json(lines) if json else _print_recs(lines)
 
 
-def why_cmd(ctx: typer.Context, item: int = typer.Argument(..., help="Item id (see `tuneup recommend --json`)."),
-            profile: str = ProfileOption, json: bool = JsonOption) -> None:
+def why_cmd(
+    ctx: typer.Context,
+    item: int = typer.Argument(..., help="Item id (see `tuneup recommend --json`)."),
+    profile: str = ProfileOption,
+    json: bool = JsonOption,
+) -> None:
     """Explain how the model sees one item for this profile: its reason, features and weights."""
     from datetime import datetime
 
@@ -113,17 +142,30 @@ def taste_cmd(ctx: typer.Context, profile: str = ProfileOption, json: bool = Jso
         console.print(f"cluster {n}: {c.name} ({len(c.item_ids)} items)", markup=False)
 
 
-def eval_cmd(ctx: typer.Context,
-             directory: Path = typer.Argument(None, help="Dataset directory with interactions.csv and items.csv."),
-             holdout: int = typer.Option(10, "--holdout", help="Hold out each profile's last N interactions."),
-             k: int = typer.Option(10, "--k", help="Cut-off for HR, Recall and NDCG."),
-             recommend_only: bool = typer.Option(False, "--recommend-only",
-                                                 help="Fit on everything and write recommendations instead."),
-             recs_out: Path = typer.Option(None, "--recs-out", help="Where --recommend-only writes profile,item,rank,score."),
-             self_: bool = typer.Option(False, "--self", help="How well would last week's model have predicted this week?"),
-             models: str = typer.Option("all", "--models", help="Comma-separated: popularity,content,knn,als,ease,hybrid."),
-             profile: str = ProfileOption,
-             json: bool = JsonOption) -> None:
+def eval_cmd(
+    ctx: typer.Context,
+    directory: Path = typer.Argument(
+        None, help="Dataset directory with interactions.csv and items.csv."
+    ),
+    holdout: int = typer.Option(
+        10, "--holdout", help="Hold out each profile's last N interactions."
+    ),
+    k: int = typer.Option(10, "--k", help="Cut-off for HR, Recall and NDCG."),
+    recommend_only: bool = typer.Option(
+        False, "--recommend-only", help="Fit on everything and write recommendations instead."
+    ),
+    recs_out: Path = typer.Option(
+        None, "--recs-out", help="Where --recommend-only writes profile,item,rank,score."
+    ),
+    self_: bool = typer.Option(
+        False, "--self", help="How well would last week's model have predicted this week?"
+    ),
+    models: str = typer.Option(
+        "all", "--models", help="Comma-separated: popularity,content,knn,als,ease,hybrid."
+    ),
+    profile: str = ProfileOption,
+    json: bool = JsonOption,
+) -> None:
     """Measure the model honestly: hold out each profile's last interactions and rank every unseen item."""
     from tuneup.model import evaluate as ev
 
@@ -132,7 +174,9 @@ def eval_cmd(ctx: typer.Context,
         from tuneup.model.selfeval import self_eval
 
         result = self_eval(env.db, env.profile_id, k=k)
-        print_json(result) if json else _print_table([result["hybrid"], *result["baselines"]], result["note"])
+        print_json(result) if json else _print_table(
+            [result["hybrid"], *result["baselines"]], result["note"]
+        )
         return
     if directory is None:
         raise typer.BadParameter("give a dataset DIR, or --self")
@@ -149,11 +193,15 @@ def eval_cmd(ctx: typer.Context,
     results = []
     for rec in ev.recommenders(models):
         if rec.max_items is not None and len(ds.catalogue) > rec.max_items:
-            say(f"skipped {rec.name}: {len(ds.catalogue)} items is too many for this dense baseline")
+            say(
+                f"skipped {rec.name}: {len(ds.catalogue)} items is too many for this dense baseline"
+            )
             continue
         results.append(ev.evaluate(rec, split, k))
     note = f"{len(split.targets)} profiles, last {holdout} held out, all unseen items ranked"
-    print_json({"k": k, "holdout": holdout, "results": results}) if json else _print_table(results, note)
+    print_json({"k": k, "holdout": holdout, "results": results}) if json else _print_table(
+        results, note
+    )
 
 
 def _print_table(results: list[dict], note: str) -> None:

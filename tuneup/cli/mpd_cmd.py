@@ -9,7 +9,9 @@ import typer
 
 from tuneup.cli.common import JsonOption, ProfileOption, get_env, print_json, say
 
-mpd_app = typer.Typer(help="Work with MPD: record what it plays, fill its queue.", no_args_is_help=True)
+mpd_app = typer.Typer(
+    help="Work with MPD: record what it plays, fill its queue.", no_args_is_help=True
+)
 
 
 def _log(line: str) -> None:
@@ -37,8 +39,14 @@ def watch_cmd(ctx: typer.Context, profile: str = ProfileOption) -> None:
     env = get_env(ctx, profile)
     address = address_from(env.config)
     try:
-        MpdWatcher(env.db, env.profile_id, address, config=env.config, log=_log,
-                   lock=RecorderLock(env.paths.run_dir, address)).run()
+        MpdWatcher(
+            env.db,
+            env.profile_id,
+            address,
+            config=env.config,
+            log=_log,
+            lock=RecorderLock(env.paths.run_dir, address),
+        ).run()
     except KeyboardInterrupt:
         say("stopped watching MPD")
 
@@ -46,9 +54,14 @@ def watch_cmd(ctx: typer.Context, profile: str = ProfileOption) -> None:
 @mpd_app.command("radio")
 def radio_cmd(
     ctx: typer.Context,
-    seeds: List[str] = typer.Argument(..., metavar="SEED...",
-                                      help="A track (id, path or 'Artist - Title'), an artist, an album or a genre."),
-    target: int = typer.Option(10, "--target", min=1, max=200, help="Songs kept waiting after the current one."),
+    seeds: List[str] = typer.Argument(
+        ...,
+        metavar="SEED...",
+        help="A track (id, path or 'Artist - Title'), an artist, an album or a genre.",
+    ),
+    target: int = typer.Option(
+        10, "--target", min=1, max=200, help="Songs kept waiting after the current one."
+    ),
     profile: str = ProfileOption,
 ) -> None:
     """Radio in MPD: keep its queue topped up with picks near the SEEDs, learning from your skips."""
@@ -63,8 +76,16 @@ def radio_cmd(
     _log(session.name)
     address = address_from(env.config)
     try:
-        MpdRadio(env.db, env.profile_id, address, session, target=target, config=env.config,
-                 log=_log, lock=RecorderLock(env.paths.run_dir, address)).run()
+        MpdRadio(
+            env.db,
+            env.profile_id,
+            address,
+            session,
+            target=target,
+            config=env.config,
+            log=_log,
+            lock=RecorderLock(env.paths.run_dir, address),
+        ).run()
     except KeyboardInterrupt:
         say("radio stopped (the queue stays as it is)")
 
@@ -86,13 +107,18 @@ def queue_cmd(ctx: typer.Context, profile: str = ProfileOption, json: bool = Jso
     for e in entries:
         name = f"{e['artist']} - {e['title']}" if e["artist"] and e["title"] else e["file"]
         mark = ">" if e["current"] else " "
-        console.print(Text(f"{mark}{e['pos'] + 1:>4}  {name}" + ("" if e["item_id"] else "  [not in library]")))
+        console.print(
+            Text(
+                f"{mark}{e['pos'] + 1:>4}  {name}" + ("" if e["item_id"] else "  [not in library]")
+            )
+        )
 
 
 @mpd_app.command("install-service")
 def install_service_cmd(
-    directory: Optional[Path] = typer.Option(None, "--dir", metavar="DIR",
-                                             help="Write the unit here (default ~/.config/systemd/user)."),
+    directory: Optional[Path] = typer.Option(
+        None, "--dir", metavar="DIR", help="Write the unit here (default ~/.config/systemd/user)."
+    ),
 ) -> None:
     """Install a systemd user service that runs `tuneup mpd watch`."""
     from tuneup.playback.mpd import SERVICE_NAME, install_service

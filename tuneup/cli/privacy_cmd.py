@@ -10,13 +10,20 @@ import typer
 from tuneup.cli.common import JsonOption, ProfileOption, get_env, print_json, say
 
 
-def forget_cmd(ctx: typer.Context,
-               since: str = typer.Option(None, "--since", metavar="DATE",
-                                         help="Forget what happened (or was imported) at DATE or later: "
-                                              "2026-11-01 (local midnight) or an ISO 8601 time."),
-               all_: bool = typer.Option(False, "--all", help="Forget everything learned about the profile."),
-               yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
-               profile: str = ProfileOption, as_json: bool = JsonOption) -> None:
+def forget_cmd(
+    ctx: typer.Context,
+    since: str = typer.Option(
+        None,
+        "--since",
+        metavar="DATE",
+        help="Forget what happened (or was imported) at DATE or later: "
+        "2026-11-01 (local midnight) or an ISO 8601 time.",
+    ),
+    all_: bool = typer.Option(False, "--all", help="Forget everything learned about the profile."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
+    profile: str = ProfileOption,
+    as_json: bool = JsonOption,
+) -> None:
     """Delete what tuneup learned about a profile: listens, skips, likes, bans, watches, imports, onboarding
     choices and stored mixes (since DATE, or --all), and the saved model; the library stays."""
     from tuneup.errors import TuneupError
@@ -28,11 +35,16 @@ def forget_cmd(ctx: typer.Context,
     env = get_env(ctx, profile)
     pid = _existing_profile(env)
     cutoff = to_utc(since) if since else None
-    what = f"everything tuneup learned about profile {env.profile_name!r}" if all_ else \
-        f"what profile {env.profile_name!r} did since {cutoff}"
+    what = (
+        f"everything tuneup learned about profile {env.profile_name!r}"
+        if all_
+        else f"what profile {env.profile_name!r} did since {cutoff}"
+    )
     if not yes:
         if not sys.stdin.isatty():
-            raise TuneupError(f"forget would delete {what}; add --yes to confirm (stdin is not a terminal)")
+            raise TuneupError(
+                f"forget would delete {what}; add --yes to confirm (stdin is not a terminal)"
+            )
         if not typer.confirm(f"Delete {what}? This cannot be undone", default=False, err=True):
             say("nothing deleted")
             raise typer.Exit(1)
@@ -41,19 +53,29 @@ def forget_cmd(ctx: typer.Context,
         print_json({"profile": env.profile_name, **result})
         return
     deleted = ", ".join(f"{n} {table}" for table, n in result["deleted"].items() if n) or "nothing"
-    say(f"deleted {deleted}" + ("; removed the saved model (the next run refits)" if result["model_removed"] else ""))
+    say(
+        f"deleted {deleted}"
+        + ("; removed the saved model (the next run refits)" if result["model_removed"] else "")
+    )
     if not result["wal_truncated"]:  # secure_delete reaches the file only through a checkpoint
-        say("note: another tuneup is reading the database, so the deleted rows are still in its log file; "
-            "run `tuneup forget` again later (with the app closed) to wipe them")
+        say(
+            "note: another tuneup is reading the database, so the deleted rows are still in its log file; "
+            "run `tuneup forget` again later (with the app closed) to wipe them"
+        )
     elif not result["vacuumed"]:
-        say("note: the database could not be compacted now; the deleted rows were overwritten with zeros, "
-            "and `tuneup forget` again later compacts it")
+        say(
+            "note: the database could not be compacted now; the deleted rows were overwritten with zeros, "
+            "and `tuneup forget` again later compacts it"
+        )
 
 
-def export_data_cmd(ctx: typer.Context,
-                    out: Path = typer.Option(None, "--out", "-o", help="Write to FILE (default: stdout).",
-                                             metavar="FILE"),
-                    profile: str = ProfileOption) -> None:
+def export_data_cmd(
+    ctx: typer.Context,
+    out: Path = typer.Option(
+        None, "--out", "-o", help="Write to FILE (default: stdout).", metavar="FILE"
+    ),
+    profile: str = ProfileOption,
+) -> None:
     """Everything tuneup knows about a profile as one JSON document: profile, settings, listens (with the
     files they matched), likes and bans, imports, onboarding choices, watch progress, mixes, taste summary."""
     import io
@@ -64,7 +86,9 @@ def export_data_cmd(ctx: typer.Context,
     pid = _existing_profile(env)
     config = {key: value for key, value, default in env.config.items() if not default}
     if out is None:
-        stream = io.TextIOWrapper(sys.stdout.buffer, encoding="ascii", newline="\n", write_through=False)
+        stream = io.TextIOWrapper(
+            sys.stdout.buffer, encoding="ascii", newline="\n", write_through=False
+        )
         try:
             export_profile(env.db, pid, stream, model_dir=env.paths.model_dir, config=config)
         finally:
@@ -82,7 +106,9 @@ def export_data_cmd(ctx: typer.Context,
             fh.detach()
     except OSError as exc:  # no such folder, no permission: the old file (if any) stays
         raise TuneupError(f"{out}: cannot write ({exc.strerror or exc})") from None
-    say(f"wrote {counts['listens']} listens, {counts['feedback']} likes/bans and {counts['mixes']} mixes to {out}")
+    say(
+        f"wrote {counts['listens']} listens, {counts['feedback']} likes/bans and {counts['mixes']} mixes to {out}"
+    )
 
 
 def _existing_profile(env) -> int:

@@ -11,11 +11,19 @@ from tuneup.cli.common import JsonOption, get_env, out_console, print_json, prog
 
 def scan_command(
     ctx: typer.Context,
-    paths: Optional[List[str]] = typer.Argument(None, help="Folders to add as library roots (remembered)."),
+    paths: Optional[List[str]] = typer.Argument(
+        None, help="Folders to add as library roots (remembered)."
+    ),
     json_out: bool = JsonOption,
-    workers: Optional[int] = typer.Option(None, "--workers", "-w", help="Worker processes (default: setting "
-                                          "scan.workers; 0 = one per core)."),
-    no_follow: bool = typer.Option(False, "--no-follow-symlinks", help="Do not follow symbolic links."),
+    workers: Optional[int] = typer.Option(
+        None,
+        "--workers",
+        "-w",
+        help="Worker processes (default: setting scan.workers; 0 = one per core).",
+    ),
+    no_follow: bool = typer.Option(
+        False, "--no-follow-symlinks", help="Do not follow symbolic links."
+    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Scan the library: remember PATHs as roots, then read new and changed files under every root.
@@ -24,7 +32,7 @@ def scan_command(
     history; deleted files are marked missing. Bad files are reported and skipped."""
     import threading
 
-    from tuneup.library.scan import scan
+    from tuneup.library.scan.scanner import scan
 
     env = get_env(ctx)
     db = env.db
@@ -37,7 +45,9 @@ def scan_command(
     follow = env.config.get("scan.follow_symlinks") and not no_follow
     with progress_bar("Scanning", enabled=not quiet) as bar:
         try:
-            summary = scan(db, paths, workers=workers, follow_symlinks=follow, progress=bar, cancel=cancel)
+            summary = scan(
+                db, paths, workers=workers, follow_symlinks=follow, progress=bar, cancel=cancel
+            )
         except KeyboardInterrupt:
             cancel.set()
             raise
@@ -46,8 +56,10 @@ def scan_command(
 
         rematched = rematch(db)  # listens imported before their files were scanned
         if rematched["listens"] or rematched["feedback"]:
-            say(f"matched {rematched['listens']} earlier listen(s) and {rematched['feedback']} like(s)/ban(s) "
-                "to files")
+            say(
+                f"matched {rematched['listens']} earlier listen(s) and {rematched['feedback']} like(s)/ban(s) "
+                "to files"
+            )
     if json_out:
         print_json(summary.as_dict())
     else:
@@ -58,9 +70,11 @@ def _say_summary(summary) -> None:
     from tuneup.library.queries import printable
 
     d = summary.as_dict()
-    say(f"{'Cancelled' if summary.cancelled else 'Scanned'} in {d['seconds']:.1f} s: {d['added']} added, "
+    say(
+        f"{'Cancelled' if summary.cancelled else 'Scanned'} in {d['seconds']:.1f} s: {d['added']} added, "
         f"{d['updated']} updated, {d['unchanged']} unchanged, {d['moved']} moved, {d['missing']} missing, "
-        f"{len(d['errors'])} errors")
+        f"{len(d['errors'])} errors"
+    )
     for error in d["errors"][:20]:
         say(f"  {printable(error['path'])}: {printable(error['reason'])}")
     if len(d["errors"]) > 20:
@@ -75,8 +89,11 @@ def _say_summary(summary) -> None:
 
 def ls_command(
     ctx: typer.Context,
-    query: Optional[List[str]] = typer.Argument(None, help="Words to match, or field:value (year:1990..1999, "
-                                                "genre:rock, status:missing, kind:episode)."),
+    query: Optional[List[str]] = typer.Argument(
+        None,
+        help="Words to match, or field:value (year:1990..1999, "
+        "genre:rock, status:missing, kind:episode).",
+    ),
     json_out: bool = JsonOption,
     long: bool = typer.Option(False, "--long", "-l", help="Every field of each item."),
     limit: Optional[int] = typer.Option(None, "--limit", "-n", help="At most this many items."),
@@ -130,10 +147,14 @@ def stats_command(ctx: typer.Context, json_out: bool = JsonOption) -> None:
     ]
     v = stats["video"]
     if any(v.values()):
-        lines.append(f"Video: {v['movies']:,} movies, {v['series']:,} series ({v['seasons']:,} seasons, "
-                     f"{v['episodes']:,} episodes), {v['other_videos']:,} other videos")
+        lines.append(
+            f"Video: {v['movies']:,} movies, {v['series']:,} series ({v['seasons']:,} seasons, "
+            f"{v['episodes']:,} episodes), {v['other_videos']:,} other videos"
+        )
     if stats["top_genres"]:
-        lines.append("Top genres: " + ", ".join(f"{g['genre']} ({g['tracks']})" for g in stats["top_genres"]))
+        lines.append(
+            "Top genres: " + ", ".join(f"{g['genre']} ({g['tracks']})" for g in stats["top_genres"])
+        )
     for line in lines:
         console.print(printable(line), markup=False, highlight=False)
 
@@ -150,17 +171,26 @@ def doctor_command(ctx: typer.Context, json_out: bool = JsonOption) -> None:
     console = out_console()
     mark = lambda ok: "ok " if ok else "!! "  # noqa: E731
     for name, tool in report["tools"].items():
-        console.print(f"{mark(tool['found'])}{name}: {tool['version'] or 'not found'}", markup=False)
+        console.print(
+            f"{mark(tool['found'])}{name}: {tool['version'] or 'not found'}", markup=False
+        )
     db = report["database"]
-    console.print(f"{mark(db['integrity'] == 'ok')}database {db['path']}: integrity {db['integrity']}, "
-                  f"schema {db['schema_version']}", markup=False)
+    console.print(
+        f"{mark(db['integrity'] == 'ok')}database {db['path']}: integrity {db['integrity']}, "
+        f"schema {db['schema_version']}",
+        markup=False,
+    )
     if not report["roots"]:
         console.print("!! no library roots: run `tuneup scan FOLDER`", markup=False)
     for root in report["roots"]:
         state = "reachable" if root["reachable"] else "NOT reachable"
-        console.print(printable(f"{mark(root['reachable'])}root {root['path']}: {state}, {root['present']} files, "
-                                f"{root['missing']} missing, last scan {root['last_scan_at'] or 'never'}"),
-                      markup=False)
+        console.print(
+            printable(
+                f"{mark(root['reachable'])}root {root['path']}: {state}, {root['present']} files, "
+                f"{root['missing']} missing, last scan {root['last_scan_at'] or 'never'}"
+            ),
+            markup=False,
+        )
     errors = report["scan_errors"]
     console.print(f"{mark(not errors)}{len(errors)} files could not be read", markup=False)
     for error in errors:

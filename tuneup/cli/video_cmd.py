@@ -11,13 +11,18 @@ from tuneup.cli.common import JsonOption, get_env, out_console, print_json
 
 def videos_command(
     ctx: typer.Context,
-    series: Optional[str] = typer.Option(None, "--series", "-s", help="Only series whose title contains NAME, "
-                                         "with the profile's next episode.", metavar="NAME"),
+    series: Optional[str] = typer.Option(
+        None,
+        "--series",
+        "-s",
+        help="Only series whose title contains NAME, with the profile's next episode.",
+        metavar="NAME",
+    ),
     json_out: bool = JsonOption,
 ) -> None:
     """List movies (with their collections), series by season and episode (specials apart) and other videos."""
     from tuneup.errors import NotFoundError
-    from tuneup.library import series as lib
+    from tuneup.library.video import series as lib
 
     env = get_env(ctx)
     db = env.db
@@ -29,8 +34,12 @@ def videos_command(
             tree["next"] = lib.next_episode(db, env.profile_id, tree["id"])
         data = {"series": trees}
     else:
-        data = {"movies": lib.movies(db), "collections": lib.collections(db), "series": lib.list_series(db),
-                "videos": lib.other_videos(db)}
+        data = {
+            "movies": lib.movies(db),
+            "collections": lib.collections(db),
+            "series": lib.list_series(db),
+            "videos": lib.other_videos(db),
+        }
     if json_out:
         print_json(data)
     else:
@@ -48,11 +57,18 @@ def _print_videos(data: dict) -> None:
     if data.get("movies"):
         line(f"Movies ({len(data['movies'])})")
         for m in data["movies"]:
-            line(f"  [{m['id']}] {m['title']}" + (f" ({m['year']})" if m["year"] else "")
-                 + (f"  · {m['collection']}" if m["collection"] else ""))
+            line(
+                f"  [{m['id']}] {m['title']}"
+                + (f" ({m['year']})" if m["year"] else "")
+                + (f"  · {m['collection']}" if m["collection"] else "")
+            )
     for tree in data.get("series", []):
         count = sum(len(s["episodes"]) for s in tree["seasons"]) + len(tree["specials"])
-        line(f"{tree['title']}" + (f" ({tree['year']})" if tree["year"] else "") + f" — {count} episodes")
+        line(
+            f"{tree['title']}"
+            + (f" ({tree['year']})" if tree["year"] else "")
+            + f" — {count} episodes"
+        )
         for season in tree["seasons"]:
             line(f"  Season {season['season']}")
             for ep in season["episodes"]:
@@ -84,13 +100,19 @@ def _episode_label(ep: dict) -> str:
 
 def progress_command(
     ctx: typer.Context,
-    item: Optional[str] = typer.Argument(None, help="Item id or file path. Without it: list what is in progress."),
-    position: Optional[float] = typer.Option(None, "--position", help="Record this position, in seconds.",
-                                             metavar="S"),
-    duration: Optional[float] = typer.Option(None, "--duration", help="Length in seconds (default: as scanned).",
-                                             metavar="S"),
+    item: Optional[str] = typer.Argument(
+        None, help="Item id or file path. Without it: list what is in progress."
+    ),
+    position: Optional[float] = typer.Option(
+        None, "--position", help="Record this position, in seconds.", metavar="S"
+    ),
+    duration: Optional[float] = typer.Option(
+        None, "--duration", help="Length in seconds (default: as scanned).", metavar="S"
+    ),
     watched: bool = typer.Option(False, "--watched", help="Mark the item as watched to the end."),
-    unwatched: bool = typer.Option(False, "--unwatched", help="Forget the current watch (history stays)."),
+    unwatched: bool = typer.Option(
+        False, "--unwatched", help="Forget the current watch (history stays)."
+    ),
     json_out: bool = JsonOption,
 ) -> None:
     """Record or show watch progress for the profile (for player hooks and scripts).
@@ -119,8 +141,17 @@ def progress_command(
         state = watch.record_progress(db, env.profile_id, item_id, position, duration, rule=rule)
     else:
         state = watch.get_progress(db, env.profile_id, item_id)
-    data = state.to_dict() if state else {"item_id": item_id, "position_s": 0.0, "completed": False,
-                                          "times_completed": 0, "event": "never watched"}
+    data = (
+        state.to_dict()
+        if state
+        else {
+            "item_id": item_id,
+            "position_s": 0.0,
+            "completed": False,
+            "times_completed": 0,
+            "event": "never watched",
+        }
+    )
     data["history"] = watch.watch_history(db, env.profile_id, item_id)
     if json_out:
         print_json(data)
@@ -135,8 +166,13 @@ def _resolve_item(db, item: str) -> int:
 
     if item.isdigit() and db.execute("SELECT 1 FROM items WHERE id = ?", [int(item)]).fetchone():
         return int(item)
-    for candidate in {os.path.abspath(os.path.expanduser(item)), os.path.realpath(os.path.expanduser(item))}:
-        row = db.execute("SELECT id FROM items WHERE path_raw = ?", [os.fsencode(candidate)]).fetchone()
+    for candidate in {
+        os.path.abspath(os.path.expanduser(item)),
+        os.path.realpath(os.path.expanduser(item)),
+    }:
+        row = db.execute(
+            "SELECT id FROM items WHERE path_raw = ?", [os.fsencode(candidate)]
+        ).fetchone()
         if row:
             return row[0]
     raise NotFoundError(f"{item}: no such item id or scanned file")
@@ -148,11 +184,20 @@ def _clock(seconds) -> str:
 
 
 def _print_state(data: dict) -> None:
-    status = "watched" if data.get("completed") else "in progress" if data.get("position_s") else "not started"
+    status = (
+        "watched"
+        if data.get("completed")
+        else "in progress"
+        if data.get("position_s")
+        else "not started"
+    )
     length = f" of {_clock(data['duration_s'])}" if data.get("duration_s") else ""
     out_console().print(
         f"item {data['item_id']}: {status} at {_clock(data.get('position_s'))}{length}; "
-        f"finished {data.get('times_completed', 0)} time(s)", markup=False, highlight=False)
+        f"finished {data.get('times_completed', 0)} time(s)",
+        markup=False,
+        highlight=False,
+    )
 
 
 def _print_in_progress(rows: list[dict]) -> None:
@@ -160,10 +205,15 @@ def _print_in_progress(rows: list[dict]) -> None:
 
     console = out_console()
     for r in rows:
-        where = f"{r['series']} S{r['season'] or 0:02d}E{r['episode'] or 0:02d} " if r["series"] else ""
+        where = (
+            f"{r['series']} S{r['season'] or 0:02d}E{r['episode'] or 0:02d} " if r["series"] else ""
+        )
         length = f"/{_clock(r['duration_s'])}" if r["duration_s"] else ""
-        console.print(printable(f"[{r['item_id']}] {where}{r['title']}  {_clock(r['position_s'])}{length}"),
-                      markup=False, highlight=False)
+        console.print(
+            printable(f"[{r['item_id']}] {where}{r['title']}  {_clock(r['position_s'])}{length}"),
+            markup=False,
+            highlight=False,
+        )
 
 
 def register(app: typer.Typer) -> None:

@@ -13,5 +13,17 @@ from tuneup.demo.catalog import DEFAULT_TRACKS, Catalog, TrackSpec, build_catalo
 from tuneup.demo.history import History, generate_history
 from tuneup.demo.persona import FeaturePrefs, Taste, daypart, default_persona
 
-__all__ = ["build_demo", "read_manifest", "DEFAULT_TRACKS", "Catalog", "TrackSpec", "build_catalog", "History",
-           "generate_history", "FeaturePrefs", "Taste", "daypart", "default_persona"]
+__all__ = [
+    "build_demo",
+    "read_manifest",
+    "DEFAULT_TRACKS",
+    "Catalog",
+    "TrackSpec",
+    "build_catalog",
+    "History",
+    "generate_history",
+    "FeaturePrefs",
+    "Taste",
+    "daypart",
+    "default_persona",
+]

@@ -24,11 +24,21 @@ MANIFEST = ".tuneup-demo.json"
 Progress = Callable[[int, int | None, str], None]
 
 
-def build_demo(db, root: Path, *, profile_id: int, profile_name: str = "default", tracks: int = DEFAULT_TRACKS,
-               seed: int = 1, workers: int = 0, progress: Progress | None = None, cancel=None,
-               now: datetime | None = None) -> dict:
+def build_demo(
+    db,
+    root: Path,
+    *,
+    profile_id: int,
+    profile_name: str = "default",
+    tracks: int = DEFAULT_TRACKS,
+    seed: int = 1,
+    workers: int = 0,
+    progress: Progress | None = None,
+    cancel=None,
+    now: datetime | None = None,
+) -> dict:
     """Build (or complete) the demo library under ``root`` and return a summary."""
-    from tuneup.library.scan import scan
+    from tuneup.library.scan.scanner import scan
 
     started = time.monotonic()
     progress = progress or (lambda done, total, info="": None)
@@ -38,14 +48,24 @@ def build_demo(db, root: Path, *, profile_id: int, profile_name: str = "default"
     root.mkdir(parents=True, exist_ok=True)
     summary = {"dir": str(root), "seed": seed, **catalog.counts()}
     step = time.monotonic()
-    summary["files"] = write_library(root, catalog.tracks, workers=workers, cancelled=cancelled,
-                                     progress=lambda d, t, info="": progress(d, t, f"files: {info}"))
+    summary["files"] = write_library(
+        root,
+        catalog.tracks,
+        workers=workers,
+        cancelled=cancelled,
+        progress=lambda d, t, info="": progress(d, t, f"files: {info}"),
+    )
     summary["files"]["seconds"] = round(time.monotonic() - step, 2)
     _write_manifest(root, seed, tracks)
     if summary["files"]["cancelled"]:
         return _done(summary, started, cancelled=True)
-    result = scan(db, [root], workers=workers, cancel=cancel,
-                  progress=lambda d, t=None, info="": progress(d, t, f"scan: {info}"))
+    result = scan(
+        db,
+        [root],
+        workers=workers,
+        cancel=cancel,
+        progress=lambda d, t=None, info="": progress(d, t, f"scan: {info}"),
+    )
     summary["scan"] = result.as_dict()
     if result.cancelled:
         return _done(summary, started, cancelled=True)
@@ -56,11 +76,16 @@ def build_demo(db, root: Path, *, profile_id: int, profile_name: str = "default"
         summary["history"] = {"listens": 0, "feedback": 0, "kept": kept, "unmatched": 0}
     else:
         history = generate_history(catalog, taste, seed=seed, end=now or datetime.now(timezone.utc))
-        summary["history"] = write_history(db, profile_id, profile_name, str(root), catalog, history)
+        summary["history"] = write_history(
+            db, profile_id, profile_name, str(root), catalog, history
+        )
     summary["history"]["seconds"] = round(time.monotonic() - step, 2)
     progress(1, 1, "history: done")
-    summary["persona"] = {"name": taste.name, "favourite_artists": list(taste.favourite_artists),
-                          "top_genres": sorted(taste.genre_weights, key=taste.genre_weights.get, reverse=True)[:3]}
+    summary["persona"] = {
+        "name": taste.name,
+        "favourite_artists": list(taste.favourite_artists),
+        "top_genres": sorted(taste.genre_weights, key=taste.genre_weights.get, reverse=True)[:3],
+    }
     return _done(summary, started)
 
 

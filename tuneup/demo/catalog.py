@@ -17,16 +17,30 @@ from tuneup.demo.synth import SynthParams
 DEFAULT_TRACKS = 320
 FORMATS = ("flac", "mp3", "ogg", "opus")
 FORMAT_WEIGHTS = (0.35, 0.3, 0.25, 0.1)  # opus and mp3 encode slowest
-SAMPLE_RATES = {"flac": 22050, "mp3": 22050, "ogg": 22050, "opus": 24000}  # opus allows 8/12/16/24/48 kHz only
-FLAVOUR = {"Synthwave": "alias", "Lo-Fi Hip Hop": "lofi", "Techno": "alias", "House": "alias",
-           "Drum and Bass": "alias", "Indie Rock": "band", "Folk": "person", "Jazz": "jazz",
-           "Ambient": "ambient", "Metal": "metal"}
+SAMPLE_RATES = {
+    "flac": 22050,
+    "mp3": 22050,
+    "ogg": 22050,
+    "opus": 24000,
+}  # opus allows 8/12/16/24/48 kHz only
+FLAVOUR = {
+    "Synthwave": "alias",
+    "Lo-Fi Hip Hop": "lofi",
+    "Techno": "alias",
+    "House": "alias",
+    "Drum and Bass": "alias",
+    "Indie Rock": "band",
+    "Folk": "person",
+    "Jazz": "jazz",
+    "Ambient": "ambient",
+    "Metal": "metal",
+}
 UNSAFE = str.maketrans({c: "_" for c in '/\\:*?"<>|'})
 
 
 @dataclass(frozen=True)
 class TrackSpec:
-    relpath: str                        # path under the demo directory, '/'-separated
+    relpath: str  # path under the demo directory, '/'-separated
     format: str
     tagged: bool
     title: str
@@ -38,16 +52,16 @@ class TrackSpec:
     discnumber: int
     disctotal: int
     date: str
-    genres: tuple[str, ...]             # what the track is; genre_tag is how its tag spells it
+    genres: tuple[str, ...]  # what the track is; genre_tag is how its tag spells it
     genre_tag: tuple[str, ...]
     composer: str | None
     bpm: float
-    key: str                            # e.g. "F#m"
+    key: str  # e.g. "F#m"
     bpm_tagged: bool
     key_tagged: bool
     mbids: dict[str, str] | None
     compilation: bool
-    style: str                          # the primary genre (a Style name)
+    style: str  # the primary genre (a Style name)
     brightness: float
     energy: float
     mode: str
@@ -67,7 +81,7 @@ class TrackSpec:
 class Catalog:
     seed: int
     tracks: list[TrackSpec]
-    artist_genre: dict[str, str]        # artist -> primary genre
+    artist_genre: dict[str, str]  # artist -> primary genre
     _by_relpath: dict[str, TrackSpec] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -89,9 +103,14 @@ class Catalog:
         return sorted({(t.albumartist or t.artist, t.album) for t in self.tracks if t.album})
 
     def counts(self) -> dict[str, int]:
-        return {"tracks": len(self.tracks), "genres": len(self.genres), "artists": len(self.artists),
-                "albums": len(self.albums), "untagged": sum(not t.tagged for t in self.tracks),
-                "formats": {f: sum(t.format == f for t in self.tracks) for f in FORMATS}}
+        return {
+            "tracks": len(self.tracks),
+            "genres": len(self.genres),
+            "artists": len(self.artists),
+            "albums": len(self.albums),
+            "untagged": sum(not t.tagged for t in self.tracks),
+            "formats": {f: sum(t.format == f for t in self.tracks) for f in FORMATS},
+        }
 
 
 def safe(name: str) -> str:
@@ -154,10 +173,17 @@ class _Builder:
         rng = self.rng
         self.artist_genre[artist] = style.name
         self.artist_habits[artist] = {
-            "key": rng.choice(style.keys), "debut": rng.randint(*style.years),
-            "brightness": rng.uniform(-0.05, 0.05), "energy": rng.uniform(-0.05, 0.05),
-            "composer": (artist.split(" & ")[0] if FLAVOUR[style.name] == "person" and rng.random() < 0.7
-                         else names.person(rng) if rng.random() < 0.3 else None),
+            "key": rng.choice(style.keys),
+            "debut": rng.randint(*style.years),
+            "brightness": rng.uniform(-0.05, 0.05),
+            "energy": rng.uniform(-0.05, 0.05),
+            "composer": (
+                artist.split(" & ")[0]
+                if FLAVOUR[style.name] == "person" and rng.random() < 0.7
+                else names.person(rng)
+                if rng.random() < 0.3
+                else None
+            ),
             "mbid": _uuid(rng),
         }
         return artist
@@ -184,8 +210,13 @@ class _Builder:
             habits = self.artist_habits[artist]
             year = min(2025, habits["debut"] + 2 * count.get(artist, 0) + rng.randint(0, 2))
             count[artist] = count.get(artist, 0) + 1
-            album = _Album(artist, self.unique_title(flavour, album=True), style, year,
-                           [self.track(style, artist) for _ in range(size)])
+            album = _Album(
+                artist,
+                self.unique_title(flavour, album=True),
+                style,
+                year,
+                [self.track(style, artist) for _ in range(size)],
+            )
             album.discs = 2 if size >= 6 and rng.random() < 0.3 else 1
             self.albums.append(album)
             remaining -= size
@@ -197,7 +228,10 @@ class _Builder:
         bpm = rng.uniform(*style.bpm)
         bpm = round(bpm) if style.bpm_tag_share >= 0.3 or rng.random() < 0.5 else round(bpm, 1)
         return {
-            "title": self.unique_title(FLAVOUR[style.name]), "artist": artist, "style": style, "key": key,
+            "title": self.unique_title(FLAVOUR[style.name]),
+            "artist": artist,
+            "style": style,
+            "key": key,
             "bpm": float(bpm),
             "brightness": _clip(rng.uniform(*style.brightness) + habits["brightness"]),
             "energy": _clip(rng.uniform(*style.energy) + habits["energy"]),
@@ -209,9 +243,17 @@ class _Builder:
     def compilation(self, size: int) -> None:
         electronic = [s for s in STYLES if "Electronic" in s.secondary]
         picks = [self.rng.choice(electronic) for _ in range(size)]
-        artists = [self.rng.choice([a for a, g in self.artist_genre.items() if g == s.name]) for s in picks]
-        album = _Album("Various Artists", "Night Drive, Vol. 1", picks[0], 2021,
-                       [self.track(s, a) for s, a in zip(picks, artists)], compilation=True)
+        artists = [
+            self.rng.choice([a for a, g in self.artist_genre.items() if g == s.name]) for s in picks
+        ]
+        album = _Album(
+            "Various Artists",
+            "Night Drive, Vol. 1",
+            picks[0],
+            2021,
+            [self.track(s, a) for s, a in zip(picks, artists)],
+            compilation=True,
+        )
         self.albums.append(album)
 
     def loose(self, count: int) -> None:
@@ -224,10 +266,14 @@ class _Builder:
         """A format per album (the first four cycle through all four); about one album in seven untagged."""
         rng = self.rng
         for i, album in enumerate(self.albums):
-            album.format = FORMATS[i] if i < len(FORMATS) else rng.choices(FORMATS, FORMAT_WEIGHTS)[0]
+            album.format = (
+                FORMATS[i] if i < len(FORMATS) else rng.choices(FORMATS, FORMAT_WEIGHTS)[0]
+            )
             album.tagged = album.compilation or album.discs > 1 or rng.random() > 0.14
         if all(a.tagged for a in self.albums):  # small libraries still get an untagged album
-            next(a for a in reversed(self.albums) if a.discs == 1 and not a.compilation).tagged = False
+            next(
+                a for a in reversed(self.albums) if a.discs == 1 and not a.compilation
+            ).tagged = False
 
     def finish(self) -> list[TrackSpec]:
         specs = []
@@ -236,16 +282,41 @@ class _Builder:
         for i, t in enumerate(self.loose_tracks):
             fmt = FORMATS[i % len(FORMATS)]
             relpath = f"{safe(t['artist'])} - {safe(t['title'])}.{fmt}"
-            specs.append(self.spec(t, relpath, fmt, False, None, None, None, None, 1, 1,
-                                   str(self.artist_habits[t["artist"]]["debut"]), (), None, False))
+            specs.append(
+                self.spec(
+                    t,
+                    relpath,
+                    fmt,
+                    False,
+                    None,
+                    None,
+                    None,
+                    None,
+                    1,
+                    1,
+                    str(self.artist_habits[t["artist"]]["debut"]),
+                    (),
+                    None,
+                    False,
+                )
+            )
         return specs
 
     def album_specs(self, album: _Album) -> list[TrackSpec]:
         rng, style, n = self.rng, album.style, len(album.tracks)
-        date = f"{album.year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}" if rng.random() < 0.5 else str(album.year)
+        date = (
+            f"{album.year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+            if rng.random() < 0.5
+            else str(album.year)
+        )
         spelling = rng.choices(("single", "multi", "joined"), (0.55, 0.3, 0.15))[0]
-        album_mbids = {"albumid": _uuid(rng), "albumartistid": _uuid(rng)} if rng.random() < 0.4 else None
-        bpm_tags, key_tags = rng.random() < style.bpm_tag_share * 2, rng.random() < style.key_tag_share * 2
+        album_mbids = (
+            {"albumid": _uuid(rng), "albumartistid": _uuid(rng)} if rng.random() < 0.4 else None
+        )
+        bpm_tags, key_tags = (
+            rng.random() < style.bpm_tag_share * 2,
+            rng.random() < style.key_tag_share * 2,
+        )
         per_disc = -(-n // album.discs)
         folder = f"{safe(album.artist)}/{safe(album.title)}"
         specs = []
@@ -257,33 +328,105 @@ class _Builder:
             genre_tag = _genre_tag(t["style"], spelling, rng)
             mbids = None
             if album_mbids:
-                mbids = {**album_mbids, "trackid": _uuid(rng), "releasetrackid": _uuid(rng),
-                         "artistid": self.artist_habits[t["artist"]]["mbid"]}
+                mbids = {
+                    **album_mbids,
+                    "trackid": _uuid(rng),
+                    "releasetrackid": _uuid(rng),
+                    "artistid": self.artist_habits[t["artist"]]["mbid"],
+                }
                 if not album.compilation:
                     mbids["albumartistid"] = mbids["artistid"]
-            spec = self.spec(t, relpath, album.format, album.tagged, album.title, album.artist, number, total,
-                             disc, album.discs, date, genre_tag, album_mbids and mbids, album.compilation,
-                             bpm_tagged=bpm_tags and rng.random() < 0.9, key_tagged=key_tags and rng.random() < 0.9)
+            spec = self.spec(
+                t,
+                relpath,
+                album.format,
+                album.tagged,
+                album.title,
+                album.artist,
+                number,
+                total,
+                disc,
+                album.discs,
+                date,
+                genre_tag,
+                album_mbids and mbids,
+                album.compilation,
+                bpm_tagged=bpm_tags and rng.random() < 0.9,
+                key_tagged=key_tags and rng.random() < 0.9,
+            )
             specs.append(spec)
         return specs
 
-    def spec(self, t, relpath, fmt, tagged, album, albumartist, number, total, disc, discs, date, genre_tag,
-             mbids, compilation, bpm_tagged=False, key_tagged=False) -> TrackSpec:
+    def spec(
+        self,
+        t,
+        relpath,
+        fmt,
+        tagged,
+        album,
+        albumartist,
+        number,
+        total,
+        disc,
+        discs,
+        date,
+        genre_tag,
+        mbids,
+        compilation,
+        bpm_tagged=False,
+        key_tagged=False,
+    ) -> TrackSpec:
         style: Style = t["style"]
         tonic, mode = parse_key(t["key"])
         synth = SynthParams(
-            seed=hash_seed(self.seed, relpath), sample_rate=SAMPLE_RATES[fmt], seconds=t["seconds"], bpm=t["bpm"],
-            tonic=tonic, mode=mode, progression=t["progression"], sevenths=style.sevenths, pattern=style.pattern,
-            brightness=t["brightness"], energy=t["energy"], pad=style.pad, lead_density=style.lead_density,
-            bass=style.bass, drive=style.drive, swing=style.swing, crackle=style.name == "Lo-Fi Hip Hop")
+            seed=hash_seed(self.seed, relpath),
+            sample_rate=SAMPLE_RATES[fmt],
+            seconds=t["seconds"],
+            bpm=t["bpm"],
+            tonic=tonic,
+            mode=mode,
+            progression=t["progression"],
+            sevenths=style.sevenths,
+            pattern=style.pattern,
+            brightness=t["brightness"],
+            energy=t["energy"],
+            pad=style.pad,
+            lead_density=style.lead_density,
+            bass=style.bass,
+            drive=style.drive,
+            swing=style.swing,
+            crackle=style.name == "Lo-Fi Hip Hop",
+        )
         genres = tuple(dict.fromkeys([style.name, *_split_genres(genre_tag)]))
         return TrackSpec(
-            relpath=relpath, format=fmt, tagged=tagged, title=t["title"], artist=t["artist"], album=album,
-            albumartist=albumartist, tracknumber=number, tracktotal=total, discnumber=disc, disctotal=discs,
-            date=date, genres=genres, genre_tag=genre_tag, composer=t["composer"], bpm=t["bpm"],
-            key=key_name(tonic, mode), bpm_tagged=bpm_tagged, key_tagged=key_tagged, mbids=mbids,
-            compilation=compilation, style=style.name, brightness=t["brightness"], energy=t["energy"],
-            mode=mode, seconds=t["seconds"], synth=synth)
+            relpath=relpath,
+            format=fmt,
+            tagged=tagged,
+            title=t["title"],
+            artist=t["artist"],
+            album=album,
+            albumartist=albumartist,
+            tracknumber=number,
+            tracktotal=total,
+            discnumber=disc,
+            disctotal=discs,
+            date=date,
+            genres=genres,
+            genre_tag=genre_tag,
+            composer=t["composer"],
+            bpm=t["bpm"],
+            key=key_name(tonic, mode),
+            bpm_tagged=bpm_tagged,
+            key_tagged=key_tagged,
+            mbids=mbids,
+            compilation=compilation,
+            style=style.name,
+            brightness=t["brightness"],
+            energy=t["energy"],
+            mode=mode,
+            seconds=t["seconds"],
+            synth=synth,
+        )
 
 
 def _genre_tag(style: Style, spelling: str, rng: random.Random) -> tuple[str, ...]:

@@ -14,14 +14,23 @@ from typing import Callable
 from tuneup.demo.catalog import TrackSpec
 from tuneup.errors import TuneupError
 
-SOUNDFILE_FORMATS = {"flac": ("FLAC", "PCM_16"), "mp3": ("MP3", "MPEG_LAYER_III"),
-                     "ogg": ("OGG", "VORBIS"), "opus": ("OGG", "OPUS")}
+SOUNDFILE_FORMATS = {
+    "flac": ("FLAC", "PCM_16"),
+    "mp3": ("MP3", "MPEG_LAYER_III"),
+    "ogg": ("OGG", "VORBIS"),
+    "opus": ("OGG", "OPUS"),
+}
 MIN_TRACKS_FOR_POOL = 8
 
 
-def write_library(root: Path, tracks: list[TrackSpec], *, workers: int = 0,
-                  progress: Callable[[int, int | None, str], None] | None = None,
-                  cancelled: Callable[[], bool] = lambda: False) -> dict:
+def write_library(
+    root: Path,
+    tracks: list[TrackSpec],
+    *,
+    workers: int = 0,
+    progress: Callable[[int, int | None, str], None] | None = None,
+    cancelled: Callable[[], bool] = lambda: False,
+) -> dict:
     """Write every missing track under ``root``. Returns {"written", "existing", "cancelled"}."""
     todo = [t for t in tracks if not (root / t.relpath).is_file()]
     summary = {"written": 0, "existing": len(tracks) - len(todo), "cancelled": False}
@@ -59,7 +68,9 @@ class _PoolResults:
         from tuneup.parentwatch import exit_with_parent
 
         # spawn: safe when the caller runs in a thread (the TUI's worker), unlike fork
-        self.pool = multiprocessing.get_context("spawn").Pool(workers, exit_with_parent, (os.getpid(),))
+        self.pool = multiprocessing.get_context("spawn").Pool(
+            workers, exit_with_parent, (os.getpid(),)
+        )
         self.results = self.pool.imap_unordered(_write_job, jobs, chunksize=2)
 
     def __iter__(self):
@@ -87,7 +98,9 @@ def write_track(root: Path, track: TrackSpec) -> Path:
     tmp = path.with_name(f".{path.name}.part")
     fmt, subtype = SOUNDFILE_FORMATS[track.format]
     try:
-        soundfile.write(str(tmp), render(track.synth), track.synth.sample_rate, format=fmt, subtype=subtype)
+        soundfile.write(
+            str(tmp), render(track.synth), track.synth.sample_rate, format=fmt, subtype=subtype
+        )
         if track.tagged:
             write_tags(tmp, track)
         os.replace(tmp, path)
@@ -106,7 +119,12 @@ def write_tags(path: Path, track: TrackSpec) -> None:
 
 def tag_values(track: TrackSpec) -> dict[str, list[str]]:
     """The track's tags as Vorbis comment fields (the ID3 writer maps them to frames)."""
-    tags = {"TITLE": [track.title], "ARTIST": [track.artist], "DATE": [track.date], "GENRE": list(track.genre_tag)}
+    tags = {
+        "TITLE": [track.title],
+        "ARTIST": [track.artist],
+        "DATE": [track.date],
+        "GENRE": list(track.genre_tag),
+    }
     if track.album:
         tags["ALBUM"] = [track.album]
         tags["ALBUMARTIST"] = [track.albumartist or track.artist]
@@ -140,11 +158,24 @@ def _write_vorbis(path: Path, track: TrackSpec) -> None:
     audio.save()
 
 
-ID3_TEXT = {"TITLE": "TIT2", "ARTIST": "TPE1", "ALBUM": "TALB", "ALBUMARTIST": "TPE2", "DATE": "TDRC",
-            "GENRE": "TCON", "COMPOSER": "TCOM", "BPM": "TBPM", "INITIALKEY": "TKEY", "COMPILATION": "TCMP"}
-ID3_TXXX = {"MUSICBRAINZ_ALBUMID": "MusicBrainz Album Id", "MUSICBRAINZ_ARTISTID": "MusicBrainz Artist Id",
-            "MUSICBRAINZ_ALBUMARTISTID": "MusicBrainz Album Artist Id",
-            "MUSICBRAINZ_RELEASETRACKID": "MusicBrainz Release Track Id"}
+ID3_TEXT = {
+    "TITLE": "TIT2",
+    "ARTIST": "TPE1",
+    "ALBUM": "TALB",
+    "ALBUMARTIST": "TPE2",
+    "DATE": "TDRC",
+    "GENRE": "TCON",
+    "COMPOSER": "TCOM",
+    "BPM": "TBPM",
+    "INITIALKEY": "TKEY",
+    "COMPILATION": "TCMP",
+}
+ID3_TXXX = {
+    "MUSICBRAINZ_ALBUMID": "MusicBrainz Album Id",
+    "MUSICBRAINZ_ARTISTID": "MusicBrainz Artist Id",
+    "MUSICBRAINZ_ALBUMARTISTID": "MusicBrainz Album Artist Id",
+    "MUSICBRAINZ_RELEASETRACKID": "MusicBrainz Release Track Id",
+}
 
 
 def _write_id3(path: Path, track: TrackSpec) -> None:
@@ -162,5 +193,7 @@ def _write_id3(path: Path, track: TrackSpec) -> None:
         if key in values:
             tags.add(id3.TXXX(encoding=3, desc=desc, text=values[key]))
     if "MUSICBRAINZ_TRACKID" in values:
-        tags.add(id3.UFID(owner="http://musicbrainz.org", data=values["MUSICBRAINZ_TRACKID"][0].encode()))
+        tags.add(
+            id3.UFID(owner="http://musicbrainz.org", data=values["MUSICBRAINZ_TRACKID"][0].encode())
+        )
     tags.save(path, v2_version=4)

@@ -44,25 +44,26 @@ class TrackLike(Protocol):
 
 @dataclass(frozen=True)
 class FeaturePrefs:
-    tempo_bpm: float          # preferred tempo (half and double time count as close)
-    tempo_width: float        # BPM distance at which liking has fallen to ~60%
-    brightness: float         # 0 dark .. 1 bright
-    energy: float             # 0 calm .. 1 driving
-    minor: float              # -1 prefers major keys .. 1 prefers minor
-    weight: float = 0.5       # how much the sound matters next to genre and artist
+    tempo_bpm: float  # preferred tempo (half and double time count as close)
+    tempo_width: float  # BPM distance at which liking has fallen to ~60%
+    brightness: float  # 0 dark .. 1 bright
+    energy: float  # 0 calm .. 1 driving
+    minor: float  # -1 prefers major keys .. 1 prefers minor
+    weight: float = 0.5  # how much the sound matters next to genre and artist
 
 
 @dataclass(frozen=True)
 class Taste:
     name: str
-    genre_weights: Mapping[str, float]                  # affinity in [-1, 1] when the history starts
-    genre_drift: Mapping[str, float]                    # change of affinity per week
+    genre_weights: Mapping[str, float]  # affinity in [-1, 1] when the history starts
+    genre_drift: Mapping[str, float]  # change of affinity per week
     favourite_artists: tuple[str, ...]
     disliked_artists: tuple[str, ...]
     features: FeaturePrefs
-    daypart_genres: Mapping[str, Mapping[str, float]]   # extra affinity by time of day
-    daypart_energy: Mapping[str, float] = field(default_factory=lambda: {
-        "morning": 0.2, "afternoon": 0.0, "evening": -0.15, "night": -0.35})
+    daypart_genres: Mapping[str, Mapping[str, float]]  # extra affinity by time of day
+    daypart_energy: Mapping[str, float] = field(
+        default_factory=lambda: {"morning": 0.2, "afternoon": 0.0, "evening": -0.15, "night": -0.35}
+    )
 
     def genre_affinity(self, genre: str, week: float = 0.0) -> float:
         value = self.genre_weights.get(genre, 0.0) + self.genre_drift.get(genre, 0.0) * week
@@ -71,9 +72,15 @@ class Taste:
     def sound_affinity(self, track: TrackLike, daypart_name: str | None = None) -> float:
         """How well the track's tempo, brightness, energy and mode suit this person, in [-1, 1]."""
         f = self.features
-        tempo_gap = min(abs(track.bpm - f.tempo_bpm), abs(track.bpm / 2 - f.tempo_bpm), abs(track.bpm * 2 - f.tempo_bpm))
+        tempo_gap = min(
+            abs(track.bpm - f.tempo_bpm),
+            abs(track.bpm / 2 - f.tempo_bpm),
+            abs(track.bpm * 2 - f.tempo_bpm),
+        )
         tempo = math.exp(-0.5 * (tempo_gap / f.tempo_width) ** 2)
-        energy_target = min(1.0, max(0.0, f.energy + self.daypart_energy.get(daypart_name or "", 0.0)))
+        energy_target = min(
+            1.0, max(0.0, f.energy + self.daypart_energy.get(daypart_name or "", 0.0))
+        )
         bright = 1 - abs(track.brightness - f.brightness)
         energy = 1 - abs(track.energy - energy_target)
         mode = 0.5 + 0.5 * f.minor * (1 if track.mode == "minor" else -1)
@@ -108,9 +115,9 @@ def default_persona(catalog, seed: int = 1) -> Taste:
     genres = list(catalog.genres)
     rng.shuffle(genres)
     n = len(genres)
-    loved, liked = genres[:2], genres[2:2 + max(1, n // 4)]
-    neutral = genres[len(loved) + len(liked):len(loved) + len(liked) + max(1, n // 5)]
-    disliked = genres[len(loved) + len(liked) + len(neutral):]
+    loved, liked = genres[:2], genres[2 : 2 + max(1, n // 4)]
+    neutral = genres[len(loved) + len(liked) : len(loved) + len(liked) + max(1, n // 5)]
+    disliked = genres[len(loved) + len(liked) + len(neutral) :]
     weights = {g: rng.uniform(0.8, 1.0) for g in loved}
     weights |= {g: rng.uniform(0.35, 0.55) for g in liked}
     weights |= {g: rng.uniform(-0.1, 0.1) for g in neutral}
@@ -132,11 +139,24 @@ def default_persona(catalog, seed: int = 1) -> Taste:
         energy=sum(sum(s.energy) / 2 for s in styles) / len(styles),
         minor=sum(_minor_share(s) for s in styles) / len(styles) * 2 - 1,
     )
-    calm = sorted((g for g in genres if weights[g] > -0.2), key=lambda g: sum(STYLE_BY_NAME[g].energy))
-    dayparts = {"morning": {calm[-1]: 0.3}, "evening": {calm[0]: 0.25}, "night": {calm[0]: 0.45},
-                "afternoon": {}}
-    return Taste(names.FIRST[rng.randrange(len(names.FIRST))], weights, drift, tuple(favourites),
-                 tuple(disliked_artists), features, dayparts)
+    calm = sorted(
+        (g for g in genres if weights[g] > -0.2), key=lambda g: sum(STYLE_BY_NAME[g].energy)
+    )
+    dayparts = {
+        "morning": {calm[-1]: 0.3},
+        "evening": {calm[0]: 0.25},
+        "night": {calm[0]: 0.45},
+        "afternoon": {},
+    }
+    return Taste(
+        names.FIRST[rng.randrange(len(names.FIRST))],
+        weights,
+        drift,
+        tuple(favourites),
+        tuple(disliked_artists),
+        features,
+        dayparts,
+    )
 
 
 def _minor_share(style) -> float:

@@ -24,8 +24,8 @@ class SynthParams:
     sample_rate: int
     seconds: float
     bpm: float
-    tonic: int                          # pitch class 0..11
-    mode: str                           # major / minor
+    tonic: int  # pitch class 0..11
+    mode: str  # major / minor
     progression: tuple[int, ...]
     sevenths: bool
     pattern: str
@@ -71,7 +71,9 @@ def render(p: SynthParams) -> np.ndarray:
 class _Ctx:
     """Shared state for the pitched instruments of one track."""
 
-    def __init__(self, p: SynthParams, rng: np.random.Generator, beat: float, scale, tonic_midi: int):
+    def __init__(
+        self, p: SynthParams, rng: np.random.Generator, beat: float, scale, tonic_midi: int
+    ):
         self.p, self.rng, self.beat, self.scale, self.tonic_midi = p, rng, beat, scale, tonic_midi
         rolloff = 2.8 - 2.2 * p.brightness  # harmonic k has amplitude k^-rolloff
         self.pad_h = _harmonics(rolloff, odd_only=p.pad == "pad" and p.brightness < 0.3)
@@ -102,11 +104,23 @@ class _Ctx:
         else:  # pluck: arpeggio in eighths
             for i in range(8):
                 note = notes[[0, 1, 2, 1, 0, 2, 1, 2][i] % len(notes)] + (12 if i in (2, 5) else 0)
-                _note(buf, t0 + i * 0.5 * b, 1.2 * b, note, 0.3, self.pad_h, "pluck", self.p.sample_rate, self.rng)
+                _note(
+                    buf,
+                    t0 + i * 0.5 * b,
+                    1.2 * b,
+                    note,
+                    0.3,
+                    self.pad_h,
+                    "pluck",
+                    self.p.sample_rate,
+                    self.rng,
+                )
             return
         for start, dur in hits:
             for note in notes:
-                _note(buf, t0 + start, dur, note, 0.22, self.pad_h, kind, self.p.sample_rate, self.rng)
+                _note(
+                    buf, t0 + start, dur, note, 0.22, self.pad_h, kind, self.p.sample_rate, self.rng
+                )
 
     def bassline(self, buf: np.ndarray, t0: float, degree: int, next_degree: int) -> None:
         b, sr, kind = self.beat, self.p.sample_rate, self.p.bass
@@ -117,8 +131,12 @@ class _Ctx:
             notes = [(i * 0.5 * b, 0.45 * b, root + (12 if i % 2 else 0)) for i in range(8)]
         elif kind == "walking":
             target = self.midi(next_degree, -2)
-            notes = [(0.0, b, root), (b, b, self.midi(degree + 2, -2)), (2 * b, b, self.midi(degree + 4, -2)),
-                     (3 * b, b, target + (1 if target < root else -1))]
+            notes = [
+                (0.0, b, root),
+                (b, b, self.midi(degree + 2, -2)),
+                (2 * b, b, self.midi(degree + 4, -2)),
+                (3 * b, b, target + (1 if target < root else -1)),
+            ]
         else:  # root on every beat (eighths when the track is driving)
             step = 0.5 if self.p.drive > 0.6 else 1.0
             notes = [(i * step * b, step * b * 0.9, root) for i in range(int(4 / step))]
@@ -133,17 +151,28 @@ class _Ctx:
             if rng.random() < 0.2:
                 continue
             if i == 0:  # land on the downbeat on a chord tone, preferring the key's own triad
-                tones = [d for d in (degree, degree + 2, degree + 4) if d % 7 in (0, 2, 4)] or [degree]
+                tones = [d for d in (degree, degree + 2, degree + 4) if d % 7 in (0, 2, 4)] or [
+                    degree
+                ]
                 self.prev_lead = int(rng.choice(tones)) % 7 + 7
             else:
                 self.prev_lead = int(np.clip(self.prev_lead + rng.choice([-2, -1, 1, 2]), 5, 16))
-            _note(buf, t0 + i * step, step * 0.9, self.midi(self.prev_lead), 0.25, self.lead_h, "lead",
-                  p.sample_rate, rng)
+            _note(
+                buf,
+                t0 + i * step,
+                step * 0.9,
+                self.midi(self.prev_lead),
+                0.25,
+                self.lead_h,
+                "lead",
+                p.sample_rate,
+                rng,
+            )
 
 
 def _harmonics(rolloff: float, odd_only: bool = False, count: int = 24) -> tuple[float, ...]:
     k = np.arange(1, count + 1, dtype=float)
-    amps = k ** -rolloff
+    amps = k**-rolloff
     if odd_only:
         amps[1::2] *= 0.1
     return tuple(float(a) for a in amps)
@@ -159,8 +188,13 @@ def _table(harmonics: tuple[float, ...], limit: int) -> np.ndarray:
 
 
 ENVELOPES = {  # attack s, decay time constant s (None: sustained), release share
-    "pad": (0.25, None), "keys": (0.005, 0.7), "stab": (0.003, 0.12), "power": (0.004, 0.6),
-    "pluck": (0.002, 0.3), "bass": (0.004, 0.5), "lead": (0.01, 0.8),
+    "pad": (0.25, None),
+    "keys": (0.005, 0.7),
+    "stab": (0.003, 0.12),
+    "power": (0.004, 0.6),
+    "pluck": (0.002, 0.3),
+    "bass": (0.004, 0.5),
+    "lead": (0.01, 0.8),
 }
 
 
@@ -171,10 +205,12 @@ def _note(buf, start_s, dur_s, midi, amp, harmonics, kind, sr, rng) -> None:
         return
     freq = 440.0 * 2 ** ((midi - 69) / 12)
     table = _table(harmonics, max(1, min(len(harmonics), int(0.45 * sr / freq))))
-    phase = _ramp(length) * np.float32(freq * TABLE_SIZE / sr) + np.float32(rng.random() * TABLE_SIZE)
+    phase = _ramp(length) * np.float32(freq * TABLE_SIZE / sr) + np.float32(
+        rng.random() * TABLE_SIZE
+    )
     wave = table[phase.astype(np.int32) & (TABLE_SIZE - 1)]
     wave *= _envelope(kind, length, sr)
-    buf[i0:i0 + length] += np.float32(amp) * wave
+    buf[i0 : i0 + length] += np.float32(amp) * wave
 
 
 _RAMP = np.arange(0, dtype=np.float32)
@@ -205,7 +241,11 @@ def _envelope(kind: str, length: int, sr: int) -> np.ndarray:
 def _drums(p: SynthParams, rng: np.random.Generator, beat: float, n: int) -> np.ndarray:
     sr = p.sample_rate
     out = np.zeros(n, np.float32)
-    hits = {"kick": _kick(sr), "snare": _snare(sr, rng, p.energy), "hat": _hat(sr, rng, p.brightness)}
+    hits = {
+        "kick": _kick(sr),
+        "snare": _snare(sr, rng, p.energy),
+        "hat": _hat(sr, rng, p.brightness),
+    }
     levels = {"kick": 0.9, "snare": 0.45 + 0.3 * p.energy, "hat": 0.12 + 0.25 * p.brightness}
     sixteenth = beat / 4
     loose = p.swing > 0 or p.pattern in ("folk", "jazz_swing")
@@ -222,7 +262,7 @@ def _drums(p: SynthParams, rng: np.random.Generator, beat: float, n: int) -> np.
                 sample = hits[name]
                 m = min(len(sample), n - i0)
                 if m > 0:
-                    out[i0:i0 + m] += levels[name] * velocity * sample[:m]
+                    out[i0 : i0 + m] += levels[name] * velocity * sample[:m]
         bar += 1
     return out
 
@@ -258,8 +298,8 @@ def _master(mix: np.ndarray, p: SynthParams) -> np.ndarray:
     sr, n = p.sample_rate, len(mix)
     fade_in, fade_out = min(n, int(0.3 * sr)), min(n, int(1.5 * sr))
     mix[:fade_in] *= np.linspace(0, 1, fade_in, dtype=np.float32)
-    mix[n - fade_out:] *= np.linspace(1, 0, fade_out, dtype=np.float32)
-    rms = float(np.sqrt(np.mean(mix ** 2))) or 1.0
+    mix[n - fade_out :] *= np.linspace(1, 0, fade_out, dtype=np.float32)
+    rms = float(np.sqrt(np.mean(mix**2))) or 1.0
     target = 10 ** ((-23 + 11 * p.energy) / 20)  # calm genres quieter, driving genres louder
     mix *= target / rms
     return (np.tanh(mix * 1.1) / 1.1).astype(np.float32)

@@ -79,7 +79,9 @@ class Listen:
 def record_listen(db, listen: Listen, *, skip_seconds: int = DEFAULT_SKIP_SECONDS) -> int | None:
     """Store one listen; returns its id, or None when the same event was already stored."""
     if listen.end_reason not in END_REASONS:
-        raise TuneupError(f"unknown end reason {listen.end_reason!r}; use one of {', '.join(END_REASONS)}")
+        raise TuneupError(
+            f"unknown end reason {listen.end_reason!r}; use one of {', '.join(END_REASONS)}"
+        )
     if listen.ms_played < 0:
         raise TuneupError(f"played time cannot be negative ({listen.ms_played} ms)")
     skipped = listen.skipped
@@ -89,19 +91,34 @@ def record_listen(db, listen: Listen, *, skip_seconds: int = DEFAULT_SKIP_SECOND
         cur = db.execute(
             "INSERT OR IGNORE INTO listens (item_id, profile_id, started_at, ms_played, duration_ms, end_reason, "
             "skipped, source, artist, title, album, mbid, dedup_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            [listen.item_id, listen.profile_id, to_utc(listen.started_at), int(listen.ms_played),
-             listen.duration_ms, listen.end_reason, int(bool(skipped)), listen.source, listen.artist,
-             listen.title, listen.album, listen.mbid, listen.dedup_key],
+            [
+                listen.item_id,
+                listen.profile_id,
+                to_utc(listen.started_at),
+                int(listen.ms_played),
+                listen.duration_ms,
+                listen.end_reason,
+                int(bool(skipped)),
+                listen.source,
+                listen.artist,
+                listen.title,
+                listen.album,
+                listen.mbid,
+                listen.dedup_key,
+            ],
         )
         return cur.lastrowid if cur.rowcount else None
 
 
 # --- finding items -------------------------------------------------------------------------------
 
+
 def item_by_path(db, path: str | os.PathLike) -> int | None:
     p = Path(path).expanduser()
     for candidate in dict.fromkeys([p.absolute(), p.resolve()]):
-        row = db.execute("SELECT id FROM items WHERE path_raw = ?", [os.fsencode(candidate)]).fetchone()
+        row = db.execute(
+            "SELECT id FROM items WHERE path_raw = ?", [os.fsencode(candidate)]
+        ).fetchone()
         if row:
             return row[0]
     return None
@@ -115,7 +132,9 @@ def resolve_item(db, text: str) -> int:
         if found is not None:
             return found
         if Path(text).expanduser().exists():
-            raise NotFoundError(f"{text}: not in the library (run `tuneup scan` on its folder first)")
+            raise NotFoundError(
+                f"{text}: not in the library (run `tuneup scan` on its folder first)"
+            )
     if text.isdigit():
         if db.execute("SELECT 1 FROM items WHERE id = ?", [int(text)]).fetchone():
             return int(text)
@@ -126,13 +145,14 @@ def resolve_item(db, text: str) -> int:
         if found is not None:
             return found
         raise NotFoundError(f"no track matches {text!r} (artist - title)")
-    raise NotFoundError(f"{text!r} is not a file in the library, an item id, or \"artist - title\"")
+    raise NotFoundError(f'{text!r} is not a file in the library, an item id, or "artist - title"')
 
 
 def _by_artist_title(db, artist: str, title: str) -> int | None:
     row = db.execute(
         "SELECT id FROM items WHERE lower(artist) = lower(?) AND lower(title) = lower(?) "
-        "ORDER BY status = 'present' DESC, id LIMIT 1", [artist.strip(), title.strip()]
+        "ORDER BY status = 'present' DESC, id LIMIT 1",
+        [artist.strip(), title.strip()],
     ).fetchone()
     if row:
         return row[0]
@@ -170,11 +190,17 @@ def file_tags(path: str | os.PathLike) -> dict:
 
     info = getattr(f, "info", None)
     length = getattr(info, "length", None)
-    return {"artist": first("artist"), "title": first("title"), "album": first("album"),
-            "mbid": first("musicbrainz_trackid"), "duration_ms": int(length * 1000) if length else None}
+    return {
+        "artist": first("artist"),
+        "title": first("title"),
+        "album": first("album"),
+        "mbid": first("musicbrainz_trackid"),
+        "duration_ms": int(length * 1000) if length else None,
+    }
 
 
 # --- feedback --------------------------------------------------------------------------------------
+
 
 def set_feedback(db, profile_id: int, item_id: int, kind: str, *, source: str = "tuneup") -> bool:
     """Like, dislike or ban an item. A like replaces a dislike and the other way round.
@@ -187,8 +213,10 @@ def set_feedback(db, profile_id: int, item_id: int, kind: str, *, source: str = 
 
     with write(db):
         if kind in _OPPOSITE:
-            db.execute("DELETE FROM feedback WHERE profile_id = ? AND item_id = ? AND kind = ?",
-                       [profile_id, item_id, _OPPOSITE[kind]])
+            db.execute(
+                "DELETE FROM feedback WHERE profile_id = ? AND item_id = ? AND kind = ?",
+                [profile_id, item_id, _OPPOSITE[kind]],
+            )
         cur = db.execute(
             "INSERT OR IGNORE INTO feedback (profile_id, item_id, kind, created_at, source) VALUES (?,?,?,?,?)",
             [profile_id, item_id, kind, utcnow(), source],
@@ -199,14 +227,18 @@ def set_feedback(db, profile_id: int, item_id: int, kind: str, *, source: str = 
 def undo_feedback(db, profile_id: int, item_id: int, kind: str) -> bool:
     """Take back a like, dislike or ban. Returns False when there was nothing to undo."""
     with write(db):
-        cur = db.execute("DELETE FROM feedback WHERE profile_id = ? AND item_id = ? AND kind = ?",
-                         [profile_id, item_id, kind])
+        cur = db.execute(
+            "DELETE FROM feedback WHERE profile_id = ? AND item_id = ? AND kind = ?",
+            [profile_id, item_id, kind],
+        )
         return bool(cur.rowcount)
 
 
 def feedback_of(db, profile_id: int, item_id: int) -> list[str]:
-    rows = db.execute("SELECT kind FROM feedback WHERE profile_id = ? AND item_id = ? ORDER BY kind",
-                      [profile_id, item_id])
+    rows = db.execute(
+        "SELECT kind FROM feedback WHERE profile_id = ? AND item_id = ? ORDER BY kind",
+        [profile_id, item_id],
+    )
     return [r[0] for r in rows]
 
 
@@ -216,9 +248,23 @@ def recent_listens(db, profile_id: int, limit: int = 50) -> list[dict]:
         "SELECT l.id, l.item_id, l.started_at, l.ms_played, l.duration_ms, l.end_reason, l.skipped, l.source, "
         "coalesce(i.artist, l.artist), coalesce(i.title, l.title), coalesce(i.album, l.album), i.path "
         "FROM listens l LEFT JOIN items i ON i.id = l.item_id WHERE l.profile_id = ? "
-        "ORDER BY l.started_at DESC, l.id DESC LIMIT ?", [profile_id, limit])
-    keys = ("id", "item_id", "started_at", "ms_played", "duration_ms", "end_reason", "skipped", "source",
-            "artist", "title", "album", "path")
+        "ORDER BY l.started_at DESC, l.id DESC LIMIT ?",
+        [profile_id, limit],
+    )
+    keys = (
+        "id",
+        "item_id",
+        "started_at",
+        "ms_played",
+        "duration_ms",
+        "end_reason",
+        "skipped",
+        "source",
+        "artist",
+        "title",
+        "album",
+        "path",
+    )
     out = []
     for row in rows:
         d = dict(zip(keys, row))

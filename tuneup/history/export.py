@@ -32,16 +32,49 @@ def _dumps(value: Any) -> str:
 def _item(item_id, path, title, artist, album=None, kind=None) -> dict | None:
     if item_id is None:
         return None
-    return {"id": item_id, "path": path, "title": title, "artist": artist, "album": album, "kind": kind}
+    return {
+        "id": item_id,
+        "path": path,
+        "title": title,
+        "artist": artist,
+        "album": album,
+        "kind": kind,
+    }
 
 
 def _listen(row) -> dict:
-    (lid, started, ms, dur, end, skipped, source, import_id, artist, title, album, mbid, item_id, path, ititle,
-     iartist, ialbum, kind) = row
-    return {"id": lid, "started_at": started, "ms_played": ms, "duration_ms": dur, "end_reason": end,
-            "skipped": bool(skipped), "source": source, "import_id": import_id,
-            "reported": {"artist": artist, "title": title, "album": album, "mbid": mbid},
-            "item": _item(item_id, path, ititle, iartist, ialbum, kind)}
+    (
+        lid,
+        started,
+        ms,
+        dur,
+        end,
+        skipped,
+        source,
+        import_id,
+        artist,
+        title,
+        album,
+        mbid,
+        item_id,
+        path,
+        ititle,
+        iartist,
+        ialbum,
+        kind,
+    ) = row
+    return {
+        "id": lid,
+        "started_at": started,
+        "ms_played": ms,
+        "duration_ms": dur,
+        "end_reason": end,
+        "skipped": bool(skipped),
+        "source": source,
+        "import_id": import_id,
+        "reported": {"artist": artist, "title": title, "album": album, "mbid": mbid},
+        "item": _item(item_id, path, ititle, iartist, ialbum, kind),
+    }
 
 
 def _rows(conn, sql: str, args: list) -> Iterable[dict]:
@@ -85,8 +118,9 @@ class _Writer:
         self.out.write("{}\n" if self.first else "\n}\n")
 
 
-def export_profile(db, profile_id: int, out: IO[str], *, model_dir: Path | None = None,
-                   config: dict | None = None) -> dict:
+def export_profile(
+    db, profile_id: int, out: IO[str], *, model_dir: Path | None = None, config: dict | None = None
+) -> dict:
     """Write the profile's data to ``out`` as JSON. Returns the number of rows written per section."""
     conn = db.conn
     factory = conn.text_factory
@@ -100,20 +134,40 @@ def export_profile(db, profile_id: int, out: IO[str], *, model_dir: Path | None 
 
 
 def _write_all(conn, pid: int, w: _Writer, model_dir, config) -> dict:
-    row = conn.execute("SELECT id, name, created_at, settings FROM profiles WHERE id = ?", [pid]).fetchone()
+    row = conn.execute(
+        "SELECT id, name, created_at, settings FROM profiles WHERE id = ?", [pid]
+    ).fetchone()
     w.value("tuneup_export", EXPORT_VERSION)
     w.value("exported_at", utcnow())
-    w.value("profile", {"id": row[0], "name": row[1], "created_at": row[2], "settings": _loads(row[3], {})})
-    w.value("config", {k: ("(set, not exported)" if k in SECRET_SETTINGS and v else v)
-                       for k, v in (config or {}).items()})
+    w.value(
+        "profile",
+        {"id": row[0], "name": row[1], "created_at": row[2], "settings": _loads(row[3], {})},
+    )
+    w.value(
+        "config",
+        {
+            k: ("(set, not exported)" if k in SECRET_SETTINGS and v else v)
+            for k, v in (config or {}).items()
+        },
+    )
     counts = {}
     q = "SELECT {} FROM {} WHERE profile_id = ? ORDER BY {}"
-    counts["taste_seeds"] = w.array("onboarding_choices", _rows(conn, q.format(
-        "kind, value, created_at", "taste_seeds", "created_at, kind, value"), [pid]))
+    counts["taste_seeds"] = w.array(
+        "onboarding_choices",
+        _rows(
+            conn,
+            q.format("kind, value, created_at", "taste_seeds", "created_at, kind, value"),
+            [pid],
+        ),
+    )
     counts["feedback"] = w.array("feedback", _feedback(conn, pid))
     counts["imports"] = w.array("imports", _imports(conn, pid))
-    counts["watch_progress"] = w.array("watch_progress", _watch(conn, pid, "watch_progress", "last_watched_at"))
-    counts["watch_history"] = w.array("watch_history", _watch(conn, pid, "watch_history", "completed_at"))
+    counts["watch_progress"] = w.array(
+        "watch_progress", _watch(conn, pid, "watch_progress", "last_watched_at")
+    )
+    counts["watch_history"] = w.array(
+        "watch_history", _watch(conn, pid, "watch_history", "completed_at")
+    )
     counts["mixes"] = w.array("mixes", _mixes(conn, pid))
     w.value("taste", taste_summary(model_dir, pid, conn) if model_dir is not None else None)
     total = conn.execute("SELECT count(*) FROM listens WHERE profile_id = ?", [pid]).fetchone()[0]
@@ -124,25 +178,43 @@ def _write_all(conn, pid: int, w: _Writer, model_dir, config) -> dict:
 
 
 def _feedback(conn, pid: int) -> Iterable[dict]:
-    sql = ("SELECT f.kind, f.created_at, f.source, f.artist, f.title, f.mbid, f.item_id, i.path, i.title, i.artist "
-           "FROM feedback f LEFT JOIN items i ON i.id = f.item_id WHERE f.profile_id = ? ORDER BY f.created_at, f.id")
-    for kind, created, source, artist, title, mbid, item_id, path, ititle, iartist in conn.execute(sql, [pid]):
-        yield {"kind": kind, "created_at": created, "source": source,
-               "reported": {"artist": artist, "title": title, "mbid": mbid},
-               "item": _item(item_id, path, ititle, iartist)}
+    sql = (
+        "SELECT f.kind, f.created_at, f.source, f.artist, f.title, f.mbid, f.item_id, i.path, i.title, i.artist "
+        "FROM feedback f LEFT JOIN items i ON i.id = f.item_id WHERE f.profile_id = ? ORDER BY f.created_at, f.id"
+    )
+    for kind, created, source, artist, title, mbid, item_id, path, ititle, iartist in conn.execute(
+        sql, [pid]
+    ):
+        yield {
+            "kind": kind,
+            "created_at": created,
+            "source": source,
+            "reported": {"artist": artist, "title": title, "mbid": mbid},
+            "item": _item(item_id, path, ititle, iartist),
+        }
 
 
 def _imports(conn, pid: int) -> Iterable[dict]:
-    sql = ("SELECT id, format, source_path, sha256, imported_at, summary FROM imports WHERE id IN "
-           "(SELECT DISTINCT import_id FROM listens WHERE profile_id = ?) ORDER BY id")
+    sql = (
+        "SELECT id, format, source_path, sha256, imported_at, summary FROM imports WHERE id IN "
+        "(SELECT DISTINCT import_id FROM listens WHERE profile_id = ?) ORDER BY id"
+    )
     for iid, fmt, path, sha, when, summary in conn.execute(sql, [pid]):
-        yield {"id": iid, "format": fmt, "source_path": path, "sha256": sha, "imported_at": when,
-               "summary": _loads(summary, None)}
+        yield {
+            "id": iid,
+            "format": fmt,
+            "source_path": path,
+            "sha256": sha,
+            "imported_at": when,
+            "summary": _loads(summary, None),
+        }
 
 
 def _watch(conn, pid: int, table: str, order: str) -> Iterable[dict]:
-    sql = (f"SELECT w.*, i.path AS item_path, i.title AS item_title FROM {table} w "
-           f"LEFT JOIN items i ON i.id = w.item_id WHERE w.profile_id = ? ORDER BY w.{order}")
+    sql = (
+        f"SELECT w.*, i.path AS item_path, i.title AS item_title FROM {table} w "
+        f"LEFT JOIN items i ON i.id = w.item_id WHERE w.profile_id = ? ORDER BY w.{order}"
+    )
     for row in _rows(conn, sql, [pid]):
         row.pop("profile_id", None)
         yield row
@@ -157,17 +229,24 @@ def _mixes(conn, pid: int) -> Iterable[dict]:
         for e in entries:
             if isinstance(e, dict):
                 e["item"] = known.get(e.get("item_id"))
-        yield {"kind": kind, "period": period, "name": name, "generated_at": generated, "entries": entries}
+        yield {
+            "kind": kind,
+            "period": period,
+            "name": name,
+            "generated_at": generated,
+            "entries": entries,
+        }
 
 
 def _items_by_id(conn, ids: list) -> dict:
     out = {}
     ids = [i for i in ids if isinstance(i, int)]
     for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
+        chunk = ids[start : start + 500]
         q = ",".join("?" * len(chunk))
         for iid, path, title, artist in conn.execute(
-                f"SELECT id, path, title, artist FROM items WHERE id IN ({q})", chunk):
+            f"SELECT id, path, title, artist FROM items WHERE id IN ({q})", chunk
+        ):
             out[iid] = _item(iid, path, title, artist)
     return out
 
@@ -188,7 +267,9 @@ def taste_summary(model_dir: Path, pid: int, db=None) -> dict | None:
     except StaleModel as exc:
         return {"unavailable": str(exc)}
     if db is not None and model.stamp != store_stamp(db):
-        return {"unavailable": "the saved model is older than your history; `tuneup fit` refreshes it"}
+        return {
+            "unavailable": "the saved model is older than your history; `tuneup fit` refreshes it"
+        }
     if pid not in model.profile_events:
         return None
     return model.taste(pid).as_dict()

@@ -33,8 +33,14 @@ def _since_clause(column: str) -> str:
     return f"({column} >= :since OR julianday({column}) >= julianday(:since))"
 
 
-def forget(db, profile_id: int, *, since: str | None = None, model_dir: Path | None = None,
-           compact: bool = True) -> dict:
+def forget(
+    db,
+    profile_id: int,
+    *,
+    since: str | None = None,
+    model_dir: Path | None = None,
+    compact: bool = True,
+) -> dict:
     """Delete ``profile_id``'s personal data (all of it, or dated ``since`` — an ISO UTC time — or later).
 
     With ``since``, imports made since then go as a whole (every listen they brought, whatever its
@@ -49,15 +55,24 @@ def forget(db, profile_id: int, *, since: str | None = None, model_dir: Path | N
         if since is not None and import_ids:
             q = ",".join("?" * len(import_ids))
             counts["listens"] = conn.execute(
-                f"DELETE FROM listens WHERE profile_id = ? AND import_id IN ({q})", [profile_id, *import_ids]).rowcount
+                f"DELETE FROM listens WHERE profile_id = ? AND import_id IN ({q})",
+                [profile_id, *import_ids],
+            ).rowcount
         for table, column in PERSONAL_TABLES.items():
             sql = f"DELETE FROM {table} WHERE profile_id = :pid"
             if since is not None:
                 sql += " AND " + _since_clause(column)
-            counts[table] = counts.get(table, 0) + conn.execute(sql, {"pid": profile_id, "since": since}).rowcount
+            counts[table] = (
+                counts.get(table, 0)
+                + conn.execute(sql, {"pid": profile_id, "since": since}).rowcount
+            )
         counts["imports"] = _drop_empty_imports(conn, import_ids)
-    result = {"profile_id": profile_id, "since": since, "deleted": counts,
-              "model_removed": remove_model(model_dir) if model_dir is not None else False}
+    result = {
+        "profile_id": profile_id,
+        "since": since,
+        "deleted": counts,
+        "model_removed": remove_model(model_dir) if model_dir is not None else False,
+    }
     result.update(compact_db(db) if compact else {"vacuumed": False, "wal_truncated": False})
     return result
 
@@ -67,8 +82,10 @@ def _touched_imports(conn, profile_id: int, since: str | None) -> list[int]:
     if since is None:
         sql = "SELECT DISTINCT import_id FROM listens WHERE profile_id = :pid AND import_id IS NOT NULL"
     else:
-        sql = ("SELECT id FROM imports WHERE " + _since_clause("imported_at") + " AND id IN "
-               "(SELECT DISTINCT import_id FROM listens WHERE profile_id = :pid AND import_id IS NOT NULL)")
+        sql = (
+            "SELECT id FROM imports WHERE " + _since_clause("imported_at") + " AND id IN "
+            "(SELECT DISTINCT import_id FROM listens WHERE profile_id = :pid AND import_id IS NOT NULL)"
+        )
     return [r[0] for r in conn.execute(sql, {"pid": profile_id, "since": since})]
 
 
@@ -76,7 +93,12 @@ def _drop_empty_imports(conn, import_ids: list[int]) -> int:
     """Remove the record of an import once none of its listens are left (so it can be imported again)."""
     dropped = 0
     for import_id in import_ids:
-        if conn.execute("SELECT 1 FROM listens WHERE import_id = ? LIMIT 1", [import_id]).fetchone() is None:
+        if (
+            conn.execute(
+                "SELECT 1 FROM listens WHERE import_id = ? LIMIT 1", [import_id]
+            ).fetchone()
+            is None
+        ):
             dropped += conn.execute("DELETE FROM imports WHERE id = ?", [import_id]).rowcount
     return dropped
 

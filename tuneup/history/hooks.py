@@ -15,10 +15,15 @@ HOOKS = {"mpv": ("mpv", "tuneup.lua"), "cmus": ("cmus", "tuneup-status.sh")}
 def asset(player: str) -> Path:
     folder, name = HOOKS[player]
     here = Path(__file__).resolve().parent.parent
-    for base in (here.parent / "assets", here / "assets"):  # source checkout, then installed package
+    for base in (
+        here.parent / "assets",
+        here / "assets",
+    ):  # source checkout, then installed package
         if (base / folder / name).is_file():
             return base / folder / name
-    raise NotFoundError(f"the {player} hook ({folder}/{name}) is missing from this tuneup installation")
+    raise NotFoundError(
+        f"the {player} hook ({folder}/{name}) is missing from this tuneup installation"
+    )
 
 
 def default_dir(player: str) -> Path:
@@ -40,6 +45,8 @@ def install_hook(player: str, directory: Path | None = None) -> tuple[Path, str]
         target.chmod(target.stat().st_mode | stat.S_IXUSR)
         note = f"in cmus run  :set status_display_program={target}  (and :save)"
     else:
-        note = ("mpv now reports every file it plays to `tuneup log`; "
-                "set script-opts=tuneup-command=/path/to/tuneup if tuneup is not on mpv's PATH")
+        note = (
+            "mpv now reports every file it plays to `tuneup log`; "
+            "set script-opts=tuneup-command=/path/to/tuneup if tuneup is not on mpv's PATH"
+        )
     return target, note

@@ -10,8 +10,18 @@ from pathlib import Path
 from tuneup.history.events import Listen, file_tags, item_by_path, parse_time, record_listen, to_utc
 
 
-def log_play(db, profile_id: int, path: str, *, played: float, duration: float | None = None,
-             ended: str = "finished", at: str | None = None, source: str = "hook", skip_seconds: int = 30) -> dict:
+def log_play(
+    db,
+    profile_id: int,
+    path: str,
+    *,
+    played: float,
+    duration: float | None = None,
+    ended: str = "finished",
+    at: str | None = None,
+    source: str = "hook",
+    skip_seconds: int = 30,
+) -> dict:
     """Record one play of ``path``. A file outside the library is kept by its tags and matched after a scan.
 
     The same report twice (same file, start time and source) is stored once.
@@ -25,11 +35,29 @@ def log_play(db, profile_id: int, path: str, *, played: float, duration: float |
         row = db.execute("SELECT duration FROM items WHERE id = ?", [item_id]).fetchone()
         duration = row[0] if row else None
     duration_ms = int(duration * 1000) if duration else tags.get("duration_ms")
-    key = hashlib.blake2b(f"{source}|{os.fsencode(full)!r}|{started_at}".encode(), digest_size=12).hexdigest()
-    listen = Listen(profile_id, started_at, int(round(played * 1000)), ended, source, item_id=item_id,
-                    duration_ms=duration_ms, artist=tags.get("artist"), title=tags.get("title") or
-                    (None if item_id else Path(full).stem), album=tags.get("album"), mbid=tags.get("mbid"),
-                    dedup_key=key)
+    key = hashlib.blake2b(
+        f"{source}|{os.fsencode(full)!r}|{started_at}".encode(), digest_size=12
+    ).hexdigest()
+    listen = Listen(
+        profile_id,
+        started_at,
+        int(round(played * 1000)),
+        ended,
+        source,
+        item_id=item_id,
+        duration_ms=duration_ms,
+        artist=tags.get("artist"),
+        title=tags.get("title") or (None if item_id else Path(full).stem),
+        album=tags.get("album"),
+        mbid=tags.get("mbid"),
+        dedup_key=key,
+    )
     listen_id = record_listen(db, listen, skip_seconds=skip_seconds)
-    return {"listen_id": listen_id, "item_id": item_id, "started_at": started_at, "ms_played": listen.ms_played,
-            "end_reason": ended, "duplicate": listen_id is None}
+    return {
+        "listen_id": listen_id,
+        "item_id": item_id,
+        "started_at": started_at,
+        "ms_played": listen.ms_played,
+        "end_reason": ended,
+        "duplicate": listen_id is None,
+    }

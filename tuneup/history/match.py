@@ -65,8 +65,14 @@ class Matcher:
     def __len__(self) -> int:
         return len(self.by_key)
 
-    def match(self, artist: str | None, title: str | None, album: str | None = None,
-              duration_ms: int | None = None, mbid: str | None = None) -> Match:
+    def match(
+        self,
+        artist: str | None,
+        title: str | None,
+        album: str | None = None,
+        duration_ms: int | None = None,
+        mbid: str | None = None,
+    ) -> Match:
         key = (artist, title, album, (duration_ms or 0) // 2000, mbid)
         found = self._cache.get(key)
         if found is None:
@@ -77,7 +83,9 @@ class Matcher:
         if mbid and norm_mbid(mbid) in self.by_mbid:
             return Match(self.by_mbid[norm_mbid(mbid)], "mbid")
         if not title:
-            return Match(None, "no title" + (" and the recording id is not in the library" if mbid else ""))
+            return Match(
+                None, "no title" + (" and the recording id is not in the library" if mbid else "")
+            )
         t = norm_title(title)
         artist_keys = [norm_artist(artist), primary_artist(artist)]
         for a in dict.fromkeys(artist_keys):
@@ -130,16 +138,24 @@ def rematch(db, *, progress=None) -> dict:
             progress(i, len(pending), "matching")
     fb_matched = 0
     with write(db):
-        db.conn.executemany("UPDATE listens SET item_id = ? WHERE id = ? AND item_id IS NULL", updates)
+        db.conn.executemany(
+            "UPDATE listens SET item_id = ? WHERE id = ? AND item_id IS NULL", updates
+        )
         for fid, pid, kind, artist, title, mbid in fb_pending:
             m = matcher.match(artist, title, None, None, mbid)
             if m.item_id is None:
                 continue
             fb_matched += 1
-            exists = db.execute("SELECT 1 FROM feedback WHERE profile_id = ? AND item_id = ? AND kind = ?",
-                                [pid, m.item_id, kind]).fetchone()
+            exists = db.execute(
+                "SELECT 1 FROM feedback WHERE profile_id = ? AND item_id = ? AND kind = ?",
+                [pid, m.item_id, kind],
+            ).fetchone()
             if exists:
                 db.execute("DELETE FROM feedback WHERE id = ?", [fid])
             else:
                 db.execute("UPDATE feedback SET item_id = ? WHERE id = ?", [m.item_id, fid])
-    return {"listens": len(updates), "feedback": fb_matched, "unmatched": len(pending) - len(updates)}
+    return {
+        "listens": len(updates),
+        "feedback": fb_matched,
+        "unmatched": len(pending) - len(updates),
+    }

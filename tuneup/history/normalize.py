@@ -16,12 +16,15 @@ _FEAT = r"(?:feat\.?|ft\.?|featuring|with)"
 _VERSION_WORDS = (
     r"remaster(?:ed)?|re-?master(?:ed)?|mono|stereo|single|radio edit|edit|album version|single version|"
     r"original mix|original version|explicit|clean|bonus track|deluxe(?: edition| version)?|"
-    r"\d{4}(?: mix| version| remaster(?:ed)?)?|anniversary edition|expanded edition|mixed|from .+|digital(?:ly)? remaster(?:ed)?"
+    r"\d{4}(?: mix| version| remaster(?:ed)?)?|anniversary edition|expanded edition|mixed|from .+|"
+    r"digital(?:ly)? remaster(?:ed)?"
 )
 _BRACKET_FEAT = re.compile(rf"\s*[\(\[]\s*{_FEAT}\s[^\)\]]*[\)\]]", re.I)
 _BRACKET_VERSION = re.compile(rf"\s*[\(\[][^\)\]]*\b(?:{_VERSION_WORDS})\b[^\)\]]*[\)\]]", re.I)
 _DASH_VERSION = re.compile(rf"\s+[-–—]\s+[^-–—]*\b(?:{_VERSION_WORDS})\b[^-–—]*$", re.I)
-_TRAILING_FEAT = re.compile(r"\s+(?:feat\.?|ft\.?|featuring)\s.*$", re.I)  # not "with": "Dancing with Myself"
+_TRAILING_FEAT = re.compile(
+    r"\s+(?:feat\.?|ft\.?|featuring)\s.*$", re.I
+)  # not "with": "Dancing with Myself"
 _DECORATED = re.compile(r"[\(\[\-–—]|\b(?:feat|ft|featuring)\b", re.I)
 _ARTIST_SPLIT = re.compile(rf"\s+(?:{_FEAT}|&|and|x|vs\.?|/)\s+|\s*[,;]\s*", re.I)
 _NON_WORD = re.compile(r"[^\w\s]+")

@@ -29,7 +29,9 @@ class CompletionRule:
     def from_config(cls, config) -> "CompletionRule":
         if config is None:
             return cls()
-        return cls(float(config.get("video.complete_ratio")), float(config.get("video.credits_seconds")))
+        return cls(
+            float(config.get("video.complete_ratio")), float(config.get("video.credits_seconds"))
+        )
 
     def threshold(self, duration_s: float) -> float:
         """The position from which a watch of this length counts as complete."""
@@ -51,14 +53,22 @@ class WatchState:
     completed: bool
     times_completed: int
     watch_started_at: str | None = None
-    event: str = "progress"          # progress | finished | restarted | unchanged
+    event: str = "progress"  # progress | finished | restarted | unchanged
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
-def record_progress(db, profile_id: int, item_id: int, position_s: float, duration_s: float | None = None,
-                    *, rule: CompletionRule | None = None, at: str | None = None) -> WatchState:
+def record_progress(
+    db,
+    profile_id: int,
+    item_id: int,
+    position_s: float,
+    duration_s: float | None = None,
+    *,
+    rule: CompletionRule | None = None,
+    at: str | None = None,
+) -> WatchState:
     """Record that ``profile_id`` is at ``position_s`` in ``item_id`` (seconds, at ``at``).
 
     ``duration_s`` defaults to the one known for the item. A finished item watched again from
@@ -73,8 +83,12 @@ def record_progress(db, profile_id: int, item_id: int, position_s: float, durati
             position_s = min(position_s, float(duration_s))
         row = db.execute(
             "SELECT completed, times_completed, watch_started_at, position_s FROM watch_progress "
-            "WHERE profile_id = ? AND item_id = ?", [profile_id, item_id]).fetchone()
-        completed, times, started, _old = (bool(row[0]), row[1], row[2], row[3]) if row else (False, 0, None, 0.0)
+            "WHERE profile_id = ? AND item_id = ?",
+            [profile_id, item_id],
+        ).fetchone()
+        completed, times, started, _old = (
+            (bool(row[0]), row[1], row[2], row[3]) if row else (False, 0, None, 0.0)
+        )
         event = "progress"
         if completed and not rule.is_complete(position_s, duration_s):
             completed, started, event = False, at, "restarted"
@@ -83,7 +97,9 @@ def record_progress(db, profile_id: int, item_id: int, position_s: float, durati
             completed, times, event = True, times + 1, "finished"
             db.execute(
                 "INSERT INTO watch_history (profile_id, item_id, started_at, completed_at, position_s, duration_s) "
-                "VALUES (?, ?, ?, ?, ?, ?)", [profile_id, item_id, started, at, position_s, duration_s])
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [profile_id, item_id, started, at, position_s, duration_s],
+            )
         db.execute(
             "INSERT INTO watch_progress (profile_id, item_id, position_s, duration_s, last_watched_at, completed, "
             "times_completed, watch_started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
@@ -91,7 +107,8 @@ def record_progress(db, profile_id: int, item_id: int, position_s: float, durati
             "duration_s = excluded.duration_s, last_watched_at = excluded.last_watched_at, "
             "completed = excluded.completed, times_completed = excluded.times_completed, "
             "watch_started_at = excluded.watch_started_at",
-            [profile_id, item_id, position_s, duration_s, at, int(completed), times, started])
+            [profile_id, item_id, position_s, duration_s, at, int(completed), times, started],
+        )
     return WatchState(item_id, position_s, duration_s, at, completed, times, started, event)
 
 
@@ -101,20 +118,26 @@ def mark_watched(db, profile_id: int, item_id: int, *, at: str | None = None) ->
     state = get_progress(db, profile_id, item_id)
     if state and state.completed:
         return state
-    return record_progress(db, profile_id, item_id, duration, duration, rule=CompletionRule(), at=at)
+    return record_progress(
+        db, profile_id, item_id, duration, duration, rule=CompletionRule(), at=at
+    )
 
 
 def mark_unwatched(db, profile_id: int, item_id: int) -> None:
     """Forget the current watch (the history of earlier finished watches stays)."""
     with write(db):
-        db.execute("UPDATE watch_progress SET completed = 0, position_s = 0 WHERE profile_id = ? AND item_id = ?",
-                   [profile_id, item_id])
+        db.execute(
+            "UPDATE watch_progress SET completed = 0, position_s = 0 WHERE profile_id = ? AND item_id = ?",
+            [profile_id, item_id],
+        )
 
 
 def get_progress(db, profile_id: int, item_id: int) -> WatchState | None:
     row = db.execute(
         "SELECT item_id, position_s, duration_s, last_watched_at, completed, times_completed, watch_started_at "
-        "FROM watch_progress WHERE profile_id = ? AND item_id = ?", [profile_id, item_id]).fetchone()
+        "FROM watch_progress WHERE profile_id = ? AND item_id = ?",
+        [profile_id, item_id],
+    ).fetchone()
     if row is None:
         return None
     return WatchState(row[0], row[1], row[2], row[3], bool(row[4]), row[5], row[6], "unchanged")
@@ -122,8 +145,10 @@ def get_progress(db, profile_id: int, item_id: int) -> WatchState | None:
 
 def watch_history(db, profile_id: int, item_id: int | None = None) -> list[dict]:
     """Finished watches, oldest first (of one item, or of everything)."""
-    sql = ("SELECT item_id, started_at, completed_at, position_s, duration_s FROM watch_history "
-           "WHERE profile_id = ?")
+    sql = (
+        "SELECT item_id, started_at, completed_at, position_s, duration_s FROM watch_history "
+        "WHERE profile_id = ?"
+    )
     params: list = [profile_id]
     if item_id is not None:
         sql += " AND item_id = ?"
@@ -140,9 +165,22 @@ def in_progress(db, profile_id: int, limit: int = 50) -> list[dict]:
         "coalesce(w.duration_s, i.duration), w.last_watched_at, w.times_completed "
         "FROM watch_progress w JOIN items i ON i.id = w.item_id LEFT JOIN series s ON s.id = i.series_id "
         "WHERE w.profile_id = ? AND w.completed = 0 AND w.position_s > 0 AND i.status = 'present' "
-        "ORDER BY w.last_watched_at DESC, w.item_id LIMIT ?", [profile_id, limit]).fetchall()
-    keys = ("item_id", "kind", "title", "series_id", "series", "season", "episode", "position_s", "duration_s",
-            "last_watched_at", "times_completed")
+        "ORDER BY w.last_watched_at DESC, w.item_id LIMIT ?",
+        [profile_id, limit],
+    ).fetchall()
+    keys = (
+        "item_id",
+        "kind",
+        "title",
+        "series_id",
+        "series",
+        "season",
+        "episode",
+        "position_s",
+        "duration_s",
+        "last_watched_at",
+        "times_completed",
+    )
     return [dict(zip(keys, r)) for r in rows]
 
 

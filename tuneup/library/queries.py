@@ -11,7 +11,9 @@ import subprocess
 JSON_COLUMNS = ("artists", "genres", "guessed", "extra")
 TEXT_FIELDS = ("title", "artist", "album", "albumartist", "genres", "composer", "path")
 # Escape sequences, C0/C1 controls, and the bidi overrides/isolates that reorder the rest of a line.
-_CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]|[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]|[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
+)
 
 
 def printable(text) -> str:
@@ -23,6 +25,7 @@ def printable(text) -> str:
 
 
 # --- ls -------------------------------------------------------------------------------------------
+
 
 def parse_query(query: str | list[str] | None, columns: list[str]) -> tuple[str, list]:
     """A query like beets': bare words match title/artist/album/genres/path; ``field:value`` matches a
@@ -84,10 +87,12 @@ def list_items(db, query=None, *, limit: int | None = None) -> list[dict]:
     columns = [r[1] for r in db.execute("PRAGMA table_info(items)")]
     where, params = parse_query(query, columns)
     shown = [c for c in columns if c != "path_raw"]
-    sql = (f"SELECT {', '.join('i.' + c for c in shown)}, f.data, f.status, f.reason, f.version, f.computed_at "
-           f"FROM items i LEFT JOIN features f ON f.item_id = i.id WHERE {where} "
-           "ORDER BY i.albumartist IS NULL, lower(coalesce(i.albumartist, i.artist)), lower(i.album), "
-           "i.discnumber, i.tracknumber, lower(i.title), i.path")
+    sql = (
+        f"SELECT {', '.join('i.' + c for c in shown)}, f.data, f.status, f.reason, f.version, f.computed_at "
+        f"FROM items i LEFT JOIN features f ON f.item_id = i.id WHERE {where} "
+        "ORDER BY i.albumartist IS NULL, lower(coalesce(i.albumartist, i.artist)), lower(i.album), "
+        "i.discnumber, i.tracknumber, lower(i.title), i.path"
+    )
     if limit:
         sql += f" LIMIT {int(limit)}"
     out = []
@@ -99,7 +104,7 @@ def list_items(db, query=None, *, limit: int | None = None) -> list[dict]:
                     item[column] = json.loads(item[column])
                 except ValueError:
                     pass
-        data, status, reason, version, computed_at = row[len(shown):]
+        data, status, reason, version, computed_at = row[len(shown) :]
         if status is not None:
             item["features"] = json.loads(data) if data else None
             item["feature_status"], item["feature_reason"] = status, reason
@@ -111,7 +116,11 @@ def list_items(db, query=None, *, limit: int | None = None) -> list[dict]:
 def item_line(item: dict) -> str:
     """One display line: artist - album - 01 title  [format, m:ss]."""
     track = f"{item['tracknumber']:02d} " if item.get("tracknumber") else ""
-    parts = [item.get("artist") or "?", item.get("album") or "?", f"{track}{item.get('title') or '?'}"]
+    parts = [
+        item.get("artist") or "?",
+        item.get("album") or "?",
+        f"{track}{item.get('title') or '?'}",
+    ]
     extra = [item.get("format") or ""]
     if item.get("duration"):
         minutes, seconds = divmod(int(round(item["duration"])), 60)
@@ -123,29 +132,46 @@ def item_line(item: dict) -> str:
 
 # --- stats ----------------------------------------------------------------------------------------
 
+
 def library_stats(db) -> dict:
     one = lambda sql, *p: db.execute(sql, p).fetchone()[0]  # noqa: E731
     present = "status = 'present'"
-    by_kind = dict(db.execute(f"SELECT kind, count(*) FROM items WHERE {present} GROUP BY kind ORDER BY kind"))
-    by_format = dict(db.execute(
-        f"SELECT coalesce(format, '?'), count(*) FROM items WHERE {present} GROUP BY 1 ORDER BY 2 DESC, 1"))
+    by_kind = dict(
+        db.execute(f"SELECT kind, count(*) FROM items WHERE {present} GROUP BY kind ORDER BY kind")
+    )
+    by_format = dict(
+        db.execute(
+            f"SELECT coalesce(format, '?'), count(*) FROM items WHERE {present} GROUP BY 1 ORDER BY 2 DESC, 1"
+        )
+    )
     tracks = by_kind.get("track", 0)
-    untagged = one(f"SELECT count(*) FROM items WHERE {present} AND kind = 'track' "
-                   "AND guessed IS NOT NULL AND guessed LIKE '%\"title\"%'")
-    partly = one(f"SELECT count(*) FROM items WHERE {present} AND kind = 'track' AND guessed IS NOT NULL")
+    untagged = one(
+        f"SELECT count(*) FROM items WHERE {present} AND kind = 'track' "
+        "AND guessed IS NOT NULL AND guessed LIKE '%\"title\"%'"
+    )
+    partly = one(
+        f"SELECT count(*) FROM items WHERE {present} AND kind = 'track' AND guessed IS NOT NULL"
+    )
     genres = db.execute(
         f"SELECT g.value, count(*) FROM items i, json_each(i.genres) g WHERE i.{present} AND i.genres IS NOT NULL "
-        "AND json_valid(i.genres) GROUP BY lower(g.value) ORDER BY 2 DESC, 1").fetchall()
+        "AND json_valid(i.genres) GROUP BY lower(g.value) ORDER BY 2 DESC, 1"
+    ).fetchall()
     return {
         "items": sum(by_kind.values()),
         "by_kind": by_kind,
         "by_format": by_format,
-        "total_duration_s": round(one(f"SELECT coalesce(sum(duration), 0) FROM items WHERE {present}"), 1),
+        "total_duration_s": round(
+            one(f"SELECT coalesce(sum(duration), 0) FROM items WHERE {present}"), 1
+        ),
         "total_size_bytes": one(f"SELECT coalesce(sum(size), 0) FROM items WHERE {present}"),
-        "artists": one(f"SELECT count(DISTINCT lower(artist)) FROM items WHERE {present} AND kind = 'track' "
-                       "AND artist IS NOT NULL"),
-        "albums": one(f"SELECT count(*) FROM (SELECT DISTINCT lower(coalesce(albumartist, artist, '')), "
-                      f"lower(album) FROM items WHERE {present} AND kind = 'track' AND album IS NOT NULL)"),
+        "artists": one(
+            f"SELECT count(DISTINCT lower(artist)) FROM items WHERE {present} AND kind = 'track' "
+            "AND artist IS NOT NULL"
+        ),
+        "albums": one(
+            f"SELECT count(*) FROM (SELECT DISTINCT lower(coalesce(albumartist, artist, '')), "
+            f"lower(album) FROM items WHERE {present} AND kind = 'track' AND album IS NOT NULL)"
+        ),
         "genres": len(genres),
         "top_genres": [{"genre": g, "tracks": n} for g, n in genres[:10]],
         "untagged": untagged,
@@ -153,8 +179,10 @@ def library_stats(db) -> dict:
         "partly_guessed": partly,
         "missing": one("SELECT count(*) FROM items WHERE status = 'missing'"),
         "errors": one("SELECT count(*) FROM scan_errors"),
-        "with_features": one(f"SELECT count(*) FROM features f JOIN items i ON i.id = f.item_id "
-                             f"WHERE i.{present} AND f.status = 'ok'"),
+        "with_features": one(
+            f"SELECT count(*) FROM features f JOIN items i ON i.id = f.item_id "
+            f"WHERE i.{present} AND f.status = 'ok'"
+        ),
         "video": _video_stats(db),
     }
 
@@ -164,16 +192,21 @@ def _video_stats(db) -> dict:
     present = "status = 'present'"
     return {
         "movies": one(f"SELECT count(*) FROM items WHERE {present} AND kind = 'movie'"),
-        "series": one(f"SELECT count(*) FROM series s WHERE EXISTS (SELECT 1 FROM items i WHERE i.series_id = s.id "
-                      f"AND i.{present})"),
-        "seasons": one(f"SELECT count(*) FROM (SELECT DISTINCT series_id, season FROM items WHERE {present} "
-                       "AND kind = 'episode' AND series_id IS NOT NULL)"),
+        "series": one(
+            f"SELECT count(*) FROM series s WHERE EXISTS (SELECT 1 FROM items i WHERE i.series_id = s.id "
+            f"AND i.{present})"
+        ),
+        "seasons": one(
+            f"SELECT count(*) FROM (SELECT DISTINCT series_id, season FROM items WHERE {present} "
+            "AND kind = 'episode' AND series_id IS NOT NULL)"
+        ),
         "episodes": one(f"SELECT count(*) FROM items WHERE {present} AND kind = 'episode'"),
         "other_videos": one(f"SELECT count(*) FROM items WHERE {present} AND kind = 'video'"),
     }
 
 
 # --- doctor ---------------------------------------------------------------------------------------
+
 
 def find_tool(name: str, args: tuple[str, ...] = ("--version",)) -> dict:
     """Whether ``name`` is on PATH, and its version line."""
@@ -192,21 +225,42 @@ def doctor(db, db_path=None) -> dict:
     integrity = [r[0] for r in db.execute("PRAGMA integrity_check")]
     roots = []
     for root_id, path, added_at, last_scan_at in db.execute(
-            "SELECT id, path, added_at, last_scan_at FROM roots ORDER BY path"):
+        "SELECT id, path, added_at, last_scan_at FROM roots ORDER BY path"
+    ):
         reachable = os.path.isdir(path) and os.access(path, os.R_OK | os.X_OK)
-        counts = dict(db.execute("SELECT status, count(*) FROM items WHERE root_id = ? GROUP BY status", [root_id]))
-        roots.append({"path": path, "reachable": reachable, "added_at": added_at, "last_scan_at": last_scan_at,
-                      "present": counts.get("present", 0), "missing": counts.get("missing", 0)})
-    errors = [{"path": p, "reason": r, "seen_at": s}
-              for p, r, s in db.execute("SELECT path, reason, seen_at FROM scan_errors ORDER BY path")]
+        counts = dict(
+            db.execute(
+                "SELECT status, count(*) FROM items WHERE root_id = ? GROUP BY status", [root_id]
+            )
+        )
+        roots.append(
+            {
+                "path": path,
+                "reachable": reachable,
+                "added_at": added_at,
+                "last_scan_at": last_scan_at,
+                "present": counts.get("present", 0),
+                "missing": counts.get("missing", 0),
+            }
+        )
+    errors = [
+        {"path": p, "reason": r, "seen_at": s}
+        for p, r, s in db.execute("SELECT path, reason, seen_at FROM scan_errors ORDER BY path")
+    ]
     tools = {"mpv": find_tool("mpv"), "ffmpeg": find_tool("ffmpeg", ("-version",))}
     report = {
-        "database": {"path": str(db_path) if db_path else None, "integrity": "ok" if integrity == ["ok"] else integrity,
-                     "schema_version": db.execute("SELECT version FROM schema_version").fetchone()[0]},
+        "database": {
+            "path": str(db_path) if db_path else None,
+            "integrity": "ok" if integrity == ["ok"] else integrity,
+            "schema_version": db.execute("SELECT version FROM schema_version").fetchone()[0],
+        },
         "tools": tools,
         "roots": roots,
         "scan_errors": errors,
     }
-    report["ok"] = (integrity == ["ok"] and all(t["found"] for t in tools.values())
-                    and all(r["reachable"] for r in roots))
+    report["ok"] = (
+        integrity == ["ok"]
+        and all(t["found"] for t in tools.values())
+        and all(r["reachable"] for r in roots)
+    )
     return report

@@ -30,8 +30,10 @@ def times(n: int) -> str:
 
 
 def banned_ids(db, profile_id: int) -> set[int]:
-    rows = db.execute("SELECT item_id FROM feedback WHERE profile_id = ? AND kind = 'ban' AND item_id IS NOT NULL",
-                      [profile_id])
+    rows = db.execute(
+        "SELECT item_id FROM feedback WHERE profile_id = ? AND kind = 'ban' AND item_id IS NOT NULL",
+        [profile_id],
+    )
     return {r[0] for r in rows}
 
 
@@ -43,24 +45,33 @@ def ensure_playable(db, profile_id: int, kinds: Iterable[str] = ("track",)) -> N
     if not db.execute(f"SELECT 1 FROM items WHERE {where} LIMIT 1", kinds).fetchone():
         what = "tracks" if kinds == ("track",) else "items"
         raise NothingToMixError(f"no {what} in the library yet: run `tuneup scan DIR` first")
-    ok = db.execute(f"SELECT 1 FROM items WHERE {where} AND id NOT IN (SELECT item_id FROM feedback WHERE "
-                    f"profile_id = ? AND kind = 'ban' AND item_id IS NOT NULL) LIMIT 1", [*kinds, profile_id])
+    ok = db.execute(
+        f"SELECT 1 FROM items WHERE {where} AND id NOT IN (SELECT item_id FROM feedback WHERE "
+        f"profile_id = ? AND kind = 'ban' AND item_id IS NOT NULL) LIMIT 1",
+        [*kinds, profile_id],
+    )
     if not ok.fetchone():
-        raise NothingToMixError("every item in the library is banned for this profile: nothing to mix")
+        raise NothingToMixError(
+            "every item in the library is banned for this profile: nothing to mix"
+        )
 
 
 def played_since(db, profile_id: int, since: datetime) -> set[int]:
     """Items this profile played at or after ``since`` (a range scan on the (profile, time) index)."""
-    rows = db.execute("SELECT DISTINCT item_id FROM listens WHERE profile_id = ? AND started_at >= ? "
-                      "AND item_id IS NOT NULL", [profile_id, iso(since)])
+    rows = db.execute(
+        "SELECT DISTINCT item_id FROM listens WHERE profile_id = ? AND started_at >= ? "
+        "AND item_id IS NOT NULL",
+        [profile_id, iso(since)],
+    )
     return {r[0] for r in rows}
 
 
 ITEM_COLUMNS = "id, path_raw, path, title, artist, albumartist, album, kind, duration, series_id, season, episode"
 
 
-def mix_items(db, entries: Iterable[tuple[int, str, bool]], evidence: dict[int, dict] | None = None
-              ) -> list[MixItem]:
+def mix_items(
+    db, entries: Iterable[tuple[int, str, bool]], evidence: dict[int, dict] | None = None
+) -> list[MixItem]:
     """MixItems for ``(item_id, reason, exploration)`` in that order; ids no longer present are dropped."""
     entries = list(entries)
     rows = _rows_by_id(db, [e[0] for e in entries])
@@ -76,29 +87,43 @@ def mix_items(db, entries: Iterable[tuple[int, str, bool]], evidence: dict[int, 
 def _rows_by_id(db, ids: list[int]) -> dict[int, tuple]:
     rows: dict[int, tuple] = {}
     for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
+        chunk = ids[start : start + 500]
         marks = ",".join("?" * len(chunk))
-        for row in db.execute(f"SELECT {ITEM_COLUMNS} FROM items WHERE id IN ({marks}) AND {PRESENT}", chunk):
+        for row in db.execute(
+            f"SELECT {ITEM_COLUMNS} FROM items WHERE id IN ({marks}) AND {PRESENT}", chunk
+        ):
             rows[row[0]] = row
     return rows
 
 
-def to_mix_item(row: tuple, reason: str, exploration: bool = False, evidence: dict | None = None) -> MixItem:
+def to_mix_item(
+    row: tuple, reason: str, exploration: bool = False, evidence: dict | None = None
+) -> MixItem:
     iid, path_raw, path, title, artist, albumartist, album, kind, duration, _sid, _season, _ep = row
     real_path = os.fsdecode(path_raw) if path_raw is not None else path
-    return MixItem(item_id=iid, path=real_path, title=title or os.path.basename(path), artist=artist or albumartist,
-                   album=album, kind=kind, duration_s=duration, reason=reason, exploration=bool(exploration),
-                   evidence=evidence or {})
+    return MixItem(
+        item_id=iid,
+        path=real_path,
+        title=title or os.path.basename(path),
+        artist=artist or albumartist,
+        album=album,
+        kind=kind,
+        duration_s=duration,
+        reason=reason,
+        exploration=bool(exploration),
+        evidence=evidence or {},
+    )
 
 
 def artists_of(db, ids: list[int]) -> dict[int, str]:
     """Lower-cased artist (or album artist) per item, for artist caps; '' when unknown."""
     out: dict[int, str] = {}
     for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
+        chunk = ids[start : start + 500]
         marks = ",".join("?" * len(chunk))
         for iid, artist, aartist in db.execute(
-                f"SELECT id, artist, albumartist FROM items WHERE id IN ({marks})", chunk):
+            f"SELECT id, artist, albumartist FROM items WHERE id IN ({marks})", chunk
+        ):
             out[iid] = (artist or aartist or "").strip().casefold()
     return out
 

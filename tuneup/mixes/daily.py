@@ -6,8 +6,16 @@ from __future__ import annotations
 from datetime import datetime
 
 from tuneup.mixes import store
-from tuneup.mixes.catalog import (artists_of, aware, banned_ids, ensure_playable, iso, mix_items, profile_name,
-                                  times)
+from tuneup.mixes.catalog import (
+    artists_of,
+    aware,
+    banned_ids,
+    ensure_playable,
+    iso,
+    mix_items,
+    profile_name,
+    times,
+)
 from tuneup.mixes.flow import flow
 from tuneup.mixes.modelref import get_model, setting
 from tuneup.mixes.onboard import library_genres
@@ -18,8 +26,18 @@ KIND = "daily"
 RARELY = 2  # plays: "rarely played" is at most this many
 
 
-def daily(db, model_dir, profile_id: int, *, now: datetime | None = None, config=None, count: int | None = None,
-          size: int | None = None, refresh: bool = False, model=None) -> list[Mix]:
+def daily(
+    db,
+    model_dir,
+    profile_id: int,
+    *,
+    now: datetime | None = None,
+    config=None,
+    count: int | None = None,
+    size: int | None = None,
+    refresh: bool = False,
+    model=None,
+) -> list[Mix]:
     now = aware(now)
     period = store.day_period(now)
     ensure_playable(db, profile_id)
@@ -32,7 +50,9 @@ def daily(db, model_dir, profile_id: int, *, now: datetime | None = None, config
     model = model or get_model(db, model_dir)
     plays = _plays(model, profile_id)
     groups = _clusters(model, profile_id, count, period) if model.has_signal(profile_id) else []
-    builder = _DailyBuilder(db, model, profile_id, plays, size, config, stable_seed(profile_id, period))
+    builder = _DailyBuilder(
+        db, model, profile_id, plays, size, config, stable_seed(profile_id, period)
+    )
     made = [builder.from_cluster(c) for c in groups] if groups else builder.from_genres(count)
     made = [(name, entries) for name, entries in made if entries][:count]
     generated = iso(now)
@@ -40,8 +60,22 @@ def daily(db, model_dir, profile_id: int, *, now: datetime | None = None, config
     for n, (label, entries) in enumerate(made, start=1):
         name = f"Daily Mix {n}: {label}"
         items = flow(db, mix_items(db, entries))
-        stored.append(store.Stored(name, period, generated, [(i.item_id, i.reason, i.exploration) for i in items]))
-        mixes.append(Mix(KIND, name, items, profile_name(db, profile_id), generated, period, _description(label)))
+        stored.append(
+            store.Stored(
+                name, period, generated, [(i.item_id, i.reason, i.exploration) for i in items]
+            )
+        )
+        mixes.append(
+            Mix(
+                KIND,
+                name,
+                items,
+                profile_name(db, profile_id),
+                generated,
+                period,
+                _description(label),
+            )
+        )
     store.save(db, profile_id, KIND, period, stored)
     return mixes
 
@@ -49,7 +83,11 @@ def daily(db, model_dir, profile_id: int, *, now: datetime | None = None, config
 def _clusters(model, profile_id: int, count: int, period: str):
     if count <= 0:
         return []
-    return [c for c in model.taste(profile_id, n_clusters=count, seed=stable_seed(period)).clusters if c.item_ids]
+    return [
+        c
+        for c in model.taste(profile_id, n_clusters=count, seed=stable_seed(period)).clusters
+        if c.item_ids
+    ]
 
 
 def _plays(model, profile_id: int) -> dict[int, int]:
@@ -61,9 +99,17 @@ def _plays(model, profile_id: int) -> dict[int, int]:
 
 class _DailyBuilder:
     def __init__(self, db, model, profile_id, plays, size, config, seed):
-        self.db, self.model, self.profile_id, self.plays, self.size = db, model, profile_id, plays, size
+        self.db, self.model, self.profile_id, self.plays, self.size = (
+            db,
+            model,
+            profile_id,
+            plays,
+            size,
+        )
         self.artist_of: dict[int, str] = {}
-        self.cap = setting(config, "mix.artist_cap") * 2  # a daily mix may lean on its defining artists
+        self.cap = (
+            setting(config, "mix.artist_cap") * 2
+        )  # a daily mix may lean on its defining artists
         self.banned = banned_ids(db, profile_id)
         self.used: set[int] = set()  # no item in two daily mixes of the same day
         self.seed = seed
@@ -83,9 +129,12 @@ class _DailyBuilder:
         label = self._label(favs)
         favs.sort(key=lambda i: -self.plays.get(i, 0))
         fav_entries = [(i, self._fav_reason(i), False) for i in favs]
-        close = self.model.similar(favs[:20], k=self.size * 2, kinds="track", profile_id=self.profile_id,
-                                   exclude=favs)
-        rare = set(self._tracks([r.item_id for r in close if self.plays.get(r.item_id, 0) <= RARELY]))
+        close = self.model.similar(
+            favs[:20], k=self.size * 2, kinds="track", profile_id=self.profile_id, exclude=favs
+        )
+        rare = set(
+            self._tracks([r.item_id for r in close if self.plays.get(r.item_id, 0) <= RARELY])
+        )
         close_entries = [e for e in from_recs(close) if e[0] in rare]
         half = (self.size + 1) // 2
         picker = self._picker().offer(_alternate(fav_entries[:half], close_entries))
@@ -94,7 +143,7 @@ class _DailyBuilder:
         return label, picker.taken
 
     def _label(self, favs: list[int]) -> str:
-        """"synthwave, Neon Corridor and more": the genre and the artist the cluster's favourites share most,
+        """ "synthwave, Neon Corridor and more": the genre and the artist the cluster's favourites share most,
         as the library spells them, weighted by plays."""
         genre, artist = _defining(self.db, favs[:50], self.plays)
         parts = [p for p in (genre, artist) if p]
@@ -112,17 +161,23 @@ class _DailyBuilder:
         out = []
         for n, (genre, _count) in enumerate(genres):
             ids = [i for i in self._tracks(self._items_in_genre(genre)) if i not in self.used]
-            recs = self.model.recommend(self.profile_id, k=self.size, candidates=ids, kinds="track",
-                                        seed=self.seed + n)
+            recs = self.model.recommend(
+                self.profile_id, k=self.size, candidates=ids, kinds="track", seed=self.seed + n
+            )
             picker = self._picker().offer(from_recs(recs))
             self.used |= {e[0] for e in picker.taken}
             artist = _top_artist(self.db, [e[0] for e in picker.taken])
-            out.append((f"{genre}, {artist} and more" if artist else f"{genre} and more", picker.taken))
+            out.append(
+                (f"{genre}, {artist} and more" if artist else f"{genre} and more", picker.taken)
+            )
         return out
 
     def _items_in_genre(self, genre: str) -> list[int]:
-        rows = self.db.execute("SELECT i.id FROM items i, json_each(i.genres) g WHERE i.status = 'present' "
-                               "AND i.kind = 'track' AND json_valid(i.genres) AND g.value = ?", [genre])
+        rows = self.db.execute(
+            "SELECT i.id FROM items i, json_each(i.genres) g WHERE i.status = 'present' "
+            "AND i.kind = 'track' AND json_valid(i.genres) AND g.value = ?",
+            [genre],
+        )
         return [r[0] for r in rows]
 
 
@@ -133,10 +188,12 @@ def _defining(db, ids: list[int], plays: dict[int, int]) -> tuple[str | None, st
     genres: dict[str, float] = {}
     artists: dict[str, float] = {}
     for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
+        chunk = ids[start : start + 500]
         marks = ",".join("?" * len(chunk))
-        for iid, artist, raw in db.execute(f"SELECT id, coalesce(artist, albumartist), genres FROM items "
-                                           f"WHERE id IN ({marks})", chunk):
+        for iid, artist, raw in db.execute(
+            f"SELECT id, coalesce(artist, albumartist), genres FROM items WHERE id IN ({marks})",
+            chunk,
+        ):
             weight = 1 + plays.get(iid, 0)
             if artist:
                 artists[artist] = artists.get(artist, 0) + weight
@@ -159,9 +216,11 @@ def _alternate(first: list, second: list) -> list:
 def _top_artist(db, ids: list[int]) -> str | None:
     counts: dict[str, int] = {}
     for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
+        chunk = ids[start : start + 500]
         marks = ",".join("?" * len(chunk))
-        for (artist,) in db.execute(f"SELECT coalesce(artist, albumartist) FROM items WHERE id IN ({marks})", chunk):
+        for (artist,) in db.execute(
+            f"SELECT coalesce(artist, albumartist) FROM items WHERE id IN ({marks})", chunk
+        ):
             if artist:
                 counts[artist] = counts.get(artist, 0) + 1
     return min(counts, key=lambda a: (-counts[a], a)) if counts else None
@@ -174,8 +233,17 @@ def stored_mixes(db, profile_id: int, period: str) -> list[Mix]:
         items = mix_items(db, [e for e in kept.entries if e[0] not in banned])
         if items:
             label = kept.name.partition(": ")[2]
-            out.append(Mix(KIND, kept.name, items, profile_name(db, profile_id), kept.generated_at, period,
-                           _description(label)))
+            out.append(
+                Mix(
+                    KIND,
+                    kept.name,
+                    items,
+                    profile_name(db, profile_id),
+                    kept.generated_at,
+                    period,
+                    _description(label),
+                )
+            )
     return out
 
 

@@ -64,10 +64,13 @@ def sounds(db, ids: list[int]) -> dict[int, Sound]:
     """What is known about how each item sounds, from analysis first and tags second."""
     out: dict[int, Sound] = {}
     for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
+        chunk = ids[start : start + 500]
         marks = ",".join("?" * len(chunk))
-        rows = db.execute(f"SELECT i.id, i.bpm, i.initial_key, f.data FROM items i LEFT JOIN features f "
-                          f"ON f.item_id = i.id AND f.status = 'ok' WHERE i.id IN ({marks})", chunk)
+        rows = db.execute(
+            f"SELECT i.id, i.bpm, i.initial_key, f.data FROM items i LEFT JOIN features f "
+            f"ON f.item_id = i.id AND f.status = 'ok' WHERE i.id IN ({marks})",
+            chunk,
+        )
         for iid, bpm, tag_key, raw in rows:
             data = _json(raw)
             tempo = _number(data, "tempo", "tempo_bpm", "bpm") or (float(bpm) if bpm else None)

@@ -17,7 +17,9 @@ from tuneup.store.db import utcnow, write
 
 @dataclass
 class OnboardSummary:
-    genres: list[str] = field(default_factory=list)  # as stored (the library's spelling when matched)
+    genres: list[str] = field(
+        default_factory=list
+    )  # as stored (the library's spelling when matched)
     artists: list[str] = field(default_factory=list)
     unmatched_genres: list[str] = field(default_factory=list)
     unmatched_artists: list[str] = field(default_factory=list)
@@ -33,7 +35,9 @@ def library_genres(db) -> dict[str, tuple[str, int]]:
     from tuneup.model.sources import genre_list
 
     counts: dict[str, list] = {}
-    for (raw,) in db.execute("SELECT genres FROM items WHERE status = 'present' AND genres IS NOT NULL"):
+    for (raw,) in db.execute(
+        "SELECT genres FROM items WHERE status = 'present' AND genres IS NOT NULL"
+    ):
         for genre in genre_list(raw):
             entry = counts.setdefault(fold(genre), [genre, 0])
             entry[1] += 1
@@ -42,14 +46,18 @@ def library_genres(db) -> dict[str, tuple[str, int]]:
 
 def library_artists(db) -> dict[str, tuple[str, int]]:
     counts: dict[str, list] = {}
-    for name, n in db.execute("SELECT coalesce(artist, albumartist) AS a, count(*) FROM items "
-                              "WHERE status = 'present' AND a IS NOT NULL GROUP BY a"):
+    for name, n in db.execute(
+        "SELECT coalesce(artist, albumartist) AS a, count(*) FROM items "
+        "WHERE status = 'present' AND a IS NOT NULL GROUP BY a"
+    ):
         entry = counts.setdefault(norm_artist(name), [name, 0])
         entry[1] += n
     return {k: (v[0], v[1]) for k, v in counts.items()}
 
 
-def _match(picks: list[str], known: dict[str, tuple[str, int]], key) -> tuple[list[str], list[str], int]:
+def _match(
+    picks: list[str], known: dict[str, tuple[str, int]], key
+) -> tuple[list[str], list[str], int]:
     stored, unmatched, count = [], [], 0
     for pick in dict.fromkeys(p.strip() for p in picks if p and p.strip()):
         hit = known.get(key(pick))
@@ -62,8 +70,16 @@ def _match(picks: list[str], known: dict[str, tuple[str, int]], key) -> tuple[li
     return list(dict.fromkeys(stored)), unmatched, count
 
 
-def onboard(db, profile_id: int, genres: list[str], artists: list[str], import_file: str | Path | None = None,
-            import_format: str | None = None, *, replace: bool = True) -> OnboardSummary:
+def onboard(
+    db,
+    profile_id: int,
+    genres: list[str],
+    artists: list[str],
+    import_file: str | Path | None = None,
+    import_format: str | None = None,
+    *,
+    replace: bool = True,
+) -> OnboardSummary:
     """Store the picks as this profile's taste seeds and import a history file.
 
     With ``replace`` (the default: the wizard's picks are the whole answer) earlier seeds are dropped
@@ -76,8 +92,11 @@ def onboard(db, profile_id: int, genres: list[str], artists: list[str], import_f
             db.execute("DELETE FROM taste_seeds WHERE profile_id = ?", [profile_id])
         for kind, values in (("genre", g_stored), ("artist", a_stored)):
             for value in values:
-                db.execute("INSERT OR IGNORE INTO taste_seeds (profile_id, kind, value, created_at) "
-                           "VALUES (?, ?, ?, ?)", [profile_id, kind, value, now])
+                db.execute(
+                    "INSERT OR IGNORE INTO taste_seeds (profile_id, kind, value, created_at) "
+                    "VALUES (?, ?, ?, ?)",
+                    [profile_id, kind, value, now],
+                )
     summary = OnboardSummary(g_stored, a_stored, g_unmatched, a_unmatched, g_count + a_count)
     if import_file is not None:
         summary.imported = _import_history(db, profile_id, Path(import_file), import_format)
@@ -85,8 +104,14 @@ def onboard(db, profile_id: int, genres: list[str], artists: list[str], import_f
 
 
 def seeds(db, profile_id: int) -> list[tuple[str, str]]:
-    return [(k, v) for k, v in db.execute("SELECT kind, value FROM taste_seeds WHERE profile_id = ? "
-                                          "ORDER BY created_at, kind, value", [profile_id])]
+    return [
+        (k, v)
+        for k, v in db.execute(
+            "SELECT kind, value FROM taste_seeds WHERE profile_id = ? "
+            "ORDER BY created_at, kind, value",
+            [profile_id],
+        )
+    ]
 
 
 def guess_format(path: Path) -> str:
@@ -104,7 +129,9 @@ def guess_format(path: Path) -> str:
         return "lastfm"
     if name.endswith(".log"):
         return "rockbox"
-    raise ImportFormatError(f"{path}: cannot tell the history format from the name; give it with --import-format")
+    raise ImportFormatError(
+        f"{path}: cannot tell the history format from the name; give it with --import-format"
+    )
 
 
 def _import_history(db, profile_id: int, path: Path, fmt: str | None) -> dict:

@@ -12,19 +12,27 @@ ROW_SIZE = 20
 NOT_SKIPPED = "end_reason = 'finished' OR (skipped = 0 AND end_reason <> 'skipped')"
 
 
-def on_repeat(db, profile_id: int, now: datetime, size: int = ROW_SIZE) -> list[tuple[int, str, bool]]:
+def on_repeat(
+    db, profile_id: int, now: datetime, size: int = ROW_SIZE
+) -> list[tuple[int, str, bool]]:
     """Most played (not skipped) in the last 30 days."""
     rows = db.execute(
         f"SELECT l.item_id, count(*) AS n FROM listens l JOIN items i ON i.id = l.item_id "
         f"WHERE l.profile_id = ? AND l.started_at >= ? AND ({NOT_SKIPPED}) AND i.status = 'present' "
         f"GROUP BY l.item_id ORDER BY n DESC, max(l.started_at) DESC LIMIT ?",
-        [profile_id, iso(now - timedelta(days=30)), size * 2])
+        [profile_id, iso(now - timedelta(days=30)), size * 2],
+    )
     banned = banned_ids(db, profile_id)
-    return [(iid, f"you played it {times(n)} in the last 30 days", False)
-            for iid, n in rows if iid not in banned][:size]
+    return [
+        (iid, f"you played it {times(n)} in the last 30 days", False)
+        for iid, n in rows
+        if iid not in banned
+    ][:size]
 
 
-def rediscover(model, profile_id: int, now: datetime, size: int = ROW_SIZE) -> list[tuple[int, str, bool]]:
+def rediscover(
+    model, profile_id: int, now: datetime, size: int = ROW_SIZE
+) -> list[tuple[int, str, bool]]:
     """Loved long ago (finished three times or more, or liked) and not heard for 90 days.
 
     Read from the model's per-profile counts, which already hold every play: a pass over the whole
@@ -48,16 +56,26 @@ def rediscover(model, profile_id: int, now: datetime, size: int = ROW_SIZE) -> l
     return out
 
 
-def new_in_library(db, model, profile_id: int, now: datetime, size: int = ROW_SIZE, per_album: int = 2
-                   ) -> list[tuple[int, str, bool]]:
+def new_in_library(
+    db, model, profile_id: int, now: datetime, size: int = ROW_SIZE, per_album: int = 2
+) -> list[tuple[int, str, bool]]:
     """Added in the last 30 days and never played (the model's counts say which were); at most ``per_album``
     from one album or series."""
     rows = db.execute(
         "SELECT id, added_at, coalesce(album, ''), series_id FROM items WHERE status = 'present' AND added_at >= ? "
-        "ORDER BY added_at DESC, id LIMIT ?", [iso(now - timedelta(days=30)), size * 250]).fetchall()
+        "ORDER BY added_at DESC, id LIMIT ?",
+        [iso(now - timedelta(days=30)), size * 250],
+    ).fetchall()
     plays = model.state(profile_id).plays
-    watched = {r[0] for r in db.execute("SELECT item_id FROM watch_progress WHERE profile_id = ?", [profile_id])}
-    rows = [r for r in rows if r[0] not in watched and model.row(r[0]) >= 0 and plays[model.row(r[0])] == 0]
+    watched = {
+        r[0]
+        for r in db.execute("SELECT item_id FROM watch_progress WHERE profile_id = ?", [profile_id])
+    }
+    rows = [
+        r
+        for r in rows
+        if r[0] not in watched and model.row(r[0]) >= 0 and plays[model.row(r[0])] == 0
+    ]
     banned = banned_ids(db, profile_id)
     seen: dict[tuple, int] = {}
     out = []
@@ -80,7 +98,11 @@ def continue_watching(db, profile_id: int, size: int = ROW_SIZE) -> list[tuple[i
     started_series = set()
     for p in episodes.in_progress(db, profile_id):
         minutes = int(p["position_s"] // 60)
-        left = f", {int((p['duration_s'] - p['position_s']) // 60)} min left" if p["duration_s"] else ""
+        left = (
+            f", {int((p['duration_s'] - p['position_s']) // 60)} min left"
+            if p["duration_s"]
+            else ""
+        )
         out.append((p["item_id"], f"you stopped at {minutes} min{left}", False))
         if p["series_id"] is not None:
             started_series.add(p["series_id"])
@@ -93,8 +115,12 @@ def continue_watching(db, profile_id: int, size: int = ROW_SIZE) -> list[tuple[i
     return [e for e in out if e[0] not in banned][:size]
 
 
-DAYPARTS = [("Morning", range(5, 12)), ("Afternoon", range(12, 17)), ("Evening", range(17, 22)),
-            ("Late night", (22, 23, 0, 1, 2, 3, 4))]
+DAYPARTS = [
+    ("Morning", range(5, 12)),
+    ("Afternoon", range(12, 17)),
+    ("Evening", range(17, 22)),
+    ("Late night", (22, 23, 0, 1, 2, 3, 4)),
+]
 
 
 def daypart(local: datetime) -> tuple[str, tuple[int, ...]]:
@@ -104,7 +130,9 @@ def daypart(local: datetime) -> tuple[str, tuple[int, ...]]:
     raise AssertionError(local.hour)  # every hour is in one part
 
 
-def daypart_favourites(db, profile_id: int, now: datetime, limit: int = 200) -> list[tuple[int, int]]:
+def daypart_favourites(
+    db, profile_id: int, now: datetime, limit: int = 200
+) -> list[tuple[int, int]]:
     """(item_id, plays) this profile played at this time of day (local time) in the last 180 days."""
     _name, hours = daypart(now.astimezone())
     marks = ",".join("?" * len(hours))
@@ -113,5 +141,6 @@ def daypart_favourites(db, profile_id: int, now: datetime, limit: int = 200) -> 
         f"AND started_at >= ? AND ({NOT_SKIPPED}) "
         f"AND CAST(strftime('%H', started_at, 'localtime') AS INTEGER) IN ({marks}) "
         f"GROUP BY item_id ORDER BY n DESC LIMIT ?",
-        [profile_id, iso(now - timedelta(days=180)), *hours, limit])
+        [profile_id, iso(now - timedelta(days=180)), *hours, limit],
+    )
     return rows.fetchall()

@@ -31,7 +31,7 @@ class Playlist:
 def uri_to_path(uri: str) -> str:
     """A ``file://`` URI or a percent-encoded relative reference back to a file-system path."""
     if uri.startswith("file://"):
-        uri = uri[len("file://"):]
+        uri = uri[len("file://") :]
     return os.fsdecode(unquote_to_bytes(uri))
 
 
@@ -50,9 +50,9 @@ def parse_m3u8(text: str) -> Playlist:
         if not line.strip():
             continue
         if line.startswith("#PLAYLIST:"):
-            name = line[len("#PLAYLIST:"):]
+            name = line[len("#PLAYLIST:") :]
         elif line.startswith("#EXTINF:"):
-            head, _, label = line[len("#EXTINF:"):].partition(",")
+            head, _, label = line[len("#EXTINF:") :].partition(",")
             try:
                 seconds = float(head.split()[0]) if head.strip() else -1
             except ValueError:
@@ -60,22 +60,28 @@ def parse_m3u8(text: str) -> Playlist:
             pending.duration_s = None if seconds < 0 else seconds
             pending.title = label
         elif line.startswith("#EXTART:"):
-            pending.artist = line[len("#EXTART:"):]
+            pending.artist = line[len("#EXTART:") :]
         elif line.startswith("#EXTALB:"):
-            pending.album = line[len("#EXTALB:"):]
+            pending.album = line[len("#EXTALB:") :]
         elif line.startswith("#"):
             continue
         else:
             pending.path = _line_to_path(line)
-            if pending.artist and pending.title and pending.title.startswith(pending.artist + " - "):
-                pending.title = pending.title[len(pending.artist) + 3:]
+            if (
+                pending.artist
+                and pending.title
+                and pending.title.startswith(pending.artist + " - ")
+            ):
+                pending.title = pending.title[len(pending.artist) + 3 :]
             entries.append(pending)
             pending = Entry(path="")
     return Playlist(name, entries)
 
 
 def parse_paths(text: str) -> Playlist:
-    return Playlist(None, [Entry(path=_line_to_path(line)) for line in text.splitlines() if line.strip()])
+    return Playlist(
+        None, [Entry(path=_line_to_path(line)) for line in text.splitlines() if line.strip()]
+    )
 
 
 def parse_xspf(text: str) -> Playlist:
@@ -89,14 +95,16 @@ def parse_xspf(text: str) -> Playlist:
     entries = []
     for track in root.findall("x:trackList/x:track", ns):
         duration = track.findtext("x:duration", None, ns)
-        entries.append(Entry(
-            path=uri_to_path(track.findtext("x:location", "", ns)),
-            title=track.findtext("x:title", None, ns),
-            artist=track.findtext("x:creator", None, ns),
-            album=track.findtext("x:album", None, ns),
-            duration_s=int(duration) / 1000 if duration else None,
-            reason=track.findtext("x:annotation", None, ns),
-        ))
+        entries.append(
+            Entry(
+                path=uri_to_path(track.findtext("x:location", "", ns)),
+                title=track.findtext("x:title", None, ns),
+                artist=track.findtext("x:creator", None, ns),
+                album=track.findtext("x:album", None, ns),
+                duration_s=int(duration) / 1000 if duration else None,
+                reason=track.findtext("x:annotation", None, ns),
+            )
+        )
     return Playlist(root.findtext("x:title", None, ns), entries)
 
 
@@ -108,19 +116,30 @@ def parse_jspf(text: str) -> Playlist:
     for track in playlist.get("track", []):
         locations = track.get("location") or [""]
         duration = track.get("duration")
-        entries.append(Entry(
-            path=uri_to_path(locations[0]), title=track.get("title"), artist=track.get("creator"),
-            album=track.get("album"), duration_s=duration / 1000 if duration is not None else None,
-            reason=track.get("annotation"),
-        ))
+        entries.append(
+            Entry(
+                path=uri_to_path(locations[0]),
+                title=track.get("title"),
+                artist=track.get("creator"),
+                album=track.get("album"),
+                duration_s=duration / 1000 if duration is not None else None,
+                reason=track.get("annotation"),
+            )
+        )
     return Playlist(playlist.get("title"), entries)
 
 
 def parse_json(text: str) -> Playlist:
     data = _load_json(text, "json")
     entries = [
-        Entry(path=i["path"], title=i.get("title"), artist=i.get("artist"), album=i.get("album"),
-              duration_s=i.get("duration_s"), reason=i.get("reason"))
+        Entry(
+            path=i["path"],
+            title=i.get("title"),
+            artist=i.get("artist"),
+            album=i.get("album"),
+            duration_s=i.get("duration_s"),
+            reason=i.get("reason"),
+        )
         for i in data.get("items", [])
     ]
     return Playlist(data.get("name"), entries)
@@ -136,7 +155,13 @@ def _load_json(text: str, fmt: str) -> dict:
     return data
 
 
-PARSERS = {"m3u8": parse_m3u8, "xspf": parse_xspf, "jspf": parse_jspf, "json": parse_json, "paths": parse_paths}
+PARSERS = {
+    "m3u8": parse_m3u8,
+    "xspf": parse_xspf,
+    "jspf": parse_jspf,
+    "json": parse_json,
+    "paths": parse_paths,
+}
 
 
 def parse(text: str, fmt: str) -> Playlist:

@@ -126,14 +126,23 @@ def render_jspf(mix: Mix, style: str = "absolute", base_dir: Path | None = None)
     tracks = []
     for item in mix.items:
         track = {"location": [_uri(item_path(item, style, base_dir))]}
-        for key, value in (("title", item.title), ("creator", item.artist), ("album", item.album),
-                           ("annotation", item.reason)):
+        for key, value in (
+            ("title", item.title),
+            ("creator", item.artist),
+            ("album", item.album),
+            ("annotation", item.reason),
+        ):
             if clean_text(value):
                 track[key] = clean_text(value)
         if item.duration_s is not None:
             track["duration"] = int(round(item.duration_s * 1000))
         tracks.append(track)
-    playlist = {"title": clean_text(mix.name), "creator": "tuneup", "date": mix.generated_at, "track": tracks}
+    playlist = {
+        "title": clean_text(mix.name),
+        "creator": "tuneup",
+        "date": mix.generated_at,
+        "track": tracks,
+    }
     if mix.description:
         playlist["annotation"] = clean_text(mix.description)
     return _dumps({"playlist": playlist})
@@ -154,8 +163,14 @@ def render_json(mix: Mix, style: str = "absolute", base_dir: Path | None = None)
         }
         for i in mix.items
     ]
-    data = {"name": mix.name, "kind": mix.kind, "period": mix.period, "generated_at": mix.generated_at,
-            "profile": mix.profile, "items": items}
+    data = {
+        "name": mix.name,
+        "kind": mix.kind,
+        "period": mix.period,
+        "generated_at": mix.generated_at,
+        "profile": mix.profile,
+        "items": items,
+    }
     return _dumps(data)
 
 
@@ -169,11 +184,18 @@ def _dumps(data: dict) -> str:
     return text + "\n"
 
 
-RENDERERS = {"m3u8": render_m3u8, "xspf": render_xspf, "jspf": render_jspf, "json": render_json,
-             "paths": render_paths}
+RENDERERS = {
+    "m3u8": render_m3u8,
+    "xspf": render_xspf,
+    "jspf": render_jspf,
+    "json": render_json,
+    "paths": render_paths,
+}
 
 
-def render(mix: Mix, fmt: str = "m3u8", *, paths: str = "absolute", base_dir: Path | None = None) -> str:
+def render(
+    mix: Mix, fmt: str = "m3u8", *, paths: str = "absolute", base_dir: Path | None = None
+) -> str:
     """The playlist text. Relative paths are relative to ``base_dir`` (the playlist's folder)."""
     if fmt not in RENDERERS:
         raise ValueError(f"unknown playlist format {fmt!r}; use one of {', '.join(FORMATS)}")
@@ -182,7 +204,9 @@ def render(mix: Mix, fmt: str = "m3u8", *, paths: str = "absolute", base_dir: Pa
     return RENDERERS[fmt](mix, paths, base_dir)
 
 
-def write_playlist(mix: Mix, out: Path | str, fmt: str = "m3u8", *, paths: str = "absolute") -> Path:
+def write_playlist(
+    mix: Mix, out: Path | str, fmt: str = "m3u8", *, paths: str = "absolute"
+) -> Path:
     """Write ``mix`` to ``out`` atomically; relative paths are relative to ``out``'s folder."""
     out = Path(out).absolute()
     text = render(mix, fmt, paths=paths, base_dir=out.parent)
@@ -193,7 +217,9 @@ def write_playlist(mix: Mix, out: Path | str, fmt: str = "m3u8", *, paths: str =
 def atomic_write(path: Path, data: bytes) -> None:
     """Readers (and the next run after a crash) see the old file or the new one, never a torn one."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with replacing(path, what="playlist") as fh:  # 0o666 less the umask: players and servers can read it
+    with replacing(
+        path, what="playlist"
+    ) as fh:  # 0o666 less the umask: players and servers can read it
         fh.write(data)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from tuneup.mixes.catalog import aware, banned_ids, iso, mix_items, ensure_playable, profile_name
+from tuneup.mixes.catalog import aware, banned_ids, ensure_playable, iso, mix_items, profile_name
 from tuneup.mixes.seeds import Seed, resolve_all
 from tuneup.mixes.types import Mix, MixItem
 
@@ -25,7 +25,9 @@ ARTIST_SKIPS_TO_DROP = 2
 
 
 class RadioSession:
-    def __init__(self, db, model, profile_id: int, seeds: list[str], *, now: datetime | None = None):
+    def __init__(
+        self, db, model, profile_id: int, seeds: list[str], *, now: datetime | None = None
+    ):
         self.db, self.model, self.profile_id = db, model, profile_id
         ensure_playable(db, profile_id)  # NothingToMixError when there is nothing to play
         self.seeds: list[Seed] = resolve_all(db, seeds)
@@ -47,7 +49,9 @@ class RadioSession:
         """The person skipped ``item_id``: steer away from it, its close neighbours and, on repeat, its artist."""
         self.skips.append(item_id)
         self._avoid.add(item_id)
-        for rec in self.model.similar([item_id], k=NEIGHBOURS_OF_SKIP, profile_id=self.profile_id, kinds="track"):
+        for rec in self.model.similar(
+            [item_id], k=NEIGHBOURS_OF_SKIP, profile_id=self.profile_id, kinds="track"
+        ):
             self._avoid.add(rec.item_id)
         artist = self._artist(item_id)
         if artist:
@@ -67,16 +71,27 @@ class RadioSession:
 
     def as_mix(self, n: int = 25) -> Mix:
         items = self.next_batch(n)
-        return Mix(KIND, self.name, items, profile_name(self.db, self.profile_id), iso(self.now), None,
-                   "Each track close to the seeds and to the one before it")
+        return Mix(
+            KIND,
+            self.name,
+            items,
+            profile_name(self.db, self.profile_id),
+            iso(self.now),
+            None,
+            "Each track close to the seeds and to the one before it",
+        )
 
     def _steps(self, n: int) -> list[tuple[int, str, bool]]:
         """Up to ``n`` next items from one neighbourhood: the seeds plus the latest item."""
         anchors = list(self._seed_sample)
         if self.queued:
-            anchors += [self.queued[-1]] * max(1, len(anchors) // 2)  # the neighbour weighs half the seeds
+            anchors += [self.queued[-1]] * max(
+                1, len(anchors) // 2
+            )  # the neighbour weighs half the seeds
         exclude = set(self.queued) | self._avoid | self._single_items
-        recs = self.model.similar(anchors, k=40, exclude=sorted(exclude), kinds="track", profile_id=self.profile_id)
+        recs = self.model.similar(
+            anchors, k=40, exclude=sorted(exclude), kinds="track", profile_id=self.profile_id
+        )
         artists = {r.item_id: self._artist(r.item_id) for r in recs}
         out: list[tuple[int, str, bool]] = []
         for _ in range(n):
@@ -107,7 +122,9 @@ class RadioSession:
         return f"radio from {seeds}: {rec.reason}" if rec.reason else f"radio from {seeds}"
 
     def _artist(self, item_id: int) -> str:
-        row = self.db.execute("SELECT coalesce(artist, albumartist, '') FROM items WHERE id = ?", [item_id]).fetchone()
+        row = self.db.execute(
+            "SELECT coalesce(artist, albumartist, '') FROM items WHERE id = ?", [item_id]
+        ).fetchone()
         return (row[0] if row else "").casefold()
 
 
@@ -119,5 +136,7 @@ def _spread(ids: list[int], n: int) -> list[int]:
     return [ids[int(k * step)] for k in range(n)]
 
 
-def radio(db, model, profile_id: int, seeds: list[str], *, size: int = 30, now: datetime | None = None) -> Mix:
+def radio(
+    db, model, profile_id: int, seeds: list[str], *, size: int = 30, now: datetime | None = None
+) -> Mix:
     return RadioSession(db, model, profile_id, seeds, now=now).as_mix(size)

@@ -21,7 +21,13 @@ class _Rows:
     """Everything one call of build_rows shares: the store, the profile, the clock, one lazily loaded model."""
 
     def __init__(self, db, model_dir, profile_id: int, now: datetime, config, model=None):
-        self.db, self.model_dir, self.profile_id, self.now, self.config = db, model_dir, profile_id, now, config
+        self.db, self.model_dir, self.profile_id, self.now, self.config = (
+            db,
+            model_dir,
+            profile_id,
+            now,
+            config,
+        )
         self._model = model
         self.profile = profile_name(db, profile_id)
         self.generated = iso(now)
@@ -37,25 +43,51 @@ class _Rows:
         return _LazyModel(self)
 
     def mix(self, kind: str, name: str, entries, description: str = "") -> Mix:
-        return Mix(kind, name, mix_items(self.db, entries), self.profile, self.generated, None, description)
+        return Mix(
+            kind, name, mix_items(self.db, entries), self.profile, self.generated, None, description
+        )
 
 
-def build_rows(db, model_dir, profile_id: int, *, now: datetime | None = None, config=None, model=None) -> list[Mix]:
+def build_rows(
+    db, model_dir, profile_id: int, *, now: datetime | None = None, config=None, model=None
+) -> list[Mix]:
     """Every home row for this profile. NothingToMixError when the library is empty."""
     if not db.execute("SELECT 1 FROM items WHERE status = 'present' LIMIT 1").fetchone():
         raise NothingToMixError("the library is empty: run `tuneup scan DIR` first")
     r = _Rows(db, model_dir, profile_id, aware(now), config, model)
-    rows: list[Mix] = [r.mix("continue_watching", "Continue watching", plain_rows.continue_watching(db, profile_id))]
+    rows: list[Mix] = [
+        r.mix(
+            "continue_watching", "Continue watching", plain_rows.continue_watching(db, profile_id)
+        )
+    ]
     rows += _music_mixes(r)
-    rows.append(r.mix("on_repeat", "On repeat", plain_rows.on_repeat(db, profile_id, r.now),
-                      "What you played most in the last 30 days"))
+    rows.append(
+        r.mix(
+            "on_repeat",
+            "On repeat",
+            plain_rows.on_repeat(db, profile_id, r.now),
+            "What you played most in the last 30 days",
+        )
+    )
     rows += because_listened(r)
     rows += because_watched(r)
     rows.append(time_of_day(r))
-    rows.append(r.mix("rediscover", "Rediscover", plain_rows.rediscover(r.model, profile_id, r.now),
-                      "Loved long ago, not heard lately"))
-    rows.append(r.mix("new", "New in your library", plain_rows.new_in_library(db, r.model, profile_id, r.now),
-                      "Added in the last 30 days, not played yet"))
+    rows.append(
+        r.mix(
+            "rediscover",
+            "Rediscover",
+            plain_rows.rediscover(r.model, profile_id, r.now),
+            "Loved long ago, not heard lately",
+        )
+    )
+    rows.append(
+        r.mix(
+            "new",
+            "New in your library",
+            plain_rows.new_in_library(db, r.model, profile_id, r.now),
+            "Added in the last 30 days, not played yet",
+        )
+    )
     return [row for row in rows if row is not None and row.items]
 
 
@@ -64,10 +96,16 @@ def _music_mixes(r: _Rows) -> list[Mix]:
     from tuneup.mixes.weekly import weekly
 
     try:
-        out = [weekly(r.db, r.model_dir, r.profile_id, now=r.now, config=r.config, model=r.lazy_model())]
+        out = [
+            weekly(
+                r.db, r.model_dir, r.profile_id, now=r.now, config=r.config, model=r.lazy_model()
+            )
+        ]
     except NothingToMixError:  # a video-only library, or every track banned
         return []
-    return out + daily(r.db, r.model_dir, r.profile_id, now=r.now, config=r.config, model=r.lazy_model())
+    return out + daily(
+        r.db, r.model_dir, r.profile_id, now=r.now, config=r.config, model=r.lazy_model()
+    )
 
 
 class _LazyModel:
@@ -86,14 +124,25 @@ def because_listened(r: _Rows) -> list[Mix]:
         "SELECT coalesce(i.artist, i.albumartist) AS a, count(*) AS n FROM listens l JOIN items i ON i.id = l.item_id "
         "WHERE l.profile_id = ? AND l.started_at >= ? AND l.end_reason <> 'skipped' AND l.skipped = 0 "
         "AND i.kind = 'track' AND a IS NOT NULL GROUP BY a ORDER BY n DESC, a LIMIT ?",
-        [r.profile_id, iso(r.now - timedelta(days=14)), LISTENED_ROWS]).fetchall()
+        [r.profile_id, iso(r.now - timedelta(days=14)), LISTENED_ROWS],
+    ).fetchall()
     out = []
     for artist, _n in rows:
-        everything_by = [i for (i,) in r.db.execute("SELECT id FROM items WHERE artist = ?", [artist])]
+        everything_by = [
+            i for (i,) in r.db.execute("SELECT id FROM items WHERE artist = ?", [artist])
+        ]
         own = _most_played(r.model, r.profile_id, everything_by, 10)
-        recs = r.model.similar(own, k=ROW_SIZE, exclude=everything_by, kinds="track", profile_id=r.profile_id)
-        out.append(r.mix("because_listened", f"Because you listened to {artist}", from_recs(recs),
-                         f"Close to what you play by {artist}"))
+        recs = r.model.similar(
+            own, k=ROW_SIZE, exclude=everything_by, kinds="track", profile_id=r.profile_id
+        )
+        out.append(
+            r.mix(
+                "because_listened",
+                f"Because you listened to {artist}",
+                from_recs(recs),
+                f"Close to what you play by {artist}",
+            )
+        )
     return out
 
 
@@ -111,22 +160,39 @@ def because_watched(r: _Rows) -> list[Mix]:
         "FROM watch_progress w JOIN items i ON i.id = w.item_id LEFT JOIN series s ON s.id = i.series_id "
         "WHERE w.profile_id = ? AND (w.completed = 1 OR w.times_completed > 0) AND i.kind IN ('movie', 'episode') "
         "GROUP BY coalesce('s' || i.series_id, 'i' || i.id) ORDER BY last DESC LIMIT ?",
-        [r.profile_id, WATCHED_ROWS]).fetchall()
+        [r.profile_id, WATCHED_ROWS],
+    ).fetchall()
     out = []
     banned = banned_ids(r.db, r.profile_id)
     for item_id, kind, series_id, title, _last in watched:
         seeds = _series_items(r.db, series_id) if series_id else [item_id]
-        recs = r.model.similar(seeds, k=ROW_SIZE * 3, kinds=("movie", "episode"), profile_id=r.profile_id,
-                               exclude=seeds)
+        recs = r.model.similar(
+            seeds,
+            k=ROW_SIZE * 3,
+            kinds=("movie", "episode"),
+            profile_id=r.profile_id,
+            exclude=seeds,
+        )
         entries = _as_series(r, recs, skip_series={series_id}, banned=banned)
-        out.append(r.mix("because_watched", f"Because you watched {title}", entries[:ROW_SIZE],
-                         f"Movies and series like {title}"))
+        out.append(
+            r.mix(
+                "because_watched",
+                f"Because you watched {title}",
+                entries[:ROW_SIZE],
+                f"Movies and series like {title}",
+            )
+        )
     return out
 
 
 def _series_items(db, series_id: int) -> list[int]:
-    return [i for (i,) in db.execute("SELECT id FROM items WHERE series_id = ? AND +status = 'present' ORDER BY id",
-                                     [series_id])]
+    return [
+        i
+        for (i,) in db.execute(
+            "SELECT id FROM items WHERE series_id = ? AND +status = 'present' ORDER BY id",
+            [series_id],
+        )
+    ]
 
 
 def _as_series(r: _Rows, recs, *, skip_series: set, banned: set) -> list[tuple[int, str, bool]]:
@@ -158,8 +224,11 @@ def _episode_label(ep: dict) -> str:
 
 
 def _finished(db, profile_id: int, item_id: int) -> bool:
-    row = db.execute("SELECT completed OR times_completed > 0 FROM watch_progress WHERE profile_id = ? "
-                     "AND item_id = ?", [profile_id, item_id]).fetchone()
+    row = db.execute(
+        "SELECT completed OR times_completed > 0 FROM watch_progress WHERE profile_id = ? "
+        "AND item_id = ?",
+        [profile_id, item_id],
+    ).fetchone()
     return bool(row and row[0])
 
 
@@ -169,7 +238,17 @@ def time_of_day(r: _Rows) -> Mix | None:
     if not favourites:
         return None
     name, _hours = plain_rows.daypart(r.now.astimezone())
-    recs = r.model.recommend(r.profile_id, k=ROW_SIZE, candidates=[i for i, _n in favourites], kinds="track",
-                             context=r.now, adventurousness=0, artist_cap=setting(r.config, "mix.artist_cap"))
-    entries = [(rec.item_id, f"you often play this in the {name.lower()}: {rec.reason}", False) for rec in recs]
+    recs = r.model.recommend(
+        r.profile_id,
+        k=ROW_SIZE,
+        candidates=[i for i, _n in favourites],
+        kinds="track",
+        context=r.now,
+        adventurousness=0,
+        artist_cap=setting(r.config, "mix.artist_cap"),
+    )
+    entries = [
+        (rec.item_id, f"you often play this in the {name.lower()}: {rec.reason}", False)
+        for rec in recs
+    ]
     return r.mix("time_of_day", f"{name} mix", entries, f"What you play in the {name.lower()}")

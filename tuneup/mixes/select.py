@@ -34,10 +34,17 @@ class Picker:
         if item_id in self._ids or item_id in self.banned:
             return False
         artist = self.artist_of.get(item_id, "")
-        if artist and self.artist_cap is not None and self._per_artist.get(artist, 0) >= self.artist_cap:
+        if (
+            artist
+            and self.artist_cap is not None
+            and self._per_artist.get(artist, 0) >= self.artist_cap
+        ):
             return False
-        return not (item_id in self.previous and self.repeat_budget is not None
-                    and self._repeats >= self.repeat_budget)
+        return not (
+            item_id in self.previous
+            and self.repeat_budget is not None
+            and self._repeats >= self.repeat_budget
+        )
 
     def offer(self, entries) -> "Picker":
         for item_id, reason, exploration in entries:

@@ -41,26 +41,42 @@ def load(db, profile_id: int, kind: str, period: str, name: str | None = None) -
 
 def _stored(row) -> Stored:
     name, period, generated_at, raw = row
-    entries = [(int(e["item_id"]), e.get("reason", ""), bool(e.get("exploration"))) for e in json.loads(raw)]
+    entries = [
+        (int(e["item_id"]), e.get("reason", ""), bool(e.get("exploration")))
+        for e in json.loads(raw)
+    ]
     return Stored(name, period, generated_at, entries)
 
 
 def save(db, profile_id: int, kind: str, period: str, mixes: list[Stored]) -> None:
     """Replace every mix of ``kind`` for ``period`` with ``mixes`` in one transaction."""
     with write(db):
-        db.execute("DELETE FROM mixes WHERE profile_id = ? AND kind = ? AND period = ?", [profile_id, kind, period])
+        db.execute(
+            "DELETE FROM mixes WHERE profile_id = ? AND kind = ? AND period = ?",
+            [profile_id, kind, period],
+        )
         for mix in mixes:
             items = [{"item_id": i, "reason": r, "exploration": e} for i, r, e in mix.entries]
             db.execute(
                 "INSERT INTO mixes (profile_id, kind, period, name, generated_at, items) VALUES (?, ?, ?, ?, ?, ?)",
-                [profile_id, kind, period, mix.name, mix.generated_at, json.dumps(items, ensure_ascii=False)],
+                [
+                    profile_id,
+                    kind,
+                    period,
+                    mix.name,
+                    mix.generated_at,
+                    json.dumps(items, ensure_ascii=False),
+                ],
             )
 
 
 def previous_ids(db, profile_id: int, kind: str, period: str) -> set[int]:
     """Item ids of the latest stored ``kind`` mix before ``period`` (periods sort as text)."""
-    row = db.execute("SELECT period FROM mixes WHERE profile_id = ? AND kind = ? AND period < ? "
-                     "ORDER BY period DESC LIMIT 1", [profile_id, kind, period]).fetchone()
+    row = db.execute(
+        "SELECT period FROM mixes WHERE profile_id = ? AND kind = ? AND period < ? "
+        "ORDER BY period DESC LIMIT 1",
+        [profile_id, kind, period],
+    ).fetchone()
     if not row:
         return set()
     return {i for s in load(db, profile_id, kind, row[0]) for i, _, _ in s.entries}

@@ -19,7 +19,9 @@ class MixItem:
     evidence: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
-        return {f.name: getattr(self, f.name) for f in fields(self)}  # asdict() deep-copies: slow for big rows
+        return {
+            f.name: getattr(self, f.name) for f in fields(self)
+        }  # asdict() deep-copies: slow for big rows
 
 
 @dataclass

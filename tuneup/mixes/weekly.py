@@ -9,8 +9,16 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from tuneup.mixes import store
-from tuneup.mixes.catalog import (artists_of, aware, banned_ids, iso, mix_items, ensure_playable, played_since,
-                                  profile_name)
+from tuneup.mixes.catalog import (
+    artists_of,
+    aware,
+    banned_ids,
+    ensure_playable,
+    iso,
+    mix_items,
+    played_since,
+    profile_name,
+)
 from tuneup.mixes.flow import flow
 from tuneup.mixes.modelref import get_model, setting
 from tuneup.mixes.select import Picker, from_recs, stable_seed
@@ -22,8 +30,17 @@ FRESH_DAYS = 60
 MAX_REPEAT_SHARE = 0.2
 
 
-def weekly(db, model_dir, profile_id: int, *, now: datetime | None = None, config=None, size: int | None = None,
-           refresh: bool = False, model=None) -> Mix:
+def weekly(
+    db,
+    model_dir,
+    profile_id: int,
+    *,
+    now: datetime | None = None,
+    config=None,
+    size: int | None = None,
+    refresh: bool = False,
+    model=None,
+) -> Mix:
     now = aware(now)
     period = store.week_period(now)
     ensure_playable(db, profile_id)  # NothingToMixError when there is nothing at all
@@ -36,9 +53,20 @@ def weekly(db, model_dir, profile_id: int, *, now: datetime | None = None, confi
     entries = _pick(db, model, profile_id, now, period, size, config, refresh)
     generated = iso(now)
     items = flow(db, mix_items(db, entries))
-    store.save(db, profile_id, KIND, period,
-               [store.Stored(NAME, period, generated, [(i.item_id, i.reason, i.exploration) for i in items])])
-    return Mix(KIND, NAME, items, profile_name(db, profile_id), generated, period, _description(period))
+    store.save(
+        db,
+        profile_id,
+        KIND,
+        period,
+        [
+            store.Stored(
+                NAME, period, generated, [(i.item_id, i.reason, i.exploration) for i in items]
+            )
+        ],
+    )
+    return Mix(
+        KIND, NAME, items, profile_name(db, profile_id), generated, period, _description(period)
+    )
 
 
 def _pick(db, model, profile_id, now, period, size, config, refresh) -> list[tuple[int, str, bool]]:
@@ -46,17 +74,37 @@ def _pick(db, model, profile_id, now, period, size, config, refresh) -> list[tup
     recent = played_since(db, profile_id, now - timedelta(days=FRESH_DAYS))
     previous = store.previous_ids(db, profile_id, KIND, period)
     cap = setting(config, "mix.artist_cap")
-    picker = Picker(size, {}, cap, previous, store.overlap_budget(size, MAX_REPEAT_SHARE), banned_ids(db, profile_id))
+    picker = Picker(
+        size,
+        {},
+        cap,
+        previous,
+        store.overlap_budget(size, MAX_REPEAT_SHARE),
+        banned_ids(db, profile_id),
+    )
     seed = stable_seed(profile_id, period, now.timestamp() if refresh else "")
-    ask = dict(kinds="track", context=now, adventurousness=setting(config, "adventurousness"), seed=seed,
-               artist_cap=cap)
+    ask = dict(
+        kinds="track",
+        context=now,
+        adventurousness=setting(config, "adventurousness"),
+        seed=seed,
+        artist_cap=cap,
+    )
     for recs in (
         lambda: model.recommend(profile_id, k=size + 10, exclude=sorted(recent | previous), **ask),
         # a small or well-played library: last week's picks (up to the repeat budget), then what has gone
         # longest without a play
-        lambda: model.recommend(profile_id, k=size * 2, candidates=sorted(previous - recent - picker.ids), **ask),
-        lambda: model.recommend(profile_id, k=size * 2, candidates=_longest_unplayed(
-            db, profile_id, now - timedelta(days=FRESH_DAYS), picker.ids, size * 2), **ask),
+        lambda: model.recommend(
+            profile_id, k=size * 2, candidates=sorted(previous - recent - picker.ids), **ask
+        ),
+        lambda: model.recommend(
+            profile_id,
+            k=size * 2,
+            candidates=_longest_unplayed(
+                db, profile_id, now - timedelta(days=FRESH_DAYS), picker.ids, size * 2
+            ),
+            **ask,
+        ),
     ):
         if picker.full:
             break
@@ -68,8 +116,11 @@ def _pick(db, model, profile_id, now, period, size, config, refresh) -> list[tup
 
 def _longest_unplayed(db, profile_id: int, since, taken: set[int], n: int) -> list[int]:
     """Of the items played since ``since``, the ``n`` whose last play is oldest."""
-    rows = db.execute("SELECT item_id, max(started_at) AS last FROM listens WHERE profile_id = ? AND started_at >= ? "
-                      "AND item_id IS NOT NULL GROUP BY item_id ORDER BY last, item_id", [profile_id, iso(since)])
+    rows = db.execute(
+        "SELECT item_id, max(started_at) AS last FROM listens WHERE profile_id = ? AND started_at >= ? "
+        "AND item_id IS NOT NULL GROUP BY item_id ORDER BY last, item_id",
+        [profile_id, iso(since)],
+    )
     return [i for i, _ in rows if i not in taken][:n]
 
 
@@ -83,7 +134,15 @@ def stored_mix(db, profile_id: int, period: str) -> Mix | None:
     items = mix_items(db, [e for e in kept.entries if e[0] not in banned])
     if not items:
         return None
-    return Mix(KIND, NAME, items, profile_name(db, profile_id), kept.generated_at, period, _description(period))
+    return Mix(
+        KIND,
+        NAME,
+        items,
+        profile_name(db, profile_id),
+        kept.generated_at,
+        period,
+        _description(period),
+    )
 
 
 def _description(period: str) -> str:

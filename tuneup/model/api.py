@@ -31,8 +31,15 @@ def _profile_id(db, profile: str | int | None) -> int | None:
     return profile_id(db, profile)
 
 
-def fit(db, model_dir: Path, *, profile: str | int | None = None, progress=None, cancel=None,
-        as_of: float | None = None) -> Model:
+def fit(
+    db,
+    model_dir: Path,
+    *,
+    profile: str | int | None = None,
+    progress=None,
+    cancel=None,
+    as_of: float | None = None,
+) -> Model:
     """Fit on everything in the store and save it as ``model_dir/model.npz``."""
     from tuneup.model.fit import fit_model
     from tuneup.model.memory import release_memory
@@ -45,8 +52,15 @@ def fit(db, model_dir: Path, *, profile: str | int | None = None, progress=None,
     return model
 
 
-def load_or_fit(db, model_dir: Path, *, max_age: float | None = DEFAULT_MAX_AGE_S, progress=None,
-                cancel=None, fitter=None) -> Model:
+def load_or_fit(
+    db,
+    model_dir: Path,
+    *,
+    max_age: float | None = DEFAULT_MAX_AGE_S,
+    progress=None,
+    cancel=None,
+    fitter=None,
+) -> Model:
     """The saved model when it is fresh (same store state, same version, younger than ``max_age`` seconds).
 
     When only new listens or feedback arrived since, they are added to the saved model (taste, skips,
@@ -91,8 +105,12 @@ def fit_in_child(db, model_dir: Path, *, progress=None, cancel=None) -> Model:
     db_file = db.execute("PRAGMA database_list").fetchone()[2]
     from tuneup.parentwatch import exit_with_parent
 
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=exit_with_parent,
-                             initargs=(os.getpid(),)) as pool:
+    with ProcessPoolExecutor(
+        1,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=exit_with_parent,
+        initargs=(os.getpid(),),
+    ) as pool:
         pool.submit(_fit_to_file, db_file, str(model_dir)).result()
     return load(Path(model_dir) / FILE_NAME)
 
@@ -107,5 +125,17 @@ def _fit_to_file(db_file: str, model_dir: str) -> None:
         fit(db, Path(model_dir))
 
 
-__all__ = ["Model", "Rec", "Taste", "TasteCluster", "fit", "fit_in_child", "load_or_fit", "load", "save",
-           "StaleModel", "MODEL_VERSION", "FILE_NAME"]
+__all__ = [
+    "Model",
+    "Rec",
+    "Taste",
+    "TasteCluster",
+    "fit",
+    "fit_in_child",
+    "load_or_fit",
+    "load",
+    "save",
+    "StaleModel",
+    "MODEL_VERSION",
+    "FILE_NAME",
+]

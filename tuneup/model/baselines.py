@@ -117,7 +117,14 @@ class ALS(Recommender):
     name = "ALS"
     max_items = 20_000
 
-    def __init__(self, factors: int = 64, reg: float = 5.0, alpha: float = 10.0, iters: int = 8, seed: int = 0):
+    def __init__(
+        self,
+        factors: int = 64,
+        reg: float = 5.0,
+        alpha: float = 10.0,
+        iters: int = 8,
+        seed: int = 0,
+    ):
         self.f, self.reg, self.alpha, self.iters, self.seed = factors, reg, alpha, iters, seed
 
     def _fit(self, ds):

@@ -53,7 +53,7 @@ def _dense_rows(model: "Model", rows: np.ndarray) -> tuple[np.ndarray, np.ndarra
     for n, (idx, val) in enumerate(parts):
         x[n, [col[int(t)] for t in idx]] = val
     if model.audio.shape[1]:
-        x[:, len(used):] = 0.7 * model.audio[rows]
+        x[:, len(used) :] = 0.7 * model.audio[rows]
     return x, used
 
 
@@ -72,7 +72,9 @@ def kmeans(x: np.ndarray, k: int, seed: int = 0, iters: int = 30) -> np.ndarray:
     c = np.stack(centres)
     labels = np.zeros(len(x), np.int64)
     for _ in range(iters):
-        new = np.argmax(np.einsum("ij,kj->ik", x, c), axis=1)  # einsum: no BLAS thread start-up per call
+        new = np.argmax(
+            np.einsum("ij,kj->ik", x, c), axis=1
+        )  # einsum: no BLAS thread start-up per call
         if _ > 0 and np.array_equal(new, labels):
             break
         labels = new
@@ -93,7 +95,9 @@ def taste_summary(model: "Model", profile_id: int, n_clusters: int = 6, seed: in
     day_parts = {}
     for p, name in enumerate(DAY_PARTS + ("weekdays", "weekends")):
         if st.part_taste[p].any():
-            day_parts[name] = [g for g, _ in _top_tokens(model, model.content.to_tokens(st.part_taste[p]), "g:", 3)]
+            day_parts[name] = [
+                g for g, _ in _top_tokens(model, model.content.to_tokens(st.part_taste[p]), "g:", 3)
+            ]
     audio = {}
     pos = st.positive
     if model.audio_names and pos.any():
@@ -116,11 +120,21 @@ def taste_summary(model: "Model", profile_id: int, n_clusters: int = 6, seed: in
                 continue
             members = members[np.argsort(-pos[members])]
             cpref = model.content.to_tokens_rows(members, pos[members])
-            clusters.append(TasteCluster(
-                [int(model.item_ids[i]) for i in members],
-                [g for g, _ in _top_tokens(model, cpref, "g:", 3)],
-                [a for a, _ in _top_tokens(model, cpref, "a:", 3)],
-            ))
+            clusters.append(
+                TasteCluster(
+                    [int(model.item_ids[i]) for i in members],
+                    [g for g, _ in _top_tokens(model, cpref, "g:", 3)],
+                    [a for a, _ in _top_tokens(model, cpref, "a:", 3)],
+                )
+            )
         clusters.sort(key=lambda c: -len(c.item_ids))
-    return Taste(profile_id, st.n_signal, _top_tokens(model, pref, "g:", 10), _top_tokens(model, pref, "a:", 10),
-                 day_parts, audio, clusters, list(model.seeds.get(profile_id, [])))
+    return Taste(
+        profile_id,
+        st.n_signal,
+        _top_tokens(model, pref, "g:", 10),
+        _top_tokens(model, pref, "a:", 10),
+        day_parts,
+        audio,
+        clusters,
+        list(model.seeds.get(profile_id, [])),
+    )

@@ -49,7 +49,9 @@ class Collab:
             out[self.ease_rows] = u @ self.ease_b
         return out
 
-    def scores(self, w: np.ndarray, ease_weight: float = 1.0, knn_weight: float = 0.5) -> np.ndarray:
+    def scores(
+        self, w: np.ndarray, ease_weight: float = 1.0, knn_weight: float = 0.5
+    ) -> np.ndarray:
         """A blend of EASE and item-kNN, each scaled to a maximum of 1."""
         total = np.zeros(self.n_items)
         for part, weight in ((self.ease_scores(w), ease_weight), (self.knn_scores(w), knn_weight)):
@@ -63,8 +65,13 @@ class Collab:
         return self.nb_idx[row][ok], self.nb_val[row][ok]
 
     def arrays(self) -> dict[str, np.ndarray]:
-        return {"nb_idx": self.nb_idx, "nb_val": self.nb_val, "ease_rows": self.ease_rows, "ease_b": self.ease_b,
-                "baskets": self.baskets}
+        return {
+            "nb_idx": self.nb_idx,
+            "nb_val": self.nb_val,
+            "ease_rows": self.ease_rows,
+            "ease_b": self.ease_b,
+            "baskets": self.baskets,
+        }
 
     @classmethod
     def from_arrays(cls, a) -> "Collab":
@@ -82,9 +89,19 @@ def basket_ids(profile: np.ndarray, time: np.ndarray, gap_s: float | None) -> np
     return np.cumsum(new) - 1
 
 
-def fit_collab(basket: np.ndarray, item: np.ndarray, weight: np.ndarray, n_items: int, *, lam: float = 250.0,
-               ease_max: int = EASE_MAX, neighbours: int = NEIGHBOURS, shrink: float = 5.0, window: int | None = None,
-               cancel=None) -> Collab:
+def fit_collab(
+    basket: np.ndarray,
+    item: np.ndarray,
+    weight: np.ndarray,
+    n_items: int,
+    *,
+    lam: float = 250.0,
+    ease_max: int = EASE_MAX,
+    neighbours: int = NEIGHBOURS,
+    shrink: float = 5.0,
+    window: int | None = None,
+    cancel=None,
+) -> Collab:
     """Fit from events (basket, item row, positive weight), ordered by basket then time.
 
     ``window`` None counts every pair in a basket (a profile's whole history); a number counts
@@ -101,11 +118,15 @@ def fit_collab(basket: np.ndarray, item: np.ndarray, weight: np.ndarray, n_items
     m = int(min(ease_max, np.count_nonzero(counts)))
     ease_rows = np.sort(order[:m]).astype(np.int64)
     if window is None:
-        gram, rows = _dense_gram(ub, ui, uval, n_items, ease_rows if m < np.count_nonzero(counts) else None)
+        gram, rows = _dense_gram(
+            ub, ui, uval, n_items, ease_rows if m < np.count_nonzero(counts) else None
+        )
         nb_idx, nb_val = _knn_dense(gram, rows, n_items, neighbours, shrink)
     else:
         gram, rows = None, ease_rows
-        nb_idx, nb_val, gram = _knn_windowed(basket, item, n_items, window, neighbours, shrink, ease_rows)
+        nb_idx, nb_val, gram = _knn_windowed(
+            basket, item, n_items, window, neighbours, shrink, ease_rows
+        )
     if cancel is not None and cancel():
         raise InterruptedError
     release_memory()
@@ -177,7 +198,9 @@ def _pair_counts(basket, item, n_items, window):
     for d in range(1, window + 1):
         same = (basket[d:] == basket[:-d]) & (item[d:] != item[:-d])
         a, b = item[:-d][same], item[d:][same]
-        key[filled:filled + len(a)] = np.minimum(a, b).astype(np.int64) * n_items + np.maximum(a, b)
+        key[filled : filled + len(a)] = np.minimum(a, b).astype(np.int64) * n_items + np.maximum(
+            a, b
+        )
         filled += len(a)
         del a, b, same
     key = key[:filled]

@@ -11,8 +11,20 @@ from dataclasses import dataclass
 import numpy as np
 
 # How much each field counts towards "same vibe".
-FIELD_WEIGHTS = {"g": 1.0, "a": 1.0, "al": 0.6, "d": 0.35, "c": 0.5, "m": 0.6, "l": 0.3, "s": 1.0, "p": 0.5,
-                 "dir": 0.7, "w": 0.25, "k": 0.6}
+FIELD_WEIGHTS = {
+    "g": 1.0,
+    "a": 1.0,
+    "al": 0.6,
+    "d": 0.35,
+    "c": 0.5,
+    "m": 0.6,
+    "l": 0.3,
+    "s": 1.0,
+    "p": 0.5,
+    "dir": 0.7,
+    "w": 0.25,
+    "k": 0.6,
+}
 
 
 @dataclass
@@ -35,7 +47,9 @@ class Content:
 
     def to_tokens(self, weights: np.ndarray) -> np.ndarray:
         """X^T w: a taste vector over tokens from weights over items."""
-        return np.bincount(self.idx, weights=self.val * weights[self.rows()], minlength=len(self.vocab))
+        return np.bincount(
+            self.idx, weights=self.val * weights[self.rows()], minlength=len(self.vocab)
+        )
 
     def to_tokens_rows(self, rows: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """X^T w for a few rows only (cheap when ``rows`` is small)."""
@@ -49,12 +63,16 @@ class Content:
         """Token indices whose name starts with ``prefix`` (e.g. "g:"), cached."""
         cache = self.__dict__.setdefault("_prefix_cache", {})
         if prefix not in cache:
-            cache[prefix] = np.asarray([k for k, t in enumerate(self.vocab) if t.startswith(prefix)], np.int64)
+            cache[prefix] = np.asarray(
+                [k for k, t in enumerate(self.vocab) if t.startswith(prefix)], np.int64
+            )
         return cache[prefix]
 
     def score(self, token_pref: np.ndarray) -> np.ndarray:
         """X p: every item's match with a taste vector over tokens."""
-        return np.bincount(self.rows(), weights=self.val * token_pref[self.idx], minlength=self.n_items)
+        return np.bincount(
+            self.rows(), weights=self.val * token_pref[self.idx], minlength=self.n_items
+        )
 
     def row(self, i: int) -> tuple[np.ndarray, np.ndarray]:
         a, b = self.ptr[i], self.ptr[i + 1]

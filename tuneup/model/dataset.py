@@ -50,19 +50,34 @@ class Events:
     outcome: np.ndarray  # int8 FINISHED/SKIPPED/STOPPED
     fraction: np.ndarray  # float32 share of the item played (1.0 when unknown)
     weight: np.ndarray  # float32 extra weight (the eval format's optional weight column)
-    unmatched_artist: dict[int, list[tuple[str, float]]] = field(default_factory=dict)  # profile -> (artist, time)
+    unmatched_artist: dict[int, list[tuple[str, float]]] = field(
+        default_factory=dict
+    )  # profile -> (artist, time)
 
     def __len__(self) -> int:
         return len(self.item)
 
     @classmethod
     def empty(cls) -> "Events":
-        return cls(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float64), np.zeros(0, np.int8),
-                   np.zeros(0, np.float32), np.zeros(0, np.float32))
+        return cls(
+            np.zeros(0, np.int64),
+            np.zeros(0, np.int64),
+            np.zeros(0, np.float64),
+            np.zeros(0, np.int8),
+            np.zeros(0, np.float32),
+            np.zeros(0, np.float32),
+        )
 
     def subset(self, mask: np.ndarray) -> "Events":
-        return Events(self.profile[mask], self.item[mask], self.time[mask], self.outcome[mask],
-                      self.fraction[mask], self.weight[mask], self.unmatched_artist)
+        return Events(
+            self.profile[mask],
+            self.item[mask],
+            self.time[mask],
+            self.outcome[mask],
+            self.fraction[mask],
+            self.weight[mask],
+            self.unmatched_artist,
+        )
 
 
 @dataclass
@@ -75,7 +90,13 @@ class Feedback:
 
     @classmethod
     def empty(cls) -> "Feedback":
-        return cls(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int8), np.zeros(0, np.float64), [])
+        return cls(
+            np.zeros(0, np.int64),
+            np.zeros(0, np.int64),
+            np.zeros(0, np.int8),
+            np.zeros(0, np.float64),
+            [],
+        )
 
 
 @dataclass

@@ -28,13 +28,26 @@ def temporal_split(ds: Dataset, holdout: int) -> Split:
         for a, b in zip(starts, ends):
             if b - a <= holdout:
                 continue
-            keep[b - holdout:b] = False
-            seen = set(ev.item[a:b - holdout].tolist())
-            t = [i for i in dict.fromkeys(ev.item[b - holdout:b].tolist()) if i not in seen and i >= 0]
+            keep[b - holdout : b] = False
+            seen = set(ev.item[a : b - holdout].tolist())
+            t = [
+                i
+                for i in dict.fromkeys(ev.item[b - holdout : b].tolist())
+                if i not in seen and i >= 0
+            ]
             if t:
                 targets[int(ev.profile[a])] = np.asarray(t, np.int64)
-    train = Dataset(ds.catalogue, ev.subset(keep), ds.feedback, ds.seeds, ds.profiles, ds.baskets,
-                    ds.session_gap_s, float(ev.time[keep].max()) if keep.any() else ds.as_of, ds.stamp)
+    train = Dataset(
+        ds.catalogue,
+        ev.subset(keep),
+        ds.feedback,
+        ds.seeds,
+        ds.profiles,
+        ds.baskets,
+        ds.session_gap_s,
+        float(ev.time[keep].max()) if keep.any() else ds.as_of,
+        ds.stamp,
+    )
     return Split(train, targets)
 
 
@@ -65,17 +78,29 @@ def evaluate(rec, split: Split, k: int) -> dict:
         h, r, n = metrics(ranked, target, k)
         hr, rc, nd = hr + h, rc + r, nd + n
     m = max(len(split.targets), 1)
-    return {"model": rec.name, f"HR@{k}": round(hr / m, 4), f"Recall@{k}": round(float(rc) / m, 4),
-            f"NDCG@{k}": round(nd / m, 4), "fit_s": round(fit_s, 2), "profiles": len(split.targets)}
+    return {
+        "model": rec.name,
+        f"HR@{k}": round(hr / m, 4),
+        f"Recall@{k}": round(float(rc) / m, 4),
+        f"NDCG@{k}": round(nd / m, 4),
+        "fit_s": round(fit_s, 2),
+        "profiles": len(split.targets),
+    }
 
 
-_NAMES = {"popularity": "Popularity", "content": "ContentOnly", "knn": "ItemKNN", "als": "ALS", "ease": "EASE",
-          "hybrid": "Hybrid"}
+_NAMES = {
+    "popularity": "Popularity",
+    "content": "ContentOnly",
+    "knn": "ItemKNN",
+    "als": "ALS",
+    "ease": "EASE",
+    "hybrid": "Hybrid",
+}
 
 
 def recommenders(spec: str = "all") -> list:
-    from tuneup.model import baselines
     from tuneup.errors import TuneupError
+    from tuneup.model import baselines
 
     if spec == "all":
         return baselines.all_recommenders()
@@ -106,7 +131,14 @@ def write_recommendations(ds: Dataset, prof_key: dict, item_key: dict, k: int, p
             scores = rec.scores(pid)
             ranked = top_k(scores, rec.profiles.get(pid, np.zeros(0, np.int64)), k)
             for rank, i in enumerate(ranked, 1):
-                w.writerow([prof_key[pid], item_key[int(ds.catalogue.item_ids[i])], rank, f"{scores[i]:.6f}"])
+                w.writerow(
+                    [
+                        prof_key[pid],
+                        item_key[int(ds.catalogue.item_ids[i])],
+                        rank,
+                        f"{scores[i]:.6f}",
+                    ]
+                )
                 n += 1
     os.replace(tmp, path)
     return n

@@ -5,8 +5,17 @@ from __future__ import annotations
 import numpy as np
 
 
-def diverse_pick(order: np.ndarray, k: int, artist: np.ndarray, album: np.ndarray, dup: np.ndarray, *,
-                 artist_cap: int | None = 2, album_cap: int | None = 2, taken: set[int] | None = None) -> list[int]:
+def diverse_pick(
+    order: np.ndarray,
+    k: int,
+    artist: np.ndarray,
+    album: np.ndarray,
+    dup: np.ndarray,
+    *,
+    artist_cap: int | None = 2,
+    album_cap: int | None = 2,
+    taken: set[int] | None = None,
+) -> list[int]:
     """Walk ``order`` (best first) and keep items until ``k``, respecting caps and skipping near-duplicates.
 
     ``artist``/``album``/``dup`` are per-item group ids (-1 = unknown, never capped). When the caps leave
@@ -36,14 +45,27 @@ def diverse_pick(order: np.ndarray, k: int, artist: np.ndarray, album: np.ndarra
         per_artist[a] = per_artist.get(a, 0) + 1
         per_album[b] = per_album.get(b, 0) + 1
     if len(picked) < k and (artist_cap or album_cap):
-        more = diverse_pick(order, k - len(picked), artist, album, dup, artist_cap=None, album_cap=None,
-                            taken=taken | set(picked))
+        more = diverse_pick(
+            order,
+            k - len(picked),
+            artist,
+            album,
+            dup,
+            artist_cap=None,
+            album_cap=None,
+            taken=taken | set(picked),
+        )
         picked.extend(more)
     return picked
 
 
-def thompson_genres(genre: np.ndarray, finishes: np.ndarray, skips: np.ndarray, n_genres: int,
-                    rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def thompson_genres(
+    genre: np.ndarray,
+    finishes: np.ndarray,
+    skips: np.ndarray,
+    n_genres: int,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One draw per genre from Beta(1 + finishes, 1 + skips) of this profile's plays in that genre.
 
     Genres never tried have the widest posterior, so they get picked now and then; genres whose

@@ -10,14 +10,16 @@ import numpy as np
 from tuneup.history.normalize import norm_artist, norm_title
 from tuneup.model import ranker
 from tuneup.model.collab import basket_ids, fit_collab
-from tuneup.model.memory import release_memory
 from tuneup.model.content import build_content
 from tuneup.model.dataset import FINISHED, LIKE, SKIPPED, STOPPED, Dataset
 from tuneup.model.hybrid import Model
+from tuneup.model.memory import release_memory
 from tuneup.model.profile import DAY, HALF_LIFE_DAYS, ProfileEvents
 from tuneup.model.sources import fold
 
-_LIVE = re.compile(r"\s*[\(\[][^\)\]]*\b(live|acoustic version|demo|mono)\b[^\)\]]*[\)\]]|\s+-\s+live\b.*$", re.I)
+_LIVE = re.compile(
+    r"\s*[\(\[][^\)\]]*\b(live|acoustic version|demo|mono)\b[^\)\]]*[\)\]]|\s+-\s+live\b.*$", re.I
+)
 PAIR_BUDGET = 5_000_000  # co-listening pairs counted at most (memory and time bound)
 
 
@@ -53,12 +55,23 @@ def _audio_table(cat) -> tuple[list[str], np.ndarray]:
 def collab_weights(ds: Dataset) -> np.ndarray:
     """How much each event says "these belong together": finished plays fully, skips not at all."""
     ev = ds.events
-    w = np.where(ev.outcome == FINISHED, 1.0, np.where(ev.outcome == STOPPED, np.clip(ev.fraction, 0, 1), 0.0))
+    w = np.where(
+        ev.outcome == FINISHED,
+        1.0,
+        np.where(ev.outcome == STOPPED, np.clip(ev.fraction, 0, 1), 0.0),
+    )
     return (w * ev.weight).astype(np.float32)
 
 
-def fit_model(ds: Dataset, *, profile: int | None = None, progress=None, cancel=None, lam: float = 250.0,
-              ease_max: int | None = None) -> Model:
+def fit_model(
+    ds: Dataset,
+    *,
+    profile: int | None = None,
+    progress=None,
+    cancel=None,
+    lam: float = 250.0,
+    ease_max: int | None = None,
+) -> Model:
     started = time.perf_counter()
     step = _Steps(progress, cancel, 5)
     cat = ds.catalogue
@@ -68,32 +81,68 @@ def fit_model(ds: Dataset, *, profile: int | None = None, progress=None, cancel=
     vocab = {t: k for k, t in enumerate(content.vocab)}
     step("content vectors")
     artist_idx = _ids([norm_artist(a) for a in cat.artists])
-    album_idx = _ids([f"{fold(al)}|{norm_artist(a)}" if al else "" for al, a in zip(cat.albums, cat.artists)])
-    genre_idx = np.asarray([vocab.get(f"g:{fold(g[0])}", -1) if g else -1 for g in cat.genres], np.int32)
+    album_idx = _ids(
+        [f"{fold(al)}|{norm_artist(a)}" if al else "" for al, a in zip(cat.albums, cat.artists)]
+    )
+    genre_idx = np.asarray(
+        [vocab.get(f"g:{fold(g[0])}", -1) if g else -1 for g in cat.genres], np.int32
+    )
     dup_idx = _ids([_dup_key(t, a) for t, a in zip(cat.titles, cat.artists)])
     ev = ds.events
     matched = ev.item >= 0
     gap = None if ds.baskets == "profile" else ds.session_gap_s
     baskets = basket_ids(ev.profile[matched], ev.time[matched], gap)
     n_events = int(matched.sum())
-    window = None if ds.baskets == "profile" else int(np.clip(PAIR_BUDGET // max(n_events, 1), 2, 25))
+    window = (
+        None if ds.baskets == "profile" else int(np.clip(PAIR_BUDGET // max(n_events, 1), 2, 25))
+    )
     from tuneup.model.collab import EASE_MAX
 
-    collab = fit_collab(baskets, ev.item[matched], collab_weights(ds)[matched], n, lam=lam,
-                        ease_max=EASE_MAX if ease_max is None else ease_max, window=window, cancel=step.cancelled)
+    collab = fit_collab(
+        baskets,
+        ev.item[matched],
+        collab_weights(ds)[matched],
+        n,
+        lam=lam,
+        ease_max=EASE_MAX if ease_max is None else ease_max,
+        window=window,
+        cancel=step.cancelled,
+    )
     step("co-listening")
     popularity = np.bincount(ev.item[matched], minlength=n).astype(np.float32)
     profile_events = _split_profiles(ds)
-    seed_prefs = {pid: _seed_pref(ds, pid, content, vocab, artist_idx) for pid in
-                  set(ds.seeds) | set(ev.unmatched_artist) | set(ds.profiles) | set(profile_events)}
+    seed_prefs = {
+        pid: _seed_pref(ds, pid, content, vocab, artist_idx)
+        for pid in set(ds.seeds) | set(ev.unmatched_artist) | set(ds.profiles) | set(profile_events)
+    }
     seed_prefs = {pid: s for pid, s in seed_prefs.items() if s.shape[1]}
     audio = cat.audio if cat.audio is not None else np.zeros((n, 0), np.float32)
     names, table = _audio_table(cat)
     step("profiles")
-    model = Model(cat.item_ids, cat.kinds, cat.titles, cat.artists, cat.albums, content, collab, audio, names,
-                  table, artist_idx, album_idx, genre_idx, dup_idx, popularity, profile_events, seed_prefs,
-                  dict(ds.seeds), {}, ds.as_of or time.time(), ds.stamp,
-                  {"baskets": ds.baskets, "fitted_at": time.time()})
+    model = Model(
+        cat.item_ids,
+        cat.kinds,
+        cat.titles,
+        cat.artists,
+        cat.albums,
+        content,
+        collab,
+        audio,
+        names,
+        table,
+        artist_idx,
+        album_idx,
+        genre_idx,
+        dup_idx,
+        popularity,
+        profile_events,
+        seed_prefs,
+        dict(ds.seeds),
+        {},
+        ds.as_of or time.time(),
+        ds.stamp,
+        {"baskets": ds.baskets, "fitted_at": time.time()},
+    )
     for pid in profile_events:
         if profile is None or pid == profile:
             model.ranker_weights[pid] = train_ranker(model, pid)
@@ -140,8 +189,16 @@ def _split_profiles(ds: Dataset) -> dict[int, ProfileEvents]:
     for pid in sorted(set(ev.profile.tolist()) | set(fb.profile.tolist())):
         sel = (ev.profile == pid) & (ev.item >= 0)
         fsel = (fb.profile == pid) & (fb.item >= 0)
-        out[int(pid)] = ProfileEvents(ev.item[sel], ev.time[sel], ev.outcome[sel], ev.fraction[sel], ev.weight[sel],
-                                      fb.item[fsel], fb.kind[fsel], fb.time[fsel])
+        out[int(pid)] = ProfileEvents(
+            ev.item[sel],
+            ev.time[sel],
+            ev.outcome[sel],
+            ev.fraction[sel],
+            ev.weight[sel],
+            fb.item[fsel],
+            fb.kind[fsel],
+            fb.time[fsel],
+        )
     return out
 
 
@@ -213,4 +270,3 @@ class _Steps:
             raise InterruptedError("fit cancelled")
         if self.progress:
             self.progress(self.done, self.total, info)
-

@@ -30,8 +30,13 @@ class Rec:
     evidence: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
-        return {"item_id": self.item_id, "score": self.score, "reason": self.reason,
-                "exploration": self.exploration, "evidence": self.evidence}
+        return {
+            "item_id": self.item_id,
+            "score": self.score,
+            "reason": self.reason,
+            "exploration": self.exploration,
+            "evidence": self.evidence,
+        }
 
 
 @dataclass
@@ -58,10 +63,19 @@ class Taste:
     seeds: list[tuple[str, str]]
 
     def as_dict(self) -> dict:
-        return {"profile_id": self.profile_id, "signal": self.signal, "top_genres": self.top_genres,
-                "top_artists": self.top_artists, "day_parts": self.day_parts, "audio": self.audio,
-                "clusters": [{"name": c.name, "item_ids": c.item_ids, "genres": c.genres, "artists": c.artists}
-                             for c in self.clusters], "seeds": self.seeds}
+        return {
+            "profile_id": self.profile_id,
+            "signal": self.signal,
+            "top_genres": self.top_genres,
+            "top_artists": self.top_artists,
+            "day_parts": self.day_parts,
+            "audio": self.audio,
+            "clusters": [
+                {"name": c.name, "item_ids": c.item_ids, "genres": c.genres, "artists": c.artists}
+                for c in self.clusters
+            ],
+            "seeds": self.seeds,
+        }
 
 
 @dataclass
@@ -147,7 +161,11 @@ class Model:
             scale = max(float(np.abs(pref).max()) if len(pref) else 0.0, 1.0)
             np.add.at(pref, seeds[0].astype(np.int64), seeds[1] * SEED_WEIGHT * scale)
         pnorm = float(np.linalg.norm(pref))
-        content = (self.content.score(pref) - taste * self._row_norm2()) / pnorm if pnorm > 0 else np.zeros(self.n_items)
+        content = (
+            (self.content.score(pref) - taste * self._row_norm2()) / pnorm
+            if pnorm > 0
+            else np.zeros(self.n_items)
+        )
         collab = self.collab.scores(pos)
         audio = self._audio_match(pos)
         audio_skipped = self._audio_match(np.maximum(-taste, 0.0))
@@ -173,25 +191,31 @@ class Model:
         pop = np.log1p(np.maximum(self.popularity - st.plays, 0))
         # skip rates relative to this profile's own: an unknown artist or genre scores 0, not "good"
         r0 = (st.skips.sum() + 1.0) / (st.skips.sum() + st.finishes.sum() + 4.0)
-        x = np.column_stack([
-            collab,
-            content,
-            audio,
-            context,
-            np.log1p(art_plays),
-            (art_skips + 2 * r0) / (art_skips + art_fin + 2.0) - r0,
-            (gen_skips + 2 * r0) / (gen_skips + gen_fin + 2.0) - r0,
-            pop / max(float(pop.max()) if len(pop) else 0.0, 1.0),
-            audio_skipped,
-        ])
-        return Signals(x=x, state=st, pref=pref, art_plays=art_plays, seeds=seeds, profile_id=profile_id)
+        x = np.column_stack(
+            [
+                collab,
+                content,
+                audio,
+                context,
+                np.log1p(art_plays),
+                (art_skips + 2 * r0) / (art_skips + art_fin + 2.0) - r0,
+                (gen_skips + 2 * r0) / (gen_skips + gen_fin + 2.0) - r0,
+                pop / max(float(pop.max()) if len(pop) else 0.0, 1.0),
+                audio_skipped,
+            ]
+        )
+        return Signals(
+            x=x, state=st, pref=pref, art_plays=art_plays, seeds=seeds, profile_id=profile_id
+        )
 
     def _audio_match(self, weights: np.ndarray) -> np.ndarray:
         """Cosine of every item's sound with the weighted sum of the sounds of ``weights``, leave-one-out."""
         if not self.audio.shape[1] or not weights.any():
             return np.zeros(self.n_items)
         nz = np.flatnonzero(weights)
-        apref = (self.audio[nz].T @ weights[nz].astype(np.float32)).astype(np.float32)  # float32: no upcast copy
+        apref = (self.audio[nz].T @ weights[nz].astype(np.float32)).astype(
+            np.float32
+        )  # float32: no upcast copy
         anorm = float(np.linalg.norm(apref))
         if anorm == 0:
             return np.zeros(self.n_items)
@@ -201,8 +225,9 @@ class Model:
 
     def _row_norm2(self) -> np.ndarray:
         if "rn2" not in self._cache:
-            self._cache["rn2"] = np.bincount(self.content.rows(), weights=self.content.val ** 2,
-                                             minlength=self.n_items)
+            self._cache["rn2"] = np.bincount(
+                self.content.rows(), weights=self.content.val**2, minlength=self.n_items
+            )
         return self._cache["rn2"]
 
     def weights(self, profile_id: int) -> np.ndarray:
@@ -216,8 +241,17 @@ class Model:
 
     # ------------------------------------------------------------------ recommend
 
-    def allowed(self, profile_id: int, *, candidates=None, kinds=None, exclude=None, unplayed: bool = False,
-                not_played_days: float | None = None, now: float | None = None) -> np.ndarray:
+    def allowed(
+        self,
+        profile_id: int,
+        *,
+        candidates=None,
+        kinds=None,
+        exclude=None,
+        unplayed: bool = False,
+        not_played_days: float | None = None,
+        now: float | None = None,
+    ) -> np.ndarray:
         st = self.state(profile_id)
         mask = ~(st.banned | st.disliked)
         if candidates is not None:
@@ -235,17 +269,38 @@ class Model:
             mask &= st.last_played < now - not_played_days * DAY
         return mask
 
-    def recommend(self, profile_id: int, k: int = 30, *, candidates=None, kinds=None, exclude=None,
-                  unplayed: bool = False, not_played_days: float | None = None, context: datetime | None = None,
-                  adventurousness: int | None = None, seed: int | None = None, artist_cap: int | None = 2,
-                  album_cap: int | None = 2, weights: np.ndarray | None = None, now: float | None = None) -> list[Rec]:
+    def recommend(
+        self,
+        profile_id: int,
+        k: int = 30,
+        *,
+        candidates=None,
+        kinds=None,
+        exclude=None,
+        unplayed: bool = False,
+        not_played_days: float | None = None,
+        context: datetime | None = None,
+        adventurousness: int | None = None,
+        seed: int | None = None,
+        artist_cap: int | None = 2,
+        album_cap: int | None = 2,
+        weights: np.ndarray | None = None,
+        now: float | None = None,
+    ) -> list[Rec]:
         """The best ``k`` items for this profile, diverse, with some exploration, each with a reason.
 
         ``weights`` overrides the ranker's feature weights (experiments, the simulator); ``now`` is the
         time ``not_played_days`` counts back from (default: the clock).
         """
-        mask = self.allowed(profile_id, candidates=candidates, kinds=kinds, exclude=exclude, unplayed=unplayed,
-                            not_played_days=not_played_days, now=now)
+        mask = self.allowed(
+            profile_id,
+            candidates=candidates,
+            kinds=kinds,
+            exclude=exclude,
+            unplayed=unplayed,
+            not_played_days=not_played_days,
+            now=now,
+        )
         rng = np.random.default_rng(seed)
         if not mask.any() or k <= 0:
             return []
@@ -255,19 +310,40 @@ class Model:
         sig = self.signals(profile_id, part)
         weights = self.weights(profile_id) if weights is None else np.asarray(weights, float)
         score = sig.x @ weights
-        adv = DEFAULT_ADVENTUROUSNESS if adventurousness is None else max(0, min(100, int(adventurousness)))
+        adv = (
+            DEFAULT_ADVENTUROUSNESS
+            if adventurousness is None
+            else max(0, min(100, int(adventurousness)))
+        )
         n_explore = int(round(k * adv / 100 * EXPLORE_SHARE_AT_MAX)) if k >= 3 else 0
         allowed = np.flatnonzero(mask)
         pool = _top(allowed, score, max(k * 10, 200))
-        exploit = diverse_pick(pool, k - n_explore, self.artist_idx, self.album_idx, self.dup_idx,
-                               artist_cap=artist_cap, album_cap=album_cap)
+        exploit = diverse_pick(
+            pool,
+            k - n_explore,
+            self.artist_idx,
+            self.album_idx,
+            self.dup_idx,
+            artist_cap=artist_cap,
+            album_cap=album_cap,
+        )
         explore = self._explore(sig, mask, score, n_explore, set(exploit), rng, artist_cap)
         order = _interleave(exploit, explore)
         if len(order) < k:  # exploration found too few: fill from the ranked pool
-            order += diverse_pick(pool, k - len(order), self.artist_idx, self.album_idx, self.dup_idx,
-                                  artist_cap=artist_cap, album_cap=album_cap, taken=set(order))
+            order += diverse_pick(
+                pool,
+                k - len(order),
+                self.artist_idx,
+                self.album_idx,
+                self.dup_idx,
+                artist_cap=artist_cap,
+                album_cap=album_cap,
+                taken=set(order),
+            )
         explore_set = set(explore)
-        return [self._rec(i, float(score[i]), sig, i in explore_set, part, weights) for i in order[:k]]
+        return [
+            self._rec(i, float(score[i]), sig, i in explore_set, part, weights) for i in order[:k]
+        ]
 
     def _explore(self, sig: Signals, mask, score, n, taken: set[int], rng, artist_cap) -> list[int]:
         """Picks from outside the comfort zone, genre by Thompson draw, best-scored item within it."""
@@ -278,13 +354,16 @@ class Model:
         allowed = np.flatnonzero(mask)
         half = len(allowed) // 2
         cut = np.partition(comfort[allowed], half)[half] if len(allowed) else 0.0  # the median
-        pool = allowed[(comfort[allowed] <= cut) & (sig.art_plays[allowed] == 0) & (st.plays[allowed] == 0)]
+        pool = allowed[
+            (comfort[allowed] <= cut) & (sig.art_plays[allowed] == 0) & (st.plays[allowed] == 0)
+        ]
         pool = pool[~np.isin(pool, np.fromiter(taken, np.int64, len(taken)))]
         if len(pool) == 0:
             return []
         n_gen = len(self.content.vocab)
-        draw, fin, skp = thompson_genres(self.genre_idx, st.finishes.astype(float), st.skips.astype(float),
-                                         n_gen, rng)
+        draw, fin, skp = thompson_genres(
+            self.genre_idx, st.finishes.astype(float), st.skips.astype(float), n_gen, rng
+        )
         g = self.genre_idx[pool]
         theta = np.where(g >= 0, draw[np.maximum(g, 0)], rng.beta(1, 1, len(pool)))
         quality = score[pool]
@@ -292,8 +371,16 @@ class Model:
         jitter = rng.random(len(pool)) * 0.05
         value = theta + 0.15 * (quality - quality.min()) / span + jitter
         order = pool[_best(value, n * 20)]
-        return diverse_pick(order, n, self.artist_idx, self.genre_idx, self.dup_idx, artist_cap=1, album_cap=1,
-                            taken=taken)
+        return diverse_pick(
+            order,
+            n,
+            self.artist_idx,
+            self.genre_idx,
+            self.dup_idx,
+            artist_cap=1,
+            album_cap=1,
+            taken=taken,
+        )
 
     def _cold_sample(self, mask, k, rng, artist_cap, album_cap) -> list[Rec]:
         """No signal at all: a diverse sample of the library, one genre after another."""
@@ -307,24 +394,45 @@ class Model:
             rank_in_genre[n] = counts.get(gg, 0)
             counts[gg] = rank_in_genre[n] + 1
         order = order[np.argsort(rank_in_genre, kind="stable")]
-        picked = diverse_pick(order, k, self.artist_idx, self.album_idx, self.dup_idx, artist_cap=1, album_cap=1)
+        picked = diverse_pick(
+            order, k, self.artist_idx, self.album_idx, self.dup_idx, artist_cap=1, album_cap=1
+        )
         recs = []
         for i in picked:
-            genre = token_label(self.content.vocab[self.genre_idx[i]]) if self.genre_idx[i] >= 0 else None
+            genre = (
+                token_label(self.content.vocab[self.genre_idx[i]])
+                if self.genre_idx[i] >= 0
+                else None
+            )
             what = f" ({genre})" if genre else ""
-            recs.append(Rec(int(self.item_ids[i]), 0.0,
-                            f"a diverse sample of your library{what}: tuneup knows nothing of your taste yet",
-                            False, {"cold_start": True, "genre": genre}))
+            recs.append(
+                Rec(
+                    int(self.item_ids[i]),
+                    0.0,
+                    f"a diverse sample of your library{what}: tuneup knows nothing of your taste yet",
+                    False,
+                    {"cold_start": True, "genre": genre},
+                )
+            )
         return recs
 
-    def _rec(self, i: int, score: float, sig: Signals, exploration: bool, part, weights: np.ndarray) -> Rec:
+    def _rec(
+        self, i: int, score: float, sig: Signals, exploration: bool, part, weights: np.ndarray
+    ) -> Rec:
         reason, evidence = reason_for(self, i, sig, weights, exploration, part)
         return Rec(int(self.item_ids[i]), round(score, 6), reason, exploration, evidence)
 
     # ------------------------------------------------------------------ similar / explain / taste
 
-    def similar(self, seed_item_ids: list[int], k: int = 30, *, exclude=None, kinds=None,
-                profile_id: int | None = None) -> list[Rec]:
+    def similar(
+        self,
+        seed_item_ids: list[int],
+        k: int = 30,
+        *,
+        exclude=None,
+        kinds=None,
+        profile_id: int | None = None,
+    ) -> list[Rec]:
         """Items close to the seeds by co-listening, content and sound; bans are never returned."""
         seeds = self.rows(seed_item_ids)
         if len(seeds) == 0 or k <= 0:
@@ -339,7 +447,9 @@ class Model:
             apref = self.audio.T @ w
             audio = self.audio @ apref / max(float(np.linalg.norm(apref)), 1e-9)
         score = 1.0 * collab + 0.8 * content + 0.5 * audio
-        mask = ~(self.state(profile_id).banned if profile_id is not None else self.banned_by_anyone())
+        mask = ~(
+            self.state(profile_id).banned if profile_id is not None else self.banned_by_anyone()
+        )
         mask[seeds] = False
         if exclude:
             mask[self.rows(exclude)] = False
@@ -347,14 +457,17 @@ class Model:
             mask &= self.kind_mask(kinds)
         allowed = np.flatnonzero(mask)
         order = _top(allowed, score, k * 5 + 50)
-        picked = diverse_pick(order, k, self.artist_idx, self.album_idx, self.dup_idx, artist_cap=None,
-                              album_cap=None)
+        picked = diverse_pick(
+            order, k, self.artist_idx, self.album_idx, self.dup_idx, artist_cap=None, album_cap=None
+        )
         from tuneup.model.reasons import similar_reason
 
         recs = []
         for i in picked:
             reason, evidence = similar_reason(self, i, seeds, collab[i], content[i], audio[i], pref)
-            recs.append(Rec(int(self.item_ids[i]), round(float(score[i]), 6), reason, False, evidence))
+            recs.append(
+                Rec(int(self.item_ids[i]), round(float(score[i]), 6), reason, False, evidence)
+            )
         return recs
 
     def explain(self, profile_id: int, item_id: int, context: datetime | None = None) -> Rec:
@@ -362,20 +475,36 @@ class Model:
         if i < 0:
             from tuneup.errors import NotFoundError
 
-            raise NotFoundError(f"item {item_id} is not in the model (not in the library, or the model is stale)")
+            raise NotFoundError(
+                f"item {item_id} is not in the model (not in the library, or the model is stale)"
+            )
         st = self.state(profile_id)
         if st.banned[i]:
-            return Rec(int(item_id), 0.0, "you banned this: it is never recommended", False, {"banned": True})
+            return Rec(
+                int(item_id),
+                0.0,
+                "you banned this: it is never recommended",
+                False,
+                {"banned": True},
+            )
         if not self.has_signal(profile_id):
-            return Rec(int(item_id), 0.0, "tuneup knows nothing of your taste yet, so every item is equally likely",
-                       False, {"cold_start": True})
+            return Rec(
+                int(item_id),
+                0.0,
+                "tuneup knows nothing of your taste yet, so every item is equally likely",
+                False,
+                {"cold_start": True},
+            )
         part = context_key(context)
         sig = self.signals(profile_id, part)
         score = float(sig.x[i] @ self.weights(profile_id))
         rec = self._rec(i, score, sig, False, part, self.weights(profile_id))
-        rec.evidence["features"] = {name: round(float(v), 4) for name, v in zip(ranker.FEATURES, sig.x[i])}
-        rec.evidence["weights"] = {name: round(float(v), 4) for name, v in zip(ranker.FEATURES,
-                                                                              self.weights(profile_id))}
+        rec.evidence["features"] = {
+            name: round(float(v), 4) for name, v in zip(ranker.FEATURES, sig.x[i])
+        }
+        rec.evidence["weights"] = {
+            name: round(float(v), 4) for name, v in zip(ranker.FEATURES, self.weights(profile_id))
+        }
         return rec
 
     def taste(self, profile_id: int, n_clusters: int = 6, seed: int = 0) -> Taste:
@@ -414,5 +543,13 @@ def _interleave(exploit: list[int], explore: list[int]) -> list[int]:
 
 
 def _empty_events() -> ProfileEvents:
-    return ProfileEvents(np.zeros(0, np.int64), np.zeros(0), np.zeros(0, np.int8), np.zeros(0, np.float32),
-                         np.zeros(0, np.float32), np.zeros(0, np.int64), np.zeros(0, np.int8), np.zeros(0))
+    return ProfileEvents(
+        np.zeros(0, np.int64),
+        np.zeros(0),
+        np.zeros(0, np.int8),
+        np.zeros(0, np.float32),
+        np.zeros(0, np.float32),
+        np.zeros(0, np.int64),
+        np.zeros(0, np.int8),
+        np.zeros(0),
+    )

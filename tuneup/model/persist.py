@@ -54,7 +54,9 @@ class PackedStrings(Sequence):
             index += len(self)
         if not 0 <= index < len(self):
             raise IndexError(index)
-        return self._raw[self._offsets[index]:self._offsets[index + 1]].decode("utf-8", "surrogatepass")
+        return self._raw[self._offsets[index] : self._offsets[index + 1]].decode(
+            "utf-8", "surrogatepass"
+        )
 
     def __iter__(self):
         raw, off = self._raw, self._offsets
@@ -70,13 +72,28 @@ _PE_FIELDS = ("item", "time", "outcome", "fraction", "weight", "fb_item", "fb_ki
 
 def save(model: Model, path: Path) -> Path:
     arrays: dict[str, np.ndarray] = {}
-    for name, strings in (("titles", model.titles), ("artists", model.artists), ("albums", model.albums),
-                          ("kinds", model.kinds), ("vocab", model.content.vocab), ("audio_names", model.audio_names)):
+    for name, strings in (
+        ("titles", model.titles),
+        ("artists", model.artists),
+        ("albums", model.albums),
+        ("kinds", model.kinds),
+        ("vocab", model.content.vocab),
+        ("audio_names", model.audio_names),
+    ):
         arrays[f"s_{name}"], arrays[f"o_{name}"] = pack(list(strings))
-    arrays.update(item_ids=model.item_ids, c_ptr=model.content.ptr, c_idx=model.content.idx,
-                  c_val=model.content.val, audio=model.audio, audio_data=model.audio_data,
-                  artist_idx=model.artist_idx, album_idx=model.album_idx, genre_idx=model.genre_idx,
-                  dup_idx=model.dup_idx, popularity=model.popularity)
+    arrays.update(
+        item_ids=model.item_ids,
+        c_ptr=model.content.ptr,
+        c_idx=model.content.idx,
+        c_val=model.content.val,
+        audio=model.audio,
+        audio_data=model.audio_data,
+        artist_idx=model.artist_idx,
+        album_idx=model.album_idx,
+        genre_idx=model.genre_idx,
+        dup_idx=model.dup_idx,
+        popularity=model.popularity,
+    )
     arrays.update({f"collab_{k}": v for k, v in model.collab.arrays().items()})
     pids = sorted(model.profile_events)
     arrays["profiles"] = np.asarray(pids, np.int64)
@@ -90,12 +107,18 @@ def save(model: Model, path: Path) -> Path:
         if w is not None:
             arrays[f"ranker_{pid}"] = np.append(w, n)
     meta = {k: v for k, v in model.meta.items() if not k.startswith("_")}
-    meta.update(version=MODEL_VERSION, stamp=model.stamp, as_of=model.as_of,
-                seeds={str(k): v for k, v in model.seeds.items()})
+    meta.update(
+        version=MODEL_VERSION,
+        stamp=model.stamp,
+        as_of=model.as_of,
+        seeds={str(k): v for k, v in model.seeds.items()},
+    )
     arrays["meta"] = np.asarray(json.dumps(meta))
     path = Path(path)
     ensure_dir(path.parent)
-    with replacing(path, what="model", mode=0o600) as fh:  # owner only; two processes may fit at once
+    with replacing(
+        path, what="model", mode=0o600
+    ) as fh:  # owner only; two processes may fit at once
         np.savez(fh, allow_pickle=False, **arrays)
     return path
 
@@ -121,22 +144,48 @@ def load(path: Path, *, stamp: str | None = None) -> Model:
 
 
 def _from_arrays(a: dict, meta: dict) -> Model:
-    s = {name: unpack(a[f"s_{name}"], a[f"o_{name}"]) for name in
-         ("titles", "artists", "albums", "kinds", "vocab", "audio_names")}
+    s = {
+        name: unpack(a[f"s_{name}"], a[f"o_{name}"])
+        for name in ("titles", "artists", "albums", "kinds", "vocab", "audio_names")
+    }
     n = len(a["item_ids"])
     if not all(len(s[k]) == n for k in ("titles", "artists", "albums", "kinds")):
         raise ValueError("string tables do not match the items")
     content = Content(a["c_ptr"], a["c_idx"], a["c_val"], s["vocab"])
-    collab = Collab.from_arrays({k[len("collab_"):]: v for k, v in a.items() if k.startswith("collab_")})
+    collab = Collab.from_arrays(
+        {k[len("collab_") :]: v for k, v in a.items() if k.startswith("collab_")}
+    )
     pids = a["profiles"].tolist()
     events: dict[int, ProfileEvents] = {}
     offsets = {f: np.concatenate([[0], np.cumsum(a[f"pe_{f}_len"])]) for f in _PE_FIELDS}
     for k, pid in enumerate(pids):
-        events[int(pid)] = ProfileEvents(*[a[f"pe_{f}"][offsets[f][k]:offsets[f][k + 1]] for f in _PE_FIELDS])
+        events[int(pid)] = ProfileEvents(
+            *[a[f"pe_{f}"][offsets[f][k] : offsets[f][k + 1]] for f in _PE_FIELDS]
+        )
     seeds = {int(k[5:]): v for k, v in a.items() if k.startswith("seed_")}
     rankers = {int(k[7:]): (v[:-1], float(v[-1])) for k, v in a.items() if k.startswith("ranker_")}
     taste_seeds = {int(k): [tuple(x) for x in v] for k, v in meta.pop("seeds", {}).items()}
-    return Model(a["item_ids"], s["kinds"], s["titles"], s["artists"], s["albums"], content, collab, a["audio"],
-                 s["audio_names"], a["audio_data"], a["artist_idx"], a["album_idx"], a["genre_idx"], a["dup_idx"],
-                 a["popularity"], events, seeds, taste_seeds, rankers, float(meta["as_of"]), meta.get("stamp", ""),
-                 meta)
+    return Model(
+        a["item_ids"],
+        s["kinds"],
+        s["titles"],
+        s["artists"],
+        s["albums"],
+        content,
+        collab,
+        a["audio"],
+        s["audio_names"],
+        a["audio_data"],
+        a["artist_idx"],
+        a["album_idx"],
+        a["genre_idx"],
+        a["dup_idx"],
+        a["popularity"],
+        events,
+        seeds,
+        taste_seeds,
+        rankers,
+        float(meta["as_of"]),
+        meta.get("stamp", ""),
+        meta,
+    )

@@ -54,7 +54,9 @@ class ProfileState:
     banned: np.ndarray  # bool
     n_signal: int  # events + feedback with a signal
     as_of: float
-    part_taste: np.ndarray  # (6, n) taste per day part (night, morning, afternoon, evening), weekday, weekend
+    part_taste: (
+        np.ndarray
+    )  # (6, n) taste per day part (night, morning, afternoon, evening), weekday, weekend
 
     @property
     def positive(self) -> np.ndarray:
@@ -77,15 +79,25 @@ def context_key(when) -> tuple[int, bool] | None:
     return int(day_part(when.hour)), when.weekday() >= 5
 
 
-def build_state(ev: ProfileEvents, n_items: int, as_of: float, half_life_days: float = HALF_LIFE_DAYS,
-                utc_offset_s: float | None = None) -> ProfileState:
+def build_state(
+    ev: ProfileEvents,
+    n_items: int,
+    as_of: float,
+    half_life_days: float = HALF_LIFE_DAYS,
+    utc_offset_s: float | None = None,
+) -> ProfileState:
     utc_offset_s = local_offset_s() if utc_offset_s is None else utc_offset_s
     n = n_items
     age = np.maximum(as_of - ev.time, 0.0) / DAY
     decay = 0.5 ** (age / half_life_days)
-    outcome_w = np.select([ev.outcome == FINISHED, ev.outcome == SKIPPED],
-                          [OUTCOME_WEIGHT[FINISHED], OUTCOME_WEIGHT[SKIPPED]], OUTCOME_WEIGHT[STOPPED])
-    outcome_w = np.where(ev.outcome == STOPPED, outcome_w * np.clip(ev.fraction * 2, 0.2, 1.5), outcome_w)
+    outcome_w = np.select(
+        [ev.outcome == FINISHED, ev.outcome == SKIPPED],
+        [OUTCOME_WEIGHT[FINISHED], OUTCOME_WEIGHT[SKIPPED]],
+        OUTCOME_WEIGHT[STOPPED],
+    )
+    outcome_w = np.where(
+        ev.outcome == STOPPED, outcome_w * np.clip(ev.fraction * 2, 0.2, 1.5), outcome_w
+    )
     w = decay * outcome_w * ev.weight
     taste = np.bincount(ev.item, weights=w, minlength=n)
     local = ev.time + utc_offset_s
@@ -111,5 +123,18 @@ def build_state(ev: ProfileEvents, n_items: int, as_of: float, half_life_days: f
     taste = taste + LIKE_WEIGHT * liked + DISLIKE_WEIGHT * disliked
     taste[banned] = 0.0
     n_signal = int(len(ev.item) + len(ev.fb_item))
-    return ProfileState(n, taste, plays, finishes, skips, recent, last, liked, disliked, banned, n_signal, as_of,
-                        part_taste)
+    return ProfileState(
+        n,
+        taste,
+        plays,
+        finishes,
+        skips,
+        recent,
+        last,
+        liked,
+        disliked,
+        banned,
+        n_signal,
+        as_of,
+        part_taste,
+    )

@@ -9,17 +9,19 @@ from __future__ import annotations
 import numpy as np
 
 FEATURES = (
-    "collab",          # co-listened with what you play
-    "content",         # same genres / artist / album / people as what you play
-    "audio",           # sounds like what you play
-    "context",         # what you play at this time of day
+    "collab",  # co-listened with what you play
+    "content",  # same genres / artist / album / people as what you play
+    "audio",  # sounds like what you play
+    "context",  # what you play at this time of day
     "artist_familiarity",
     "artist_skip_rate",
     "genre_skip_rate",
     "popularity",
-    "audio_skipped",   # sounds like what you skip
+    "audio_skipped",  # sounds like what you skip
 )
-DEFAULT_WEIGHTS = np.array([1.0, 0.8, 0.4, 0.25, 0.15, -0.8, -0.6, 0.05, 0.0])  # the last: learned only
+DEFAULT_WEIGHTS = np.array(
+    [1.0, 0.8, 0.4, 0.25, 0.15, -0.8, -0.6, 0.05, 0.0]
+)  # the last: learned only
 # Co-listening and popularity are built from the very plays the ranker learns from (an item that was
 # finished is co-listened with the rest; one that was skipped is not), so learning their weight from
 # those outcomes would reward the leak. They keep their default weights; the ranker learns the rest.
@@ -33,7 +35,9 @@ def unit(w: np.ndarray) -> np.ndarray:
     return w / n if n > 0 else w
 
 
-def train(x: np.ndarray, finishes: np.ndarray, skips: np.ndarray, l2: float = 10.0, iters: int = 25):
+def train(
+    x: np.ndarray, finishes: np.ndarray, skips: np.ndarray, l2: float = 10.0, iters: int = 25
+):
     """Weighted binomial logistic regression. Returns (weights in feature units, effective outcomes) or None."""
     total = finishes + skips
     keep = total > 0
@@ -69,5 +73,7 @@ def blend(learned: np.ndarray | None, n_outcomes: float) -> np.ndarray:
     alpha = n_outcomes / (n_outcomes + TRUST_AT)
     out = DEFAULT_WEIGHTS.copy()
     scale = float(np.linalg.norm(DEFAULT_WEIGHTS[TRAINABLE]))
-    out[TRAINABLE] = alpha * scale * unit(learned[TRAINABLE]) + (1 - alpha) * DEFAULT_WEIGHTS[TRAINABLE]
+    out[TRAINABLE] = (
+        alpha * scale * unit(learned[TRAINABLE]) + (1 - alpha) * DEFAULT_WEIGHTS[TRAINABLE]
+    )
     return out

@@ -14,13 +14,33 @@ if TYPE_CHECKING:
     from tuneup.model.hybrid import Model
     from tuneup.model.profile import ProfileState
 
-_AUDIO_WORDS = {"tempo": "tempo", "bpm": "tempo", "centroid": "brightness", "brightness": "brightness",
-                "spectral_centroid": "brightness", "rms": "loudness", "loudness": "loudness", "energy": "energy",
-                "danceability": "danceability", "zcr": "texture", "onset_rate": "rhythm density",
-                "key": "key", "mode": "mode"}
+_AUDIO_WORDS = {
+    "tempo": "tempo",
+    "bpm": "tempo",
+    "centroid": "brightness",
+    "brightness": "brightness",
+    "spectral_centroid": "brightness",
+    "rms": "loudness",
+    "loudness": "loudness",
+    "energy": "energy",
+    "danceability": "danceability",
+    "zcr": "texture",
+    "onset_rate": "rhythm density",
+    "key": "key",
+    "mode": "mode",
+}
 
 
-_REASON_PREFERENCE = {"dir": 2.5, "p": 2.0, "a": 1.5, "s": 2.0, "al": 1.3, "w": 0.8, "k": 0.2, "d": 0.2}
+_REASON_PREFERENCE = {
+    "dir": 2.5,
+    "p": 2.0,
+    "a": 1.5,
+    "s": 2.0,
+    "al": 1.3,
+    "w": 0.8,
+    "k": 0.2,
+    "d": 0.2,
+}
 
 
 @dataclass
@@ -99,17 +119,32 @@ def audio_words(model: "Model", i: int, j: int) -> list[str]:
     return out
 
 
-def reason_for(model: "Model", i: int, sig: Signals, weights: np.ndarray, exploration: bool,
-               part: tuple[int, bool] | None) -> tuple[str, dict]:
+def reason_for(
+    model: "Model",
+    i: int,
+    sig: Signals,
+    weights: np.ndarray,
+    exploration: bool,
+    part: tuple[int, bool] | None,
+) -> tuple[str, dict]:
     st = sig.state
     contrib = sig.x[i] * weights
-    ev: dict = {"contributions": {n: round(float(c), 4) for n, c in zip(
-        ("collab", "content", "audio", "context"), contrib[:4])}}
-    genre = token_label(model.content.vocab[model.genre_idx[i]]) if model.genre_idx[i] >= 0 else None
+    ev: dict = {
+        "contributions": {
+            n: round(float(c), 4)
+            for n, c in zip(("collab", "content", "audio", "context"), contrib[:4])
+        }
+    }
+    genre = (
+        token_label(model.content.vocab[model.genre_idx[i]]) if model.genre_idx[i] >= 0 else None
+    )
     new_artist = sig.art_plays[i] == 0 and st.plays[i] == 0
     if exploration:
         ev.update({"genre": genre, "new_artist": bool(new_artist)})
-        return f"exploration: something different{f' ({genre})' if genre else ''}, outside what you usually play", ev
+        return (
+            f"exploration: something different{f' ({genre})' if genre else ''}, outside what you usually play",
+            ev,
+        )
     if st.plays[i] > 0 and st.finishes[i] >= 1:
         days = (model.as_of - st.last_played[i]) / DAY
         ev.update({"plays": int(st.plays[i]), "days_since": round(float(days), 1)})
@@ -127,7 +162,13 @@ def reason_for(model: "Model", i: int, sig: Signals, weights: np.ndarray, explor
     if kind == 0:
         j = _best_collab_source(model, i, st)
         if j >= 0:
-            ev.update({"because": int(model.item_ids[j]), "plays": int(st.plays[j]), "recent_plays": int(st.recent[j])})
+            ev.update(
+                {
+                    "because": int(model.item_ids[j]),
+                    "plays": int(st.plays[j]),
+                    "recent_plays": int(st.recent[j]),
+                }
+            )
             return f"often played alongside {_name(model, j)}, {_plays_phrase(st, j)}", ev
     if kind == 2:
         j = _audio_source(model, i, st)
@@ -148,7 +189,11 @@ def reason_for(model: "Model", i: int, sig: Signals, weights: np.ndarray, explor
 def _token_reason(model, i, tok, sig, new_artist, ev) -> tuple[str, dict]:
     field, label = tok.split(":", 1)[0], token_label(tok)
     st = sig.state
-    seed_set = set(sig.seeds[0].astype(int).tolist()) if sig.seeds is not None and sig.seeds.shape[1] else set()
+    seed_set = (
+        set(sig.seeds[0].astype(int).tolist())
+        if sig.seeds is not None and sig.seeds.shape[1]
+        else set()
+    )
     seeded = bool(seed_set) and _vocab_index(model).get(tok, -1) in seed_set
     ev["token"] = tok
     if field == "a":
@@ -181,9 +226,20 @@ def _vocab_index(model) -> dict[str, int]:
     return cached
 
 
-def similar_reason(model: "Model", i: int, seeds: np.ndarray, collab: float, content: float,
-                   audio: float, pref: np.ndarray) -> tuple[str, dict]:
-    ev = {"collab": round(float(collab), 4), "content": round(float(content), 4), "audio": round(float(audio), 4)}
+def similar_reason(
+    model: "Model",
+    i: int,
+    seeds: np.ndarray,
+    collab: float,
+    content: float,
+    audio: float,
+    pref: np.ndarray,
+) -> tuple[str, dict]:
+    ev = {
+        "collab": round(float(collab), 4),
+        "content": round(float(content), 4),
+        "audio": round(float(audio), 4),
+    }
     parts = {"collab": collab, "content": 0.8 * content, "audio": 0.5 * audio}
     best = max(parts, key=parts.get)
     if best == "collab" and collab > 0:
@@ -196,7 +252,10 @@ def similar_reason(model: "Model", i: int, seeds: np.ndarray, collab: float, con
         j = int(seeds[int(np.argmax(model.audio[seeds] @ model.audio[i]))])
         words = audio_words(model, i, j)
         ev.update({"sounds_like": int(model.item_ids[j]), "features": words})
-        return f"{f'same {chr(32).join(words)} as' if words else 'sounds like'} {_name(model, j)}", ev
+        return (
+            f"{f'same {chr(32).join(words)} as' if words else 'sounds like'} {_name(model, j)}",
+            ev,
+        )
     tok, _ = _best_token(model, i, pref)
     if tok:
         ev["token"] = tok

@@ -44,8 +44,10 @@ def refresh(model: Model, db, new_stamp: str, now: float) -> Model:
     (lc, lmax), (fc, fmax) = _count_max(old[0]), _count_max(old[1])
     new_l, new_f = _count_max(_parts(new_stamp)[0]), _count_max(_parts(new_stamp)[1])
     listens = _new_listens(db, model, lmax)
-    feedback = db.execute("SELECT profile_id, item_id, kind, created_at FROM feedback WHERE id > ? ORDER BY id",
-                          [fmax]).fetchall()
+    feedback = db.execute(
+        "SELECT profile_id, item_id, kind, created_at FROM feedback WHERE id > ? ORDER BY id",
+        [fmax],
+    ).fetchall()
     if lc + len(listens[0]) != new_l[0] or fc + len(feedback) != new_f[0]:
         raise ValueError("rows were deleted or rewritten; a full fit is needed")
     prof, item, when, outcome, frac = listens
@@ -62,7 +64,9 @@ def refresh(model: Model, db, new_stamp: str, now: float) -> Model:
     model.stamp = new_stamp
     model.as_of = max(model.as_of, now)
     model._states.clear()
-    model._cache = {k: v for k, v in model._cache.items() if not (isinstance(k, tuple) and k[0] == "signals")}
+    model._cache = {
+        k: v for k, v in model._cache.items() if not (isinstance(k, tuple) and k[0] == "signals")
+    }
     model.meta["refreshed_at"] = now
     return model
 
@@ -79,8 +83,13 @@ def _new_listens(db, model: Model, after_id: int):
     if len(ids) and model.n_items:
         pos = np.minimum(np.searchsorted(model.item_ids, ids), model.n_items - 1)
         item = np.where(model.item_ids[pos] == ids, pos, -1)
-    return (data[:, 0].astype(np.int64), item, data[:, 2].copy(), data[:, 3].astype(np.int8),
-            data[:, 4].astype(np.float32))
+    return (
+        data[:, 0].astype(np.int64),
+        item,
+        data[:, 2].copy(),
+        data[:, 3].astype(np.int8),
+        data[:, 4].astype(np.float32),
+    )
 
 
 def _events(model: Model, pid: int) -> ProfileEvents:

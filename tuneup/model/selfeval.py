@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from tuneup.model.dataset import FINISHED
-from tuneup.model.profile import DAY
 from tuneup.model.evaluate import Split, evaluate
+from tuneup.model.profile import DAY
 
 WEEK = 7 * DAY
 
@@ -29,12 +29,34 @@ def self_eval(db, profile_id: int, k: int = 10, now: float | None = None) -> dic
     fkeep = fb.time < now - WEEK
     from tuneup.model.dataset import Feedback
 
-    train = Dataset(ds.catalogue, ev.subset(before),
-                    Feedback(fb.profile[fkeep], fb.item[fkeep], fb.kind[fkeep], fb.time[fkeep],
-                             [a for a, keep in zip(fb.artist, fkeep) if keep]),
-                    ds.seeds, ds.profiles, ds.baskets, ds.session_gap_s, now - WEEK, ds.stamp)
-    note = (f"{len(target)} new items finished this week; last week's model ranked every item not played before"
-            if len(target) else "nothing new was played to the end this week: nothing to predict")
+    train = Dataset(
+        ds.catalogue,
+        ev.subset(before),
+        Feedback(
+            fb.profile[fkeep],
+            fb.item[fkeep],
+            fb.kind[fkeep],
+            fb.time[fkeep],
+            [a for a, keep in zip(fb.artist, fkeep) if keep],
+        ),
+        ds.seeds,
+        ds.profiles,
+        ds.baskets,
+        ds.session_gap_s,
+        now - WEEK,
+        ds.stamp,
+    )
+    note = (
+        f"{len(target)} new items finished this week; last week's model ranked every item not played before"
+        if len(target)
+        else "nothing new was played to the end this week: nothing to predict"
+    )
     split = Split(train, {profile_id: target} if len(target) and before.any() else {})
     results = [evaluate(r, split, k) for r in (Hybrid(), Popularity(), ContentOnly())]
-    return {"note": note, "k": k, "targets": int(len(target)), "hybrid": results[0], "baselines": results[1:]}
+    return {
+        "note": note,
+        "k": k,
+        "targets": int(len(target)),
+        "hybrid": results[0],
+        "baselines": results[1:],
+    }

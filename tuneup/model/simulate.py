@@ -18,7 +18,18 @@ import numpy as np
 
 from tuneup.model.profile import DAY
 
-GENRES = ("ambient", "synthwave", "jazz", "folk", "techno", "metal", "classical", "hip hop", "reggae", "indie rock")
+GENRES = (
+    "ambient",
+    "synthwave",
+    "jazz",
+    "folk",
+    "techno",
+    "metal",
+    "classical",
+    "hip hop",
+    "reggae",
+    "indie rock",
+)
 AUDIO_NAMES = ("tempo", "centroid", "rms", "danceability", "zcr", "onset_rate", "d6", "d7")
 START = datetime(2026, 1, 5, tzinfo=timezone.utc)  # a Monday
 
@@ -41,8 +52,11 @@ class Person:
     sound_weight: float = 1.5  # how much the sound matters next to genre and artist
 
     def utility(self, lib: Library, rows: np.ndarray) -> np.ndarray:
-        return (self.genre_aff[lib.genre[rows]] + self.artist_aff[lib.artist[rows]]
-                + self.sound_weight * (lib.audio[rows] @ self.audio_pref))
+        return (
+            self.genre_aff[lib.genre[rows]]
+            + self.artist_aff[lib.artist[rows]]
+            + self.sound_weight * (lib.audio[rows] @ self.audio_pref)
+        )
 
     def p_finish(self, lib: Library, rows: np.ndarray) -> np.ndarray:
         return 1 / (1 + np.exp(-2.2 * (self.utility(lib, rows) - 0.9)))
@@ -51,7 +65,9 @@ class Person:
         self.genre_aff += self.rng.normal(0, 0.05, len(self.genre_aff))
 
 
-def make_library(db, n_per_genre_artists: int = 12, albums: int = 2, tracks: int = 8, seed: int = 0) -> Library:
+def make_library(
+    db, n_per_genre_artists: int = 12, albums: int = 2, tracks: int = 8, seed: int = 0
+) -> Library:
     from tuneup.store import utcnow, write
 
     rng = np.random.default_rng(seed)
@@ -73,12 +89,29 @@ def make_library(db, n_per_genre_artists: int = 12, albums: int = 2, tracks: int
                         db.execute(
                             "INSERT INTO items (id, path_raw, path, kind, size, mtime_ns, added_at, updated_at, title, "
                             "artist, album, genres, year, duration) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                            [iid, f"/sim/{iid}.ogg".encode(), f"/sim/{iid}.ogg", "track", 1000, 1, now, now,
-                             f"Track {iid}", f"{gname.title()} Artist {a}", f"Album {b} of {gname} {a}",
-                             json.dumps([gname]), 1970 + int(rng.integers(0, 55)), 200.0])
+                            [
+                                iid,
+                                f"/sim/{iid}.ogg".encode(),
+                                f"/sim/{iid}.ogg",
+                                "track",
+                                1000,
+                                1,
+                                now,
+                                now,
+                                f"Track {iid}",
+                                f"{gname.title()} Artist {a}",
+                                f"Album {b} of {gname} {a}",
+                                json.dumps([gname]),
+                                1970 + int(rng.integers(0, 55)),
+                                200.0,
+                            ],
+                        )
                         data = {name: float(v[k]) for k, name in enumerate(AUDIO_NAMES[:6])}
-                        db.execute("INSERT INTO features (item_id, version, computed_at, status, data, vector) "
-                                   "VALUES (?,?,?,?,?,?)", [iid, 1, now, "ok", json.dumps(data), vec.tobytes()])
+                        db.execute(
+                            "INSERT INTO features (item_id, version, computed_at, status, data, vector) "
+                            "VALUES (?,?,?,?,?,?)",
+                            [iid, 1, now, "ok", json.dumps(data), vec.tobytes()],
+                        )
                         genre.append(g)
                         artist.append(a_id)
                         audio.append(vec)
@@ -105,7 +138,9 @@ def make_person(lib: Library, seed: int, kind: str = "genre") -> Person:
     return person
 
 
-def _write_listens(db, pid: int, lib: Library, rows, finished, liked, day: datetime, source: str) -> None:
+def _write_listens(
+    db, pid: int, lib: Library, rows, finished, liked, day: datetime, source: str
+) -> None:
     from tuneup.store import write
 
     with write(db):
@@ -114,18 +149,32 @@ def _write_listens(db, pid: int, lib: Library, rows, finished, liked, day: datet
             if n % 12 == 0:
                 t = day + timedelta(hours=int(8 + 2 * (n // 12) % 14), minutes=n % 7)
             ms = 200_000 if fin else 15_000
-            db.execute("INSERT INTO listens (item_id, profile_id, started_at, ms_played, duration_ms, end_reason, "
-                       "skipped, source) VALUES (?,?,?,?,?,?,?,?)",
-                       [int(lib.item_ids[r]), pid, t.isoformat(timespec="seconds"), ms, 200_000,
-                        "finished" if fin else "skipped", 0 if fin else 1, source])
+            db.execute(
+                "INSERT INTO listens (item_id, profile_id, started_at, ms_played, duration_ms, end_reason, "
+                "skipped, source) VALUES (?,?,?,?,?,?,?,?)",
+                [
+                    int(lib.item_ids[r]),
+                    pid,
+                    t.isoformat(timespec="seconds"),
+                    ms,
+                    200_000,
+                    "finished" if fin else "skipped",
+                    0 if fin else 1,
+                    source,
+                ],
+            )
             if like:
-                db.execute("INSERT OR IGNORE INTO feedback (profile_id, item_id, kind, created_at, source) "
-                           "VALUES (?,?,?,?,?)", [pid, int(lib.item_ids[r]), "like", t.isoformat(timespec="seconds"),
-                                                  source])
+                db.execute(
+                    "INSERT OR IGNORE INTO feedback (profile_id, item_id, kind, created_at, source) "
+                    "VALUES (?,?,?,?,?)",
+                    [pid, int(lib.item_ids[r]), "like", t.isoformat(timespec="seconds"), source],
+                )
             t += timedelta(seconds=(200 if fin else 15) + 5)
 
 
-def play(db, pid: int, lib: Library, person: Person, rows: np.ndarray, day: datetime, source: str) -> np.ndarray:
+def play(
+    db, pid: int, lib: Library, person: Person, rows: np.ndarray, day: datetime, source: str
+) -> np.ndarray:
     """The person plays ``rows``; returns finished flags."""
     rows = np.asarray(rows, np.int64)
     if len(rows) == 0:
@@ -145,7 +194,14 @@ def organic(db, pid: int, lib: Library, person: Person, n: int, day: datetime) -
     play(db, pid, lib, person, rows, day, "sim")
 
 
-STRATEGIES = ("hybrid", "hybrid no exploration", "hybrid untrained", "content only", "popularity", "random")
+STRATEGIES = (
+    "hybrid",
+    "hybrid no exploration",
+    "hybrid untrained",
+    "content only",
+    "popularity",
+    "random",
+)
 
 
 def weekly_list(strategy: str, model, pid: int, lib: Library, k: int, week: int, rng) -> list[int]:
@@ -154,10 +210,21 @@ def weekly_list(strategy: str, model, pid: int, lib: Library, k: int, week: int,
 
     now = model.as_of
     if strategy in ("hybrid", "hybrid no exploration", "hybrid untrained", "content only"):
-        weights = {"hybrid": None, "hybrid no exploration": None, "hybrid untrained": ranker.DEFAULT_WEIGHTS,
-                   "content only": np.eye(len(ranker.FEATURES))[1]}[strategy]
-        recs = model.recommend(pid, k, not_played_days=60, seed=week, weights=weights,
-                               adventurousness=None if strategy == "hybrid" else 0, now=now)
+        weights = {
+            "hybrid": None,
+            "hybrid no exploration": None,
+            "hybrid untrained": ranker.DEFAULT_WEIGHTS,
+            "content only": np.eye(len(ranker.FEATURES))[1],
+        }[strategy]
+        recs = model.recommend(
+            pid,
+            k,
+            not_played_days=60,
+            seed=week,
+            weights=weights,
+            adventurousness=None if strategy == "hybrid" else 0,
+            now=now,
+        )
         return [model.row(r.item_id) for r in recs]
     allowed = np.flatnonzero(model.allowed(pid, not_played_days=60, now=now))
     if strategy == "popularity":
@@ -170,9 +237,12 @@ def weekly_list(strategy: str, model, pid: int, lib: Library, k: int, week: int,
 def strategy_weights(strategy: str, model, pid: int):
     from tuneup.model import ranker
 
-    return {"hybrid": model.weights(pid), "hybrid no exploration": model.weights(pid),
-            "hybrid untrained": ranker.DEFAULT_WEIGHTS,
-            "content only": np.eye(len(ranker.FEATURES))[1]}.get(strategy)
+    return {
+        "hybrid": model.weights(pid),
+        "hybrid no exploration": model.weights(pid),
+        "hybrid untrained": ranker.DEFAULT_WEIGHTS,
+        "content only": np.eye(len(ranker.FEATURES))[1],
+    }.get(strategy)
 
 
 def taste_correlation(strategy: str, model, pid: int, lib: Library, person: Person) -> float | None:
@@ -194,12 +264,22 @@ class WeekResult:
     skip_rate: float
     never_played: float
     distinct_artists: int
-    expected_skip: float = 0.0  # mean skip probability of the list under the hidden taste (no sampling noise)
+    expected_skip: float = (
+        0.0  # mean skip probability of the list under the hidden taste (no sampling noise)
+    )
     extra: dict = field(default_factory=dict)
 
 
-def simulate(workdir: Path, strategies=STRATEGIES, weeks: int = 4, k: int = 30, seed: int = 0,
-             history_weeks: int = 16, plays_per_week: int = 40, person: str = "genre") -> list[WeekResult]:
+def simulate(
+    workdir: Path,
+    strategies=STRATEGIES,
+    weeks: int = 4,
+    k: int = 30,
+    seed: int = 0,
+    history_weeks: int = 16,
+    plays_per_week: int = 40,
+    person: str = "genre",
+) -> list[WeekResult]:
     from tuneup.model.api import fit
     from tuneup.store import open_db
 
@@ -214,16 +294,26 @@ def simulate(workdir: Path, strategies=STRATEGIES, weeks: int = 4, k: int = 30, 
         rng = np.random.default_rng(seed + 2)
         for week in range(1, weeks + 1):
             day = START + timedelta(days=7 * (history_weeks + week - 1))
-            model = fit(db, Path(workdir) / f"models-{strategy.replace(' ', '_')}", as_of=day.timestamp())
+            model = fit(
+                db, Path(workdir) / f"models-{strategy.replace(' ', '_')}", as_of=day.timestamp()
+            )
             rows = weekly_list(strategy, model, pid, lib, k, week, rng)
             st = model.state(pid)
             corr = taste_correlation(strategy, model, pid, lib, listener)
             fin = play(db, pid, lib, listener, rows, day + timedelta(days=1), "tuneup")
-            results.append(WeekResult(strategy, week, round(float(1 - fin.mean()), 3) if len(fin) else 1.0,
-                                      round(float(np.mean(st.plays[rows] == 0)), 3) if rows else 0.0,
-                                      int(len({int(lib.artist[r]) for r in rows})),
-                                      round(float(1 - listener.p_finish(lib, np.asarray(rows, np.int64)).mean()), 4)
-                                      if rows else 1.0, {"taste_corr": corr}))
+            results.append(
+                WeekResult(
+                    strategy,
+                    week,
+                    round(float(1 - fin.mean()), 3) if len(fin) else 1.0,
+                    round(float(np.mean(st.plays[rows] == 0)), 3) if rows else 0.0,
+                    int(len({int(lib.artist[r]) for r in rows})),
+                    round(float(1 - listener.p_finish(lib, np.asarray(rows, np.int64)).mean()), 4)
+                    if rows
+                    else 1.0,
+                    {"taste_corr": corr},
+                )
+            )
             organic(db, pid, lib, listener, plays_per_week, day + timedelta(days=2))
             listener.drift()
         db.conn.close()
@@ -231,11 +321,15 @@ def simulate(workdir: Path, strategies=STRATEGIES, weeks: int = 4, k: int = 30, 
 
 
 def table(results: list[WeekResult]) -> str:
-    lines = ["| strategy | week | skip rate | expected skip rate | never played | distinct artists |",
-             "|---|---|---|---|---|---|"]
+    lines = [
+        "| strategy | week | skip rate | expected skip rate | never played | distinct artists |",
+        "|---|---|---|---|---|---|",
+    ]
     for r in results:
-        lines.append(f"| {r.strategy} | {r.week} | {r.skip_rate:.2f} | {r.expected_skip:.3f} | {r.never_played:.2f} | "
-                     f"{r.distinct_artists} |")
+        lines.append(
+            f"| {r.strategy} | {r.week} | {r.skip_rate:.2f} | {r.expected_skip:.3f} | {r.never_played:.2f} | "
+            f"{r.distinct_artists} |"
+        )
     return "\n".join(lines)
 
 

@@ -6,13 +6,12 @@ import csv
 import json
 import re
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
 from tuneup.errors import TuneupError
-from functools import lru_cache
-
 from tuneup.history.normalize import fold as _fold_uncached
 from tuneup.history.normalize import norm_artist
 from tuneup.model.dataset import FEEDBACK_CODES, FINISHED, Catalogue, Dataset, Events, Feedback
@@ -49,8 +48,21 @@ def genre_list(raw) -> list[str]:
     return out
 
 
-def item_tokens(kind: str, artist=None, albumartist=None, album=None, year=None, genres=(), composer=None,
-                mood=None, label=None, series=None, people=(), directors=(), text=None) -> list[str]:
+def item_tokens(
+    kind: str,
+    artist=None,
+    albumartist=None,
+    album=None,
+    year=None,
+    genres=(),
+    composer=None,
+    mood=None,
+    label=None,
+    series=None,
+    people=(),
+    directors=(),
+    text=None,
+) -> list[str]:
     """Content tokens for one item; the prefix says which field a token came from."""
     toks = {f"k:{kind}"}
     toks.update(f"g:{fold(g)}" for g in genres if fold(g))
@@ -103,11 +115,15 @@ def _names(value) -> list[str]:
     if isinstance(value, str):
         return [value]
     if isinstance(value, list):
-        return [v if isinstance(v, str) else str(v.get("name", "")) if isinstance(v, dict) else "" for v in value]
+        return [
+            v if isinstance(v, str) else str(v.get("name", "")) if isinstance(v, dict) else ""
+            for v in value
+        ]
     return []
 
 
 # ---------------------------------------------------------------------------------------------- store
+
 
 def store_stamp(db) -> str:
     """A string that changes whenever anything the model learns from changes."""
@@ -140,14 +156,31 @@ def _catalogue_from_db(db) -> Catalogue:
     def shared(text: str) -> str:
         return strings.setdefault(text, text)
 
-    for (iid, kind, title, artist, aartist, album, year, graw, composer, mood, label, sid, extra_raw,
-         desc) in rows:
+    for (
+        iid,
+        kind,
+        title,
+        artist,
+        aartist,
+        album,
+        year,
+        graw,
+        composer,
+        mood,
+        label,
+        sid,
+        extra_raw,
+        desc,
+    ) in rows:
         g = genre_list(graw)
         people, directors, text = (), (), desc
         if kind != "track":
             extra = _json(extra_raw)
             g = g + genre_list(extra.get("genres")) + series_genres.get(sid, [])
-            people, directors = _names(extra.get("cast") or extra.get("actors")), _names(extra.get("directors"))
+            people, directors = (
+                _names(extra.get("cast") or extra.get("actors")),
+                _names(extra.get("directors")),
+            )
             text = desc or extra.get("plot")
         g = [shared(x) for x in dict.fromkeys(g)]
         ids.append(iid)
@@ -156,8 +189,26 @@ def _catalogue_from_db(db) -> Catalogue:
         artists.append(shared(artist or aartist or ""))
         albums.append(shared(album or ""))
         genres.append(g)
-        tokens.append([shared(t) for t in item_tokens(kind, artist, aartist, album, year, g, composer, mood, label,
-                                                      sid, people, directors, text)])
+        tokens.append(
+            [
+                shared(t)
+                for t in item_tokens(
+                    kind,
+                    artist,
+                    aartist,
+                    album,
+                    year,
+                    g,
+                    composer,
+                    mood,
+                    label,
+                    sid,
+                    people,
+                    directors,
+                    text,
+                )
+            ]
+        )
     cat = Catalogue(np.asarray(ids, np.int64), kinds, titles, artists, albums, tokens, genres)
     _attach_audio(db, cat)
     return cat
@@ -197,7 +248,8 @@ def from_db(db, *, as_of: float | None = None) -> Dataset:
     n = len(prof)
     unmatched: dict[int, list[tuple[str, float]]] = {}
     for pid, started, artist in db.execute(
-            "SELECT profile_id, started_at, artist FROM listens WHERE item_id IS NULL AND artist IS NOT NULL"):
+        "SELECT profile_id, started_at, artist FROM listens WHERE item_id IS NULL AND artist IS NOT NULL"
+    ):
         unmatched.setdefault(pid, []).append((artist, _unix(started)))
     events = Events(prof, item, when, outcome, frac, np.ones(n, np.float32), unmatched)
     fb = db.execute("SELECT profile_id, item_id, kind, created_at, artist FROM feedback").fetchall()
@@ -209,11 +261,15 @@ def from_db(db, *, as_of: float | None = None) -> Dataset:
         [r[4] or "" for r in fb],
     )
     seeds: dict[int, list[tuple[str, str]]] = {}
-    for pid, kind, value in db.execute("SELECT profile_id, kind, value FROM taste_seeds ORDER BY created_at"):
+    for pid, kind, value in db.execute(
+        "SELECT profile_id, kind, value FROM taste_seeds ORDER BY created_at"
+    ):
         seeds.setdefault(pid, []).append((kind, value))
     profiles = dict(db.execute("SELECT id, name FROM profiles").fetchall())
     now = as_of if as_of is not None else datetime.now(timezone.utc).timestamp()
-    return Dataset(cat, events, feedback, seeds, profiles, baskets="session", as_of=now, stamp=store_stamp(db))
+    return Dataset(
+        cat, events, feedback, seeds, profiles, baskets="session", as_of=now, stamp=store_stamp(db)
+    )
 
 
 _LISTEN_SQL = (
@@ -238,13 +294,21 @@ def _listen_arrays(db, item_ids: np.ndarray):
     ids = data[:, 1].astype(np.int64)
     pos = np.searchsorted(item_ids, ids)
     pos = np.minimum(pos, max(len(item_ids) - 1, 0))
-    found = (len(item_ids) > 0) & (item_ids[pos] == ids) if len(item_ids) else np.zeros(len(ids), bool)
+    found = (
+        (len(item_ids) > 0) & (item_ids[pos] == ids) if len(item_ids) else np.zeros(len(ids), bool)
+    )
     item = np.where(found, pos, -1).astype(np.int64)
-    return (data[:, 0].astype(np.int64), item, data[:, 2].copy(), data[:, 3].astype(np.int8),
-            data[:, 4].astype(np.float32))
+    return (
+        data[:, 0].astype(np.int64),
+        item,
+        data[:, 2].copy(),
+        data[:, 3].astype(np.int8),
+        data[:, 4].astype(np.float32),
+    )
 
 
 # ---------------------------------------------------------------------------------------------- csv
+
 
 def _read_csv(path: Path) -> list[dict[str, str]]:
     try:
@@ -262,7 +326,9 @@ def _timestamp(raw: str, path: Path, line: int) -> float:
     except ValueError:
         t = _unix(raw)
         if t == 0.0:
-            raise DatasetError(f"{path}:{line}: timestamp {raw!r} is neither a number nor ISO 8601") from None
+            raise DatasetError(
+                f"{path}:{line}: timestamp {raw!r} is neither a number nor ISO 8601"
+            ) from None
         return t
 
 
@@ -314,8 +380,17 @@ def from_csv(directory: Path) -> tuple[Dataset, dict[int, str], dict[int, str]]:
             try:
                 w = float(r["weight"])
             except ValueError:
-                raise DatasetError(f"{inter_path}:{line}: weight {r['weight']!r} is not a number") from None
-        recs.append((prof_id[r["profile"]], _timestamp(r["timestamp"], inter_path, line), item_id[r["item"]], w))
+                raise DatasetError(
+                    f"{inter_path}:{line}: weight {r['weight']!r} is not a number"
+                ) from None
+        recs.append(
+            (
+                prof_id[r["profile"]],
+                _timestamp(r["timestamp"], inter_path, line),
+                item_id[r["item"]],
+                w,
+            )
+        )
     recs.sort()
     n = len(recs)
     events = Events(
@@ -327,6 +402,13 @@ def from_csv(directory: Path) -> tuple[Dataset, dict[int, str], dict[int, str]]:
         np.asarray([r[3] for r in recs], np.float32),
     )
     as_of = float(events.time.max()) if n else 0.0
-    ds = Dataset(cat, events, Feedback.empty(), {}, {v: k for k, v in prof_id.items()}, baskets="profile",
-                 as_of=as_of)
+    ds = Dataset(
+        cat,
+        events,
+        Feedback.empty(),
+        {},
+        {v: k for k, v in prof_id.items()},
+        baskets="profile",
+        as_of=as_of,
+    )
     return ds, {v: k for k, v in prof_id.items()}, {v: k for k, v in item_id.items()}

@@ -44,7 +44,9 @@ class Connection:
                 if not alive():
                     raise PlayerError("mpv exited before it opened its control socket") from None
                 if time.monotonic() > deadline:
-                    raise PlayerError(f"mpv did not open its control socket {path} within {timeout:.0f} s") from None
+                    raise PlayerError(
+                        f"mpv did not open its control socket {path} within {timeout:.0f} s"
+                    ) from None
                 time.sleep(0.02)
 
     def send(self, *command) -> int:

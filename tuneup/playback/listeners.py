@@ -8,7 +8,9 @@ from typing import Callable
 class StateListeners:
     def __init__(self, on_failure: Callable[[str], None]):
         self._callbacks: list[Callable] = []
-        self._on_failure = on_failure  # where "listener failed" goes: a broken listener must not stop the player
+        self._on_failure = (
+            on_failure  # where "listener failed" goes: a broken listener must not stop the player
+        )
 
     def add(self, callback: Callable) -> None:
         self._callbacks.append(callback)

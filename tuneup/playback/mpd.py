@@ -56,7 +56,9 @@ def connect(address: MpdAddress):
     client.idletimeout = None
     try:
         client.connect(address.host, address.port)
-    except mpd.MPDError as exc:  # closed before its greeting (restarting, too many clients) or not an MPD
+    except (
+        mpd.MPDError
+    ) as exc:  # closed before its greeting (restarting, too many clients) or not an MPD
         disconnect_quietly(client)
         raise OSError(f"no MPD greeting ({type(exc).__name__}: {exc})") from None
     if address.password:
@@ -81,7 +83,9 @@ class PathMap:
     def __init__(self, db, music_directory: str | None = None):
         self.db = db
         self.music_directory = music_directory.rstrip("/") if music_directory else None
-        self._roots = [r[0] for r in db.execute("SELECT path FROM roots ORDER BY length(path) DESC")]
+        self._roots = [
+            r[0] for r in db.execute("SELECT path FROM roots ORDER BY length(path) DESC")
+        ]
         self._not_found: set[str] = set()
 
     @classmethod
@@ -118,10 +122,14 @@ class PathMap:
             found = item_by_path(self.db, path)
             if found is not None:
                 return found
-        if rel in self._not_found:  # a stream or a song outside the library: one table scan per name, not per poll
+        if (
+            rel in self._not_found
+        ):  # a stream or a song outside the library: one table scan per name, not per poll
             return None
-        row = self.db.execute("SELECT id FROM items WHERE path LIKE ? ESCAPE '\\' ORDER BY length(path) LIMIT 1",
-                              ["%/" + rel.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")]).fetchone()
+        row = self.db.execute(
+            "SELECT id FROM items WHERE path LIKE ? ESCAPE '\\' ORDER BY length(path) LIMIT 1",
+            ["%/" + rel.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")],
+        ).fetchone()
         if row is None:
             self._not_found.add(rel)
         return row[0] if row else None
@@ -132,10 +140,10 @@ class PathMap:
             real_dir = os.path.realpath(self.music_directory)
             for base in (self.music_directory, real_dir):
                 if path.startswith(base + "/"):
-                    return path[len(base) + 1:]
+                    return path[len(base) + 1 :]
             real = os.path.realpath(path)
             if real.startswith(real_dir + "/"):
-                return real[len(real_dir) + 1:]
+                return real[len(real_dir) + 1 :]
         return path
 
 
@@ -160,8 +168,9 @@ class Queued:
     refused: list[str]  # MPD's names of the songs it would not take (not in its database yet)
 
     def __str__(self) -> str:
-        return str(self.added) + (f" ({len(self.refused)} refused by MPD, e.g. {self.refused[0]})"
-                                  if self.refused else "")
+        return str(self.added) + (
+            f" ({len(self.refused)} refused by MPD, e.g. {self.refused[0]})" if self.refused else ""
+        )
 
 
 def queue_paths(client, pathmap: PathMap, paths: list[str], *, append: bool = False) -> Queued:
@@ -184,8 +193,10 @@ def queue_paths(client, pathmap: PathMap, paths: list[str], *, append: bool = Fa
             continue
         queued.added += 1
     if paths and not queued.added:
-        raise TuneupError(f"MPD refused every song, e.g. {queued.refused[0]} (is mpd.music_directory right, and "
-                          f"MPD's database updated? `mpc update`)")
+        raise TuneupError(
+            f"MPD refused every song, e.g. {queued.refused[0]} (is mpd.music_directory right, and "
+            f"MPD's database updated? `mpc update`)"
+        )
     if not append and before:
         client.delete((0, before))
     return queued
@@ -200,7 +211,9 @@ def install_service(directory: Path | None = None, command: str | None = None) -
     import sys
 
     here = Path(__file__).resolve().parent.parent
-    sources = [base / "systemd" / SERVICE_NAME for base in (here.parent / "assets", here / "assets")]
+    sources = [
+        base / "systemd" / SERVICE_NAME for base in (here.parent / "assets", here / "assets")
+    ]
     source = next((s for s in sources if s.is_file()), None)
     if source is None:
         raise TuneupError(f"systemd/{SERVICE_NAME} is missing from this tuneup installation")
@@ -222,14 +235,18 @@ def connected(db, config, address: MpdAddress | None = None):
     try:
         client = connect(address)
     except OSError as exc:
-        raise TuneupError(f"cannot reach MPD at {address}: {exc} (set mpd.host / mpd.port or $MPD_HOST)") from None
+        raise TuneupError(
+            f"cannot reach MPD at {address}: {exc} (set mpd.host / mpd.port or $MPD_HOST)"
+        ) from None
     try:
         yield client, PathMap.for_client(db, client, config)
     finally:
         client.disconnect()
 
 
-def queue_mix(db, config, mix, *, append: bool = False, address: MpdAddress | None = None) -> Queued:
+def queue_mix(
+    db, config, mix, *, append: bool = False, address: MpdAddress | None = None
+) -> Queued:
     """Put ``mix``'s items in MPD's queue (replacing it unless ``append``); returns how many."""
     with connected(db, config, address) as (client, pathmap):
         return queue_paths(client, pathmap, [i.path for i in mix.items], append=append)
@@ -239,7 +256,15 @@ def queue_listing(db, config, address: MpdAddress | None = None) -> list[dict]:
     """MPD's queue, each entry with the tuneup item it is (or None)."""
     with connected(db, config, address) as (client, pathmap):
         current = client.status().get("song")
-        return [{"pos": int(s.get("pos", n)), "current": s.get("pos") == current, "file": s["file"],
-                 "item_id": pathmap.item_of(s["file"]), "artist": first_tag(s, "artist"),
-                 "title": first_tag(s, "title"), "duration_ms": song_ms(s)}
-                for n, s in enumerate(client.playlistinfo())]
+        return [
+            {
+                "pos": int(s.get("pos", n)),
+                "current": s.get("pos") == current,
+                "file": s["file"],
+                "item_id": pathmap.item_of(s["file"]),
+                "artist": first_tag(s, "artist"),
+                "title": first_tag(s, "title"),
+                "duration_ms": song_ms(s),
+            }
+            for n, s in enumerate(client.playlistinfo())
+        ]

@@ -26,8 +26,15 @@ from typing import Callable
 
 from tuneup.errors import PlayerError, TuneupError
 from tuneup.playback.listeners import StateListeners
-from tuneup.playback.mpd import (MpdAddress, PathMap, address_from, connect, disconnect_quietly, first_tag,
-                                 queue_paths)
+from tuneup.playback.mpd import (
+    MpdAddress,
+    PathMap,
+    address_from,
+    connect,
+    disconnect_quietly,
+    first_tag,
+    queue_paths,
+)
 from tuneup.playback.mpd_lock import RecorderLock
 from tuneup.playback.mpd_watch import BACKOFF_S, MpdWatcher
 from tuneup.playback.mpv import PlayerState
@@ -46,8 +53,10 @@ class MpdState(PlayerState):
 def unreachable(address: MpdAddress, exc: BaseException) -> str:
     """One line saying what is wrong and what to do."""
     why = str(exc) or type(exc).__name__
-    return (f"MPD is not reachable at {address} ({why}): start MPD, or set its host or socket in Settings "
-            "(mpd.host, mpd.port); tuneup reconnects when it is back")
+    return (
+        f"MPD is not reachable at {address} ({why}): start MPD, or set its host or socket in Settings "
+        "(mpd.host, mpd.port); tuneup reconnects when it is back"
+    )
 
 
 def probe(address: MpdAddress) -> str:
@@ -66,9 +75,16 @@ class _AppWatcher(MpdWatcher):
     """The watch loop, with the app's `s` (always a skip) honoured and each event waking the poller."""
 
     def __init__(self, player: "MpdPlayer", db):
-        super().__init__(db, player.profile_id, player.address, config=player.config, log=player.log.append,
-                         after_event=lambda client: player._wake.set(), backoff=player.backoff,
-                         lock=player.lock)
+        super().__init__(
+            db,
+            player.profile_id,
+            player.address,
+            config=player.config,
+            log=player.log.append,
+            after_event=lambda client: player._wake.set(),
+            backoff=player.backoff,
+            lock=player.lock,
+        )
         self.forced_skips = player._forced_skips
 
     def listen_for(self, play, reason):
@@ -82,9 +98,24 @@ class _AppWatcher(MpdWatcher):
 class MpdPlayer:
     remote = True  # every call waits for MPD: call from a worker, not from a UI thread
 
-    def __init__(self, db_path: Path | str, profile_id: int, run_dir: Path | str, address: MpdAddress, *,
-                 config=None, poll_s: float = POLL_S, backoff=BACKOFF_S, record: bool = True):
-        self.db_path, self.profile_id, self.address, self.config = db_path, profile_id, address, config
+    def __init__(
+        self,
+        db_path: Path | str,
+        profile_id: int,
+        run_dir: Path | str,
+        address: MpdAddress,
+        *,
+        config=None,
+        poll_s: float = POLL_S,
+        backoff=BACKOFF_S,
+        record: bool = True,
+    ):
+        self.db_path, self.profile_id, self.address, self.config = (
+            db_path,
+            profile_id,
+            address,
+            config,
+        )
         self.poll_s, self.backoff = poll_s, backoff
         self.lock = RecorderLock(run_dir, address) if record else None
         self.log: deque[str] = deque(maxlen=200)
@@ -102,8 +133,14 @@ class MpdPlayer:
     @classmethod
     def from_env(cls, env, profile_id: int | None = None, **kwargs) -> "MpdPlayer":
         env.paths.ensure()
-        return cls(env.paths.db_file, env.profile_id if profile_id is None else profile_id, env.paths.run_dir,
-                   address_from(env.config), config=env.config, **kwargs)
+        return cls(
+            env.paths.db_file,
+            env.profile_id if profile_id is None else profile_id,
+            env.paths.run_dir,
+            address_from(env.config),
+            config=env.config,
+            **kwargs,
+        )
 
     # --- following --------------------------------------------------------------------------------
 
@@ -111,7 +148,10 @@ class MpdPlayer:
         """Start following MPD (idempotent); never raises: an unreachable MPD shows in the state."""
         if self._threads:
             return
-        for name, target in (("tuneup-mpd-watch", self._watch_loop), ("tuneup-mpd-poll", self._poll_loop)):
+        for name, target in (
+            ("tuneup-mpd-watch", self._watch_loop),
+            ("tuneup-mpd-poll", self._poll_loop),
+        ):
             thread = threading.Thread(target=target, name=name, daemon=True)
             self._threads.append(thread)
             thread.start()
@@ -172,6 +212,7 @@ class MpdPlayer:
 
     def skip(self) -> None:
         """Like next(), always recorded as a skip."""
+
         def skip(client, _):
             song_id = client.status().get("songid")
             if song_id is not None:
@@ -197,7 +238,9 @@ class MpdPlayer:
         def change(client, _):
             volume = int(client.status().get("volume", -1))
             if volume < 0:
-                raise PlayerError("MPD has no volume control for its output (set mixer_type in mpd.conf)")
+                raise PlayerError(
+                    "MPD has no volume control for its output (set mixer_type in mpd.conf)"
+                )
             client.setvol(max(0, min(100, volume + int(delta))))
 
         self._command(change)
@@ -208,7 +251,11 @@ class MpdPlayer:
             return
         self._command(lambda client, _: client.stop())
         watcher, deadline = self.watcher, time.monotonic() + timeout
-        while watcher is not None and watcher.tracker.current is not None and time.monotonic() < deadline:
+        while (
+            watcher is not None
+            and watcher.tracker.current is not None
+            and time.monotonic() < deadline
+        ):
             time.sleep(0.05)  # until the watcher has recorded the song that was playing
 
     # --- internals ----------------------------------------------------------------------------------
@@ -222,7 +269,9 @@ class MpdPlayer:
 
             with connection(self.db_path) as db:
                 by_id = {e.item_id: e for e in entries_for(db, ids)}
-        return [by_id[e].path if isinstance(e, int) else str(getattr(e, "path", e)) for e in entries]
+        return [
+            by_id[e].path if isinstance(e, int) else str(getattr(e, "path", e)) for e in entries
+        ]
 
     def _command(self, action):
         """Run ``action(client, pathmap)`` once on the command connection.
@@ -257,7 +306,9 @@ class MpdPlayer:
 
         client = connect(self.address)
         with connection(self.db_path) as db:
-            pathmap = PathMap.for_client(db, client, self.config)  # to_mpd() needs no database later
+            pathmap = PathMap.for_client(
+                db, client, self.config
+            )  # to_mpd() needs no database later
         return client, pathmap
 
     def _close_commands(self) -> None:
@@ -281,7 +332,9 @@ class MpdPlayer:
             self.watcher = _AppWatcher(self, db)
             try:
                 self.watcher.run(self._cancel)
-            except Exception as exc:  # a refused password, say: the poller shows it; never a traceback
+            except (
+                Exception
+            ) as exc:  # a refused password, say: the poller shows it; never a traceback
                 self.log.append(f"recording stopped: {exc}")
 
     def _poll_loop(self) -> None:
@@ -301,11 +354,18 @@ class MpdPlayer:
                     continue
                 try:
                     self._follow(client, PathMap.for_client(db, client, self.config), db)
-                except (OSError, mpd.MPDError) as exc:  # gone, or refusing us (a password is needed)
+                except (
+                    OSError,
+                    mpd.MPDError,
+                ) as exc:  # gone, or refusing us (a password is needed)
                     self._lost(exc)
-                    failures = 0 if isinstance(exc, (OSError, mpd.ConnectionError)) else failures + 1
+                    failures = (
+                        0 if isinstance(exc, (OSError, mpd.ConnectionError)) else failures + 1
+                    )
                     self._cancel.wait(self.backoff[min(failures, len(self.backoff) - 1)])
-                except Exception as exc:  # the store (an item deleted mid-poll, a locked write): keep following
+                except (
+                    Exception
+                ) as exc:  # the store (an item deleted mid-poll, a locked write): keep following
                     self.log.append(f"following MPD: {type(exc).__name__}: {exc}")
                     failures += 1
                     self._cancel.wait(self.backoff[min(failures, len(self.backoff) - 1)])
@@ -327,7 +387,9 @@ class MpdPlayer:
             status = client.status()
             if status.get("playlist") != version:
                 version = status.get("playlist")
-                self._queue = [self._entry(song, pathmap, db, cache) for song in client.playlistinfo()]
+                self._queue = [
+                    self._entry(song, pathmap, db, cache) for song in client.playlistinfo()
+                ]
             self._observe(status, client.mpd_version)
             self._wake.wait(self.poll_s)
             self._wake.clear()
@@ -338,10 +400,19 @@ class MpdPlayer:
         entry = self._queue[index] if index is not None and index < len(self._queue) else None
         duration = status.get("duration")
         volume = int(status.get("volume", -1))
-        self._set(running=True, connected=True, error="", version=version, index=index, entry=entry,
-                  position=float(status.get("elapsed") or 0.0),
-                  duration=float(duration) if duration else (entry.duration_s if entry else None),
-                  paused=state == "pause", volume=volume if volume >= 0 else None, queue_length=len(self._queue))
+        self._set(
+            running=True,
+            connected=True,
+            error="",
+            version=version,
+            index=index,
+            entry=entry,
+            position=float(status.get("elapsed") or 0.0),
+            duration=float(duration) if duration else (entry.duration_s if entry else None),
+            paused=state == "pause",
+            volume=volume if volume >= 0 else None,
+            queue_length=len(self._queue),
+        )
 
     def _entry(self, song: dict, pathmap: PathMap, db, cache: dict) -> QueueEntry:
         """MPD's song as a queue entry: the library item's when it is one, else from MPD's tags."""
@@ -355,6 +426,12 @@ class MpdPlayer:
                 cache[rel] = entries_for(db, [item_id])[0]
             else:
                 ms = song_ms(song)
-                cache[rel] = QueueEntry(pathmap.to_absolute(rel) or rel, None, first_tag(song, "title") or rel,
-                                        first_tag(song, "artist"), "track", ms / 1000 if ms else None)
+                cache[rel] = QueueEntry(
+                    pathmap.to_absolute(rel) or rel,
+                    None,
+                    first_tag(song, "title") or rel,
+                    first_tag(song, "artist"),
+                    "track",
+                    ms / 1000 if ms else None,
+                )
         return cache[rel]

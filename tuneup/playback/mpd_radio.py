@@ -35,12 +35,32 @@ def top_up(client, pathmap: PathMap, session, target: int) -> list[str]:
 
 
 class MpdRadio:
-    def __init__(self, db, profile_id: int, address: MpdAddress, session, *, target: int = DEFAULT_TARGET,
-                 config=None, log: Callable[[str], None] = lambda line: None, backoff=None, lock=None):
+    def __init__(
+        self,
+        db,
+        profile_id: int,
+        address: MpdAddress,
+        session,
+        *,
+        target: int = DEFAULT_TARGET,
+        config=None,
+        log: Callable[[str], None] = lambda line: None,
+        backoff=None,
+        lock=None,
+    ):
         self.session, self.target, self.log = session, target, log
         extra = {"backoff": backoff} if backoff else {}
-        self.watcher = MpdWatcher(db, profile_id, address, config=config, log=log, after_event=self._after_event,
-                                  on_listen=self._on_listen, lock=lock, **extra)
+        self.watcher = MpdWatcher(
+            db,
+            profile_id,
+            address,
+            config=config,
+            log=log,
+            after_event=self._after_event,
+            on_listen=self._on_listen,
+            lock=lock,
+            **extra,
+        )
         self.started = False
 
     def run(self, cancel=None) -> None:

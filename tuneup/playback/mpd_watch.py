@@ -101,7 +101,11 @@ class PlayTracker:
 
     def _end(self, play: _Play, reason: str) -> None:
         duration = song_ms(play.song)
-        if duration and play.elapsed_s * 1000 >= duration - END_SLACK_S * 1000 and reason != "error":
+        if (
+            duration
+            and play.elapsed_s * 1000 >= duration - END_SLACK_S * 1000
+            and reason != "error"
+        ):
             reason = "finished"
         self.on_end(play, reason)
 
@@ -112,13 +116,30 @@ class MpdWatcher:
     None when it was not stored). With a ``lock`` (mpd_lock.RecorderLock) plays are stored only while
     this watcher holds it, so two watchers of one MPD (the service and the app) store each play once."""
 
-    def __init__(self, db, profile_id: int, address: MpdAddress, *, config=None,
-                 log: Callable[[str], None] = lambda line: None, after_event=None, on_listen=None,
-                 backoff=BACKOFF_S, lock=None):
+    def __init__(
+        self,
+        db,
+        profile_id: int,
+        address: MpdAddress,
+        *,
+        config=None,
+        log: Callable[[str], None] = lambda line: None,
+        after_event=None,
+        on_listen=None,
+        backoff=BACKOFF_S,
+        lock=None,
+    ):
         self.db, self.profile_id, self.address, self.config = db, profile_id, address, config
-        self.log, self.after_event, self.on_listen, self.backoff = log, after_event, on_listen, backoff
+        self.log, self.after_event, self.on_listen, self.backoff = (
+            log,
+            after_event,
+            on_listen,
+            backoff,
+        )
         self.lock = lock
-        self.skip_seconds = config.get("history.skip_seconds") if config is not None else DEFAULT_SKIP_SECONDS
+        self.skip_seconds = (
+            config.get("history.skip_seconds") if config is not None else DEFAULT_SKIP_SECONDS
+        )
         self.tracker = PlayTracker(self._record)
         self.pathmap: PathMap | None = None
         self.recorded = 0
@@ -148,14 +169,18 @@ class MpdWatcher:
                 self._follow(client, cancelled)
             except (OSError, _mpd_connection_error()) as exc:
                 self.tracker.lost()
-                self._wait_retry(0, f"lost MPD at {self.address} ({exc or 'connection closed'})", cancelled)
+                self._wait_retry(
+                    0, f"lost MPD at {self.address} ({exc or 'connection closed'})", cancelled
+                )
             finally:
                 disconnect_quietly(client)
 
     def _follow(self, client, cancelled) -> None:
         self.pathmap = PathMap.for_client(self.db, client, self.config)
         done = threading.Event()
-        threading.Thread(target=_hang_up_on_cancel, args=(client, cancelled, done), daemon=True).start()
+        threading.Thread(
+            target=_hang_up_on_cancel, args=(client, cancelled, done), daemon=True
+        ).start()
         try:
             self._observe(client)
             while not cancelled():
@@ -179,10 +204,19 @@ class MpdWatcher:
 
     def listen_for(self, play: _Play, reason: str) -> Listen:
         item_id = self.pathmap.item_of(play.file) if self.pathmap else None
-        return Listen(self.profile_id, play.started_at, int(play.played_s * 1000), reason, "mpd", item_id=item_id,
-                      duration_ms=song_ms(play.song), artist=first_tag(play.song, "artist"),
-                      title=first_tag(play.song, "title"), album=first_tag(play.song, "album"),
-                      dedup_key=f"mpd:{play.started_at}:{play.file}")
+        return Listen(
+            self.profile_id,
+            play.started_at,
+            int(play.played_s * 1000),
+            reason,
+            "mpd",
+            item_id=item_id,
+            duration_ms=song_ms(play.song),
+            artist=first_tag(play.song, "artist"),
+            title=first_tag(play.song, "title"),
+            album=first_tag(play.song, "album"),
+            dedup_key=f"mpd:{play.started_at}:{play.file}",
+        )
 
     def _record(self, play: _Play, reason: str) -> None:
         listen = self.listen_for(play, reason)
@@ -191,11 +225,20 @@ class MpdWatcher:
         if mine:
             listen_id = record_listen(self.db, listen, skip_seconds=self.skip_seconds)
             self.recorded += 1
-        skip = " (a skip)" if (listen.skipped if listen.skipped is not None
-                               else is_skip(reason, ms, self.skip_seconds)) else ""
-        self.log(f"{reason} after {ms / 1000:.1f} s{skip}: {_label(play.song)}"
-                 + ("" if listen.item_id else " [not in the library]")
-                 + ("" if mine else " [recorded by the other tuneup following MPD]"))
+        skip = (
+            " (a skip)"
+            if (
+                listen.skipped
+                if listen.skipped is not None
+                else is_skip(reason, ms, self.skip_seconds)
+            )
+            else ""
+        )
+        self.log(
+            f"{reason} after {ms / 1000:.1f} s{skip}: {_label(play.song)}"
+            + ("" if listen.item_id else " [not in the library]")
+            + ("" if mine else " [recorded by the other tuneup following MPD]")
+        )
         if self.on_listen is not None:
             self.on_listen(listen, listen_id)
 

@@ -32,8 +32,8 @@ from pathlib import Path
 from typing import Callable
 
 from tuneup.errors import PlayerError
-from tuneup.playback.listeners import StateListeners
 from tuneup.playback.ipc import Connection, socket_path
+from tuneup.playback.listeners import StateListeners
 from tuneup.playback.queue import QueueEntry
 
 INSTALL_HINT = "mpv is not installed; install it with: sudo apt install mpv"
@@ -75,14 +75,29 @@ class _Play:
 
 
 class Player:
-    def __init__(self, db_path: Path | str, profile_id: int, run_dir: Path, *, skip_seconds: int = 30,
-                 mpv_args: list[str] | None = None, mpv_binary: str = "mpv", source: str = "tuneup",
-                 quit_when_done: bool = True, terminal: bool = False, watch_rule=None):
+    def __init__(
+        self,
+        db_path: Path | str,
+        profile_id: int,
+        run_dir: Path,
+        *,
+        skip_seconds: int = 30,
+        mpv_args: list[str] | None = None,
+        mpv_binary: str = "mpv",
+        source: str = "tuneup",
+        quit_when_done: bool = True,
+        terminal: bool = False,
+        watch_rule=None,
+    ):
         self.db_path, self.profile_id, self.run_dir = db_path, profile_id, Path(run_dir)
         self.skip_seconds, self.source, self.quit_when_done = skip_seconds, source, quit_when_done
         self.mpv_args, self.mpv_binary = list(mpv_args or []), mpv_binary
-        self.terminal = terminal  # let mpv read keys from (and draw its status line on) the terminal
-        self.watch_rule = watch_rule  # history.watch.CompletionRule for videos (None: the default rule)
+        self.terminal = (
+            terminal  # let mpv read keys from (and draw its status line on) the terminal
+        )
+        self.watch_rule = (
+            watch_rule  # history.watch.CompletionRule for videos (None: the default rule)
+        )
         self._state = PlayerState()
         self._queue: list[QueueEntry] = []
         self._play: _Play | None = None
@@ -92,7 +107,9 @@ class Player:
         self._proc: subprocess.Popen | None = None
         self._conn: Connection | None = None
         self._reader: threading.Thread | None = None
-        self._writes: queue.SimpleQueue = queue.SimpleQueue()  # listens to write, in order; None ends
+        self._writes: queue.SimpleQueue = (
+            queue.SimpleQueue()
+        )  # listens to write, in order; None ends
         self._writer: threading.Thread | None = None
         self._done = threading.Event()
         self._db = None
@@ -123,16 +140,26 @@ class Player:
         self._queue = list(queue)
         sock = socket_path(self.run_dir)
         video = self._video = any(e.is_video for e in queue)
-        args = [self.mpv_binary, "--idle=yes", *([] if self.terminal else ["--no-terminal"]),
-                f"--input-ipc-server={sock}",
-                *(["--force-window=yes"] if video else ["--no-video", "--force-window=no"]),
-                *HOOK_OFF_ARGS, *self.mpv_args]
+        args = [
+            self.mpv_binary,
+            "--idle=yes",
+            *([] if self.terminal else ["--no-terminal"]),
+            f"--input-ipc-server={sock}",
+            *(["--force-window=yes"] if video else ["--no-video", "--force-window=no"]),
+            *HOOK_OFF_ARGS,
+            *self.mpv_args,
+        ]
         environ = {**os.environ, "TUNEUP_PLAYER": "1"}
         if self.terminal:  # mpv's messages go to stderr: tuneup's stdout carries data only
             self._proc = subprocess.Popen(args, stdout=2, env=environ)
         else:
-            self._proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                          stderr=subprocess.PIPE, env=environ)
+            self._proc = subprocess.Popen(
+                args,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                env=environ,
+            )
         try:
             self._conn = Connection(sock, alive=lambda: self._proc.poll() is None)
         except PlayerError as exc:
@@ -144,9 +171,13 @@ class Player:
             _unlink_later(sock)
         self._set(running=True, queue_length=len(queue))
         atexit.register(self._at_exit)
-        self._writer = threading.Thread(target=self._write_loop, name="tuneup-mpv-writer", daemon=True)
+        self._writer = threading.Thread(
+            target=self._write_loop, name="tuneup-mpv-writer", daemon=True
+        )
         self._writer.start()
-        self._reader = threading.Thread(target=self._read_loop, name="tuneup-mpv-reader", daemon=True)
+        self._reader = threading.Thread(
+            target=self._read_loop, name="tuneup-mpv-reader", daemon=True
+        )
         self._reader.start()
         for n, name in enumerate(OBSERVED, 1):
             self._conn.send("observe_property", n, name)
@@ -159,7 +190,9 @@ class Player:
         with self._lock:
             self._queue.extend(entries)
             self._set(queue_length=len(self._queue))
-        if not self._video and any(e.is_video for e in entries):  # started audio-only: let video show
+        if not self._video and any(
+            e.is_video for e in entries
+        ):  # started audio-only: let video show
             self._video = True
             self._send("set_property", "vid", "auto")
             self._send("set_property", "force-window", "yes")
@@ -179,9 +212,16 @@ class Player:
             elif isinstance(item, (str, os.PathLike)):
                 out.append(by_path[str(item)])
             else:  # a MixItem or anything shaped like it
-                out.append(QueueEntry(str(item.path), getattr(item, "item_id", None), getattr(item, "title", None),
-                                      getattr(item, "artist", None), getattr(item, "kind", "track"),
-                                      getattr(item, "duration_s", None)))
+                out.append(
+                    QueueEntry(
+                        str(item.path),
+                        getattr(item, "item_id", None),
+                        getattr(item, "title", None),
+                        getattr(item, "artist", None),
+                        getattr(item, "kind", "track"),
+                        getattr(item, "duration_s", None),
+                    )
+                )
         return out
 
     def _lookup(self, items: list) -> tuple[dict, dict]:
@@ -202,7 +242,9 @@ class Player:
                 else:
                     tags = file_tags(path)
                     seconds = tags.get("duration_ms") / 1000 if tags.get("duration_ms") else None
-                    by_path[path] = QueueEntry(path, None, tags.get("title"), tags.get("artist"), "track", seconds)
+                    by_path[path] = QueueEntry(
+                        path, None, tags.get("title"), tags.get("artist"), "track", seconds
+                    )
             return by_id, by_path
         finally:
             db.conn.close()
@@ -344,14 +386,23 @@ class Player:
 
     def _on_start(self, entry_id) -> None:
         with self._lock:
-            if self._play is not None and not self._play.recorded:  # no end-file seen: close it first
+            if (
+                self._play is not None and not self._play.recorded
+            ):  # no end-file seen: close it first
                 self._record(self._play, "stopped", None)
             index = (entry_id - 1) if isinstance(entry_id, int) else (self._state.index or 0)
             index = min(max(index, 0), len(self._queue) - 1)
             now = datetime.now(timezone.utc).isoformat(timespec="seconds")
-            self._play = _Play(index, self._queue[index], now, last_pos=0.0, last_wall=time.monotonic())
-            self._set(index=index, entry=self._queue[index], position=0.0, duration=self._queue[index].duration_s,
-                      percent=0.0)
+            self._play = _Play(
+                index, self._queue[index], now, last_pos=0.0, last_wall=time.monotonic()
+            )
+            self._set(
+                index=index,
+                entry=self._queue[index],
+                position=0.0,
+                duration=self._queue[index].duration_s,
+                percent=0.0,
+            )
 
     def _on_end(self, mpv_reason: str | None, file_error) -> None:
         with self._lock:
@@ -368,7 +419,10 @@ class Player:
                     self.errors.append(f"{play.entry.path}: {file_error}")
             else:  # stop, quit, redirect: a person's action, through us or in mpv itself (keys, window)
                 _credit_tail(play, None, self._state.paused)
-                reason, skipped = self._pending or (("skipped" if mpv_reason == "stop" else "stopped"), None)
+                reason, skipped = self._pending or (
+                    ("skipped" if mpv_reason == "stop" else "stopped"),
+                    None,
+                )
                 self._pending = None
             self._record(play, reason, skipped)
             self._play = None
@@ -408,9 +462,18 @@ class Player:
         play.recorded = True
         entry = play.entry
         duration = self._state.duration or entry.duration_s
-        listen = Listen(self.profile_id, play.started_at, int(round(play.played * 1000)), reason, self.source,
-                        item_id=entry.item_id, duration_ms=int(duration * 1000) if duration else None,
-                        skipped=skipped, artist=entry.artist, title=entry.title)
+        listen = Listen(
+            self.profile_id,
+            play.started_at,
+            int(round(play.played * 1000)),
+            reason,
+            self.source,
+            item_id=entry.item_id,
+            duration_ms=int(duration * 1000) if duration else None,
+            skipped=skipped,
+            artist=entry.artist,
+            title=entry.title,
+        )
         position = duration if reason == "finished" and duration else (self._state.position or 0.0)
         if reason == "error" or (reason != "finished" and play.played < 1.0):
             position = None  # it never really played: a saved resume point must not drop to 0
@@ -440,8 +503,14 @@ class Player:
         from tuneup.history.watch import CompletionRule, record_progress
 
         try:
-            record_progress(self._db, self.profile_id, entry.item_id, position, duration,
-                            rule=self.watch_rule or CompletionRule())
+            record_progress(
+                self._db,
+                self.profile_id,
+                entry.item_id,
+                position,
+                duration,
+                rule=self.watch_rule or CompletionRule(),
+            )
         except Exception as exc:
             self.errors.append(f"could not record the watch of {entry.path}: {exc}")
 
@@ -457,7 +526,9 @@ def _advance(play: _Play, pos: float, paused: bool) -> None:
     play.last_pos, play.last_wall = pos, now
 
 
-def _credit_tail(play: _Play, duration: float | None, paused: bool, *, finished: bool = False) -> None:
+def _credit_tail(
+    play: _Play, duration: float | None, paused: bool, *, finished: bool = False
+) -> None:
     """Add the bit played since the last time-pos update (up to the end of the file).
 
     At the end of a file mpv stops updating time-pos while its last buffer plays out, so a

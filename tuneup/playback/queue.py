@@ -35,7 +35,9 @@ def entries_for(db, item_ids: list[int]) -> list[QueueEntry]:
         return []
     marks = ",".join("?" * len(set(item_ids)))
     rows = db.execute(
-        f"SELECT id, path, title, artist, kind, duration FROM items WHERE id IN ({marks})", list(set(item_ids)))
+        f"SELECT id, path, title, artist, kind, duration FROM items WHERE id IN ({marks})",
+        list(set(item_ids)),
+    )
     by_id = {r[0]: QueueEntry(r[1], r[0], r[2], r[3], r[4], r[5]) for r in rows}
     missing = [i for i in item_ids if i not in by_id]
     if missing:
@@ -47,10 +49,16 @@ def latest_mix_items(db, profile_id: int, name: str) -> list[int]:
     """Item ids of the most recent mix called ``name`` (case-insensitive) for the profile."""
     row = db.execute(
         "SELECT items FROM mixes WHERE profile_id = ? AND lower(name) = lower(?) "
-        "ORDER BY generated_at DESC, id DESC LIMIT 1", [profile_id, name]).fetchone()
+        "ORDER BY generated_at DESC, id DESC LIMIT 1",
+        [profile_id, name],
+    ).fetchone()
     if row is None:
-        names = [r[0] for r in db.execute(
-            "SELECT DISTINCT name FROM mixes WHERE profile_id = ? ORDER BY name", [profile_id])]
+        names = [
+            r[0]
+            for r in db.execute(
+                "SELECT DISTINCT name FROM mixes WHERE profile_id = ? ORDER BY name", [profile_id]
+            )
+        ]
         hint = f"; mixes: {', '.join(names)}" if names else "; make one first with `tuneup mix`"
         raise NotFoundError(f"no mix named {name!r}{hint}")
     items = json.loads(row[0])

@@ -38,7 +38,9 @@ def open_db(path: Path | str, *, migrate: bool = True) -> sqlite_utils.Database:
             os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
     conn = None
     try:
-        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
+        conn = sqlite3.connect(
+            str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+        )
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
         _retry_locked(lambda: conn.execute("PRAGMA journal_mode = WAL"))
         conn.execute("PRAGMA synchronous = NORMAL")
@@ -91,9 +93,13 @@ def migrate_db(db: sqlite_utils.Database) -> int:
     if schema_version(db) == SCHEMA_VERSION:
         return SCHEMA_VERSION
     with write(db):
-        current = schema_version(db)  # re-read under the write lock: another process may have migrated
+        current = schema_version(
+            db
+        )  # re-read under the write lock: another process may have migrated
         if current > SCHEMA_VERSION:
-            raise StoreError(f"database schema {current} is newer than this tuneup ({SCHEMA_VERSION}); upgrade tuneup")
+            raise StoreError(
+                f"database schema {current} is newer than this tuneup ({SCHEMA_VERSION}); upgrade tuneup"
+            )
         if current == 0:
             db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
             db.execute("INSERT INTO schema_version (version) VALUES (0)")
@@ -103,7 +109,8 @@ def migrate_db(db: sqlite_utils.Database) -> int:
             db.execute("UPDATE schema_version SET version = ?", [number])
         if current == 0:
             db.execute(
-                "INSERT OR IGNORE INTO profiles (name, created_at) VALUES (?, ?)", [DEFAULT_PROFILE, utcnow()]
+                "INSERT OR IGNORE INTO profiles (name, created_at) VALUES (?, ?)",
+                [DEFAULT_PROFILE, utcnow()],
             )
     return SCHEMA_VERSION
 
@@ -139,7 +146,9 @@ def write(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
             except sqlite3.Error:
                 pass
         if isinstance(exc, sqlite3.Error) and disk_full(exc, _file_of(conn)):
-            raise DiskFullError(f"{_file_of(conn)}: cannot write the database: the disk is full") from None
+            raise DiskFullError(
+                f"{_file_of(conn)}: cannot write the database: the disk is full"
+            ) from None
         raise
 
 
@@ -175,5 +184,7 @@ def profile_id(db: sqlite_utils.Database, name: str | None = None, *, create: bo
 
         raise NotFoundError(f"no profile named {name!r}")
     with write(db):
-        db.execute("INSERT OR IGNORE INTO profiles (name, created_at) VALUES (?, ?)", [name, utcnow()])
+        db.execute(
+            "INSERT OR IGNORE INTO profiles (name, created_at) VALUES (?, ?)", [name, utcnow()]
+        )
     return db.execute("SELECT id FROM profiles WHERE name = ?", [name]).fetchone()[0]

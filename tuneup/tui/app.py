@@ -42,11 +42,20 @@ class TuneupApp(App):
         Binding("right,full_stop", "seek(10)", "Seek +10s", show=False),
     ]
 
-    def __init__(self, env: Env, *, onboarding: bool | None = None, player_factory: Callable | None = None,
-                 rows_loader: Callable | None = None, today=None):
+    def __init__(
+        self,
+        env: Env,
+        *,
+        onboarding: bool | None = None,
+        player_factory: Callable | None = None,
+        rows_loader: Callable | None = None,
+        today=None,
+    ):
         super().__init__()
         self.env = env
-        self.rows_loader = rows_loader  # (db, config, profile, profile_id) -> list[Mix]; tests hand in theirs
+        self.rows_loader = (
+            rows_loader  # (db, config, profile, profile_id) -> list[Mix]; tests hand in theirs
+        )
         self.today = today  # Stats' "today" (None: the real date)
         self.profile_id = env.profile_id
         self._force_onboarding = onboarding
@@ -107,7 +116,9 @@ class TuneupApp(App):
 
     def _onboarding_closed(self, finished: bool | None) -> None:
         if finished:
-            self.notify("Your library is ready. Press enter on anything to play it.", title="Welcome")
+            self.notify(
+                "Your library is ready. Press enter on anything to play it.", title="Welcome"
+            )
         self.post_message(LibraryChanged())
 
     def switch_profile(self, name: str) -> None:
@@ -249,7 +260,9 @@ class TuneupApp(App):
     def on_work_failed(self, message: WorkFailed) -> None:
         self._job_ended(message.job)
         self._broadcast(WorkFailed, message.job, message.error)
-        self.notify(message.error, title=f"{message.job} failed", severity="error", timeout=10, markup=False)
+        self.notify(
+            message.error, title=f"{message.job} failed", severity="error", timeout=10, markup=False
+        )
 
     def _job_ended(self, name: str) -> None:
         self.jobs.pop(name, None)
@@ -280,10 +293,14 @@ class TuneupApp(App):
     async def action_quit(self) -> None:
         import asyncio
 
-        if self._children:  # stopping a job can take a few seconds: say why the app has not closed yet
+        if (
+            self._children
+        ):  # stopping a job can take a few seconds: say why the app has not closed yet
             self.notify(f"Stopping {', '.join(self._children)}…", timeout=10)
         await asyncio.to_thread(self.stop_jobs)
-        await asyncio.to_thread(self.playback.shutdown)  # pending likes and mpv's last listen: off the loop
+        await asyncio.to_thread(
+            self.playback.shutdown
+        )  # pending likes and mpv's last listen: off the loop
         self.exit()
 
     async def on_unmount(self) -> None:

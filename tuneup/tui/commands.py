@@ -25,11 +25,21 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("Seek forward 10 s", "app.seek(10)", "(right or .)"),
     ("Seek back 10 s", "app.seek(-10)", "(left or ,)"),
     ("Stop playback", "app.stop", "Stop and clear the queue"),
-    ("Library folders", "app.library_folders('show')", "Settings: the folders tuneup scans, with item counts"),
-    ("Add a library folder (browse)", "app.library_folders('browse')",
-     "Browse to a folder, check it and scan it (ctrl+o in Settings and setup)"),
-    ("Remove a library folder", "app.library_folders('remove')",
-     "Forget the highlighted folder; no file is deleted (delete or d in the folder list)"),
+    (
+        "Library folders",
+        "app.library_folders('show')",
+        "Settings: the folders tuneup scans, with item counts",
+    ),
+    (
+        "Add a library folder (browse)",
+        "app.library_folders('browse')",
+        "Browse to a folder, check it and scan it (ctrl+o in Settings and setup)",
+    ),
+    (
+        "Remove a library folder",
+        "app.library_folders('remove')",
+        "Forget the highlighted folder; no file is deleted (delete or d in the folder list)",
+    ),
     ("Rescan the library", "app.rescan", "Find new, changed and missing files"),
     ("Re-analyse audio", "app.reanalyse", "Compute audio features again"),
     ("Refresh home rows", "app.refresh_home", "Build the home rows again"),
@@ -49,4 +59,9 @@ class TuneupCommands(Provider):
         for title, action, help_text in COMMANDS:
             score = matcher.match(title)
             if score > 0:
-                yield Hit(score, matcher.highlight(title), partial(self.app.run_action, action), help=help_text)
+                yield Hit(
+                    score,
+                    matcher.highlight(title),
+                    partial(self.app.run_action, action),
+                    help=help_text,
+                )

@@ -23,7 +23,9 @@ class FeedbackWriter:
     def submit(self, profile_id: int, item_id: int, kind: str) -> None:
         with self._start_lock:
             if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, name="tuneup-feedback", daemon=True)
+                self._thread = threading.Thread(
+                    target=self._run, name="tuneup-feedback", daemon=True
+                )
                 self._thread.start()
         self._queue.put((profile_id, item_id, kind))
 

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-
 MEDIA_EXTENSIONS = frozenset(
     "mp3 flac ogg oga opus m4a mp4 m4v aac wav wv aiff aif ape mpc wma alac mkv webm avi mov ts m2ts mpg mpeg "
-    "wmv ogv".split())
+    "wmv ogv".split()
+)
 
 
 @dataclass
@@ -33,7 +33,9 @@ def shown(path: str | Path) -> str:
     return os.fsencode(str(path)).decode("utf-8", "backslashreplace")
 
 
-def check_folder(raw: str | Path, limit: int = 200_000, cancel: Callable[[], bool] | None = None) -> FolderCheck:
+def check_folder(
+    raw: str | Path, limit: int = 200_000, cancel: Callable[[], bool] | None = None
+) -> FolderCheck:
     """Validate ``raw`` as a library folder; counts media files by extension (stat-free walk).
 
     ``cancel`` is polled once per folder walked: a stale check (the person moved on) stops early."""
@@ -52,7 +54,9 @@ def check_folder(raw: str | Path, limit: int = 200_000, cancel: Callable[[], boo
     try:
         str(path).encode("utf-8")
     except UnicodeEncodeError:
-        return FolderCheck(path, False, message=f"{name}: the name is not valid UTF-8; rename it to use it")
+        return FolderCheck(
+            path, False, message=f"{name}: the name is not valid UTF-8; rename it to use it"
+        )
     count = 0
     for _dirpath, _dirs, files in os.walk(path):
         if cancel is not None and cancel():

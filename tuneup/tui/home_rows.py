@@ -21,7 +21,9 @@ def load_rows(db, config, profile: str, profile_id: int, model_dir=None) -> list
 
         model_dir = get_paths().model_dir
     try:
-        return list(build_rows(db, model_dir, profile_id, config=config, model=app_model(db, model_dir)))
+        return list(
+            build_rows(db, model_dir, profile_id, config=config, model=app_model(db, model_dir))
+        )
     except NothingToMixError:
         return []
 
@@ -38,9 +40,22 @@ def fallback_rows(db, profile: str, profile_id: int, size: int = 20) -> list[Mix
     cur = db.execute(
         "SELECT i.id, i.path, coalesce(i.title, ''), coalesce(i.artist, s.title), i.album, i.kind, i.duration "
         "FROM items i LEFT JOIN series s ON s.id = i.series_id WHERE i.status = 'present' "
-        "ORDER BY i.added_at DESC, i.id DESC LIMIT ?", [size])
-    items = [MixItem(r[0], r[1], r[2] or r[1].rsplit("/", 1)[-1], r[3], r[4], r[5], r[6], "new in your library")
-             for r in cur]
+        "ORDER BY i.added_at DESC, i.id DESC LIMIT ?",
+        [size],
+    )
+    items = [
+        MixItem(
+            r[0],
+            r[1],
+            r[2] or r[1].rsplit("/", 1)[-1],
+            r[3],
+            r[4],
+            r[5],
+            r[6],
+            "new in your library",
+        )
+        for r in cur
+    ]
     if not items:
         return []
     return [Mix("new", "New in your library", items, profile, utcnow())]

@@ -62,8 +62,10 @@ class JobProcess:
             if self._stopped:
                 return ("failed", f"{self.name} was stopped before it started", "")
             self._process = self._ctx.Process(
-                target=child_main, name=f"tuneup-{self.name}",
-                args=(sender, self.cancel, os.getpid(), self._db_file, self._fn, self._args))
+                target=child_main,
+                name=f"tuneup-{self.name}",
+                args=(sender, self.cancel, os.getpid(), self._db_file, self._fn, self._args),
+            )
             self._process.start()
         sender.close()  # only the child writes: its exit closes the pipe and ends the loop below
         outcome = None
@@ -123,7 +125,9 @@ def _kill_group(pgid: int) -> None:
 
 
 # ---- the child -----------------------------------------------------------------------------------
-def child_main(conn, cancel_event, parent_pid: int, db_file: str, fn: Callable, args: tuple) -> None:
+def child_main(
+    conn, cancel_event, parent_pid: int, db_file: str, fn: Callable, args: tuple
+) -> None:
     """Run ``fn(db, progress, cancel, *args)`` on a connection of this process's own; report over ``conn``."""
     _quiet_and_low()
     from tuneup.errors import TuneupError

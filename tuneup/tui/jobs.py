@@ -18,7 +18,9 @@ def _core(module: str, name: str, what: str):
     try:
         return getattr(importlib.import_module(module), name)
     except (ImportError, AttributeError):
-        raise TuneupError(f"{what} is not available in this build ({module}.{name} is missing)") from None
+        raise TuneupError(
+            f"{what} is not available in this build ({module}.{name} is missing)"
+        ) from None
 
 
 def _with_errors(db, progress):
@@ -30,7 +32,9 @@ def _with_errors(db, progress):
         now = time.monotonic()
         if now - last[0] > 0.25:
             last[0] = now
-            last[1] = db.execute("SELECT count(*) FROM scan_errors WHERE seen_at >= ?", [started]).fetchone()[0]
+            last[1] = db.execute(
+                "SELECT count(*) FROM scan_errors WHERE seen_at >= ?", [started]
+            ).fetchone()[0]
         progress(done, total, info, last[1])
 
     return report
@@ -47,7 +51,7 @@ def rescan(db, progress, cancel):
 
 def _scan_and_rematch(db, paths, progress, cancel):
     """What `tuneup scan` does: scan, then match earlier imported listens to files that just appeared."""
-    scan = _core("tuneup.library.scan", "scan", "scanning")
+    scan = _core("tuneup.library.scan.scanner", "scan", "scanning")
     summary = scan(db, paths=paths, progress=_with_errors(db, progress), cancel=cancel)
     if not summary.cancelled:
         from tuneup.history.match import rematch
@@ -57,14 +61,21 @@ def _scan_and_rematch(db, paths, progress, cancel):
 
 
 def reanalyse(db, progress, cancel):
-    analyze = _core("tuneup.library.analyze", "analyze", "audio analysis")
+    analyze = _core("tuneup.library.sound.analyze", "analyze", "audio analysis")
     return analyze(db, progress=progress, cancel=cancel, everything=True)
 
 
 def build_demo(db, progress, cancel, demo_dir, profile_id, profile_name):
     """Generate the demo library's files, scan them, and give the profile the demo's listening history."""
     build = _core("tuneup.demo", "build_demo", "the demo library")
-    return build(db, demo_dir, profile_id=profile_id, profile_name=profile_name, progress=progress, cancel=cancel)
+    return build(
+        db,
+        demo_dir,
+        profile_id=profile_id,
+        profile_name=profile_name,
+        progress=progress,
+        cancel=cancel,
+    )
 
 
 def import_history(db, progress, cancel, fmt, path, profile_id):
@@ -72,4 +83,6 @@ def import_history(db, progress, cancel, fmt, path, profile_id):
     from pathlib import Path
 
     import_files = _core("tuneup.history.importers.run", "import_files", "history import")
-    return import_files(db, fmt, [Path(path).expanduser()], profile_id=profile_id, progress=progress, cancel=cancel)
+    return import_files(
+        db, fmt, [Path(path).expanduser()], profile_id=profile_id, progress=progress, cancel=cancel
+    )

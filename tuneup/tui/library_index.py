@@ -66,8 +66,21 @@ class LibraryIndex:
     def load(cls, db, profile_id: int) -> "LibraryIndex":
         index = cls()
         for row in db.execute(_QUERY, [profile_id]):
-            (item_id, kind, title, artist, album, series, genres, duration, path, added, plays, season,
-             episode) = row
+            (
+                item_id,
+                kind,
+                title,
+                artist,
+                album,
+                series,
+                genres,
+                duration,
+                path,
+                added,
+                plays,
+                season,
+                episode,
+            ) = row
             if not title:
                 title = path.rsplit("/", 1)[-1]
             if series and season is not None and episode is not None:
@@ -96,12 +109,18 @@ class LibraryIndex:
             n = range(len(self.ids))
             keys = {
                 "title": lambda i: (self.titles[i].casefold(), self.artists[i].casefold()),
-                "artist": lambda i: (self.artists[i].casefold(), self.albums[i].casefold(), self.titles[i].casefold()),
+                "artist": lambda i: (
+                    self.artists[i].casefold(),
+                    self.albums[i].casefold(),
+                    self.titles[i].casefold(),
+                ),
                 "album": lambda i: (self.albums[i].casefold(), self.titles[i].casefold()),
                 "added": lambda i: self.added[i],
                 "plays": lambda i: -self.plays[i],
             }
-            self._orders[sort] = sorted(n, key=keys.get(sort, keys["title"]), reverse=(sort == "added"))
+            self._orders[sort] = sorted(
+                n, key=keys.get(sort, keys["title"]), reverse=(sort == "added")
+            )
         return self._orders[sort]
 
     def select(self, f: Filters) -> list[int]:

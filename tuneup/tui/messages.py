@@ -15,9 +15,24 @@ class WorkProgress(Message, bubble=False):
     up to the app would be broadcast again.
     """
 
-    def __init__(self, job: str, done: int, total: int | None, info: str = "", errors: int = 0, rate: float = 0.0):
+    def __init__(
+        self,
+        job: str,
+        done: int,
+        total: int | None,
+        info: str = "",
+        errors: int = 0,
+        rate: float = 0.0,
+    ):
         super().__init__()
-        self.job, self.done, self.total, self.info, self.errors, self.rate = job, done, total, info, errors, rate
+        self.job, self.done, self.total, self.info, self.errors, self.rate = (
+            job,
+            done,
+            total,
+            info,
+            errors,
+            rate,
+        )
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, WorkProgress) and message.job == self.job
@@ -80,9 +95,20 @@ class PlayItems(Message):
 class ShowDetails(Message):
     """Show one item's details and, when it came from a mix, the full reason."""
 
-    def __init__(self, item_id: int, reason: str = "", evidence: dict | None = None, exploration: bool = False):
+    def __init__(
+        self,
+        item_id: int,
+        reason: str = "",
+        evidence: dict | None = None,
+        exploration: bool = False,
+    ):
         super().__init__()
-        self.item_id, self.reason, self.evidence, self.exploration = item_id, reason, evidence or {}, exploration
+        self.item_id, self.reason, self.evidence, self.exploration = (
+            item_id,
+            reason,
+            evidence or {},
+            exploration,
+        )
 
 
 class StartRadio(Message):

@@ -20,7 +20,9 @@ def set_state(db, profile_id: int, state: str) -> None:
     with write(db):
         settings = _settings(db, profile_id)
         settings["onboarding"] = state
-        db.execute("UPDATE profiles SET settings = ? WHERE id = ?", [json.dumps(settings), profile_id])
+        db.execute(
+            "UPDATE profiles SET settings = ? WHERE id = ?", [json.dumps(settings), profile_id]
+        )
 
 
 def needs_onboarding(db, profile_id: int) -> bool:

@@ -30,13 +30,19 @@ def default_player(env, profile_id: int, **kwargs):
     from tuneup.history.watch import CompletionRule
     from tuneup.playback.mpv import Player
 
-    return Player(env.paths.db_file, profile_id, env.paths.run_dir, skip_seconds=env.config.get("history.skip_seconds"),
-                  watch_rule=CompletionRule.from_config(env.config), **kwargs)
+    return Player(
+        env.paths.db_file,
+        profile_id,
+        env.paths.run_dir,
+        skip_seconds=env.config.get("history.skip_seconds"),
+        watch_rule=CompletionRule.from_config(env.config),
+        **kwargs,
+    )
 
 
 PLAYBACK_HINTS = {
     "audio output initialization failed": ". mpv found no working sound output: check the sound setup "
-                                          "(`mpv --ao=help` lists the outputs), or choose MPD in Settings.",
+    "(`mpv --ao=help` lists the outputs), or choose MPD in Settings.",
 }
 
 
@@ -56,7 +62,9 @@ class PlaybackController:
         self.state = PlayState()
         self.radio_session = None
         self._lock = threading.Lock()  # one start/stop at a time
-        self._radio_lock = threading.Lock()  # the session's DB connection is used by one thread at a time
+        self._radio_lock = (
+            threading.Lock()
+        )  # the session's DB connection is used by one thread at a time
         self._extending = False
         self._connected: bool | None = None  # MPD's, as last shown
         self.feedback_writer = FeedbackWriter(app.env.paths.db_file, self._feedback_written)
@@ -69,7 +77,9 @@ class PlaybackController:
         if source != "radio":
             self.radio_session = None
         queue = list(item_ids[start:]) or list(item_ids)
-        self.app.run_worker(lambda: self._start(queue), thread=True, group="player", exit_on_error=False)
+        self.app.run_worker(
+            lambda: self._start(queue), thread=True, group="player", exit_on_error=False
+        )
 
     def _start(self, item_ids: list[int]) -> None:
         from tuneup.playback.queue import entries_for
@@ -184,11 +194,17 @@ class PlaybackController:
     def _call(self, name: str, *args) -> bool:
         player = self.player
         if player is None or not player.running:
-            self.app.notify("Nothing is playing. Press enter on an item to play it.", severity="warning")
+            self.app.notify(
+                "Nothing is playing. Press enter on an item to play it.", severity="warning"
+            )
             return False
         if _remote(player):  # waits for MPD's answer: not on the UI thread
-            self.app.run_worker(lambda: self._remote_call(player, name, args), thread=True, group="player-keys",
-                                exit_on_error=False)
+            self.app.run_worker(
+                lambda: self._remote_call(player, name, args),
+                thread=True,
+                group="player-keys",
+                exit_on_error=False,
+            )
             return True
         try:
             getattr(player, name)(*args)
@@ -215,7 +231,9 @@ class PlaybackController:
     def skip(self) -> None:
         item_id = self.state.item_id
         if self._call("skip") and self.radio_session is not None and item_id is not None:
-            self.app.run_worker(lambda: self._radio_skipped(item_id), thread=True, exit_on_error=False)
+            self.app.run_worker(
+                lambda: self._radio_skipped(item_id), thread=True, exit_on_error=False
+            )
 
     def volume(self, delta: int) -> None:
         self._call("volume", delta)
@@ -226,12 +244,14 @@ class PlaybackController:
     # ---- radio ----------------------------------------------------------------------------------
     def radio(self, item_id: int) -> None:
         self.app.notify("Starting radio…")
-        self.app.run_worker(lambda: self._radio(item_id), thread=True, group="radio", exit_on_error=False)
+        self.app.run_worker(
+            lambda: self._radio(item_id), thread=True, group="radio", exit_on_error=False
+        )
 
     def _radio(self, item_id: int) -> None:
         from tuneup.mixes.radio import RadioSession
-        from tuneup.tui.home_rows import app_model
         from tuneup.store import open_db
+        from tuneup.tui.home_rows import app_model
 
         db = open_db(self.app.env.paths.db_file)
         try:
@@ -287,7 +307,9 @@ class PlaybackController:
         if kind == "ban" and self.state.playing and self.state.item_id == item_id:
             self._call("next")
 
-    def _feedback_written(self, kind: str, item_id: int, label: str | None, error: str | None) -> None:
+    def _feedback_written(
+        self, kind: str, item_id: int, label: str | None, error: str | None
+    ) -> None:
         """On the writer's thread: notify() only posts a message."""
         if error is not None:
             self.app.notify(f"Could not save the {kind}: {error}", severity="error", markup=False)
@@ -310,7 +332,7 @@ class PlaybackController:
             return
         if self._errors_of is not player:
             self._errors_of, self._errors_seen, self._reasons_told = player, 0, set()
-        new, self._errors_seen = errors[self._errors_seen:], len(errors)
+        new, self._errors_seen = errors[self._errors_seen :], len(errors)
         for error in new:
             where, _, reason = error.rpartition(": ")
             if reason in self._reasons_told:
@@ -318,8 +340,13 @@ class PlaybackController:
             self._reasons_told.add(reason)
             name = clean(os.path.basename(where) or where)
             hint = PLAYBACK_HINTS.get(reason, "")
-            self.app.notify(f"{name}: {clean(reason)}{hint}", title="Cannot play", severity="error", markup=False,
-                            timeout=10)
+            self.app.notify(
+                f"{name}: {clean(reason)}{hint}",
+                title="Cannot play",
+                severity="error",
+                markup=False,
+                timeout=10,
+            )
 
     def _tell_connection(self, snapshot) -> None:
         """One notification when MPD goes away (with what to do) and one when it is back."""
@@ -327,10 +354,20 @@ class PlaybackController:
         if connected is None or connected == self._connected:
             return
         was, self._connected = self._connected, connected
-        if not connected:  # notify() only posts a message: safe from this thread, and it does not wait
-            self.app.notify(snapshot.error, title="MPD not connected", severity="error", markup=False, timeout=10)
+        if (
+            not connected
+        ):  # notify() only posts a message: safe from this thread, and it does not wait
+            self.app.notify(
+                snapshot.error,
+                title="MPD not connected",
+                severity="error",
+                markup=False,
+                timeout=10,
+            )
         elif was is False:
-            self.app.notify(f"Connected to MPD {snapshot.version} again.", title="MPD", markup=False)
+            self.app.notify(
+                f"Connected to MPD {snapshot.version} again.", title="MPD", markup=False
+            )
 
     def _queue_labels(self) -> list:
         player = self.player
@@ -358,12 +395,21 @@ def state_from(snap, queue: list) -> PlayState:
     if not snap.running or entry is None:
         return PlayState(notice="MPD: nothing playing" if mpd and snap.running else "")
     index = snap.index or 0
-    upcoming = [e.label() for e in queue[index + 1:index + 4]]
+    upcoming = [e.label() for e in queue[index + 1 : index + 4]]
     notice = "via MPD" if mpd else ("video in mpv's window" if entry.is_video else "")
-    return PlayState(item_id=entry.item_id, title=entry.title or entry.path, artist=entry.artist or "",
-                     kind=entry.kind, position=float(snap.position or 0.0), duration=snap.duration or entry.duration_s,
-                     paused=bool(snap.paused), volume=int(snap.volume if snap.volume is not None else 100),
-                     up_next=upcoming, playing=True, notice=notice)
+    return PlayState(
+        item_id=entry.item_id,
+        title=entry.title or entry.path,
+        artist=entry.artist or "",
+        kind=entry.kind,
+        position=float(snap.position or 0.0),
+        duration=snap.duration or entry.duration_s,
+        paused=bool(snap.paused),
+        volume=int(snap.volume if snap.volume is not None else 100),
+        up_next=upcoming,
+        playing=True,
+        notice=notice,
+    )
 
 
 def focused_item(app) -> int | None:

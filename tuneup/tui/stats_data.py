@@ -8,7 +8,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
 ENERGY_KEYS = ("energy", "rms", "loudness", "rms_mean")
-BRIGHTNESS_KEYS = ("brightness", "spectral_centroid_hz", "centroid_log2", "centroid", "spectral_centroid")
+BRIGHTNESS_KEYS = (
+    "brightness",
+    "spectral_centroid_hz",
+    "centroid_log2",
+    "centroid",
+    "spectral_centroid",
+)
 
 
 @dataclass
@@ -19,7 +25,9 @@ class Stats:
     top_genres: list[tuple[str, int]] = field(default_factory=list)
     weeks: list[str] = field(default_factory=list)
     skip_rate: list[float] = field(default_factory=list)
-    taste: list[tuple[float, float, bool]] = field(default_factory=list)  # (energy, brightness, played)
+    taste: list[tuple[float, float, bool]] = field(
+        default_factory=list
+    )  # (energy, brightness, played)
     taste_axes: tuple[str, str] = ("energy", "brightness")
     year: dict = field(default_factory=dict)
 
@@ -32,26 +40,37 @@ def _pick(data: dict, keys: tuple[str, ...]) -> tuple[str, float] | None:
     return None
 
 
-def load_stats(db, profile_id: int, today: date | None = None, days: int = 60, weeks: int = 12) -> Stats:
+def load_stats(
+    db, profile_id: int, today: date | None = None, days: int = 60, weeks: int = 12
+) -> Stats:
     today = today or datetime.now(timezone.utc).date()
     s = Stats()
     start = today - timedelta(days=days - 1)
     per_day = Counter()
-    for (day, n) in db.execute(
-            "SELECT substr(started_at, 1, 10), count(*) FROM listens WHERE profile_id = ? AND started_at >= ? "
-            "AND skipped = 0 GROUP BY 1", [profile_id, start.isoformat()]):
+    for day, n in db.execute(
+        "SELECT substr(started_at, 1, 10), count(*) FROM listens WHERE profile_id = ? AND started_at >= ? "
+        "AND skipped = 0 GROUP BY 1",
+        [profile_id, start.isoformat()],
+    ):
         per_day[day] = n
     s.days = [(start + timedelta(days=d)).isoformat() for d in range(days)]
     s.plays_per_day = [per_day.get(d, 0) for d in s.days]
 
-    s.top_artists = [(a, n) for a, n in db.execute(
-        "SELECT coalesce(i.artist, l.artist) AS a, count(*) FROM listens l LEFT JOIN items i ON i.id = l.item_id "
-        "WHERE l.profile_id = ? AND l.skipped = 0 AND a IS NOT NULL AND a != '' GROUP BY a "
-        "ORDER BY 2 DESC, a LIMIT 8", [profile_id])]
+    s.top_artists = [
+        (a, n)
+        for a, n in db.execute(
+            "SELECT coalesce(i.artist, l.artist) AS a, count(*) FROM listens l LEFT JOIN items i ON i.id = l.item_id "
+            "WHERE l.profile_id = ? AND l.skipped = 0 AND a IS NOT NULL AND a != '' GROUP BY a "
+            "ORDER BY 2 DESC, a LIMIT 8",
+            [profile_id],
+        )
+    ]
     genres = Counter()
-    for (raw, n) in db.execute(
-            "SELECT i.genres, count(*) FROM listens l JOIN items i ON i.id = l.item_id "
-            "WHERE l.profile_id = ? AND l.skipped = 0 GROUP BY i.genres", [profile_id]):
+    for raw, n in db.execute(
+        "SELECT i.genres, count(*) FROM listens l JOIN items i ON i.id = l.item_id "
+        "WHERE l.profile_id = ? AND l.skipped = 0 GROUP BY i.genres",
+        [profile_id],
+    ):
         try:
             for g in json.loads(raw or "[]"):
                 genres[str(g)] += n
@@ -61,21 +80,32 @@ def load_stats(db, profile_id: int, today: date | None = None, days: int = 60, w
 
     week_start = today - timedelta(days=today.weekday() + 7 * (weeks - 1))
     by_week: dict[str, list[int]] = {}
-    for (day, skipped, n) in db.execute(
-            "SELECT substr(started_at, 1, 10), skipped, count(*) FROM listens WHERE profile_id = ? "
-            "AND started_at >= ? GROUP BY 1, 2", [profile_id, week_start.isoformat()]):
+    for day, skipped, n in db.execute(
+        "SELECT substr(started_at, 1, 10), skipped, count(*) FROM listens WHERE profile_id = ? "
+        "AND started_at >= ? GROUP BY 1, 2",
+        [profile_id, week_start.isoformat()],
+    ):
         d = date.fromisoformat(day)
         monday = (d - timedelta(days=d.weekday())).isoformat()
         total = by_week.setdefault(monday, [0, 0])
         total[0] += n
         total[1] += n if skipped else 0
     s.weeks = [(week_start + timedelta(weeks=w)).isoformat() for w in range(weeks)]
-    s.skip_rate = [(by_week[w][1] / by_week[w][0]) if w in by_week and by_week[w][0] else 0.0 for w in s.weeks]
+    s.skip_rate = [
+        (by_week[w][1] / by_week[w][0]) if w in by_week and by_week[w][0] else 0.0 for w in s.weeks
+    ]
 
-    played = {r[0] for r in db.execute("SELECT DISTINCT item_id FROM listens WHERE profile_id = ? "
-                                       "AND item_id IS NOT NULL", [profile_id])}
+    played = {
+        r[0]
+        for r in db.execute(
+            "SELECT DISTINCT item_id FROM listens WHERE profile_id = ? AND item_id IS NOT NULL",
+            [profile_id],
+        )
+    }
     axes = None
-    for item_id, raw in db.execute("SELECT item_id, data FROM features WHERE status = 'ok' LIMIT 20000"):
+    for item_id, raw in db.execute(
+        "SELECT item_id, data FROM features WHERE status = 'ok' LIMIT 20000"
+    ):
         try:
             data = json.loads(raw or "{}")
         except ValueError:
@@ -94,14 +124,27 @@ def year_so_far(db, profile_id: int, today: date) -> dict:
     first = date(today.year, 1, 1).isoformat()
     plays, ms, skips = db.execute(
         "SELECT count(*), coalesce(sum(ms_played), 0), coalesce(sum(skipped), 0) FROM listens "
-        "WHERE profile_id = ? AND started_at >= ?", [profile_id, first]).fetchone()
+        "WHERE profile_id = ? AND started_at >= ?",
+        [profile_id, first],
+    ).fetchone()
     artists = db.execute(
         "SELECT count(DISTINCT coalesce(i.artist, l.artist)) FROM listens l LEFT JOIN items i ON i.id = l.item_id "
-        "WHERE l.profile_id = ? AND l.started_at >= ?", [profile_id, first]).fetchone()[0]
+        "WHERE l.profile_id = ? AND l.started_at >= ?",
+        [profile_id, first],
+    ).fetchone()[0]
     top = db.execute(
         "SELECT coalesce(i.title, l.title), coalesce(i.artist, l.artist), count(*) FROM listens l "
         "LEFT JOIN items i ON i.id = l.item_id WHERE l.profile_id = ? AND l.started_at >= ? AND l.skipped = 0 "
-        "GROUP BY 1, 2 ORDER BY 3 DESC, 1 LIMIT 1", [profile_id, first]).fetchone()
-    return {"year": today.year, "plays": plays, "hours": ms / 3_600_000, "skips": skips, "artists": artists,
-            "top_title": top[0] if top else None, "top_artist": top[1] if top else None,
-            "top_plays": top[2] if top else 0}
+        "GROUP BY 1, 2 ORDER BY 3 DESC, 1 LIMIT 1",
+        [profile_id, first],
+    ).fetchone()
+    return {
+        "year": today.year,
+        "plays": plays,
+        "hours": ms / 3_600_000,
+        "skips": skips,
+        "artists": artists,
+        "top_title": top[0] if top else None,
+        "top_artist": top[1] if top else None,
+        "top_plays": top[2] if top else 0,
+    }

@@ -27,9 +27,29 @@ class Options:
     skip_seconds: int = 30
 
 
-def listen(started: int, ms_played: int, end_reason: str, skipped: bool, artist, title, album=None,
-           mbid=None, duration_ms=None) -> tuple:
-    return (LISTEN, started, ms_played, end_reason, skipped, artist, title, album, mbid, duration_ms)
+def listen(
+    started: int,
+    ms_played: int,
+    end_reason: str,
+    skipped: bool,
+    artist,
+    title,
+    album=None,
+    mbid=None,
+    duration_ms=None,
+) -> tuple:
+    return (
+        LISTEN,
+        started,
+        ms_played,
+        end_reason,
+        skipped,
+        artist,
+        title,
+        album,
+        mbid,
+        duration_ms,
+    )
 
 
 def feedback(created: int, kind: str, artist=None, title=None, mbid=None) -> tuple:
@@ -82,7 +102,9 @@ def check_epoch(value, where: Where, field: str, shown=None) -> int:
         raise where.error(f"{field!r} must be a unix time in seconds, got {value!r}")
     year = 1970 + value / 31_556_952
     if not _MIN_YEAR <= year < _MAX_YEAR:
-        raise where.error(f"impossible date in {field!r}: {shown if shown is not None else value!r}")
+        raise where.error(
+            f"impossible date in {field!r}: {shown if shown is not None else value!r}"
+        )
     return value
 
 
@@ -98,7 +120,9 @@ def whole_number(text: str) -> int | None:
     return None
 
 
-def int_field(entry: dict, key: str, where: Where, *, required: bool = True, minimum: int = 0) -> int | None:
+def int_field(
+    entry: dict, key: str, where: Where, *, required: bool = True, minimum: int = 0
+) -> int | None:
     value = entry.get(key)
     if value is None:
         if required:
@@ -134,7 +158,9 @@ def load_json(path: Path, raw: bytes | None = None):
     except UnicodeDecodeError as exc:
         raise ImportFormatError(f"{path}: not UTF-8 text (byte {exc.start})") from None
     except json.JSONDecodeError as exc:
-        raise ImportFormatError(f"{path}: line {exc.lineno} column {exc.colno}: bad JSON ({exc.msg})") from None
+        raise ImportFormatError(
+            f"{path}: line {exc.lineno} column {exc.colno}: bad JSON ({exc.msg})"
+        ) from None
     except (RecursionError, ValueError) as exc:
         raise ImportFormatError(f"{path}: bad JSON ({json_problem(exc)})") from None
 
@@ -160,19 +186,25 @@ def capped_lines(fh, name):
         if not line:
             return
         if len(line) > MAX_ENTRY:
-            raise ImportFormatError(f"{name}: a line longer than {MAX_ENTRY >> 20} MB; not an export file")
+            raise ImportFormatError(
+                f"{name}: a line longer than {MAX_ENTRY >> 20} MB; not an export file"
+            )
         yield line
 
 
 def json_array(path: Path, data) -> list:
     if not isinstance(data, list):
-        raise ImportFormatError(f"{path}: expected a JSON array of plays, got a {type(data).__name__}")
+        raise ImportFormatError(
+            f"{path}: expected a JSON array of plays, got a {type(data).__name__}"
+        )
     return data
 
 
 STREAM_ABOVE = 64 << 20  # files bigger than this are read element by element
 CHUNK = 1 << 20
-MAX_ENTRY = 16 << 20  # one play, or one line, bigger than this is not an export's (a corrupt or sparse file)
+MAX_ENTRY = (
+    16 << 20
+)  # one play, or one line, bigger than this is not an export's (a corrupt or sparse file)
 
 
 def iter_json_array(path: Path):
@@ -200,7 +232,7 @@ class _Reader:
             self.eof = True
             return False
         self.lines += self.buf.count("\n", 0, self.pos)
-        self.buf, self.pos = self.buf[self.pos:] + chunk, 0
+        self.buf, self.pos = self.buf[self.pos :] + chunk, 0
         return True
 
     def skip_space(self) -> str:
@@ -253,7 +285,9 @@ def _stream_array(path: Path):
             if sep == "]":
                 break
             if sep != ",":
-                raise r.error(r.pos, "expected ',' or ']'" if sep else "the file ends inside the array")
+                raise r.error(
+                    r.pos, "expected ',' or ']'" if sep else "the file ends inside the array"
+                )
             r.pos += 1
             r.skip_space()
         r.pos += 1

@@ -14,12 +14,22 @@ from pathlib import Path
 
 from tuneup.errors import ImportFormatError
 from tuneup.history.importers.base import (
-    UNKNOWN_MS, Options, Where, capped_lines, check_epoch, epoch_from_format, ignored, listen, whole_number,
+    UNKNOWN_MS,
+    Options,
+    Where,
+    capped_lines,
+    check_epoch,
+    epoch_from_format,
+    ignored,
+    listen,
+    whole_number,
 )
 
 FORMAT = "lastfm"
 SOURCE = "lastfm"
-HELP = "Last.fm CSV (artist,album,track,date without header, or uts,utc_time,artist,... with header)"
+HELP = (
+    "Last.fm CSV (artist,album,track,date without header, or uts,utc_time,artist,... with header)"
+)
 
 HEADER = ["uts", "utc_time", "artist", "artist_mbid", "album", "album_mbid", "track", "track_mbid"]
 REQUIRED = ("uts", "artist", "track")
@@ -88,5 +98,13 @@ def _with_header(header: list[str], rows, where: Where):
         get = lambda name: (row[col[name]].strip() or None) if name in col else None  # noqa: E731
         if not get("track"):
             raise where.error("missing track name")
-        yield listen(started, UNKNOWN_MS, "finished", False, get("artist"), get("track"), get("album"),
-                     get("track_mbid"))
+        yield listen(
+            started,
+            UNKNOWN_MS,
+            "finished",
+            False,
+            get("artist"),
+            get("track"),
+            get("album"),
+            get("track_mbid"),
+        )

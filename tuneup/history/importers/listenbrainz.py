@@ -15,8 +15,19 @@ from pathlib import Path
 
 from tuneup.errors import ImportFormatError
 from tuneup.history.importers.base import (
-    UNKNOWN_MS, Options, Where, capped_lines, check_epoch, entry_object, feedback, ignored, int_field, json_problem,
-    listen, load_json, text_field,
+    UNKNOWN_MS,
+    Options,
+    Where,
+    capped_lines,
+    check_epoch,
+    entry_object,
+    feedback,
+    ignored,
+    int_field,
+    json_problem,
+    listen,
+    load_json,
+    text_field,
 )
 
 FORMAT = "listenbrainz"
@@ -51,7 +62,9 @@ def _parse_zip(path: Path):
         with zipfile.ZipFile(path) as zf:
             names = sorted(n for n in zf.namelist() if _LISTENS.search(n) or _FEEDBACK.search(n))
             if not names:
-                raise ImportFormatError(f"{path}: no listens/*.jsonl or feedback.jsonl inside; is this a ListenBrainz export?")
+                raise ImportFormatError(
+                    f"{path}: no listens/*.jsonl or feedback.jsonl inside; is this a ListenBrainz export?"
+                )
             for name in names:
                 handler = _feedback if _FEEDBACK.search(name) else _listen
                 with zf.open(name) as member:
@@ -68,13 +81,20 @@ def _parse_lines(name, lines, handler):
             continue
         try:
             entry = json.loads(line)
-        except (RecursionError, ValueError) as exc:  # ValueError: bad JSON, bad UTF-8, a 5,000-digit number
+        except (
+            RecursionError,
+            ValueError,
+        ) as exc:  # ValueError: bad JSON, bad UTF-8, a 5,000-digit number
             raise where.error(f"bad JSON ({json_problem(exc)})") from None
         yield handler(entry_object(entry, where), where)
 
 
 def _listen(entry: dict, where: Where) -> tuple:
-    started = check_epoch(entry.get("listened_at"), where, "listened_at") if "listened_at" in entry else None
+    started = (
+        check_epoch(entry.get("listened_at"), where, "listened_at")
+        if "listened_at" in entry
+        else None
+    )
     if started is None:
         raise where.error("missing 'listened_at'")
     meta = entry.get("track_metadata")
@@ -87,10 +107,20 @@ def _listen(entry: dict, where: Where) -> tuple:
     info = meta.get("additional_info") or {}
     mapping = meta.get("mbid_mapping") or {}
     mbid = (info.get("recording_mbid") if isinstance(info, dict) else None) or (
-        mapping.get("recording_mbid") if isinstance(mapping, dict) else None)
+        mapping.get("recording_mbid") if isinstance(mapping, dict) else None
+    )
     duration = _duration_ms(info, where) if isinstance(info, dict) else None
-    return listen(started, duration if duration else UNKNOWN_MS, "finished", False, artist, title,
-                  text_field(meta, "release_name", where), mbid if isinstance(mbid, str) else None, duration)
+    return listen(
+        started,
+        duration if duration else UNKNOWN_MS,
+        "finished",
+        False,
+        artist,
+        title,
+        text_field(meta, "release_name", where),
+        mbid if isinstance(mbid, str) else None,
+        duration,
+    )
 
 
 def _duration_ms(info: dict, where: Where) -> int | None:
@@ -104,7 +134,11 @@ def _duration_ms(info: dict, where: Where) -> int | None:
 
 def _feedback(entry: dict, where: Where) -> tuple:
     score = int_field(entry, "score", where, minimum=-1)
-    created = check_epoch(entry.get("created"), where, "created") if entry.get("created") is not None else 0
+    created = (
+        check_epoch(entry.get("created"), where, "created")
+        if entry.get("created") is not None
+        else 0
+    )
     if score == 0:
         return ignored("withdrawn feedback")
     if score not in (1, -1):
@@ -114,4 +148,10 @@ def _feedback(entry: dict, where: Where) -> tuple:
     artist, title = text_field(meta, "artist_name", where), text_field(meta, "track_name", where)
     if not mbid and not title:
         return ignored("feedback without a recording")
-    return feedback(created, "like" if score == 1 else "dislike", artist, title, mbid if isinstance(mbid, str) else None)
+    return feedback(
+        created,
+        "like" if score == 1 else "dislike",
+        artist,
+        title,
+        mbid if isinstance(mbid, str) else None,
+    )

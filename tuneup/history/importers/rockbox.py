@@ -13,7 +13,13 @@ from pathlib import Path
 
 from tuneup.errors import ImportFormatError
 from tuneup.history.importers.base import (
-    MAX_NUMBER, Options, Where, capped_lines, check_epoch, listen, whole_number,
+    MAX_NUMBER,
+    Options,
+    Where,
+    capped_lines,
+    check_epoch,
+    listen,
+    whole_number,
 )
 
 FORMAT = "rockbox"
@@ -43,7 +49,9 @@ def _parse(path: Path, lines):
                 local = line[4:].strip().upper() != "UTC"
             continue
         if not seen_header:
-            raise where.error("not a .scrobbler.log (no #AUDIOSCROBBLER header before the first play)")
+            raise where.error(
+                "not a .scrobbler.log (no #AUDIOSCROBBLER header before the first play)"
+            )
         yield _play(line, where, local)
 
 
@@ -69,5 +77,14 @@ def _play(line: str, where: Where, local: bool) -> tuple:
         started = int(wall.astimezone(timezone.utc).timestamp())
     duration_ms = seconds * 1000
     listened = rating == "L"
-    return listen(started, duration_ms if listened else 0, "finished" if listened else "skipped", not listened,
-                  artist or None, title, album or None, mbid or None, duration_ms or None)
+    return listen(
+        started,
+        duration_ms if listened else 0,
+        "finished" if listened else "skipped",
+        not listened,
+        artist or None,
+        title,
+        album or None,
+        mbid or None,
+        duration_ms or None,
+    )

@@ -46,7 +46,9 @@ class FileBatch:
     feedback: list = field(default_factory=list)
     ignored: Counter = field(default_factory=Counter)
     already_imported: bool = False
-    known: dict | None = None  # counts stored when this file was imported before (it is not parsed again)
+    known: dict | None = (
+        None  # counts stored when this file was imported before (it is not parsed again)
+    )
 
     def known_count(self, key: str) -> int:
         return (self.known or {}).get(key, 0)
@@ -117,11 +119,22 @@ def sha256_of(path: Path) -> str:
     return h.hexdigest()
 
 
-def import_files(db, fmt: str, paths: list, *, profile_id: int, skip_seconds: int = 30, dry_run: bool = False,
-                 progress=None, cancel=None) -> dict:
+def import_files(
+    db,
+    fmt: str,
+    paths: list,
+    *,
+    profile_id: int,
+    skip_seconds: int = 30,
+    dry_run: bool = False,
+    progress=None,
+    cancel=None,
+) -> dict:
     """Import ``paths`` in format ``fmt`` for a profile. Returns the counts and the match report."""
     module = importer(fmt)
-    plays, batches = _parse_all(db, module, [Path(p) for p in paths], Options(skip_seconds), progress, cancel)
+    plays, batches = _parse_all(
+        db, module, [Path(p) for p in paths], Options(skip_seconds), progress, cancel
+    )
     matcher = Matcher.from_db(db)
     matches = [matcher.match(a, t, al, d, m) for (a, t, al, m, d) in plays.tracks]
     matcher.clear_cache()
@@ -129,7 +142,19 @@ def import_files(db, fmt: str, paths: list, *, profile_id: int, skip_seconds: in
     summary = _summary(module, plays, batches, matches)
     if not dry_run:
         try:
-            _write(db, module, plays, batches, matcher, matches, durations, profile_id, summary, progress, cancel)
+            _write(
+                db,
+                module,
+                plays,
+                batches,
+                matcher,
+                matches,
+                durations,
+                profile_id,
+                summary,
+                progress,
+                cancel,
+            )
         except DiskFullError as exc:  # one transaction: say that none of it went in
             raise DiskFullError(f"{exc}; nothing of this import was saved") from None
     else:
@@ -146,8 +171,10 @@ def _parse_all(db, module, paths, options, progress, cancel):
         if not path.is_file():
             raise ImportFormatError(f"{path}: no such file")
         batch = FileBatch(str(path), sha256_of(path), 0)
-        row = db.execute("SELECT summary FROM imports WHERE format = ? AND sha256 = ?",
-                         [module.FORMAT, batch.sha256]).fetchone()
+        row = db.execute(
+            "SELECT summary FROM imports WHERE format = ? AND sha256 = ?",
+            [module.FORMAT, batch.sha256],
+        ).fetchone()
         if row is not None:
             batch.already_imported, batch.known = True, json.loads(row[0] or "{}")
         elif batch.sha256 in seen:  # the same file twice in one command
@@ -157,7 +184,8 @@ def _parse_all(db, module, paths, options, progress, cancel):
     todo = [b for b in batches if b.known is None]
     plays = Plays()
     for n, (batch, (columns, feedback, ignored)) in enumerate(
-            zip(todo, _parsed(module, [Path(b.path) for b in todo], options))):
+        zip(todo, _parsed(module, [Path(b.path) for b in todo], options))
+    ):
         batch.start, batch.feedback, batch.ignored = len(plays), feedback, ignored
         plays.extend(columns)
         batch.end = len(plays)
@@ -181,8 +209,12 @@ def _parsed(module, paths, options):
 
     from tuneup.parentwatch import exit_with_parent
 
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                             initializer=exit_with_parent, initargs=(os.getpid(),)) as pool:
+    with ProcessPoolExecutor(
+        workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=exit_with_parent,
+        initargs=(os.getpid(),),
+    ) as pool:
         try:
             yield from pool.map(parse_file, repeat(module.FORMAT), paths, repeat(options))
         finally:
@@ -212,7 +244,9 @@ def _cancelled(cancel) -> bool:
 def _durations(db, ids: set[int]) -> dict[int, int]:
     if not ids:
         return {}
-    rows = db.execute("SELECT id, duration FROM items WHERE duration IS NOT NULL AND kind = 'track'")
+    rows = db.execute(
+        "SELECT id, duration FROM items WHERE duration IS NOT NULL AND kind = 'track'"
+    )
     return {i: int(d * 1000) for i, d in rows if i in ids}
 
 
@@ -226,13 +260,24 @@ def _summary(module, plays: Plays, batches, matches) -> dict:
         how[m.how] += n
         if m.item_id is None:
             missed.append((n, tid))
-    top = heapq.nsmallest(REPORT_LIMIT, missed, key=lambda x: (
-        -x[0], plays.tracks[x[1]][0] or "", plays.tracks[x[1]][1] or ""))
+    top = heapq.nsmallest(
+        REPORT_LIMIT,
+        missed,
+        key=lambda x: (-x[0], plays.tracks[x[1]][0] or "", plays.tracks[x[1]][1] or ""),
+    )
     unmatched = []
     for n, tid in top:
         artist, title, album, mbid, _ = plays.tracks[tid]
-        unmatched.append({"artist": artist, "title": title, "album": album, "mbid": mbid,
-                          "reason": matches[tid].how, "listens": n})
+        unmatched.append(
+            {
+                "artist": artist,
+                "title": title,
+                "album": album,
+                "mbid": mbid,
+                "reason": matches[tid].how,
+                "listens": n,
+            }
+        )
     ignored = Counter()
     for b in batches:
         ignored.update(b.ignored)
@@ -241,9 +286,15 @@ def _summary(module, plays: Plays, batches, matches) -> dict:
         "format": module.FORMAT,
         "files": [b.path for b in batches],
         "already_imported_files": [b.path for b in batches if b.already_imported],
-        "read": len(plays) + sum(len(b.feedback) + sum(b.ignored.values()) + b.known_count("listens")
-                                 + b.known_count("feedback") + sum((b.known or {}).get("ignored", {}).values())
-                                 for b in batches),
+        "read": len(plays)
+        + sum(
+            len(b.feedback)
+            + sum(b.ignored.values())
+            + b.known_count("listens")
+            + b.known_count("feedback")
+            + sum((b.known or {}).get("ignored", {}).values())
+            for b in batches
+        ),
         "listens": len(plays) + sum(b.known_count("listens") for b in batches),
         "feedback": sum(len(b.feedback) + b.known_count("feedback") for b in batches),
         "ignored": dict(ignored),
@@ -251,7 +302,11 @@ def _summary(module, plays: Plays, batches, matches) -> dict:
         "unmatched": len(plays) - matched,
         "imported": 0,
         "duplicates": 0,
-        "match_report": {"by_method": dict(how), "unmatched_tracks": len(missed), "top_unmatched": unmatched},
+        "match_report": {
+            "by_method": dict(how),
+            "unmatched_tracks": len(missed),
+            "top_unmatched": unmatched,
+        },
     }
 
 
@@ -278,49 +333,95 @@ def _iso(epoch: int) -> str:
     return f"{date}{hour:02d}:{rest // 60:02d}:{rest % 60:02d}+00:00"
 
 
-def _write(db, module, plays, batches, matcher, matches, durations, profile_id, summary, progress, cancel):
+def _write(
+    db, module, plays, batches, matcher, matches, durations, profile_id, summary, progress, cancel
+):
     conn = db.conn
     cache = conn.execute("PRAGMA cache_size").fetchone()[0]
-    conn.execute(f"PRAGMA cache_size = {-IMPORT_CACHE_KB}")  # index pages stay in memory while writing
+    conn.execute(
+        f"PRAGMA cache_size = {-IMPORT_CACHE_KB}"
+    )  # index pages stay in memory while writing
     try:
-        _write_batches(conn, db, module, plays, batches, matcher, matches, durations, profile_id, summary,
-                       progress, cancel)
+        _write_batches(
+            conn,
+            db,
+            module,
+            plays,
+            batches,
+            matcher,
+            matches,
+            durations,
+            profile_id,
+            summary,
+            progress,
+            cancel,
+        )
     finally:
         conn.execute(f"PRAGMA cache_size = {cache}")
 
 
-def _write_batches(conn, db, module, plays, batches, matcher, matches, durations, profile_id, summary, progress,
-                   cancel) -> None:
+def _write_batches(
+    conn,
+    db,
+    module,
+    plays,
+    batches,
+    matcher,
+    matches,
+    durations,
+    profile_id,
+    summary,
+    progress,
+    cancel,
+) -> None:
     source = module.SOURCE
     imported = duplicates = 0
     columns = _track_columns(plays, matches, durations, source)
     with write(db):
         for batch in batches:
             n_listens = batch.end - batch.start
-            if not batch.already_imported and conn.execute(  # another process may have just imported it
-                    "SELECT 1 FROM imports WHERE format = ? AND sha256 = ?", [module.FORMAT, batch.sha256]).fetchone():
+            if (
+                not batch.already_imported
+                and conn.execute(  # another process may have just imported it
+                    "SELECT 1 FROM imports WHERE format = ? AND sha256 = ?",
+                    [module.FORMAT, batch.sha256],
+                ).fetchone()
+            ):
                 batch.already_imported = True
             if batch.already_imported:
-                duplicates += n_listens + len(batch.feedback) + batch.known_count("listens") + batch.known_count(
-                    "feedback")
+                duplicates += (
+                    n_listens
+                    + len(batch.feedback)
+                    + batch.known_count("listens")
+                    + batch.known_count("feedback")
+                )
                 continue
             cur = conn.execute(
                 "INSERT INTO imports (format, source_path, sha256, imported_at, summary) VALUES (?,?,?,?,?)",
-                [module.FORMAT, str(Path(batch.path).absolute()), batch.sha256, utcnow(), None])
+                [module.FORMAT, str(Path(batch.path).absolute()), batch.sha256, utcnow(), None],
+            )
             import_id = cur.lastrowid
             before = conn.total_changes
             conn.executemany(
                 "INSERT OR IGNORE INTO listens (item_id, profile_id, started_at, ms_played, duration_ms, end_reason, "
                 "skipped, source, import_id, artist, title, album, mbid, dedup_key) "
                 "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                _rows(plays, batch, columns, profile_id, source, import_id, progress, cancel))
+                _rows(plays, batch, columns, profile_id, source, import_id, progress, cancel),
+            )
             added = conn.total_changes - before
             fb_added = _write_feedback(conn, batch, matcher, profile_id, source)
             imported += added + fb_added
             duplicates += n_listens - added + len(batch.feedback) - fb_added
-            counts = {"listens": n_listens, "imported": added, "feedback": len(batch.feedback),
-                      "feedback_imported": fb_added, "ignored": dict(batch.ignored)}
-            conn.execute("UPDATE imports SET summary = ? WHERE id = ?", [json.dumps(counts), import_id])
+            counts = {
+                "listens": n_listens,
+                "imported": added,
+                "feedback": len(batch.feedback),
+                "feedback_imported": fb_added,
+                "ignored": dict(batch.ignored),
+            }
+            conn.execute(
+                "UPDATE imports SET summary = ? WHERE id = ?", [json.dumps(counts), import_id]
+            )
     summary["imported"], summary["duplicates"] = imported, duplicates
 
 
@@ -332,7 +433,15 @@ def _track_columns(plays, matches, durations, source) -> dict[int, tuple]:
         item_id = matches[tid].item_id
         if duration is None and item_id is not None:
             duration = durations.get(item_id)
-        out[tid] = (item_id, artist, title, album, mbid, duration, _track_hash(source, artist, title))
+        out[tid] = (
+            item_id,
+            artist,
+            title,
+            album,
+            mbid,
+            duration,
+            _track_hash(source, artist, title),
+        )
     return out
 
 
@@ -345,8 +454,22 @@ def _rows(plays, batch, columns, profile_id, source, import_id, progress, cancel
         if played == UNKNOWN_MS:
             played = duration or 0
         flag, when = flags[i], started[i]
-        yield (item_id, profile_id, _iso(when), played, duration, END_CODES[flag >> 1], flag & 1, source,
-               import_id, artist, title, album, mbid, f"{when:09x}{key}")
+        yield (
+            item_id,
+            profile_id,
+            _iso(when),
+            played,
+            duration,
+            END_CODES[flag >> 1],
+            flag & 1,
+            source,
+            import_id,
+            artist,
+            title,
+            album,
+            mbid,
+            f"{when:09x}{key}",
+        )
         if (i - batch.start) % 100_000 == 99_999:
             if progress:
                 progress(i - batch.start + 1, total, "writing")
@@ -360,11 +483,24 @@ def _write_feedback(conn, batch, matcher, profile_id, source) -> int:
         item_id = matcher.match(artist, title, None, None, mbid).item_id
         key = _dedup_key(f"{source}-feedback-{kind}", created, artist or mbid, title)
         if item_id is not None:
-            conn.execute("DELETE FROM feedback WHERE profile_id = ? AND item_id = ? AND kind = ?",
-                         [profile_id, item_id, {"like": "dislike", "dislike": "like"}[kind]])
+            conn.execute(
+                "DELETE FROM feedback WHERE profile_id = ? AND item_id = ? AND kind = ?",
+                [profile_id, item_id, {"like": "dislike", "dislike": "like"}[kind]],
+            )
         cur = conn.execute(
             "INSERT OR IGNORE INTO feedback (profile_id, item_id, artist, title, mbid, kind, created_at, source, "
             "dedup_key) VALUES (?,?,?,?,?,?,?,?,?)",
-            [profile_id, item_id, artist, title, mbid, kind, _iso(created) if created else utcnow(), source, key])
+            [
+                profile_id,
+                item_id,
+                artist,
+                title,
+                mbid,
+                kind,
+                _iso(created) if created else utcnow(),
+                source,
+                key,
+            ],
+        )
         added += cur.rowcount
     return added

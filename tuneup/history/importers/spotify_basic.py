@@ -9,7 +9,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from tuneup.history.importers.base import (
-    Options, Where, entry_object, epoch_from_format, ignored, int_field, iter_json_array, listen, text_field,
+    Options,
+    Where,
+    entry_object,
+    epoch_from_format,
+    ignored,
+    int_field,
+    iter_json_array,
+    listen,
+    text_field,
 )
 
 FORMAT = "spotify-basic"
@@ -35,5 +43,11 @@ def parse(path: Path, options: Options = Options()):
             yield ignored("no track name")
             continue
         skipped = ms < skip_ms
-        yield listen(ends - ms // 1000, ms, "skipped" if skipped else "finished", skipped,
-                     text_field(entry, "artistName", where), title)
+        yield listen(
+            ends - ms // 1000,
+            ms,
+            "skipped" if skipped else "finished",
+            skipped,
+            text_field(entry, "artistName", where),
+            title,
+        )

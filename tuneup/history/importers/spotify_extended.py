@@ -10,7 +10,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from tuneup.history.importers.base import (
-    MAX_NUMBER, Options, Where, entry_object, epoch_from_iso, ignored, int_field, iter_json_array, listen,
+    MAX_NUMBER,
+    Options,
+    Where,
+    entry_object,
+    epoch_from_iso,
+    ignored,
+    int_field,
+    iter_json_array,
+    listen,
     text_field,
 )
 
@@ -19,7 +27,9 @@ SOURCE = "spotify"
 HELP = "Spotify extended streaming history (Streaming_History_Audio_*.json, endsong_*.json)"
 
 # reason_end values meaning the person moved on to something else.
-SKIP_REASONS = frozenset({"fwdbtn", "backbtn", "clickrow", "playbtn", "uriopen", "popup", "endplay"})
+SKIP_REASONS = frozenset(
+    {"fwdbtn", "backbtn", "clickrow", "playbtn", "uriopen", "popup", "endplay"}
+)
 STOP_REASONS = frozenset({"logout", "remote", "unknown", "appload"})
 ERROR_REASONS = frozenset({"trackerror", "unexpected-exit", "unexpected-exit-while-paused"})
 
@@ -59,6 +69,12 @@ def parse(path: Path, options: Options = Options()):
         skipped = ms < skip_ms and (get("skipped") is True or reason in SKIP_REASONS)
         if skipped:
             ended = "skipped"
-        yield listen(ends - ms // 1000, ms, ended, skipped,
-                     text_field(entry, "master_metadata_album_artist_name", where), title,
-                     text_field(entry, "master_metadata_album_album_name", where))
+        yield listen(
+            ends - ms // 1000,
+            ms,
+            ended,
+            skipped,
+            text_field(entry, "master_metadata_album_artist_name", where),
+            title,
+            text_field(entry, "master_metadata_album_album_name", where),
+        )

@@ -14,8 +14,23 @@ from textual.widgets import Static
 
 from tuneup.tui.text import clean
 
-FIELDS = ("title", "artist", "album", "albumartist", "year", "genres", "kind", "format", "duration", "path",
-          "composer", "mood", "label", "bpm", "initial_key")
+FIELDS = (
+    "title",
+    "artist",
+    "album",
+    "albumartist",
+    "year",
+    "genres",
+    "kind",
+    "format",
+    "duration",
+    "path",
+    "composer",
+    "mood",
+    "label",
+    "bpm",
+    "initial_key",
+)
 
 
 def item_details(db, item_id: int, profile_id: int) -> list[tuple[str, str]]:
@@ -36,27 +51,49 @@ def item_details(db, item_id: int, profile_id: int) -> list[tuple[str, str]]:
         out.append((name, clean(value)))
     plays, skips, last = db.execute(
         "SELECT count(*), coalesce(sum(skipped), 0), max(started_at) FROM listens WHERE item_id = ? AND "
-        "profile_id = ?", [item_id, profile_id]).fetchone()
-    out.append(("your plays", f"{plays} ({skips} skipped)" + (f", last {last[:10]}" if last else "")))
-    feedback = [r[0] for r in db.execute("SELECT kind FROM feedback WHERE item_id = ? AND profile_id = ?",
-                                         [item_id, profile_id])]
+        "profile_id = ?",
+        [item_id, profile_id],
+    ).fetchone()
+    out.append(
+        ("your plays", f"{plays} ({skips} skipped)" + (f", last {last[:10]}" if last else ""))
+    )
+    feedback = [
+        r[0]
+        for r in db.execute(
+            "SELECT kind FROM feedback WHERE item_id = ? AND profile_id = ?", [item_id, profile_id]
+        )
+    ]
     if feedback:
         out.append(("feedback", ", ".join(feedback)))
     return out
 
 
 class DetailsScreen(ModalScreen):
-    BINDINGS = [Binding("escape,i,q", "dismiss", "Close"), Binding("enter", "play", "Play"),
-                Binding("r", "radio", "Radio")]
+    BINDINGS = [
+        Binding("escape,i,q", "dismiss", "Close"),
+        Binding("enter", "play", "Play"),
+        Binding("r", "radio", "Radio"),
+    ]
     DEFAULT_CSS = """
     DetailsScreen { align: center middle; }
     DetailsScreen > VerticalScroll { width: 90; height: auto; max-height: 90%; border: thick $accent;
                                      background: $surface; padding: 0 1; }
     """
 
-    def __init__(self, item_id: int, reason: str = "", evidence: dict | None = None, exploration: bool = False):
+    def __init__(
+        self,
+        item_id: int,
+        reason: str = "",
+        evidence: dict | None = None,
+        exploration: bool = False,
+    ):
         super().__init__()
-        self.item_id, self.reason, self.evidence, self.exploration = item_id, reason, evidence or {}, exploration
+        self.item_id, self.reason, self.evidence, self.exploration = (
+            item_id,
+            reason,
+            evidence or {},
+            exploration,
+        )
 
     def compose(self) -> ComposeResult:
         table = Table(box=None, show_header=False, expand=True)
@@ -64,11 +101,16 @@ class DetailsScreen(ModalScreen):
         table.add_column()
         self.rows = item_details(self.app.env.db, self.item_id, self.app.profile_id)
         if self.reason:
-            self.rows.append(("why", clean(self.reason) + ("  (exploration)" if self.exploration else "")))
+            self.rows.append(
+                ("why", clean(self.reason) + ("  (exploration)" if self.exploration else ""))
+            )
         for name, value in self.rows:
             table.add_row(Text(name), Text(value))
         for key, value in self.evidence.items():
-            table.add_row(Text(clean(key), style="dim"), Text(clean(json.dumps(value, default=str)), style="dim"))
+            table.add_row(
+                Text(clean(key), style="dim"),
+                Text(clean(json.dumps(value, default=str)), style="dim"),
+            )
         with VerticalScroll():
             yield Static(table, id="details-table")
             yield Static(Text("enter plays · r radio · esc closes", style="dim"))

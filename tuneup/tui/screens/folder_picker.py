@@ -53,7 +53,11 @@ class FolderTree(DirectoryTree):
         super().__init__(path, **kwargs)
 
     def filter_paths(self, paths: Iterable[Path]) -> Iterable[Path]:
-        return [p for p in paths if (self.show_hidden or not p.name.startswith(".")) and self._safe_is_dir(p)]
+        return [
+            p
+            for p in paths
+            if (self.show_hidden or not p.name.startswith(".")) and self._safe_is_dir(p)
+        ]
 
     def process_label(self, label) -> Text:
         """Names are data: shown literally, undecodable bytes as \\xNN, control characters as spaces."""
@@ -69,7 +73,9 @@ class FolderTree(DirectoryTree):
     def action_toggle_hidden(self) -> None:
         self.show_hidden = not self.show_hidden
         self.reload()
-        self.notify("Hidden folders shown." if self.show_hidden else "Hidden folders hidden.", timeout=2)
+        self.notify(
+            "Hidden folders shown." if self.show_hidden else "Hidden folders hidden.", timeout=2
+        )
 
 
 class FolderPicker(ModalScreen[str | None]):
@@ -98,8 +104,12 @@ class FolderPicker(ModalScreen[str | None]):
             yield Static("", id="picker-where", markup=False)
             yield FolderTree(self.start, id="picker-tree")
             yield Static("", id="picker-check", markup=False)
-            yield Static("↑↓ move · enter open/close · space or c choose · backspace or u parent folder · "
-                         ". hidden folders · esc cancel", id="picker-help", markup=False)
+            yield Static(
+                "↑↓ move · enter open/close · space or c choose · backspace or u parent folder · "
+                ". hidden folders · esc cancel",
+                id="picker-help",
+                markup=False,
+            )
             with Horizontal(id="picker-buttons"):
                 yield Button("Parent folder", id="picker-up", compact=True)
                 yield Button("Cancel", id="picker-cancel", compact=True)
@@ -122,7 +132,9 @@ class FolderPicker(ModalScreen[str | None]):
 
     # ---- actions ------------------------------------------------------------------------------
     def action_choose(self) -> None:
-        self.dismiss(self.highlighted())  # a Path: chosen, so taken exactly (a name may end in a space)
+        self.dismiss(
+            self.highlighted()
+        )  # a Path: chosen, so taken exactly (a name may end in a space)
 
     def action_cancel(self) -> None:
         self.workers.cancel_group(self, "folder-check")
@@ -140,8 +152,11 @@ class FolderPicker(ModalScreen[str | None]):
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        action = {"picker-choose": self.action_choose, "picker-cancel": self.action_cancel,
-                  "picker-up": self.action_up}.get(event.button.id or "")
+        action = {
+            "picker-choose": self.action_choose,
+            "picker-cancel": self.action_cancel,
+            "picker-up": self.action_up,
+        }.get(event.button.id or "")
         if action:
             action()
 
@@ -154,15 +169,18 @@ class FolderPicker(ModalScreen[str | None]):
 
     # ---- the check line -----------------------------------------------------------------------
     def _check(self, path: Path) -> None:
-        self.query_one("#picker-check", Static).update(Text(f"{clean(shown(path))}: counting media files…",
-                                                            style="dim"))
+        self.query_one("#picker-check", Static).update(
+            Text(f"{clean(shown(path))}: counting media files…", style="dim")
+        )
         self._count(path)
 
     @work(thread=True, exclusive=True, group="folder-check", exit_on_error=False)
     def _count(self, path: Path) -> None:
         worker = get_current_worker()
         deadline = time.monotonic() + CHECK_DELAY
-        while time.monotonic() < deadline:  # rest a moment: arrowing through folders starts no walks
+        while (
+            time.monotonic() < deadline
+        ):  # rest a moment: arrowing through folders starts no walks
             if worker.is_cancelled:
                 return
             time.sleep(0.02)
@@ -178,4 +196,5 @@ class FolderPicker(ModalScreen[str | None]):
             return  # the cursor moved on meanwhile
         self.checked = result
         self.query_one("#picker-check", Static).update(
-            Text(clean(result.message), style="green" if result.ok else "bold red"))
+            Text(clean(result.message), style="green" if result.ok else "bold red")
+        )

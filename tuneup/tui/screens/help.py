@@ -17,10 +17,19 @@ EXTRA = [
 ]
 
 
-WHERE = {"TuneupApp": "everywhere", "HomePane": "Home", "LibraryView": "Library list", "LibraryPane": "Library",
-         "OnboardingScreen": "Setup", "MainScreen": "everywhere", "DetailsScreen": "Details",
-         "LibraryFolders": "Settings: folders", "FolderList": "Settings: folder list", "FolderPicker": "Folder browser",
-         "FolderTree": "Folder browser"}
+WHERE = {
+    "TuneupApp": "everywhere",
+    "HomePane": "Home",
+    "LibraryView": "Library list",
+    "LibraryPane": "Library",
+    "OnboardingScreen": "Setup",
+    "MainScreen": "everywhere",
+    "DetailsScreen": "Details",
+    "LibraryFolders": "Settings: folders",
+    "FolderList": "Settings: folder list",
+    "FolderPicker": "Folder browser",
+    "FolderTree": "Folder browser",
+}
 
 
 def screen_keys(screen: Screen) -> list[tuple[str, str, str]]:

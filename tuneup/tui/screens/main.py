@@ -7,8 +7,15 @@ from textual.lazy import Lazy
 from textual.screen import Screen
 from textual.widgets import Footer, Header, TabbedContent, TabPane
 
-from tuneup.tui.messages import (PlayItems, PlayStateChanged, ShowDetails, StartRadio, WorkDone, WorkFailed,
-                                 WorkProgress)
+from tuneup.tui.messages import (
+    PlayItems,
+    PlayStateChanged,
+    ShowDetails,
+    StartRadio,
+    WorkDone,
+    WorkFailed,
+    WorkProgress,
+)
 from tuneup.tui.widgets.home import HomePane
 from tuneup.tui.widgets.jobs_line import JobsLine
 from tuneup.tui.widgets.library_pane import LibraryPane
@@ -19,6 +26,7 @@ from tuneup.tui.widgets.stats_pane import StatsPane
 
 class MainScreen(Screen):
     AUTO_FOCUS = None  # Home focuses its first card once the rows are in
+
     def compose(self) -> ComposeResult:
         yield Header()
         with TabbedContent(initial="home", id="tabs"):
@@ -42,8 +50,15 @@ class MainScreen(Screen):
         self.call_after_refresh(self._focus_tab, tab, focus)
 
     def _focus_tab(self, tab: str, focus: str | None = None) -> None:
-        target = focus or {"home": "#home-pane", "library": "#library-view", "stats": "#stats-pane",
-                           "settings": "#settings-pane"}[tab]
+        target = (
+            focus
+            or {
+                "home": "#home-pane",
+                "library": "#library-view",
+                "stats": "#stats-pane",
+                "settings": "#settings-pane",
+            }[tab]
+        )
         found = self.query(target)
         if not found:  # not mounted yet (Lazy): try again after the next refresh
             self.call_after_refresh(self._focus_tab, tab, focus)
@@ -83,7 +98,9 @@ class MainScreen(Screen):
     def on_show_details(self, message: ShowDetails) -> None:
         from tuneup.tui.screens.details import DetailsScreen
 
-        self.app.push_screen(DetailsScreen(message.item_id, message.reason, message.evidence, message.exploration))
+        self.app.push_screen(
+            DetailsScreen(message.item_id, message.reason, message.evidence, message.exploration)
+        )
 
     def on_play_state_changed(self, message: PlayStateChanged) -> None:
         self.query_one(NowPlaying).state = message.state

@@ -14,8 +14,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import (Button, ContentSwitcher, Footer, Header, Input, ProgressBar, Select,
-                             SelectionList, Static)
+from textual.widgets import (
+    Button,
+    ContentSwitcher,
+    Footer,
+    Header,
+    Input,
+    ProgressBar,
+    Select,
+    SelectionList,
+    Static,
+)
 from textual.widgets.selection_list import Selection
 
 from tuneup.tui import jobs
@@ -27,9 +36,14 @@ from tuneup.tui.text import clean
 from tuneup.tui.widgets.jobs_line import describe, summary
 
 STEPS = ("folders", "scan", "genres", "artists", "history", "adventure")
-TITLES = {"folders": "1/6  Where is your music and video?", "scan": "2/6  Reading your library",
-          "genres": "3/6  Genres you like", "artists": "4/6  Artists you like",
-          "history": "5/6  Bring your listening history (optional)", "adventure": "6/6  How adventurous?"}
+TITLES = {
+    "folders": "1/6  Where is your music and video?",
+    "scan": "2/6  Reading your library",
+    "genres": "3/6  Genres you like",
+    "artists": "4/6  Artists you like",
+    "history": "5/6  Bring your listening history (optional)",
+    "adventure": "6/6  How adventurous?",
+}
 IMPORT_FORMATS = ("spotify-extended", "spotify-basic", "listenbrainz", "lastfm", "rockbox")
 
 
@@ -64,8 +78,11 @@ class OnboardingScreen(Screen):
         yield Static("", id="wizard-title")
         with ContentSwitcher(initial="folders", id="wizard"):
             with Vertical(id="folders"):
-                yield Static("Type a folder and press enter, or browse to it (ctrl+o); add as many as you like. "
-                             "Or try the demo library.", markup=False)
+                yield Static(
+                    "Type a folder and press enter, or browse to it (ctrl+o); add as many as you like. "
+                    "Or try the demo library.",
+                    markup=False,
+                )
                 with Horizontal(id="folder-row"):
                     yield Input(placeholder="~/Music", id="folder-input")
                     yield Button("Browse…", id="browse-folder")
@@ -83,16 +100,22 @@ class OnboardingScreen(Screen):
                 yield Input(placeholder="type to search artists", id="artist-search")
                 yield SelectionList[str](id="artist-list")
             with Vertical(id="history"):
-                yield Static("Import plays from another service so tuneup knows you sooner. Skip with Next.",
-                             markup=False)
+                yield Static(
+                    "Import plays from another service so tuneup knows you sooner. Skip with Next.",
+                    markup=False,
+                )
                 with Horizontal(classes="field"):
-                    yield Select([(f, f) for f in IMPORT_FORMATS], prompt="format", id="import-format")
+                    yield Select(
+                        [(f, f) for f in IMPORT_FORMATS], prompt="format", id="import-format"
+                    )
                     yield Input(placeholder="path to the export file", id="import-path")
                     yield Button("Import", id="import-btn")
                 yield Static("", id="import-result", markup=False)
             with Vertical(id="adventure"):
-                yield Static("0 plays it safe with what you know; 100 is mostly new ground. 30 is a good start.",
-                             markup=False)
+                yield Static(
+                    "0 plays it safe with what you know; 100 is mostly new ground. 30 is a good start.",
+                    markup=False,
+                )
                 yield Input(type="integer", id="adventure-input")
         with Horizontal(id="wizard-nav"):
             yield Button("Back", id="back")
@@ -102,7 +125,9 @@ class OnboardingScreen(Screen):
 
     def on_mount(self) -> None:
         set_state(self.app.env.db, self.app.profile_id, "started")
-        self.query_one("#adventure-input", Input).value = str(self.app.env.config.get("adventurousness"))
+        self.query_one("#adventure-input", Input).value = str(
+            self.app.env.config.get("adventurousness")
+        )
         self._show()
 
     # ---- navigation -------------------------------------------------------------------------------
@@ -114,8 +139,14 @@ class OnboardingScreen(Screen):
         nxt = self.query_one("#next", Button)
         nxt.label = "Finish" if name == "adventure" else "Next"
         nxt.disabled = (name == "scan" and not self.scanned) or self.job is not None
-        focus = {"folders": "#folder-input", "genres": "#genre-list", "artists": "#artist-search",
-                 "history": "#import-format", "adventure": "#adventure-input", "scan": "#cancel"}[name]
+        focus = {
+            "folders": "#folder-input",
+            "genres": "#genre-list",
+            "artists": "#artist-search",
+            "history": "#import-format",
+            "adventure": "#adventure-input",
+            "scan": "#cancel",
+        }[name]
         self.query_one(focus).focus()
         if name == "scan":
             self._start_scan()
@@ -155,8 +186,14 @@ class OnboardingScreen(Screen):
         self.dismiss(False)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        handlers = {"next": self.action_next, "back": self.action_back, "cancel": self.action_cancel,
-                    "use-demo": self._use_demo, "import-btn": self._import, "browse-folder": self.action_browse}
+        handlers = {
+            "next": self.action_next,
+            "back": self.action_back,
+            "cancel": self.action_cancel,
+            "use-demo": self._use_demo,
+            "import-btn": self._import,
+            "browse-folder": self.action_browse,
+        }
         handler = handlers.get(event.button.id or "")
         if handler:
             handler()
@@ -172,14 +209,19 @@ class OnboardingScreen(Screen):
     def _accept(self, check: FolderCheck) -> bool:
         """Show the check; add a valid folder to the list. True when it was added just now."""
         self.query_one("#folder-check", Static).update(
-            Text(clean(check.message), style="green" if check.ok else "bold red"))
-        if STEPS[self.step] != "folders":  # a browsed folder's check came back after the person moved on
+            Text(clean(check.message), style="green" if check.ok else "bold red")
+        )
+        if (
+            STEPS[self.step] != "folders"
+        ):  # a browsed folder's check came back after the person moved on
             return False
         if not check.ok or str(check.path) in self.folders:
             return False
         self.folders.append(str(check.path))
         self.scanned = False  # the next step scans again, with this folder too
-        self.query_one("#folder-list", Static).update(Text("Folders:\n" + "\n".join(map(clean, self.folders))))
+        self.query_one("#folder-list", Static).update(
+            Text("Folders:\n" + "\n".join(map(clean, self.folders)))
+        )
         return True
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
@@ -196,7 +238,9 @@ class OnboardingScreen(Screen):
 
     def _picked(self, path: str | None) -> None:
         if path:
-            self.query_one("#folder-check", Static).update(Text("Checking the folder…", style="dim"))
+            self.query_one("#folder-check", Static).update(
+                Text("Checking the folder…", style="dim")
+            )
             self._check_picked(path)
         self.query_one("#folder-input", Input).focus()
 
@@ -228,8 +272,13 @@ class OnboardingScreen(Screen):
             return
         self.query_one("#scan-status", Static).update("Starting…")
         if self.use_demo:
-            started = self.app.start_job("demo", jobs.build_demo, self.app.env.paths.demo_dir, self.app.profile_id,
-                                         self.app.env.profile_name)
+            started = self.app.start_job(
+                "demo",
+                jobs.build_demo,
+                self.app.env.paths.demo_dir,
+                self.app.profile_id,
+                self.app.env.profile_name,
+            )
             self.job = "demo" if started else None
         else:
             started = self.app.start_job("scan", jobs.scan_paths, list(self.folders))
@@ -254,15 +303,25 @@ class OnboardingScreen(Screen):
             return
         self.job = None
         result = m.result
-        cancelled = result.get("cancelled") if isinstance(result, dict) else getattr(result, "cancelled", False)
-        count = self.app.env.db.execute("SELECT count(*) FROM items WHERE status = 'present'").fetchone()[0]
+        cancelled = (
+            result.get("cancelled")
+            if isinstance(result, dict)
+            else getattr(result, "cancelled", False)
+        )
+        count = self.app.env.db.execute(
+            "SELECT count(*) FROM items WHERE status = 'present'"
+        ).fetchone()[0]
         self.scanned = count > 0 and not cancelled
         text = Text(f"{count:,} items in your library. ", style="bold")
         text.append(summary(m.result))
         if cancelled:
-            text.append("\nCancelled: go Back to change folders, or Cancel to leave setup.", style="yellow")
+            text.append(
+                "\nCancelled: go Back to change folders, or Cancel to leave setup.", style="yellow"
+            )
         elif count == 0:
-            text.append("\nNothing playable was found: go Back and choose another folder.", style="yellow")
+            text.append(
+                "\nNothing playable was found: go Back and choose another folder.", style="yellow"
+            )
         self.query_one("#scan-summary", Static).update(text)
         self.query_one("#scan-status", Static).update("Done." if self.scanned else "Stopped.")
         if self.scanned:  # a small scan can end before its last progress message
@@ -278,7 +337,8 @@ class OnboardingScreen(Screen):
             return
         self.job = None
         self.query_one("#scan-status" if m.job != "import" else "#import-result", Static).update(
-            Text(m.error, style="bold red"))
+            Text(m.error, style="bold red")
+        )
         self.query_one("#back", Button).disabled = False
         self.query_one("#next", Button).disabled = m.job != "import"
 
@@ -302,13 +362,17 @@ class OnboardingScreen(Screen):
 
     def _shown_artists(self) -> list[tuple[str, str]]:
         query = self.query_one("#artist-search", Input).value.casefold()
-        return [(f"{clean(a)}  ({n})", a) for a, n in self.artist_options if query in a.casefold()][:500]
+        return [(f"{clean(a)}  ({n})", a) for a, n in self.artist_options if query in a.casefold()][
+            :500
+        ]
 
     def _filter_artists(self, _query: str) -> None:
         lst = self.query_one("#artist-list", SelectionList)
         with lst.prevent(SelectionList.SelectedChanged):
             lst.clear_options()
-            lst.add_options([Selection(label, a, a in self.artists) for label, a in self._shown_artists()])
+            lst.add_options(
+                [Selection(label, a, a in self.artists) for label, a in self._shown_artists()]
+            )
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "artist-search":
@@ -319,9 +383,13 @@ class OnboardingScreen(Screen):
         fmt = self.query_one("#import-format", Select).value
         path = self.query_one("#import-path", Input).value.strip()
         if not isinstance(fmt, str) or not path:
-            self.query_one("#import-result", Static).update(Text("Choose a format and a file.", style="yellow"))
+            self.query_one("#import-result", Static).update(
+                Text("Choose a format and a file.", style="yellow")
+            )
             return
-        started = self.app.start_job("import", jobs.import_history, str(fmt), path, self.app.profile_id)
+        started = self.app.start_job(
+            "import", jobs.import_history, str(fmt), path, self.app.profile_id
+        )
         if started:
             self.job = "import"
             self.query_one("#import-result", Static).update("Importing…")

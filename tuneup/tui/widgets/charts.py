@@ -45,7 +45,9 @@ class Bars(Widget):
         return text
 
 
-def braille_scatter(points: list[tuple[float, float, bool]], width: int, height: int) -> list[list[tuple[int, bool]]]:
+def braille_scatter(
+    points: list[tuple[float, float, bool]], width: int, height: int
+) -> list[list[tuple[int, bool]]]:
     """Cells of a ``width`` x ``height`` grid: (braille bits, any point played) per cell."""
     grid = [[(0, False) for _ in range(width)] for _ in range(height)]
     if not points:
@@ -88,7 +90,9 @@ class Scatter(Widget):
         text.append(f"↑ {self.axes[1]}\n", style="dim")
         for row in braille_scatter(self.points, width, height):
             for bits, hot in row:
-                text.append(chr(0x2800 + bits) if bits else " ", style="bold magenta" if hot else "grey50")
+                text.append(
+                    chr(0x2800 + bits) if bits else " ", style="bold magenta" if hot else "grey50"
+                )
             text.append("\n")
         text.append(f"{self.axes[0]} →   ", style="dim")
         text.append("● played", style="bold magenta")

@@ -6,8 +6,8 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.message import Message
 from textual.containers import HorizontalScroll, Vertical, VerticalScroll
+from textual.message import Message
 from textual.widgets import Static, Tabs
 
 from tuneup.mixes.types import Mix, MixItem
@@ -96,13 +96,19 @@ class HomePane(VerticalScroll):
         from tuneup.tui.home_rows import load_rows
 
         app = self.app
-        loader = app.rows_loader or (lambda db, *args: load_rows(db, *args, app.env.paths.model_dir))
+        loader = app.rows_loader or (
+            lambda db, *args: load_rows(db, *args, app.env.paths.model_dir)
+        )
         with connection(app.env.paths.db_file) as db:
             try:
                 mixes = loader(db, app.env.config, app.env.profile_name, app.profile_id)
             except Exception as exc:  # a row that cannot be built is a notification, not a crash
-                app.call_from_thread(app.notify, f"Home rows could not be built: {exc}", severity="error",
-                                     markup=False)
+                app.call_from_thread(
+                    app.notify,
+                    f"Home rows could not be built: {exc}",
+                    severity="error",
+                    markup=False,
+                )
                 mixes = []
         self.post_message(self.RowsLoaded(mixes))  # never blocks this thread on the UI
 
@@ -114,8 +120,14 @@ class HomePane(VerticalScroll):
         self.mixes = [m for m in mixes if m.items]
         await self.remove_children()
         if not self.mixes:
-            await self.mount(Static("Nothing here yet. Add folders in Settings [4], or run onboarding from the command "
-                              "palette (ctrl+p).", classes="empty", markup=False))
+            await self.mount(
+                Static(
+                    "Nothing here yet. Add folders in Settings [4], or run onboarding from the command "
+                    "palette (ctrl+p).",
+                    classes="empty",
+                    markup=False,
+                )
+            )
             self.loaded = True
             return
         await self.mount_all([MixRow(mix, r) for r, mix in enumerate(self.mixes)])

@@ -33,7 +33,10 @@ class JobsLine(Static):
     def finished(self, job: str, result, failed: bool = False) -> None:
         self.running.pop(job, None)
         if not failed:
-            self.app.notify(f"{job} finished" + (f": {summary(result)}" if summary(result) else ""), markup=False)
+            self.app.notify(
+                f"{job} finished" + (f": {summary(result)}" if summary(result) else ""),
+                markup=False,
+            )
         self._show()
 
     def _show(self) -> None:
@@ -47,6 +50,10 @@ def summary(result) -> str:
         return ""
     data = result if isinstance(result, dict) else getattr(result, "__dict__", None)
     if isinstance(data, dict):
-        parts = [f"{k} {v}" for k, v in data.items() if isinstance(v, (int, float)) and not isinstance(v, bool)]
+        parts = [
+            f"{k} {v}"
+            for k, v in data.items()
+            if isinstance(v, (int, float)) and not isinstance(v, bool)
+        ]
         return ", ".join(parts[:6])
     return clean(result)[:80]

@@ -16,13 +16,15 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from tuneup.library.roots import library_folders, remove_folder
+from tuneup.library.scan.roots import library_folders, remove_folder
 from tuneup.tui.folders import check_folder
 from tuneup.tui.messages import LibraryChanged
 from tuneup.tui.text import clean
 
-REMOVE_NOTE = ("Removing a folder never deletes files: its items leave the library (kept as missing, with "
-               "their history) and come back if you add the folder again.")
+REMOVE_NOTE = (
+    "Removing a folder never deletes files: its items leave the library (kept as missing, with "
+    "their history) and come back if you add the folder again."
+)
 
 
 class FolderList(OptionList):
@@ -50,7 +52,9 @@ class LibraryFolders(Vertical):
         yield FolderList(id="roots", compact=True)
         yield Static("", id="roots-note", markup=False)
         with Horizontal(classes="field"):
-            yield Input(placeholder="/path/to/music (or browse: ctrl+o)", id="add-folder", compact=True)
+            yield Input(
+                placeholder="/path/to/music (or browse: ctrl+o)", id="add-folder", compact=True
+            )
             yield Button("Browse…", id="browse-folder-btn", compact=True)
             yield Button("Add and scan", id="add-folder-btn", compact=True)
             yield Button("Remove folder…", id="remove-folder-btn", compact=True)
@@ -81,8 +85,12 @@ class LibraryFolders(Vertical):
             lst.add_options([Option(_row(path, count), id=path) for path, count in folders])
             lst.highlighted = min(keep or 0, len(folders) - 1)
         else:
-            lst.add_option(Option(Text("no folders yet: type one below or browse (ctrl+o)", style="dim"),
-                                  disabled=True))
+            lst.add_option(
+                Option(
+                    Text("no folders yet: type one below or browse (ctrl+o)", style="dim"),
+                    disabled=True,
+                )
+            )
         note = Text(f"{total:,} items in the library. ", style="bold")
         note.append(REMOVE_NOTE)
         self.query_one("#roots-note", Static).update(note)
@@ -117,7 +125,9 @@ class LibraryFolders(Vertical):
         from tuneup.tui import jobs
 
         if not check.ok:
-            self.app.notify(clean(check.message), title="Folder not added", severity="error", markup=False)
+            self.app.notify(
+                clean(check.message), title="Folder not added", severity="error", markup=False
+            )
             return
         self.query_one("#add-folder", Input).value = ""
         if self.app.start_job("scan", jobs.scan_paths, [check.path]):
@@ -127,14 +137,18 @@ class LibraryFolders(Vertical):
     def ask_remove(self) -> None:
         path = self.highlighted_folder()
         if path is None:
-            self.app.notify("No folder to remove: highlight one in the list first.", severity="warning")
+            self.app.notify(
+                "No folder to remove: highlight one in the list first.", severity="warning"
+            )
             return
         count = dict(self.folders).get(path, 0)
         self.app.push_screen(ConfirmRemove(path, count), lambda yes: yes and self.remove(path))
 
     def remove(self, path: str) -> None:
         if {"scan", "demo", "import"} & set(self.app.jobs):
-            self.app.notify("A scan is running: remove the folder when it has finished.", severity="warning")
+            self.app.notify(
+                "A scan is running: remove the folder when it has finished.", severity="warning"
+            )
             return
         self._remove(str(self.app.env.paths.db_file), path)
 
@@ -147,20 +161,31 @@ class LibraryFolders(Vertical):
             with connection(db_file) as db:
                 gone = remove_folder(db, path)
         except Exception as exc:  # a notification, never a traceback
-            self.app.call_from_thread(self.app.notify, f"{clean(path)} was not removed: {exc}",
-                                      title="Folder not removed", severity="error", markup=False)
+            self.app.call_from_thread(
+                self.app.notify,
+                f"{clean(path)} was not removed: {exc}",
+                title="Folder not removed",
+                severity="error",
+                markup=False,
+            )
             return
         self.app.call_from_thread(self._removed, path, gone)
 
     def _removed(self, path: str, gone: int) -> None:
-        self.app.notify(f"Removed {clean(path)} from the library folders; {gone:,} items left the library. "
-                        "No file was deleted.", title="Folder removed", markup=False)
+        self.app.notify(
+            f"Removed {clean(path)} from the library folders; {gone:,} items left the library. "
+            "No file was deleted.",
+            title="Folder removed",
+            markup=False,
+        )
         self.app.post_message(LibraryChanged())
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        action = {"browse-folder-btn": self.action_browse, "remove-folder-btn": self.ask_remove,
-                  "add-folder-btn": lambda: self.add(self.query_one("#add-folder", Input).value)}.get(
-            event.button.id or "")
+        action = {
+            "browse-folder-btn": self.action_browse,
+            "remove-folder-btn": self.ask_remove,
+            "add-folder-btn": lambda: self.add(self.query_one("#add-folder", Input).value),
+        }.get(event.button.id or "")
         if action:
             event.stop()
             action()
@@ -180,7 +205,10 @@ def _row(path: str, count: int) -> Text:
 class ConfirmRemove(ModalScreen[bool]):
     """Are you sure? Says what happens to the folder's items."""
 
-    BINDINGS = [Binding("y", "answer(True)", "Remove"), Binding("n,escape", "answer(False)", "Keep")]
+    BINDINGS = [
+        Binding("y", "answer(True)", "Remove"),
+        Binding("n,escape", "answer(False)", "Keep"),
+    ]
     DEFAULT_CSS = """
     ConfirmRemove { align: center middle; }
     ConfirmRemove > Vertical { width: 80; height: auto; border: thick $error; background: $surface; padding: 1 2; }
@@ -196,9 +224,11 @@ class ConfirmRemove(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         text = Text("Remove this library folder?\n", style="bold")
         text.append(clean(self.path) + "\n\n", style="bold")
-        text.append(f"Its {self.count:,} items leave the library: they are no longer shown, recommended or played. "
-                    "No file is deleted, and their history is kept: add the folder again and they come back. "
-                    "(y removes, n or esc keeps it)")
+        text.append(
+            f"Its {self.count:,} items leave the library: they are no longer shown, recommended or played. "
+            "No file is deleted, and their history is kept: add the folder again and they come back. "
+            "(y removes, n or esc keeps it)"
+        )
         with Vertical():
             yield Static(text, markup=False)
             with Horizontal():

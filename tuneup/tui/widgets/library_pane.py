@@ -30,11 +30,26 @@ class LibraryPane(Vertical):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="library-controls"):
-            yield Input(placeholder="Search title, artist, album, series, genre  (/)", id="library-search")
-            yield Select([(k, k) for k in KINDS], value="all", allow_blank=False, id="library-kind", prompt="Kind")
+            yield Input(
+                placeholder="Search title, artist, album, series, genre  (/)", id="library-search"
+            )
+            yield Select(
+                [(k, k) for k in KINDS],
+                value="all",
+                allow_blank=False,
+                id="library-kind",
+                prompt="Kind",
+            )
             yield Select([], prompt="Any genre", id="library-genre")
-            yield Select([(p, p) for p in PLAYED], value="all", allow_blank=False, id="library-played")
-            yield Select([(f"sort: {s}", s) for s in SORTS], value="title", allow_blank=False, id="library-sort")
+            yield Select(
+                [(p, p) for p in PLAYED], value="all", allow_blank=False, id="library-played"
+            )
+            yield Select(
+                [(f"sort: {s}", s) for s in SORTS],
+                value="title",
+                allow_blank=False,
+                id="library-sort",
+            )
         yield Static("", id="library-header", markup=False)
         yield LibraryView(id="library-view")
         yield Static("Loading the library…", id="library-status", markup=False)
@@ -69,7 +84,9 @@ class LibraryPane(Vertical):
         self.apply()
 
     def update_header(self) -> None:
-        self.query_one("#library-header", Static).update(header_line(self.query_one(LibraryView).size.width))
+        self.query_one("#library-header", Static).update(
+            header_line(self.query_one(LibraryView).size.width)
+        )
 
     def apply(self) -> None:
         """Filter and show; runs on every keystroke, so it only touches in-memory lists."""
@@ -101,9 +118,15 @@ class LibraryPane(Vertical):
             self.query_one(LibraryView).focus()
 
     def on_select_changed(self, event: Select.Changed) -> None:
-        value = event.value if isinstance(event.value, str) else ""  # a cleared Select holds a sentinel
-        field = {"library-kind": "kind", "library-genre": "genre", "library-played": "played",
-                 "library-sort": "sort"}.get(event.select.id or "")
+        value = (
+            event.value if isinstance(event.value, str) else ""
+        )  # a cleared Select holds a sentinel
+        field = {
+            "library-kind": "kind",
+            "library-genre": "genre",
+            "library-played": "played",
+            "library-sort": "sort",
+        }.get(event.select.id or "")
         if field:
             setattr(self.filters, field, value or ("all" if field in ("kind", "played") else ""))
             self.apply()

@@ -14,7 +14,14 @@ from tuneup.tui.library_index import LibraryIndex
 from tuneup.tui.messages import PlayItems, ShowDetails, StartRadio
 from tuneup.tui.text import fit
 
-COLUMNS = (("Title", 0.34), ("Artist / series", 0.22), ("Album", 0.22), ("Kind", 8), ("Plays", 6), ("Time", 6))
+COLUMNS = (
+    ("Title", 0.34),
+    ("Artist / series", 0.22),
+    ("Album", 0.22),
+    ("Kind", 8),
+    ("Plays", 6),
+    ("Time", 6),
+)
 
 
 def _duration(seconds: float | None) -> str:
@@ -92,7 +99,14 @@ class LibraryView(ScrollView, can_focus=True):
         i = self.rows[row]
         ix = self.index
         who = ix.artists[i] or ix.series[i]
-        cells = (ix.titles[i], who, ix.albums[i], ix.kinds[i], str(ix.plays[i] or ""), _duration(ix.durations[i]))
+        cells = (
+            ix.titles[i],
+            who,
+            ix.albums[i],
+            ix.kinds[i],
+            str(ix.plays[i] or ""),
+            _duration(ix.durations[i]),
+        )
         text = " ".join(fit(c, w) for c, w in zip(cells, column_widths(width)))
         style = self.rich_style
         if row == self.cursor:
@@ -136,7 +150,7 @@ class LibraryView(ScrollView, can_focus=True):
     def action_play(self) -> None:
         if self.rows:
             start = self.cursor
-            window = self.rows[start:start + 200]
+            window = self.rows[start : start + 200]
             self.post_message(PlayItems([self.index.ids[i] for i in window], 0, source="library"))
 
     def action_details(self) -> None:

@@ -67,7 +67,8 @@ class NowPlaying(Vertical):
                 line.append(f"   ({state.notice})", style="dim")
         self.query_one("#np-line", Static).update(line)
         width = max(self.size.width - 16, 10)
-        bar = f"{clock(state.position):>7} {position_bar(state.position, state.duration, width)} {clock(state.duration)}"
+        pos_bar = position_bar(state.position, state.duration, width)
+        bar = f"{clock(state.position):>7} {pos_bar} {clock(state.duration)}"
         self.query_one("#np-bar", Static).update(Text(bar) if state.playing else Text(""))
         up_next = ", ".join(clean(t) for t in state.up_next[:3])
         self.query_one("#np-next", Static).update(Text(f"Up next: {up_next}" if up_next else ""))
@@ -82,4 +83,6 @@ class NowPlaying(Vertical):
         playback = getattr(self.app, "playback", None)
         if playback is not None:
             # the app is ending: stop following MPD (mpv was stopped on quit); never wait on the loop
-            threading.Thread(target=playback.shutdown, name="tuneup-playback-shutdown", daemon=True).start()
+            threading.Thread(
+                target=playback.shutdown, name="tuneup-playback-shutdown", daemon=True
+            ).start()

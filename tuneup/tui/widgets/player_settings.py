@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from rich.text import Text
-
 from textual.containers import Horizontal
 from textual.widgets import Button, Input, Label, Select, Static
 
@@ -11,23 +10,35 @@ from tuneup.config import SETTINGS
 
 PLAYER_LABELS = {"mpv": "mpv", "mpd": "MPD"}
 PLAYER_HELP = "mpv plays here (video in a window); MPD is your music daemon."
-MPD_FIELDS = (("mpd.host", "mpd-host", "host or /socket", None),
-              ("mpd.port", "mpd-port", "6600", "integer"),
-              ("mpd.password", "mpd-password", "password, if MPD needs one", None))
+MPD_FIELDS = (
+    ("mpd.host", "mpd-host", "host or /socket", None),
+    ("mpd.port", "mpd-port", "6600", "integer"),
+    ("mpd.password", "mpd-password", "password, if MPD needs one", None),
+)
 
 
 def player_fields():
     with Horizontal(classes="field"):
         yield Label("player", classes="field-label")
-        yield Select([(PLAYER_LABELS.get(c, c), c) for c in SETTINGS["player"].choices], allow_blank=False,
-                     id="set-player", compact=True)
+        yield Select(
+            [(PLAYER_LABELS.get(c, c), c) for c in SETTINGS["player"].choices],
+            allow_blank=False,
+            id="set-player",
+            compact=True,
+        )
         yield Label(PLAYER_HELP, classes="field-help", markup=False)
     for key, widget_id, placeholder, kind in MPD_FIELDS:
         with Horizontal(classes="field"):
             yield Label(key, classes="field-label")
             extra = {"type": kind} if kind else {}
-            yield Input(placeholder=placeholder, id=widget_id, classes="setting", compact=True,
-                        password=key == "mpd.password", **extra)
+            yield Input(
+                placeholder=placeholder,
+                id=widget_id,
+                classes="setting",
+                compact=True,
+                password=key == "mpd.password",
+                **extra,
+            )
             yield Label(SETTINGS[key].help, classes="field-help", markup=False)
     with Horizontal(classes="field"):
         yield Button("Test MPD connection", id="mpd-test", compact=True)
@@ -42,7 +53,10 @@ def load_player_fields(pane, config) -> None:
 
 
 def _typed(pane) -> dict:
-    values = {key: pane.query_one("#" + widget_id, Input).value.strip() for key, widget_id, _, _ in MPD_FIELDS}
+    values = {
+        key: pane.query_one("#" + widget_id, Input).value.strip()
+        for key, widget_id, _, _ in MPD_FIELDS
+    }
     values["mpd.port"] = values["mpd.port"] or "0"
     return values
 

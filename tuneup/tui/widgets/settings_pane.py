@@ -10,10 +10,21 @@ from tuneup.config import SETTINGS
 from tuneup.errors import TuneupError
 from tuneup.tui.text import clean
 from tuneup.tui.widgets.library_folders import LibraryFolders
-from tuneup.tui.widgets.player_settings import (load_player_fields, player_fields, player_values, save_player_fields,
-                                                check_mpd_connection)
+from tuneup.tui.widgets.player_settings import (
+    check_mpd_connection,
+    load_player_fields,
+    player_fields,
+    player_values,
+    save_player_fields,
+)
 
-NUMBER_SETTINGS = ("adventurousness", "mix.weekly_size", "mix.daily_count", "mix.daily_size", "mix.artist_cap")
+NUMBER_SETTINGS = (
+    "adventurousness",
+    "mix.weekly_size",
+    "mix.daily_count",
+    "mix.daily_size",
+    "mix.artist_cap",
+)
 
 
 def _id(key: str) -> str:
@@ -41,8 +52,12 @@ class SettingsPane(VerticalScroll):
         yield Static("Profiles", classes="section")
         with Horizontal(classes="field"):
             yield Label("profile", classes="field-label")
-            yield Select([(p, p) for p in [self.app.env.profile_name]], allow_blank=False, id="profile-select",
-                         compact=True)
+            yield Select(
+                [(p, p) for p in [self.app.env.profile_name]],
+                allow_blank=False,
+                id="profile-select",
+                compact=True,
+            )
             yield Input(placeholder="new profile name", id="new-profile", compact=True)
             yield Button("Create", id="create-profile", compact=True)
 
@@ -63,11 +78,14 @@ class SettingsPane(VerticalScroll):
             select.value = app.env.profile_name
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        actions = {"save": self.save, "create-profile": self.create_profile,
-                   "rescan": lambda: self.app.run_action("app.rescan"),
-                   "reanalyse": lambda: self.app.run_action("app.reanalyse"),
-                   "rerun-onboarding": lambda: self.app.run_action("app.onboarding"),
-                   "mpd-test": lambda: check_mpd_connection(self)}
+        actions = {
+            "save": self.save,
+            "create-profile": self.create_profile,
+            "rescan": lambda: self.app.run_action("app.rescan"),
+            "reanalyse": lambda: self.app.run_action("app.reanalyse"),
+            "rerun-onboarding": lambda: self.app.run_action("app.onboarding"),
+            "mpd-test": lambda: check_mpd_connection(self),
+        }
         action = actions.get(event.button.id or "")
         if action:
             action()

@@ -54,8 +54,10 @@ class StatsPane(VerticalScroll, can_focus=True):
         y = s.year
         text = Text(f"Your {y['year']} so far  ", style="bold")
         if y["plays"]:
-            text.append(f"{y['plays']:,} plays · {y['hours']:.1f} hours · {y['artists']} artists · "
-                        f"{y['skips']} skips")
+            text.append(
+                f"{y['plays']:,} plays · {y['hours']:.1f} hours · {y['artists']} artists · "
+                f"{y['skips']} skips"
+            )
             if y["top_title"]:
                 text.append(f"\nMost played: {clean(y['top_title'])}")
                 if y["top_artist"]:
@@ -66,11 +68,15 @@ class StatsPane(VerticalScroll, can_focus=True):
         self.query_one("#stats-year", Static).update(text)
         total = sum(s.plays_per_day)
         self.query_one("#plays-title", Static).update(
-            Text(f"Plays per day, last {len(s.days)} days ({total} plays)", style="bold"))
+            Text(f"Plays per day, last {len(s.days)} days ({total} plays)", style="bold")
+        )
         self.query_one("#plays-per-day", Sparkline).data = s.plays_per_day
         recent = next((r for r in reversed(s.skip_rate) if r), 0.0)
         self.query_one("#skips-title", Static).update(
-            Text(f"Skip rate by week, last {len(s.weeks)} weeks (latest {recent:.0%})", style="bold"))
+            Text(
+                f"Skip rate by week, last {len(s.weeks)} weeks (latest {recent:.0%})", style="bold"
+            )
+        )
         self.query_one("#skip-trend", Sparkline).data = s.skip_rate
         self.query_one("#top-artists", Bars).set_data(s.top_artists)
         self.query_one("#top-genres", Bars).set_data(s.top_genres)

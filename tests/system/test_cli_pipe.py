@@ -1,0 +1,47 @@
+"""`tuneup ls | head`: a reader that goes away early is not an error (exit 0, nothing on stderr)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from tuneup.store import utcnow, write
+
+
+@pytest.fixture
+def big_library(env):
+    now = utcnow()
+    with write(env.db):
+        env.db.conn.executemany(
+            "INSERT INTO items (path_raw, path, kind, size, mtime_ns, added_at, updated_at, title, artist) "
+            "VALUES (?,?,?,?,?,?,?,?,?)",
+            (
+                (
+                    f"/m/{i}.flac".encode(),
+                    f"/m/{i}.flac",
+                    "track",
+                    1,
+                    1,
+                    now,
+                    now,
+                    f"Song {i}",
+                    f"Artist {i % 50}",
+                )
+                for i in range(5000)
+            ),
+        )
+    env.close()
+
+
+@pytest.mark.parametrize("args", [["ls"], ["ls", "--json"], ["config", "show"]])
+def test_reader_closing_the_pipe_early_is_not_an_error(big_library, args):
+    producer = subprocess.Popen(
+        [sys.executable, "-m", "tuneup", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    producer.stdout.read(10)
+    producer.stdout.close()  # what `head -c 10` does
+    _, err = producer.communicate(timeout=120)
+    assert producer.returncode == 0, err.decode()
+    assert b"Traceback" not in err and b"Broken pipe" not in err

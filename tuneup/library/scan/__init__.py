@@ -1,0 +1,1 @@
+"""Scanning: the walk, reader processes, fingerprints, the library's folders."""

@@ -1,0 +1,1 @@
+"""Sound: decoding excerpts, signal features, the analysis batch, nearest tracks."""

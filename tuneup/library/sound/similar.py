@@ -1,0 +1,95 @@
+"""Nearest tracks by sound alone: Euclidean distance between normalised feature vectors."""
+
+from __future__ import annotations
+
+import json
+import os
+
+from tuneup.errors import NotFoundError
+
+
+def resolve_item(db, ref: str) -> int:
+    """The item id that ``ref`` names: an id, a path, or "artist - title" (case-insensitive)."""
+    ref = ref.strip()
+    if ref.isdigit():
+        row = db.execute("SELECT id FROM items WHERE id = ?", [int(ref)]).fetchone()
+        if row:
+            return row[0]
+    candidates = {ref, os.path.abspath(os.path.expanduser(ref))}
+    if os.path.exists(ref):
+        candidates.add(os.path.realpath(ref))
+    for path in candidates:
+        row = db.execute("SELECT id FROM items WHERE path_raw = ?", [os.fsencode(path)]).fetchone()
+        if row:
+            return row[0]
+    if " - " in ref:
+        artist, title = (part.strip() for part in ref.split(" - ", 1))
+        rows = db.execute(
+            "SELECT id FROM items WHERE lower(coalesce(artist, albumartist, '')) = lower(?) "
+            "AND lower(title) = lower(?) ORDER BY status = 'present' DESC, id",
+            [artist, title],
+        ).fetchall()
+        if rows:
+            return rows[0][0]
+    raise NotFoundError(f'no item matches {ref!r} (give an id, a path, or "artist - title")')
+
+
+def nearest(db, item_id: int, k: int = 10) -> list[dict]:
+    """The ``k`` analysed tracks whose sound is closest to ``item_id``'s, nearest first."""
+    import numpy as np
+
+    from tuneup.library.sound.analyze import load_feature_matrix
+
+    ids, matrix, _names = load_feature_matrix(db)
+    where = np.flatnonzero(ids == item_id)
+    if len(where) == 0:
+        row = db.execute(
+            "SELECT status, reason FROM features WHERE item_id = ?", [item_id]
+        ).fetchone()
+        why = (
+            f"it has no signal features ({row[1]})"
+            if row and row[0] == "no_signal"
+            else "it has not been analysed yet (run `tuneup analyze`)"
+        )
+        raise NotFoundError(f"item {item_id}: {why}")
+    distances = np.sqrt(((matrix - matrix[where[0]]) ** 2).sum(axis=1))
+    distances[where[0]] = np.inf
+    order = np.argsort(distances, kind="stable")[: max(int(k), 0)]
+    order = [i for i in order if np.isfinite(distances[i])]
+    details = _details(db, [int(ids[i]) for i in order])
+    return [
+        {
+            "item_id": int(ids[i]),
+            "distance": round(float(distances[i]), 4),
+            **details.get(int(ids[i]), {}),
+        }
+        for i in order
+    ]
+
+
+def _details(db, ids: list[int]) -> dict[int, dict]:
+    if not ids:
+        return {}
+    marks = ",".join("?" * len(ids))
+    rows = db.execute(
+        f"SELECT i.id, i.artist, i.title, i.path, f.data FROM items i JOIN features f ON f.item_id = i.id "
+        f"WHERE i.id IN ({marks})",
+        ids,
+    ).fetchall()
+    out = {}
+    for item_id, artist, title, path, data in rows:
+        d = json.loads(data) if data else {}
+        out[item_id] = {
+            "artist": artist,
+            "title": title,
+            "path": path,
+            "tempo_bpm": d.get("tempo_bpm"),
+            "key": _key_text(d),
+            "loudness_lufs": d.get("loudness_lufs"),
+            "energy": d.get("energy"),
+        }
+    return out
+
+
+def _key_text(d: dict) -> str | None:
+    return f"{d['key']} {d['mode']}" if d.get("key") else None

@@ -1,0 +1,1 @@
+"""Video: containers, names, NFO sidecars, series and movies."""
