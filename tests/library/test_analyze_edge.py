@@ -89,7 +89,7 @@ def test_under_two_seconds_still_gets_features(tmp_path):
     assert result.data["analysed_s"] == pytest.approx(1.5, abs=0.01)
     assert np.isfinite(result.data["loudness_lufs"])
     assert len(result.vector) == 4 * len(
-        __import__("tuneup.library.sound.features").library.features.VECTOR_NAMES
+        __import__("tuneup.library.sound.features", fromlist=["VECTOR_NAMES"]).VECTOR_NAMES
     )
 
 
