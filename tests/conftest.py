@@ -6,6 +6,8 @@ import pytest
 
 from tuneup.env import Env
 from tuneup.paths import HOME_ENV, get_paths
+from tuneup.store import open_db
+from tuneup.store.items import add_item
 
 
 @pytest.fixture
@@ -21,6 +23,28 @@ def env(home) -> Env:
     e = Env(paths=get_paths(home))
     yield e
     e.close()
+
+
+@pytest.fixture
+def db(tmp_path):
+    """A fresh, migrated store of the test's own (the one ``db`` fixture)."""
+    d = open_db(tmp_path / "tuneup.db")
+    yield d
+    d.conn.close()
+
+
+@pytest.fixture
+def make_item(db):
+    """The one item factory: ``make_item(**fields) -> id`` over :func:`tuneup.store.items.add_item`,
+    with a fresh path per call unless ``path`` is given (a present track by default)."""
+    counter = iter(range(1, 1_000_000))
+
+    def make(path=None, **fields) -> int:
+        if path is None:
+            path = f"/library/item-{next(counter)}.ogg"
+        return add_item(db, path, **fields)
+
+    return make
 
 
 @pytest.fixture

@@ -25,6 +25,17 @@ class NotFoundError(TuneupError):
     pass
 
 
+class ItemNotFound(NotFoundError):
+    """Text that names no item; ``suggestions`` (also in the one-line message) are labels of the
+    closest items, for "did you mean"."""
+
+    def __init__(self, message: str, suggestions: list[str] | tuple[str, ...] = ()):
+        self.suggestions = list(suggestions)
+        if self.suggestions:
+            message += "; did you mean " + " or ".join(repr(s) for s in self.suggestions) + "?"
+        super().__init__(message)
+
+
 class PlayerError(TuneupError):
     pass
 

@@ -7,7 +7,7 @@ from history_support import add_item, listens
 
 from tuneup.history.importers.run import import_files
 from tuneup.history.match import Matcher, rematch
-from tuneup.history.normalize import norm_artist, norm_title, primary_artist
+from tuneup.store.normalize import norm_artist, norm_title, primary_artist
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,6 @@
 """Property tests for tag reading (tags -> columns), the artist/title keys and the matcher.
 
-The keys (tuneup.history.normalize) are what an imported listen and a local file meet on, so they
+The keys (tuneup.store.normalize) are what an imported listen and a local file meet on, so they
 must never raise on any text, must ignore case, spacing and accents, must drop "feat." credits and
 release descriptions ("- 2011 Remaster"), and a track must always match itself.
 """
@@ -14,7 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tuneup.history.match import Matcher
-from tuneup.history.normalize import (
+from tuneup.library.tags.read import columns_from, split_genres
+from tuneup.store.normalize import (
     fold,
     norm_album,
     norm_artist,
@@ -22,7 +23,6 @@ from tuneup.history.normalize import (
     norm_title,
     primary_artist,
 )
-from tuneup.library.tags.read import columns_from, split_genres
 
 FAST = settings(max_examples=150, deadline=None)
 

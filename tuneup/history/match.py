@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tuneup.history.normalize import norm_album, norm_artist, norm_mbid, norm_title, primary_artist
+from tuneup.store.normalize import norm_album, norm_artist, norm_mbid, norm_title, primary_artist
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from tuneup.history.normalize import fold, norm_artist
 from tuneup.store.db import utcnow, write
+from tuneup.store.normalize import fold, norm_artist
 
 
 @dataclass

@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass
 
 from tuneup.errors import NotFoundError
-from tuneup.history.normalize import norm_artist
+from tuneup.store.normalize import norm_artist
 
 MAX_SEED_ITEMS = 200
 

@@ -35,7 +35,7 @@ def _display_names(model: "Model") -> dict[str, str]:
     """Normalised artist -> the artist as tagged ("miles davis" -> "Miles Davis")."""
     names = model._cache.get("artist_names")
     if names is None:
-        from tuneup.history.normalize import norm_artist
+        from tuneup.store.normalize import norm_artist
 
         names = model._cache["artist_names"] = {}
         for a in dict.fromkeys(model.artists):

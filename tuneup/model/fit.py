@@ -7,7 +7,6 @@ import time
 
 import numpy as np
 
-from tuneup.history.normalize import norm_artist, norm_title
 from tuneup.model import ranker
 from tuneup.model.collab import basket_ids, fit_collab
 from tuneup.model.content import build_content
@@ -16,6 +15,7 @@ from tuneup.model.hybrid import Model
 from tuneup.model.memory import release_memory
 from tuneup.model.profile import DAY, HALF_LIFE_DAYS, ProfileEvents
 from tuneup.model.sources import fold
+from tuneup.store.normalize import norm_artist, norm_title
 
 _LIVE = re.compile(
     r"\s*[\(\[][^\)\]]*\b(live|acoustic version|demo|mono)\b[^\)\]]*[\)\]]|\s+-\s+live\b.*$", re.I

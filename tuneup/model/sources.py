@@ -12,9 +12,9 @@ from pathlib import Path
 import numpy as np
 
 from tuneup.errors import TuneupError
-from tuneup.history.normalize import fold as _fold_uncached
-from tuneup.history.normalize import norm_artist
 from tuneup.model.dataset import FEEDBACK_CODES, FINISHED, Catalogue, Dataset, Events, Feedback
+from tuneup.store.normalize import fold as _fold_uncached
+from tuneup.store.normalize import norm_artist
 
 _SPLIT_GENRES = re.compile(r"\s*[/;,|]\s*")
 _WORD = re.compile(r"[a-z]{4,}")

@@ -1,0 +1,166 @@
+"""Which item does this text name: the one resolver every command that takes an item uses.
+
+The order, first match wins:
+
+1. an integer item id (``42``; a file named ``42`` is ``./42``);
+2. a path, as typed (made absolute) or with symlinks resolved (realpath), so a file reached
+   through a linked folder is found either way;
+3. ``"Artist - Title"``: every split at " - " is tried (titles may hold one); first the artist
+   (else the album artist) and title equal ignoring case, then equal as normalised keys
+   (``"The Beatles - Let It Be (Remastered 2009)"`` finds "Beatles, The / Let It Be"). Among several
+   matches a present item wins, then the lowest id;
+4. nothing: :class:`~tuneup.errors.ItemNotFound` says why in one line, with up to three
+   "did you mean" suggestions (the closest "Artist - Title" labels).
+
+``scope`` (see :mod:`tuneup.store.items`) decides which rows may answer: commands that record
+or explain something about an item (like, ban, progress, why, similar) take :data:`ALL`;
+commands that must play it (``mix --radio`` seeds) take :data:`PRESENT`, and then an item that is
+missing or undecodable is refused with the reason.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+
+from tuneup.errors import ItemNotFound
+from tuneup.store.items import (
+    ALL,
+    PRESENT,
+    Item,
+    get,
+    item_from_row,
+    select_columns,
+    where,
+)
+from tuneup.store.normalize import fold, norm_artist, norm_title, primary_artist
+
+MAX_SUGGESTIONS = 3
+SUGGEST_CUTOFF = 0.6  # difflib ratio; below it a name is not offered as "did you mean"
+
+
+def resolve(db, text: str, scope: str = ALL) -> Item:
+    """The item ``text`` names (see the module docstring for the order), or ItemNotFound."""
+    item = find(db, text, scope)
+    if item is not None:
+        return item
+    raise ItemNotFound(why_not(db, text, scope), suggest(db, text, scope))
+
+
+def find(db, text: str, scope: str = ALL) -> Item | None:
+    """Steps 1–3 of the order without raising: None when nothing in ``scope`` matches."""
+    text = text.strip()
+    if not text:
+        return None
+    if text.isdigit():
+        item = get(db, int(text), scope)
+        if item is not None:
+            return item
+    if _looks_like_path(text):
+        item = _by_path(db, text, scope)
+        if item is not None:
+            return item
+    return _by_artist_title(db, text, scope)
+
+
+def why_not(db, text: str, scope: str = ALL) -> str:
+    """One line saying why ``text`` names no item in ``scope``."""
+    text = text.strip()
+    if text.isdigit():
+        item = get(db, int(text), ALL)
+        if item is None:
+            return f"no item with id {text}"
+        if scope != ALL:
+            return f"item {text} ({item.label}) {_unplayable(db, item)}"
+    if _looks_like_path(text):
+        item = _by_path(db, text, ALL)
+        if item is not None and scope != ALL:
+            return f"{text}: {_unplayable(db, item)}"
+        if os.path.exists(os.path.expanduser(text)):
+            return f"{text}: not in the library (run `tuneup scan` on its folder first)"
+        if " - " not in text:
+            return f"{text}: no such file in the library"
+    if scope != ALL:
+        item = _by_artist_title(db, text, ALL)
+        if item is not None:
+            return f"{text!r}: {_unplayable(db, item)}"
+    return f'no item matches {text!r} (give an item id, a path, or "artist - title")'
+
+
+def suggest(db, text: str, scope: str = ALL, n: int = MAX_SUGGESTIONS) -> list[str]:
+    """Labels ("Artist - Title") of the items whose name is closest to ``text``."""
+    wanted = fold(text)
+    if not wanted or text.strip().isdigit():
+        return []
+    names: dict[str, str] = {}  # folded name -> label
+    for artist, albumartist, title, path in db.execute(
+        f"SELECT artist, albumartist, title, path FROM items WHERE {where(scope)} ORDER BY id"
+    ):
+        title = title or os.path.basename(path)
+        who = artist or albumartist
+        label = f"{who} - {title}" if who else title
+        names.setdefault(fold(label), label)
+        names.setdefault(fold(title), label)
+    close = difflib.get_close_matches(wanted, list(names), n=n * 2, cutoff=SUGGEST_CUTOFF)
+    return list(dict.fromkeys(names[c] for c in close))[:n]
+
+
+# --- the steps ---------------------------------------------------------------------------------
+
+
+def _looks_like_path(text: str) -> bool:
+    return os.sep in text or text.startswith("~") or os.path.exists(text)
+
+
+def _by_path(db, text: str, scope: str) -> Item | None:
+    typed = os.path.abspath(os.path.expanduser(text))
+    for candidate in dict.fromkeys([typed, os.path.realpath(typed)]):
+        row = db.execute(
+            f"SELECT {select_columns()} FROM items WHERE path_raw = ? AND {where(scope)}",
+            [os.fsencode(candidate)],
+        ).fetchone()
+        if row:
+            return item_from_row(row)
+    return None
+
+
+def _splits(text: str) -> list[tuple[str, str]]:
+    """Every ("artist", "title") reading of ``text`` at a " - "."""
+    parts = text.split(" - ")
+    return [
+        (" - ".join(parts[:i]).strip(), " - ".join(parts[i:]).strip()) for i in range(1, len(parts))
+    ]
+
+
+def _by_artist_title(db, text: str, scope: str) -> Item | None:
+    splits = [(a, t) for a, t in _splits(text) if a and t]
+    if not splits:
+        return None
+    rows = db.execute(
+        f"SELECT {select_columns()} FROM items WHERE title IS NOT NULL AND {where(scope)} "
+        "ORDER BY status = 'present' DESC, id"
+    ).fetchall()
+    items = [item_from_row(r) for r in rows]
+    exact = {(a.casefold(), t.casefold()) for a, t in splits}
+    for item in items:
+        if ((item.artist_name or "").strip().casefold(), item.title.strip().casefold()) in exact:
+            return item
+    keyed = [({norm_artist(a), primary_artist(a)} - {""}, norm_title(t)) for a, t in splits]
+    for item in items:
+        mine = {
+            norm_artist(item.artist),
+            primary_artist(item.artist),
+            norm_artist(item.albumartist),
+        }
+        title = norm_title(item.title)
+        if any(t == title and artists & mine for artists, t in keyed):
+            return item
+    return None
+
+
+def _unplayable(db, item: Item) -> str:
+    if item.status != "present":
+        return "is missing from disk (run `tuneup scan` once it is back)"
+    if get(db, item.id, PRESENT) is None:
+        return "cannot be decoded (analysis found no readable audio), so it cannot play"
+    return "is not playable"
