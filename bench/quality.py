@@ -29,7 +29,7 @@ def movielens() -> list[dict]:
     import ml100k
 
     from tuneup.model.baselines import all_recommenders
-    from tuneup.model.evaluate import evaluate, temporal_split
+    from tuneup.model.eval_holdout import evaluate, temporal_split
     from tuneup.model.sources import from_csv
 
     ds, _, _ = from_csv(ml100k.ensure())

@@ -39,7 +39,7 @@ def analyze_command(
     agree with the measured values."""
     import threading
 
-    from tuneup.library.queries import printable
+    from tuneup.library.listing import printable
     from tuneup.library.sound.analyze import analyze, tag_agreement
 
     env = get_env(ctx)

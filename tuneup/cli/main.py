@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 import sys
 
@@ -22,21 +21,6 @@ app = typer.Typer(
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-
-# Each module owns one group of commands and exposes register(app).
-COMMAND_MODULES = [
-    "config_cmd",
-    "scan_cmd",
-    "folders_cmd",
-    "demo_cmd",
-    "video_cmd",
-    "analyze_cmd",
-    "history_cmd",
-    "model_cmd",
-    "mix_cmd",
-    "mpd_cmd",
-    "privacy_cmd",
-]
 
 
 def _version(value: bool) -> None:
@@ -71,8 +55,34 @@ def main(
 
 
 def _register_all() -> None:
-    for name in COMMAND_MODULES:
-        module = importlib.import_module(f"tuneup.cli.{name}")
+    """Each module owns one group of commands and exposes register(app); --help lists them in this order."""
+    from tuneup.cli import (
+        analyze_cmd,
+        config_cmd,
+        demo_cmd,
+        folders_cmd,
+        history_cmd,
+        mix_cmd,
+        model_cmd,
+        mpd_cmd,
+        privacy_cmd,
+        scan_cmd,
+        video_cmd,
+    )
+
+    for module in (
+        config_cmd,
+        scan_cmd,
+        folders_cmd,
+        demo_cmd,
+        video_cmd,
+        analyze_cmd,
+        history_cmd,
+        model_cmd,
+        mix_cmd,
+        mpd_cmd,
+        privacy_cmd,
+    ):
         module.register(app)
 
 

@@ -167,11 +167,11 @@ def eval_cmd(
     json: bool = JsonOption,
 ) -> None:
     """Measure the model honestly: hold out each profile's last interactions and rank every unseen item."""
-    from tuneup.model import evaluate as ev
+    from tuneup.model import eval_holdout as ev
 
     if self_:
         env = get_env(ctx, profile)
-        from tuneup.model.selfeval import self_eval
+        from tuneup.model.eval_last_week import self_eval
 
         result = self_eval(env.db, env.profile_id, k=k)
         print_json(result) if json else _print_table(

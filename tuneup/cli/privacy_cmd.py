@@ -81,16 +81,18 @@ def export_data_cmd(
     import io
 
     from tuneup.history.export import export_profile
+    from tuneup.model.api import saved_taste
 
     env = get_env(ctx, profile)
     pid = _existing_profile(env)
+    taste = saved_taste(env.db, env.paths.model_dir, pid)
     config = {key: value for key, value, default in env.config.items() if not default}
     if out is None:
         stream = io.TextIOWrapper(
             sys.stdout.buffer, encoding="ascii", newline="\n", write_through=False
         )
         try:
-            export_profile(env.db, pid, stream, model_dir=env.paths.model_dir, config=config)
+            export_profile(env.db, pid, stream, taste=taste, config=config)
         finally:
             stream.flush()
             stream.detach()
@@ -101,7 +103,7 @@ def export_data_cmd(
     try:
         with replacing(out, what="export", mode=0o600) as raw:  # personal data: owner only
             fh = io.TextIOWrapper(raw, encoding="ascii", newline="\n")
-            counts = export_profile(env.db, pid, fh, model_dir=env.paths.model_dir, config=config)
+            counts = export_profile(env.db, pid, fh, taste=taste, config=config)
             fh.flush()
             fh.detach()
     except OSError as exc:  # no such folder, no permission: the old file (if any) stays

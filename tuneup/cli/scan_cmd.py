@@ -67,7 +67,7 @@ def scan_command(
 
 
 def _say_summary(summary) -> None:
-    from tuneup.library.queries import printable
+    from tuneup.library.listing import printable
 
     d = summary.as_dict()
     say(
@@ -99,7 +99,7 @@ def ls_command(
     limit: Optional[int] = typer.Option(None, "--limit", "-n", help="At most this many items."),
 ) -> None:
     """List library items with every tag and property read (like `beet ls`)."""
-    from tuneup.library.queries import item_line, list_items, printable
+    from tuneup.library.listing import item_line, list_items, printable
 
     items = list_items(get_env(ctx).db, _aliases(query), limit=limit)
     if json_out:
@@ -127,7 +127,8 @@ def _aliases(query: list[str] | None) -> list[str]:
 
 def stats_command(ctx: typer.Context, json_out: bool = JsonOption) -> None:
     """Counts by kind and format, total duration, artists, albums, genres, share untagged, errors."""
-    from tuneup.library.queries import library_stats, printable
+    from tuneup.library.listing import printable
+    from tuneup.library.stats import library_stats
 
     stats = library_stats(get_env(ctx).db)
     if json_out:
@@ -161,7 +162,8 @@ def stats_command(ctx: typer.Context, json_out: bool = JsonOption) -> None:
 
 def doctor_command(ctx: typer.Context, json_out: bool = JsonOption) -> None:
     """Check the set-up: mpv and ffmpeg, database integrity, roots reachable, files that failed and why."""
-    from tuneup.library.queries import doctor, printable
+    from tuneup.library.doctor import doctor
+    from tuneup.library.listing import printable
 
     env = get_env(ctx)
     report = doctor(env.db, env.paths.db_file)

@@ -47,7 +47,7 @@ def videos_command(
 
 
 def _print_videos(data: dict) -> None:
-    from tuneup.library.queries import printable
+    from tuneup.library.listing import printable
 
     console = out_console()
 
@@ -201,7 +201,7 @@ def _print_state(data: dict) -> None:
 
 
 def _print_in_progress(rows: list[dict]) -> None:
-    from tuneup.library.queries import printable
+    from tuneup.library.listing import printable
 
     console = out_console()
     for r in rows:

@@ -9,7 +9,6 @@ not valid UTF-8 in the database is exported with U+FFFD in its place.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import IO, Any, Iterable
 
 from tuneup.store import utcnow
@@ -119,21 +118,24 @@ class _Writer:
 
 
 def export_profile(
-    db, profile_id: int, out: IO[str], *, model_dir: Path | None = None, config: dict | None = None
+    db, profile_id: int, out: IO[str], *, taste: dict | None = None, config: dict | None = None
 ) -> dict:
-    """Write the profile's data to ``out`` as JSON. Returns the number of rows written per section."""
+    """Write the profile's data to ``out`` as JSON. Returns the number of rows written per section.
+
+    ``taste`` is the model's summary of the profile (``model.api.saved_taste``): the caller composes
+    it, so the facts layer never loads the learner."""
     conn = db.conn
     factory = conn.text_factory
     conn.text_factory = lambda b: b.decode("utf-8", "replace")
     conn.execute("BEGIN")  # one snapshot for the whole document
     try:
-        return _write_all(conn, profile_id, _Writer(out), model_dir, config)
+        return _write_all(conn, profile_id, _Writer(out), taste, config)
     finally:
         conn.execute("COMMIT")
         conn.text_factory = factory
 
 
-def _write_all(conn, pid: int, w: _Writer, model_dir, config) -> dict:
+def _write_all(conn, pid: int, w: _Writer, taste: dict | None, config) -> dict:
     row = conn.execute(
         "SELECT id, name, created_at, settings FROM profiles WHERE id = ?", [pid]
     ).fetchone()
@@ -169,7 +171,7 @@ def _write_all(conn, pid: int, w: _Writer, model_dir, config) -> dict:
         "watch_history", _watch(conn, pid, "watch_history", "completed_at")
     )
     counts["mixes"] = w.array("mixes", _mixes(conn, pid))
-    w.value("taste", taste_summary(model_dir, pid, conn) if model_dir is not None else None)
+    w.value("taste", taste)
     total = conn.execute("SELECT count(*) FROM listens WHERE profile_id = ?", [pid]).fetchone()[0]
     w.value("listen_count", total)
     counts["listens"] = w.array("listens", (_listen(r) for r in conn.execute(_LISTENS_SQL, [pid])))
@@ -249,27 +251,3 @@ def _items_by_id(conn, ids: list) -> dict:
         ):
             out[iid] = _item(iid, path, title, artist)
     return out
-
-
-def taste_summary(model_dir: Path, pid: int, db=None) -> dict | None:
-    """The saved model's summary of this profile, or None when no model was saved (none is fitted here).
-
-    A model fitted from another state of the store (one a fit saved just after `forget`, say) is not
-    used: it may hold what was forgotten."""
-    path = Path(model_dir) / "model.npz"
-    if not path.exists():
-        return None
-    from tuneup.model.persist import StaleModel, load
-    from tuneup.model.sources import store_stamp
-
-    try:
-        model = load(path)
-    except StaleModel as exc:
-        return {"unavailable": str(exc)}
-    if db is not None and model.stamp != store_stamp(db):
-        return {
-            "unavailable": "the saved model is older than your history; `tuneup fit` refreshes it"
-        }
-    if pid not in model.profile_events:
-        return None
-    return model.taste(pid).as_dict()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from tuneup.mixes import store
+from tuneup.mixes import saved
 from tuneup.mixes.catalog import (
     artists_of,
     aware,
@@ -39,7 +39,7 @@ def daily(
     model=None,
 ) -> list[Mix]:
     now = aware(now)
-    period = store.day_period(now)
+    period = saved.day_period(now)
     ensure_playable(db, profile_id)
     if not refresh:
         kept = stored_mixes(db, profile_id, period)
@@ -61,7 +61,7 @@ def daily(
         name = f"Daily Mix {n}: {label}"
         items = flow(db, mix_items(db, entries))
         stored.append(
-            store.Stored(
+            saved.Stored(
                 name, period, generated, [(i.item_id, i.reason, i.exploration) for i in items]
             )
         )
@@ -76,7 +76,7 @@ def daily(
                 _description(label),
             )
         )
-    store.save(db, profile_id, KIND, period, stored)
+    saved.save(db, profile_id, KIND, period, stored)
     return mixes
 
 
@@ -229,7 +229,7 @@ def _top_artist(db, ids: list[int]) -> str | None:
 def stored_mixes(db, profile_id: int, period: str) -> list[Mix]:
     banned = banned_ids(db, profile_id)
     out = []
-    for kept in store.load(db, profile_id, KIND, period):
+    for kept in saved.load(db, profile_id, KIND, period):
         items = mix_items(db, [e for e in kept.entries if e[0] not in banned])
         if items:
             label = kept.name.partition(": ")[2]

@@ -55,6 +55,30 @@ def library_artists(db) -> dict[str, tuple[str, int]]:
     return {k: (v[0], v[1]) for k, v in counts.items()}
 
 
+def genre_choices(db) -> list[tuple[str, int]]:
+    """The wizard's genre question: the library's genres (its spelling) with their item counts, most first."""
+    return sorted(library_genres(db).values(), key=lambda g: (-g[1], g[0]))
+
+
+def artist_choices(db, genres: list[str] | None = None) -> list[tuple[str, int]]:
+    """The wizard's artist question: the library's artists with their item counts, most first; with
+    ``genres``, only items carrying one of them. Artists and genres are told apart as `onboard` matches
+    picks, so every choice offered is one the library has."""
+    from tuneup.model.sources import genre_list
+
+    wanted = {fold(g) for g in genres or []}
+    counts: dict[str, list] = {}
+    for name, raw in db.execute(
+        "SELECT coalesce(nullif(artist, ''), albumartist), genres FROM items "
+        "WHERE status = 'present' AND coalesce(nullif(artist, ''), albumartist) != ''"
+    ):
+        if wanted and wanted.isdisjoint(fold(g) for g in genre_list(raw)):
+            continue
+        entry = counts.setdefault(norm_artist(name), [name, 0])
+        entry[1] += 1
+    return sorted(((name, n) for name, n in counts.values()), key=lambda a: (-a[1], a[0]))
+
+
 def _match(
     picks: list[str], known: dict[str, tuple[str, int]], key
 ) -> tuple[list[str], list[str], int]:

@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from tuneup.errors import NothingToMixError
-from tuneup.mixes import episodes, plain_rows
+from tuneup.mixes import episodes, history_rows
 from tuneup.mixes.catalog import aware, banned_ids, iso, mix_items, profile_name
 from tuneup.mixes.modelref import get_model, setting
 from tuneup.mixes.select import from_recs
 from tuneup.mixes.types import Mix
 
-ROW_SIZE = plain_rows.ROW_SIZE
+ROW_SIZE = history_rows.ROW_SIZE
 LISTENED_ROWS = 2
 WATCHED_ROWS = 2
 
@@ -57,7 +57,7 @@ def build_rows(
     r = _Rows(db, model_dir, profile_id, aware(now), config, model)
     rows: list[Mix] = [
         r.mix(
-            "continue_watching", "Continue watching", plain_rows.continue_watching(db, profile_id)
+            "continue_watching", "Continue watching", history_rows.continue_watching(db, profile_id)
         )
     ]
     rows += _music_mixes(r)
@@ -65,7 +65,7 @@ def build_rows(
         r.mix(
             "on_repeat",
             "On repeat",
-            plain_rows.on_repeat(db, profile_id, r.now),
+            history_rows.on_repeat(db, profile_id, r.now),
             "What you played most in the last 30 days",
         )
     )
@@ -76,7 +76,7 @@ def build_rows(
         r.mix(
             "rediscover",
             "Rediscover",
-            plain_rows.rediscover(r.model, profile_id, r.now),
+            history_rows.rediscover(r.model, profile_id, r.now),
             "Loved long ago, not heard lately",
         )
     )
@@ -84,7 +84,7 @@ def build_rows(
         r.mix(
             "new",
             "New in your library",
-            plain_rows.new_in_library(db, r.model, profile_id, r.now),
+            history_rows.new_in_library(db, r.model, profile_id, r.now),
             "Added in the last 30 days, not played yet",
         )
     )
@@ -234,10 +234,10 @@ def _finished(db, profile_id: int, item_id: int) -> bool:
 
 def time_of_day(r: _Rows) -> Mix | None:
     """What this person plays at this time of day, ranked by the model for the moment."""
-    favourites = plain_rows.daypart_favourites(r.db, r.profile_id, r.now)
+    favourites = history_rows.daypart_favourites(r.db, r.profile_id, r.now)
     if not favourites:
         return None
-    name, _hours = plain_rows.daypart(r.now.astimezone())
+    name, _hours = history_rows.daypart(r.now.astimezone())
     recs = r.model.recommend(
         r.profile_id,
         k=ROW_SIZE,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from tuneup.mixes import store
+from tuneup.mixes import saved
 from tuneup.mixes.catalog import (
     artists_of,
     aware,
@@ -42,7 +42,7 @@ def weekly(
     model=None,
 ) -> Mix:
     now = aware(now)
-    period = store.week_period(now)
+    period = saved.week_period(now)
     ensure_playable(db, profile_id)  # NothingToMixError when there is nothing at all
     if not refresh:
         kept = stored_mix(db, profile_id, period)
@@ -53,13 +53,13 @@ def weekly(
     entries = _pick(db, model, profile_id, now, period, size, config, refresh)
     generated = iso(now)
     items = flow(db, mix_items(db, entries))
-    store.save(
+    saved.save(
         db,
         profile_id,
         KIND,
         period,
         [
-            store.Stored(
+            saved.Stored(
                 NAME, period, generated, [(i.item_id, i.reason, i.exploration) for i in items]
             )
         ],
@@ -72,14 +72,14 @@ def weekly(
 def _pick(db, model, profile_id, now, period, size, config, refresh) -> list[tuple[int, str, bool]]:
     """Fresh picks first (last week's left out); then, if the library runs short, played or repeated ones."""
     recent = played_since(db, profile_id, now - timedelta(days=FRESH_DAYS))
-    previous = store.previous_ids(db, profile_id, KIND, period)
+    previous = saved.previous_ids(db, profile_id, KIND, period)
     cap = setting(config, "mix.artist_cap")
     picker = Picker(
         size,
         {},
         cap,
         previous,
-        store.overlap_budget(size, MAX_REPEAT_SHARE),
+        saved.overlap_budget(size, MAX_REPEAT_SHARE),
         banned_ids(db, profile_id),
     )
     seed = stable_seed(profile_id, period, now.timestamp() if refresh else "")
@@ -126,7 +126,7 @@ def _longest_unplayed(db, profile_id: int, since, taken: set[int], n: int) -> li
 
 def stored_mix(db, profile_id: int, period: str) -> Mix | None:
     """This week's mix as generated earlier in the week, minus anything banned or gone since."""
-    found = store.load(db, profile_id, KIND, period, NAME)
+    found = saved.load(db, profile_id, KIND, period, NAME)
     if not found:
         return None
     kept = found[0]

@@ -125,6 +125,29 @@ def _fit_to_file(db_file: str, model_dir: str) -> None:
         fit(db, Path(model_dir))
 
 
+def saved_taste(db, model_dir: Path, profile_id: int) -> dict | None:
+    """The saved model's summary of this profile, or None when no model was saved (none is fitted here).
+
+    A model fitted from another state of the store (one a fit saved just after `forget`, say) is not
+    used: it may hold what was forgotten."""
+    from tuneup.model.sources import store_stamp
+
+    path = Path(model_dir) / FILE_NAME
+    if not path.exists():
+        return None
+    try:
+        model = load(path)
+    except StaleModel as exc:
+        return {"unavailable": str(exc)}
+    if model.stamp != store_stamp(db):
+        return {
+            "unavailable": "the saved model is older than your history; `tuneup fit` refreshes it"
+        }
+    if profile_id not in model.profile_events:
+        return None
+    return model.taste(profile_id).as_dict()
+
+
 __all__ = [
     "Model",
     "Rec",
@@ -133,6 +156,7 @@ __all__ = [
     "fit",
     "fit_in_child",
     "load_or_fit",
+    "saved_taste",
     "load",
     "save",
     "StaleModel",

@@ -1,6 +1,7 @@
-"""Where Home's rows come from: tuneup.mixes.rows.build_rows when it exists.
+"""Where Home's rows come from: tuneup.mixes.rows.build_rows, with the model fitted in a child process.
 
-Until the mixes module provides rows, a plain "New in your library" row keeps Home useful.
+``fallback_rows`` is the plain "New in your library" row, without a model: tests and benchmarks load
+it as the app's ``rows_loader`` when the model is not what they measure.
 """
 
 from __future__ import annotations
@@ -11,11 +12,8 @@ from tuneup.store import utcnow
 
 def load_rows(db, config, profile: str, profile_id: int, model_dir=None) -> list[Mix]:
     from tuneup.errors import NothingToMixError
+    from tuneup.mixes.rows import build_rows
 
-    try:
-        from tuneup.mixes.rows import build_rows
-    except ImportError:
-        return fallback_rows(db, profile, profile_id)
     if model_dir is None:
         from tuneup.paths import get_paths
 

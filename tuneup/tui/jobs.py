@@ -7,20 +7,9 @@ stay module-level functions with picklable arguments for that.
 
 from __future__ import annotations
 
-import importlib
 import time
 
-from tuneup.errors import TuneupError
 from tuneup.store import utcnow
-
-
-def _core(module: str, name: str, what: str):
-    try:
-        return getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
-        raise TuneupError(
-            f"{what} is not available in this build ({module}.{name} is missing)"
-        ) from None
 
 
 def _with_errors(db, progress):
@@ -51,7 +40,8 @@ def rescan(db, progress, cancel):
 
 def _scan_and_rematch(db, paths, progress, cancel):
     """What `tuneup scan` does: scan, then match earlier imported listens to files that just appeared."""
-    scan = _core("tuneup.library.scan.scanner", "scan", "scanning")
+    from tuneup.library.scan.scanner import scan
+
     summary = scan(db, paths=paths, progress=_with_errors(db, progress), cancel=cancel)
     if not summary.cancelled:
         from tuneup.history.match import rematch
@@ -61,13 +51,15 @@ def _scan_and_rematch(db, paths, progress, cancel):
 
 
 def reanalyse(db, progress, cancel):
-    analyze = _core("tuneup.library.sound.analyze", "analyze", "audio analysis")
+    from tuneup.library.sound.analyze import analyze
+
     return analyze(db, progress=progress, cancel=cancel, everything=True)
 
 
 def build_demo(db, progress, cancel, demo_dir, profile_id, profile_name):
     """Generate the demo library's files, scan them, and give the profile the demo's listening history."""
-    build = _core("tuneup.demo", "build_demo", "the demo library")
+    from tuneup.demo import build_demo as build
+
     return build(
         db,
         demo_dir,
@@ -82,7 +74,8 @@ def import_history(db, progress, cancel, fmt, path, profile_id):
     """The same import `tuneup import FORMAT FILE` and `tuneup onboard --import` run."""
     from pathlib import Path
 
-    import_files = _core("tuneup.history.importers.run", "import_files", "history import")
+    from tuneup.history.importers.run import import_files
+
     return import_files(
         db, fmt, [Path(path).expanduser()], profile_id=profile_id, progress=progress, cancel=cancel
     )

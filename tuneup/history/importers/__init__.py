@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-import importlib
-
 from tuneup.errors import TuneupError
+from tuneup.history.importers import (
+    lastfm,
+    listenbrainz,
+    rockbox,
+    spotify_basic,
+    spotify_extended,
+)
 
-MODULES = ("spotify_extended", "spotify_basic", "listenbrainz", "lastfm", "rockbox")
+MODULES = (spotify_extended, spotify_basic, listenbrainz, lastfm, rockbox)
 
 
 def formats() -> dict[str, object]:
     """Format name (as typed on the command line) -> importer module."""
-    out = {}
-    for name in MODULES:
-        module = importlib.import_module(f"tuneup.history.importers.{name}")
-        out[module.FORMAT] = module
-    return out
+    return {module.FORMAT: module for module in MODULES}
 
 
 def importer(name: str):

@@ -13,6 +13,8 @@ from __future__ import annotations
 import os
 import struct
 
+from tuneup.library.tags.keys import ALIASES, ID3_KEYS
+
 HEAD = 1 << 16  # bytes read from the start of a file in one go
 TAIL = 4096  # ...and from its end (ID3v1 lives in the last 128)
 
@@ -241,8 +243,6 @@ def _lame_delay(data: bytes, pos: int) -> int:
 
 def _id3_frames(window: _Window, end: int, major: int) -> dict[str, list[str]]:
     """The wanted frames of the ID3v2 tag that ends at ``end`` (its 10-byte header at 0)."""
-    from tuneup.library.tags.read import ALIASES, ID3_KEYS
-
     out: dict[str, list[str]] = {}
     pos = 10
     date_parts: dict[str, str] = {}
@@ -399,8 +399,6 @@ def _flac(f, head: bytes, file_size: int):
 
 
 def _vorbis(block: bytes) -> dict[str, list[str]]:
-    from tuneup.library.tags.read import ALIASES
-
     vendor = int.from_bytes(block[0:4], "little")
     pos = 4 + vendor
     count = int.from_bytes(block[pos : pos + 4], "little")

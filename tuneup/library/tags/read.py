@@ -13,6 +13,7 @@ import os
 import re
 
 from tuneup.errors import MediaReadError
+from tuneup.library.tags.keys import ALIASES, ASF_KEYS, ID3_KEYS, MP4_KEYS
 
 AUDIO_EXTENSIONS = frozenset(
     ".mp3 .mp2 .flac .ogg .oga .opus .spx .m4a .m4b .aac .wma .asf .wav .wave .aif .aiff .aifc "
@@ -214,90 +215,6 @@ def _codec_of(info) -> str | None:
 
 # --- tag normalisation -------------------------------------------------------------------------
 
-# Canonical keys (lower case) every tag format is mapped onto; values are lists of strings.
-ID3_KEYS = {
-    "TIT2": "title",
-    "TPE1": "artist",
-    "TALB": "album",
-    "TPE2": "albumartist",
-    "TRCK": "tracknumber",
-    "TPOS": "discnumber",
-    "TDRC": "date",
-    "TDOR": "originaldate",
-    "TCON": "genre",
-    "TCOM": "composer",
-    "TBPM": "bpm",
-    "TKEY": "initialkey",
-    "TMOO": "mood",
-    "TPUB": "label",
-    "TCMP": "compilation",
-}
-_MP4 = {
-    "\xa9nam": "title",
-    "\xa9ART": "artist",
-    "\xa9alb": "album",
-    "aART": "albumartist",
-    "trkn": "tracknumber",
-    "disk": "discnumber",
-    "\xa9day": "date",
-    "\xa9gen": "genre",
-    "gnre": "genre",
-    "\xa9wrt": "composer",
-    "tmpo": "bpm",
-    "cpil": "compilation",
-}
-_ASF = {
-    "title": "title",
-    "author": "artist",
-    "wm/albumtitle": "album",
-    "wm/albumartist": "albumartist",
-    "wm/tracknumber": "tracknumber",
-    "wm/track": "tracknumber",
-    "wm/partofset": "discnumber",
-    "wm/year": "date",
-    "wm/originalreleaseyear": "date",
-    "wm/genre": "genre",
-    "wm/composer": "composer",
-    "wm/beatsperminute": "bpm",
-    "wm/initialkey": "initialkey",
-    "wm/mood": "mood",
-    "wm/publisher": "label",
-    "wm/iscompilation": "compilation",
-    "wm/artists": "artists",
-}
-# Aliases used by Vorbis comments, APEv2, TXXX/freeform frames and ASF extended attributes.
-ALIASES = {
-    "album artist": "albumartist",
-    "album_artist": "albumartist",
-    "albumartist": "albumartist",
-    "track": "tracknumber",
-    "tracknumber": "tracknumber",
-    "disc": "discnumber",
-    "discnumber": "discnumber",
-    "totaltracks": "tracktotal",
-    "tracktotal": "tracktotal",
-    "totaldiscs": "disctotal",
-    "disctotal": "disctotal",
-    "year": "date",
-    "date": "date",
-    "key": "initialkey",
-    "initialkey": "initialkey",
-    "initial key": "initialkey",
-    "organization": "label",
-    "publisher": "label",
-    "label": "label",
-    "musicbrainz track id": "musicbrainz_trackid",
-    "musicbrainz album id": "musicbrainz_albumid",
-    "musicbrainz artist id": "musicbrainz_artistid",
-    "musicbrainz album artist id": "musicbrainz_albumartistid",
-    "musicbrainz release track id": "musicbrainz_releasetrackid",
-    "musicbrainz/track id": "musicbrainz_trackid",
-    "musicbrainz/album id": "musicbrainz_albumid",
-    "musicbrainz/artist id": "musicbrainz_artistid",
-    "musicbrainz/album artist id": "musicbrainz_albumartistid",
-    "musicbrainz/release track id": "musicbrainz_releasetrackid",
-}
-
 
 def normalise_tags(tags) -> dict[str, list[str]]:
     """Any mutagen tag object -> {canonical key: [text values]}."""
@@ -307,7 +224,7 @@ def normalise_tags(tags) -> dict[str, list[str]]:
     if kind == "MP4Tags":
         return _from_mp4(tags)
     if kind == "ASFTags":
-        return _from_pairs(((k, v) for k, v in tags.items()), _ASF)
+        return _from_pairs(((k, v) for k, v in tags.items()), ASF_KEYS)
     # Vorbis comments (list of pairs) and APEv2 (mapping of APEValue) both land here.
     return _from_pairs(_pairs(tags), {})
 
@@ -358,15 +275,15 @@ def _from_mp4(tags) -> dict:
     for key, values in tags.items():
         if key in ("trkn", "disk"):
             for number, total in values:
-                _add(out, _MP4[key], [f"{number}/{total}" if total else str(number)])
+                _add(out, MP4_KEYS[key], [f"{number}/{total}" if total else str(number)])
         elif key == "gnre":
             from mutagen.id3 import TCON
 
             _add(out, "genre", [TCON.GENRES[v - 1] for v in values if 0 < v <= len(TCON.GENRES)])
         elif key in ("cpil",):
             _add(out, "compilation", ["1" if values else "0"])
-        elif key in _MP4:
-            _add(out, _MP4[key], values)
+        elif key in MP4_KEYS:
+            _add(out, MP4_KEYS[key], values)
         elif key.startswith("----:"):
             name = key.split(":", 2)[2].lower()
             _add(out, ALIASES.get(name, name), [bytes(v) for v in values])

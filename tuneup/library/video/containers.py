@@ -15,23 +15,11 @@ import struct
 from pathlib import Path
 
 from tuneup.errors import MediaReadError
+from tuneup.library.video.mp4 import STIK, read_mp4
 
 MP4_EXTENSIONS = frozenset({".mp4", ".m4v", ".mov"})
 MATROSKA_EXTENSIONS = frozenset({".mkv", ".webm", ".mk3d"})
 MPEG_PS_EXTENSIONS = frozenset({".mpg", ".mpeg", ".vob"})
-# iTunes media kind (stik) codes.
-STIK = {
-    0: "music",
-    1: "music",
-    2: "audiobook",
-    6: "music video",
-    9: "movie",
-    10: "tv show",
-    11: "booklet",
-    14: "ringtone",
-    21: "podcast",
-    23: "itunes u",
-}
 _MI_TEMPLATE = (
     "General;G\t%Format%\t%Duration%\t%Title%\t%Movie%\t%Genre%\t%Recorded_Date%\t%VideoCount%\t%AudioCount%"
     "\\n\r\nVideo;V\t%Width%\t%Height%\t%Format%\\n"
@@ -72,8 +60,6 @@ def _read_mkv(path: Path) -> dict:
 
 
 def _read_mp4(path: Path) -> dict:
-    from tuneup.library.video.mp4 import read_mp4
-
     try:
         return read_mp4(path)
     except MediaReadError:

@@ -23,6 +23,19 @@ TEXT_KEYS = {
 }
 INT_KEYS = {b"tvsn": "season", b"tves": "episode", b"stik": "stik", b"hdvd": "hd"}
 MAX_TAG = 1024 * 1024  # cover art and other big items are skipped
+# iTunes media kind (stik) codes.
+STIK = {
+    0: "music",
+    1: "music",
+    2: "audiobook",
+    6: "music video",
+    9: "movie",
+    10: "tv show",
+    11: "booklet",
+    14: "ringtone",
+    21: "podcast",
+    23: "itunes u",
+}
 
 
 def read_mp4(path: Path) -> dict:
@@ -149,8 +162,6 @@ def _store(tags: dict, name: bytes, kind: int, value: bytes) -> None:
 
 
 def _finish(tags: dict) -> dict:
-    from tuneup.library.video.containers import STIK
-
     stik = tags.pop("stik", None)
     if stik is not None:
         tags["media_kind"] = STIK.get(stik, str(stik))

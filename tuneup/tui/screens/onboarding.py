@@ -27,11 +27,11 @@ from textual.widgets import (
 )
 from textual.widgets.selection_list import Selection
 
+from tuneup.mixes.onboard import artist_choices, genre_choices, onboard
 from tuneup.tui import jobs
 from tuneup.tui.folders import FolderCheck, check_folder
 from tuneup.tui.messages import WorkDone, WorkFailed, WorkProgress
 from tuneup.tui.onboarding_state import set_state
-from tuneup.tui.seeds import library_artists, library_genres, save_seeds
 from tuneup.tui.text import clean
 from tuneup.tui.widgets.jobs_line import describe, summary
 
@@ -344,7 +344,7 @@ class OnboardingScreen(Screen):
 
     # ---- steps 3 and 4: genres and artists -------------------------------------------------------
     def _fill_genres(self) -> None:
-        genres = library_genres(self.app.env.db)
+        genres = genre_choices(self.app.env.db)
         lst = self.query_one("#genre-list", SelectionList)
         lst.clear_options()
         lst.add_options([Selection(f"{clean(g)}  ({n})", g, g in self.genres) for g, n in genres])
@@ -357,7 +357,7 @@ class OnboardingScreen(Screen):
             self.artists = (self.artists - shown) | set(event.selection_list.selected)
 
     def _fill_artists(self) -> None:
-        self.artist_options = library_artists(self.app.env.db, sorted(self.genres))
+        self.artist_options = artist_choices(self.app.env.db, sorted(self.genres))
         self._filter_artists(self.query_one("#artist-search", Input).value)
 
     def _shown_artists(self) -> list[tuple[str, str]]:
@@ -405,7 +405,7 @@ class OnboardingScreen(Screen):
         except TuneupError as exc:
             self.app.notify(str(exc), severity="error", markup=False)
             return
-        save_seeds(env.db, self.app.profile_id, sorted(self.genres), sorted(self.artists))
+        onboard(env.db, self.app.profile_id, sorted(self.genres), sorted(self.artists))
         env.config.save()
         set_state(env.db, self.app.profile_id, "done")
         self.dismiss(True)

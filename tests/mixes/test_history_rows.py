@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from mix_data import NOW, add_feedback, add_item, add_listen, add_series, iso, music_library, watch
 
-from tuneup.mixes import episodes, plain_rows
+from tuneup.mixes import episodes, history_rows
 from tuneup.store import open_db, profile_id
 
 
@@ -33,7 +33,7 @@ def test_on_repeat_counts_last_30_days_without_skips(db, pid):
             db, pid, c, NOW - timedelta(days=d + 1), end="skipped", ms=5000
         )  # skips don't count
     add_listen(db, pid, c, NOW - timedelta(days=60))  # too old
-    rows = plain_rows.on_repeat(db, pid, NOW)
+    rows = history_rows.on_repeat(db, pid, NOW)
     assert [r[0] for r in rows] == [a, b]
     assert rows[0][1] == "you played it 5 times in the last 30 days"
 
@@ -51,7 +51,7 @@ def test_rediscover_loved_long_ago_not_heard_lately(db, pid, tmp_path):
     from tuneup.model.api import fit
 
     model = fit(db, tmp_path / "models", as_of=NOW.timestamp())
-    rows = plain_rows.rediscover(model, pid, NOW)
+    rows = history_rows.rediscover(model, pid, NOW)
     assert [r[0] for r in rows] == [old_fav, liked]
     assert rows[0][1] == f"you played it 6 times, last on {(NOW - timedelta(days=400)).date()}"
 
@@ -67,7 +67,7 @@ def test_new_in_library_unplayed_recent_and_spread_over_albums(db, pid, tmp_path
     add_listen(db, pid, played, NOW - timedelta(hours=3))
     from tuneup.model.api import fit
 
-    rows = plain_rows.new_in_library(db, fit(db, tmp_path / "models"), pid, NOW)
+    rows = history_rows.new_in_library(db, fit(db, tmp_path / "models"), pid, NOW)
     ids = [r[0] for r in rows]
     assert ids[0] == other and len([i for i in ids if i in new]) == 2
     assert old not in ids and played not in ids
@@ -80,7 +80,7 @@ def test_continue_watching_in_progress_then_next_episode(db, pid):
     watch(db, pid, eps[(1, 1)], NOW - timedelta(days=3))
     watch(db, pid, eps[(1, 2)], NOW - timedelta(days=2))
     watch(db, pid, movie, NOW - timedelta(days=1), position=1800, duration=6000, completed=False)
-    rows = plain_rows.continue_watching(db, pid)
+    rows = history_rows.continue_watching(db, pid)
     assert [r[0] for r in rows] == [movie, eps[(1, 3)]]
     assert rows[0][1] == "you stopped at 30 min, 70 min left"
     assert rows[1][1] == "next episode of Show"
@@ -91,14 +91,14 @@ def test_continue_watching_in_progress_then_next_episode(db, pid):
     watch(db, pid, eps[(2, 1)], NOW - timedelta(hours=4))
     watch(db, pid, eps[(2, 2)], NOW - timedelta(hours=3))
     assert episodes.next_episodes(db, pid) == []
-    assert [r[0] for r in plain_rows.continue_watching(db, pid)] == [movie]
+    assert [r[0] for r in history_rows.continue_watching(db, pid)] == [movie]
 
 
 def test_in_progress_episode_is_not_offered_twice(db, pid):
     sid, eps = add_series(db, "Show", (3,))
     watch(db, pid, eps[(1, 1)], NOW - timedelta(days=2))
     watch(db, pid, eps[(1, 2)], NOW - timedelta(days=1), position=600, completed=False)
-    assert [r[0] for r in plain_rows.continue_watching(db, pid)] == [eps[(1, 2)]]
+    assert [r[0] for r in history_rows.continue_watching(db, pid)] == [eps[(1, 2)]]
 
 
 def test_rewatch_follows_the_latest_watch_not_the_completed_flags(db, pid):
@@ -107,14 +107,14 @@ def test_rewatch_follows_the_latest_watch_not_the_completed_flags(db, pid):
     sid, eps = add_series(db, "Show", (4,))
     for n in range(1, 5):
         record_progress(db, pid, eps[(1, n)], 2700, at=iso(NOW - timedelta(days=100 - n)))
-    assert plain_rows.continue_watching(db, pid) == []
+    assert history_rows.continue_watching(db, pid) == []
     # starting again from the top: episode 1 restarted, then finished a second time
     record_progress(db, pid, eps[(1, 1)], 60, at=iso(NOW - timedelta(days=1, hours=1)))
-    assert plain_rows.continue_watching(db, pid) == [
+    assert history_rows.continue_watching(db, pid) == [
         (eps[(1, 1)], "you stopped at 1 min, 44 min left", False)
     ]
     record_progress(db, pid, eps[(1, 1)], 2700, at=iso(NOW - timedelta(days=1)))
-    assert plain_rows.continue_watching(db, pid) == [
+    assert history_rows.continue_watching(db, pid) == [
         (eps[(1, 2)], "next episode of Show (rewatching)", False)
     ]
 
@@ -141,9 +141,11 @@ def test_daypart_favourites_use_local_time(db, pid, monkeypatch):
     for d in range(4):
         add_listen(db, pid, morning, (NOW - timedelta(days=d + 1)).replace(hour=8))
         add_listen(db, pid, night, (NOW - timedelta(days=d + 1)).replace(hour=23))
-    assert plain_rows.daypart(NOW.replace(hour=8))[0] == "Morning"
-    assert [r[0] for r in plain_rows.daypart_favourites(db, pid, NOW.replace(hour=9))] == [morning]
-    assert [r[0] for r in plain_rows.daypart_favourites(db, pid, NOW.replace(hour=1))] == [night]
+    assert history_rows.daypart(NOW.replace(hour=8))[0] == "Morning"
+    assert [r[0] for r in history_rows.daypart_favourites(db, pid, NOW.replace(hour=9))] == [
+        morning
+    ]
+    assert [r[0] for r in history_rows.daypart_favourites(db, pid, NOW.replace(hour=1))] == [night]
 
 
 def test_onboard_matches_the_library_spelling_and_replaces_or_adds(db, pid, tmp_path):

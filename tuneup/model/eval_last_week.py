@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from tuneup.model.dataset import FINISHED
-from tuneup.model.evaluate import Split, evaluate
+from tuneup.model.eval_holdout import Split, evaluate
 from tuneup.model.profile import DAY
 
 WEEK = 7 * DAY
