@@ -14,6 +14,7 @@ PY="$VENV/bin/python"
 # Style and layering first: a formatting slip fails in seconds, not after the whole suite.
 "$VENV/bin/ruff" format --check --quiet . || { echo "ruff format: run \`ruff format .\`" >&2; exit 1; }
 "$VENV/bin/ruff" check --quiet .
+"$VENV/bin/lint-imports" --no-cache --no-logo  # the layers in pyproject.toml [tool.importlinter]
 if [ "${TUNEUP_COVERAGE:-1}" = 0 ]; then
   exec "$PY" -m pytest -q -p no:cacheprovider "$@"
 fi
