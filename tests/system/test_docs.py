@@ -7,6 +7,7 @@ so a new command without documentation fails here.
 
 from __future__ import annotations
 
+import importlib
 import re
 from pathlib import Path
 
@@ -35,6 +36,10 @@ def _walk(command, path=()):
 
 
 COMMANDS = [" ".join(path) for path, _ in _walk(typer.main.get_command(app))]
+
+
+def _all_docs_text() -> str:
+    return "".join(p.read_text(encoding="utf-8") for p in DOC_FILES)
 
 
 def _documented_text() -> str:
@@ -142,3 +147,42 @@ def test_every_benchmark_is_described(script):
     assert f"bench/{script.name}" in text, (
         f"bench/{script.name} is mentioned neither in bench/RESULTS.md nor in README.md or docs/"
     )
+
+
+# A path in this repository, as the docs name it (`tests/library/test_scan.py`), not one under a home
+# folder (`~/.config/tuneup/config.toml`).
+REPO_PATH = re.compile(
+    r"(?<![\w/~.$-])(?:tests|tuneup|scripts|bench)/[\w/.-]*\w\.(?:py|sh|md|tcss)\b"
+)
+# A Python name in tuneup (`tuneup.history.match.rematch`); one dot is a file name (`tuneup.db`).
+DOTTED = re.compile(r"\btuneup(?:\.[A-Za-z_]\w*){2,}")
+
+
+def test_named_repository_files_exist():
+    named = set(REPO_PATH.findall(_all_docs_text()))
+    assert "tests/system/test_docs.py" in named  # the pattern finds what it should
+    missing = sorted(path for path in named if not (ROOT / path).exists())
+    assert not missing, f"README.md or docs/ name files that do not exist: {missing}"
+
+
+def _resolves(dotted: str) -> bool:
+    parts = dotted.split(".")
+    for split in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:split]))
+        except ImportError:
+            continue
+        try:
+            for attr in parts[split:]:
+                obj = getattr(obj, attr)
+        except AttributeError:
+            return False
+        return True
+    return False
+
+
+def test_named_python_objects_exist():
+    assert _resolves("tuneup.errors.TuneupError") and not _resolves("tuneup.errors.Nope")
+    named = set(DOTTED.findall(_all_docs_text()))
+    missing = sorted(name for name in named if not _resolves(name))
+    assert not missing, f"README.md or docs/ name Python objects that do not exist: {missing}"
