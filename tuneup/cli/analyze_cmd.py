@@ -39,8 +39,8 @@ def analyze_command(
     agree with the measured values."""
     import threading
 
-    from tuneup.library.listing import printable
     from tuneup.library.sound.analyze import analyze, tag_agreement
+    from tuneup.text import display
 
     env = get_env(ctx)
     cancel = threading.Event()
@@ -72,7 +72,7 @@ def analyze_command(
     for reason, count in sorted(d["reasons"].items(), key=lambda kv: -kv[1]):
         say(f"  {count} × {reason}")
     for failed in d["failed"][:20]:
-        say(f"  {printable(failed['path'])}: {printable(failed['reason'])}")
+        say(f"  {display(failed['path'])}: {display(failed['reason'])}")
     if len(d["failed"]) > 20:
         say(
             f"  ... and {len(d['failed']) - 20} more (tuneup ls --json shows each track's feature_reason)"
@@ -95,6 +95,7 @@ def similar_command(
     from rich.text import Text
 
     from tuneup.library.sound.similar import nearest, resolve_item
+    from tuneup.text import display
 
     db = get_env(ctx).db
     item_id = resolve_item(db, item)
@@ -119,7 +120,9 @@ def similar_command(
             if f
         )
         console.print(
-            Text(f"{rank:>3}. {row['distance']:6.3f}  [{row['item_id']}] {name}  ({facts})")
+            Text(
+                display(f"{rank:>3}. {row['distance']:6.3f}  [{row['item_id']}] {name}  ({facts})")
+            )
         )
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import re
 import sys
 import time
 from contextlib import contextmanager
@@ -13,8 +11,7 @@ import typer
 from rich.console import Console
 
 from tuneup.env import Env
-
-_UNSAFE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+from tuneup.text import display, terminal, to_json
 
 
 class DataConsole(Console):
@@ -22,26 +19,22 @@ class DataConsole(Console):
 
     Rich keeps the text of a segment apart from its style (the escape codes tuneup's own colours need are made
     from the style when the buffer is written), so any control character, escape sequence or bidi override
-    left in a segment's text came from data; it is shown escaped (``\\x1b``) instead. Rich's control segments
-    (cursor moves of a progress bar) pass untouched."""
+    left in a segment's text came from data; it is made harmless by ``tuneup.text.terminal`` (the display
+    policy, newlines between lines aside). A safety net: fields go through ``tuneup.text.display`` first,
+    so a newline in a tag cannot start a line. Rich's control segments (cursor moves of a progress bar)
+    pass untouched."""
 
     def _render_buffer(self, buffer) -> str:
         from rich.segment import Segment
 
         return super()._render_buffer(
-            Segment(_UNSAFE.sub(_escaped, text), style, control)
-            if not control and _UNSAFE.search(text)
-            else Segment(text, style, control)
+            Segment(text if control else terminal(text), style, control)
             for text, style, control in buffer
         )
 
     def on_broken_pipe(self) -> None:
         """`tuneup ls | head`: the reader went away, which is not an error (rich would exit 1)."""
         raise BrokenPipeError
-
-
-def _escaped(match: re.Match) -> str:
-    return "".join(ascii(ch)[1:-1] for ch in match.group())
 
 
 # Data goes to stdout, messages and progress to stderr, so `tuneup mix ... > file` stays clean.
@@ -64,14 +57,16 @@ def out_console() -> Console:
 
 
 def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    """``data`` as JSON on stdout: valid UTF-8, no raw control or bidi character (``tuneup.text``)."""
+    sys.stdout.write(to_json(data))
     sys.stdout.write("\n")
     sys.stdout.flush()
 
 
 def say(message: str) -> None:
-    """A message for the person, on stderr, one unwrapped line (scripts grep it). Plain text, never markup."""
-    err_console.print(message, markup=False, soft_wrap=True)
+    """A message for the person, on stderr, one unwrapped line (scripts grep it). Plain text, never markup;
+    a line break in a name it quotes is a space (``tuneup.text.display``)."""
+    err_console.print(display(message), markup=False, soft_wrap=True)
 
 
 class ProgressReporter:

@@ -21,6 +21,7 @@ def folders_cmd(ctx: typer.Context, json: bool = JsonOption) -> None:
     from rich.text import Text
 
     from tuneup.library.scan.roots import library_folders
+    from tuneup.text import display
 
     env = get_env(ctx)
     folders = library_folders(env.db)
@@ -32,7 +33,7 @@ def folders_cmd(ctx: typer.Context, json: bool = JsonOption) -> None:
         return
     console = out_console()
     for path, count in folders:
-        console.print(Text(f"{count:>8,}  {path}"), markup=False, highlight=False)
+        console.print(Text(f"{count:>8,}  {display(path)}"), markup=False, highlight=False)
 
 
 @folders_app.command("remove")

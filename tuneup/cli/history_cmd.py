@@ -174,6 +174,8 @@ def import_(
 
 
 def _print_import(s: dict) -> None:
+    from tuneup.text import display
+
     console = out_console()
     lines = [
         f"read        {s['read']}",
@@ -190,7 +192,7 @@ def _print_import(s: dict) -> None:
     for path in s["already_imported_files"]:
         lines.append(f"already imported: {path}")
     for line in lines:
-        console.print(line, markup=False)
+        console.print(display(line), markup=False)
     report = s["match_report"]
     if report["top_unmatched"]:
         console.print(
@@ -200,7 +202,9 @@ def _print_import(s: dict) -> None:
         )
         for u in report["top_unmatched"][:20]:
             console.print(
-                f"  {u['listens']:>6}  {u['artist'] or '?'} - {u['title'] or '?'}  ({u['reason']})",
+                display(
+                    f"  {u['listens']:>6}  {u['artist'] or '?'} - {u['title'] or '?'}  ({u['reason']})"
+                ),
                 markup=False,
             )
 
@@ -221,6 +225,8 @@ def history(
         return
     from rich.table import Table
 
+    from tuneup.text import display
+
     table = Table("when", "played", "how", "artist", "title", "source", box=None)
     for r in rows:
         played = f"{r['ms_played'] // 60000}:{r['ms_played'] // 1000 % 60:02d}"
@@ -229,9 +235,9 @@ def history(
             r["started_local"],
             played,
             how,
-            r["artist"] or "",
-            r["title"] or r["path"] or "",
-            r["source"],
+            display(r["artist"]),
+            display(r["title"] or r["path"]),
+            display(r["source"]),
         )
     out_console().print(table, markup=False)
 

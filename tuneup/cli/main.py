@@ -11,6 +11,7 @@ from tuneup import __version__
 from tuneup.env import Env
 from tuneup.errors import TuneupError
 from tuneup.paths import HOME_ENV
+from tuneup.text import one_line
 
 app = typer.Typer(
     name="tuneup",
@@ -89,19 +90,11 @@ def _register_all() -> None:
 _register_all()
 
 
-def _one_line(text: str) -> str:
-    """Whitespace collapsed and control characters (escape sequences from tags or names) made visible."""
-    text = " ".join(text.split())
-    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
-
-
 def run() -> None:
     try:
         app()
     except TuneupError as exc:
-        sys.stderr.write(
-            f"tuneup: error: {_one_line(str(exc))}\n"
-        )  # never wrapped: scripts grep it
+        sys.stderr.write(f"tuneup: error: {one_line(str(exc))}\n")  # never wrapped: scripts grep it
         sys.exit(1)
     except KeyboardInterrupt:
         sys.stderr.write("tuneup: interrupted\n")
@@ -122,7 +115,7 @@ def run() -> None:
 
         if not is_disk_full(exc):
             raise
-        sys.stderr.write(f"tuneup: error: {_one_line(_disk_full(exc))}\n")
+        sys.stderr.write(f"tuneup: error: {one_line(_disk_full(exc))}\n")
         sys.exit(1)
 
 

@@ -231,14 +231,15 @@ def _print_rows(rows) -> None:
     from rich.text import Text
 
     from tuneup.cli.common import out_console
+    from tuneup.text import display
 
     console = out_console()
     for row in rows:
-        console.print(Text(row.name, style="bold"))
+        console.print(Text(display(row.name), style="bold"))
         for item in row.items:
             line = Text("  ")
-            line.append(f"{item.artist} - {item.title}" if item.artist else item.title)
-            line.append(f"  {item.reason}", style="dim italic")
+            line.append(display(f"{item.artist} - {item.title}" if item.artist else item.title))
+            line.append(f"  {display(item.reason)}", style="dim italic")
             console.print(line)
         console.print()
 

@@ -32,16 +32,21 @@ def _item_lines(env, recs) -> list[dict]:
 def _print_recs(lines: list[dict]) -> None:
     from rich.text import Text
 
+    from tuneup.text import display
+
     console = out_console()
     for n, line in enumerate(lines, 1):
         text = Text(f"{n:>3}. ")
         text.append(
-            f"{line.get('artist') or '?'} - {line.get('title') or line.get('path') or line['item_id']}"
+            display(
+                f"{line.get('artist') or '?'} - "
+                f"{line.get('title') or line.get('path') or line['item_id']}"
+            )
         )
         text.append(
             f"  [{'explore' if line['exploration'] else round(line['score'], 3)}] ", style="dim"
         )
-        text.append(line["reason"], style="italic")
+        text.append(display(line["reason"]), style="italic")
         console.print(text)
 
 
@@ -133,13 +138,20 @@ def taste_cmd(ctx: typer.Context, profile: str = ProfileOption, json: bool = Jso
     if json:
         print_json(taste.as_dict())
         return
+    from tuneup.text import display
+
     console = out_console()
-    console.print(f"genres:  {', '.join(g for g, _ in taste.top_genres) or '-'}", markup=False)
-    console.print(f"artists: {', '.join(a for a, _ in taste.top_artists) or '-'}", markup=False)
-    for part, genres in taste.day_parts.items():
-        console.print(f"{part:<10} {', '.join(genres)}", markup=False)
-    for n, c in enumerate(taste.clusters, 1):
-        console.print(f"cluster {n}: {c.name} ({len(c.item_ids)} items)", markup=False)
+    lines = [
+        f"genres:  {', '.join(g for g, _ in taste.top_genres) or '-'}",
+        f"artists: {', '.join(a for a, _ in taste.top_artists) or '-'}",
+        *(f"{part:<10} {', '.join(genres)}" for part, genres in taste.day_parts.items()),
+        *(
+            f"cluster {n}: {c.name} ({len(c.item_ids)} items)"
+            for n, c in enumerate(taste.clusters, 1)
+        ),
+    ]
+    for line in lines:
+        console.print(display(line), markup=False)
 
 
 def eval_cmd(

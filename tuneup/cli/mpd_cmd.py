@@ -19,8 +19,11 @@ def _log(line: str) -> None:
     from datetime import datetime
 
     from tuneup.cli.common import err_console
+    from tuneup.text import display
 
-    err_console.print(f"{datetime.now().strftime('%H:%M:%S')} {line}", markup=False, soft_wrap=True)
+    err_console.print(
+        f"{datetime.now().strftime('%H:%M:%S')} {display(line)}", markup=False, soft_wrap=True
+    )
 
 
 @mpd_app.command("watch")
@@ -97,6 +100,7 @@ def queue_cmd(ctx: typer.Context, profile: str = ProfileOption, json: bool = Jso
 
     from tuneup.cli.common import out_console
     from tuneup.playback.mpd import queue_listing
+    from tuneup.text import display
 
     env = get_env(ctx, profile)
     entries = queue_listing(env.db, env.config)
@@ -105,7 +109,7 @@ def queue_cmd(ctx: typer.Context, profile: str = ProfileOption, json: bool = Jso
         return
     console = out_console()
     for e in entries:
-        name = f"{e['artist']} - {e['title']}" if e["artist"] and e["title"] else e["file"]
+        name = display(f"{e['artist']} - {e['title']}" if e["artist"] and e["title"] else e["file"])
         mark = ">" if e["current"] else " "
         console.print(
             Text(

@@ -67,7 +67,7 @@ def scan_command(
 
 
 def _say_summary(summary) -> None:
-    from tuneup.library.listing import printable
+    from tuneup.text import display
 
     d = summary.as_dict()
     say(
@@ -76,13 +76,13 @@ def _say_summary(summary) -> None:
         f"{len(d['errors'])} errors"
     )
     for error in d["errors"][:20]:
-        say(f"  {printable(error['path'])}: {printable(error['reason'])}")
+        say(f"  {display(error['path'])}: {display(error['reason'])}")
     if len(d["errors"]) > 20:
         say(f"  ... and {len(d['errors']) - 20} more (tuneup doctor lists them all)")
     if d["warnings"]:
         say(f"{len(d['warnings'])} indexed with warnings:")
     for warning in d["warnings"][:20]:
-        say(f"  {printable(warning['path'])}: warning: {printable(warning['reason'])}")
+        say(f"  {display(warning['path'])}: warning: {display(warning['reason'])}")
     if len(d["warnings"]) > 20:
         say(f"  ... and {len(d['warnings']) - 20} more (tuneup scan --json lists them all)")
 
@@ -99,7 +99,8 @@ def ls_command(
     limit: Optional[int] = typer.Option(None, "--limit", "-n", help="At most this many items."),
 ) -> None:
     """List library items with every tag and property read (like `beet ls`)."""
-    from tuneup.library.listing import item_line, list_items, printable
+    from tuneup.library.listing import item_line, list_items
+    from tuneup.text import display
 
     items = list_items(get_env(ctx).db, _aliases(query), limit=limit)
     if json_out:
@@ -113,7 +114,7 @@ def ls_command(
                 if value is not None and key != "features":
                     if isinstance(value, list):
                         value = "; ".join(map(str, value))
-                    console.print(f"    {key}: {printable(value)}", markup=False, highlight=False)
+                    console.print(f"    {key}: {display(value)}", markup=False, highlight=False)
 
 
 def _aliases(query: list[str] | None) -> list[str]:
@@ -127,8 +128,8 @@ def _aliases(query: list[str] | None) -> list[str]:
 
 def stats_command(ctx: typer.Context, json_out: bool = JsonOption) -> None:
     """Counts by kind and format, total duration, artists, albums, genres, share untagged, errors."""
-    from tuneup.library.listing import printable
     from tuneup.library.stats import library_stats
+    from tuneup.text import display
 
     stats = library_stats(get_env(ctx).db)
     if json_out:
@@ -157,13 +158,13 @@ def stats_command(ctx: typer.Context, json_out: bool = JsonOption) -> None:
             "Top genres: " + ", ".join(f"{g['genre']} ({g['tracks']})" for g in stats["top_genres"])
         )
     for line in lines:
-        console.print(printable(line), markup=False, highlight=False)
+        console.print(display(line), markup=False, highlight=False)
 
 
 def doctor_command(ctx: typer.Context, json_out: bool = JsonOption) -> None:
     """Check the set-up: mpv and ffmpeg, database integrity, roots reachable, files that failed and why."""
     from tuneup.library.doctor import doctor
-    from tuneup.library.listing import printable
+    from tuneup.text import display
 
     env = get_env(ctx)
     report = doctor(env.db, env.paths.db_file)
@@ -187,7 +188,7 @@ def doctor_command(ctx: typer.Context, json_out: bool = JsonOption) -> None:
     for root in report["roots"]:
         state = "reachable" if root["reachable"] else "NOT reachable"
         console.print(
-            printable(
+            display(
                 f"{mark(root['reachable'])}root {root['path']}: {state}, {root['present']} files, "
                 f"{root['missing']} missing, last scan {root['last_scan_at'] or 'never'}"
             ),
@@ -196,7 +197,7 @@ def doctor_command(ctx: typer.Context, json_out: bool = JsonOption) -> None:
     errors = report["scan_errors"]
     console.print(f"{mark(not errors)}{len(errors)} files could not be read", markup=False)
     for error in errors:
-        console.print(printable(f"    {error['path']}: {error['reason']}"), markup=False)
+        console.print(display(f"    {error['path']}: {error['reason']}"), markup=False)
 
 
 def register(app: typer.Typer) -> None:

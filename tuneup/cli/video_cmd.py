@@ -47,12 +47,12 @@ def videos_command(
 
 
 def _print_videos(data: dict) -> None:
-    from tuneup.library.listing import printable
+    from tuneup.text import display
 
     console = out_console()
 
     def line(text: str) -> None:
-        console.print(printable(text), markup=False, highlight=False)
+        console.print(display(text), markup=False, highlight=False)
 
     if data.get("movies"):
         line(f"Movies ({len(data['movies'])})")
@@ -201,7 +201,7 @@ def _print_state(data: dict) -> None:
 
 
 def _print_in_progress(rows: list[dict]) -> None:
-    from tuneup.library.listing import printable
+    from tuneup.text import display
 
     console = out_console()
     for r in rows:
@@ -210,7 +210,7 @@ def _print_in_progress(rows: list[dict]) -> None:
         )
         length = f"/{_clock(r['duration_s'])}" if r["duration_s"] else ""
         console.print(
-            printable(f"[{r['item_id']}] {where}{r['title']}  {_clock(r['position_s'])}{length}"),
+            display(f"[{r['item_id']}] {where}{r['title']}  {_clock(r['position_s'])}{length}"),
             markup=False,
             highlight=False,
         )

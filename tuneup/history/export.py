@@ -1,9 +1,9 @@
 """`tuneup export-data`: everything tuneup knows about a profile, as one JSON document.
 
 Written row by row from one read transaction (a consistent snapshot even while a player records),
-so a million listens never sit in memory. ``ensure_ascii`` escapes every non-ASCII and control
-character, so the output is valid JSON (and plain ASCII) whatever the tags contain; text that is
-not valid UTF-8 in the database is exported with U+FFFD in its place.
+so a million listens never sit in memory. ``to_json(ascii=True)`` escapes every non-ASCII and
+control character (DEL included), so the output is valid JSON (and plain ASCII) whatever the tags
+contain; text that is not valid UTF-8 in the database is exported with U+FFFD in its place.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import json
 from typing import IO, Any, Iterable
 
 from tuneup.store import utcnow
+from tuneup.text import to_json
 
 EXPORT_VERSION = 1
 SECRET_SETTINGS = {"mpd.password"}
@@ -25,7 +26,7 @@ WHERE l.profile_id = ? ORDER BY l.started_at, l.id
 
 
 def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=True, default=str)
+    return to_json(value, indent=None, ascii=True)
 
 
 def _item(item_id, path, title, artist, album=None, kind=None) -> dict | None:

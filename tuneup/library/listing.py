@@ -4,22 +4,11 @@ numeric comparisons), and the one-line form of an item."""
 from __future__ import annotations
 
 import json
-import re
+
+from tuneup.text import display
 
 JSON_COLUMNS = ("artists", "genres", "guessed", "extra")
 TEXT_FIELDS = ("title", "artist", "album", "albumartist", "genres", "composer", "path")
-# Escape sequences, C0/C1 controls, and the bidi overrides/isolates that reorder the rest of a line.
-_CONTROL = re.compile(
-    r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]|[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
-)
-
-
-def printable(text) -> str:
-    """``text`` with control characters, terminal escape sequences and bidi overrides removed, for display
-    only (a title cannot clear the screen, or show the rest of the line reversed)."""
-    if text is None:
-        return ""
-    return _CONTROL.sub("", str(text)).replace("\n", " ").replace("\t", " ")
 
 
 def parse_query(query: str | list[str] | None, columns: list[str]) -> tuple[str, list]:
@@ -122,4 +111,4 @@ def item_line(item: dict) -> str:
         extra.append(f"{minutes}:{seconds:02d}")
     if item.get("status") == "missing":
         extra.append("missing")
-    return printable(" - ".join(map(str, parts))) + f"  [{', '.join(e for e in extra if e)}]"
+    return display(" - ".join(map(str, parts))) + f"  [{', '.join(e for e in extra if e)}]"

@@ -1,40 +1,30 @@
 """Playlist writers: m3u8, xspf, jspf, json and bare paths, written atomically.
 
-Tag text is data: every string is cleaned of control characters (a newline in a
-title must not start a new M3U line) and XML is built by ElementTree, which escapes
-``<``, ``&`` and ``]]>``. A path that a line-based format cannot hold as text (a
-control character, bytes that are not UTF-8, a relative path starting with ``#``)
+Tag text is data: every string goes through ``tuneup.text.playlist_field`` (one line: a
+newline in a title must not start a new M3U line; no control or bidi character) and XML is
+built by ElementTree, which escapes ``<``, ``&`` and ``]]>``; JSON is written by
+``tuneup.text.to_json``. A path that a line-based format cannot hold as text (a control
+or bidi character, bytes that are not UTF-8, a relative path starting with ``#``)
 is written as a percent-encoded ``file://`` URI, which every player reads; a relative path starting
 with ``#`` gets a ``./`` in front so it is not read as a comment.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import re
 from pathlib import Path
 from urllib.parse import quote
 
 from tuneup.atomic import replacing
 from tuneup.mixes.types import Mix, MixItem
+from tuneup.text import is_plain, playlist_field, to_json
 
 FORMATS = ("m3u8", "xspf", "jspf", "json", "paths")
 PATH_STYLES = ("absolute", "relative")
 EXTENSIONS = {"m3u8": ".m3u8", "xspf": ".xspf", "jspf": ".jspf", "json": ".json", "paths": ".txt"}
 XSPF_NS = "http://xspf.org/ns/0/"
 
-# C0/C1 controls, DEL, line/paragraph separators, lone surrogates and XML non-characters.
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]+")
-_SPACES = re.compile(r"\s{2,}")
-
-
-def clean_text(value: object) -> str:
-    """One line of printable text: control characters become a space, runs of spaces collapse."""
-    if value is None:
-        return ""
-    text = _UNSAFE.sub(" ", str(value))
-    return _SPACES.sub(" ", text).strip()
+clean_text = playlist_field  # the playlist-field policy of tuneup.text
 
 
 def file_uri(path: str) -> str:
@@ -61,7 +51,7 @@ def item_path(item: MixItem, style: str, base_dir: Path | None) -> str:
 def _line_path(item: MixItem, style: str, base_dir: Path | None) -> str:
     """A path for a line-based format (m3u8, paths), where a line break or a leading '#' would break it."""
     path = item_path(item, style, base_dir)
-    if _UNSAFE.search(path):
+    if not is_plain(path):
         return file_uri(os.path.abspath(item.path))  # only a URI can hold it; URIs are absolute
     if path.startswith("#"):
         return "./" + path
@@ -175,13 +165,8 @@ def render_json(mix: Mix, style: str = "absolute", base_dir: Path | None = None)
 
 
 def _dumps(data: dict) -> str:
-    """JSON text; strings that are not valid Unicode (undecodable file names) are \\u-escaped."""
-    text = json.dumps(data, ensure_ascii=False, indent=2)
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        text = json.dumps(data, ensure_ascii=True, indent=2)
-    return text + "\n"
+    """JSON text; undecodable file names (lone surrogates), C1 and bidi controls are \\u-escaped."""
+    return to_json(data) + "\n"
 
 
 RENDERERS = {

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import re
-
 from rich.text import Text
 
-# C0/C1 control characters and DEL (ESC included), which could move the cursor or change colours.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+from tuneup.text import display
 
 
 def clean(value: object) -> str:
-    """``value`` as one printable line: control characters (escape sequences' ESC included) become spaces."""
-    if value is None:
-        return ""
-    return _CONTROL.sub(" ", str(value))
+    """``value`` as one terminal line by the display policy of ``tuneup.text`` (line breaks become
+    spaces, controls are shown escaped, bidi overrides and isolates are removed)."""
+    return display(value)
 
 
 def literal(value: object, style: str = "") -> Text:
