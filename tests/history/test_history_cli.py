@@ -261,3 +261,31 @@ def test_cmus_status_hook(tuneup_cmd, env, song, tmp_path):
         (r["item_id"], r["ms_played"], r["end_reason"], r["skipped"], r["source"]) for r in rows
     ] == [(item, 30000, "skipped", 0, "cmus"), (other_id, 100000, "finished", 0, "cmus")]
     assert rows[0]["started_at"] == "2023-11-14T22:13:20+00:00"
+
+
+def test_stats_shows_the_profiles_listening(tuneup_cmd, env, song):
+    """`tuneup stats` reports listening from the same core functions as the TUI's Stats tab."""
+    from datetime import datetime, timedelta, timezone
+
+    path, item = song
+    before = json.loads(tuneup_cmd("stats", "--json").stdout)["listening"]
+    assert before["recent_plays"] == 0 and before["year"]["plays"] == 0
+    assert "Listening: nothing played yet" in tuneup_cmd("stats").stdout
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    for minutes in (
+        1,
+        2,
+        3,
+    ):  # three plays a few minutes apart (the same instant twice is one listen)
+        at = (now - timedelta(minutes=minutes)).isoformat()
+        tuneup_cmd("log", path, "--played", "1.5", "--ended", "finished", "--at", at)
+    tuneup_cmd("log", path, "--played", "0.2", "--ended", "skipped", "--at", now.isoformat())
+    listening = json.loads(tuneup_cmd("stats", "--json").stdout)["listening"]
+    assert listening["recent_plays"] == 3 and listening["year"]["plays"] == 4
+    assert listening["year"]["skips"] == 1 and listening["year"]["top_title"] == "Song One"
+    assert listening["top_artists"] == [{"artist": "The Testers", "plays": 3}]
+    text = tuneup_cmd("stats").stdout
+    assert "4 plays" in text and "Top artists: The Testers (3)" in text
+    guest = tuneup_cmd("stats", "--json", "--profile", "guest").stdout  # no such profile: none made
+    assert json.loads(guest)["listening"] is None
+    assert env.db.execute("SELECT count(*) FROM profiles WHERE name = 'guest'").fetchone()[0] == 0

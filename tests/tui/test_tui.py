@@ -9,8 +9,9 @@ from textual.widgets import Input, Select
 from tuidata import HOSTILE, TODAY, fill, mixes_from_db, settle
 
 from tuneup.config import load_config
+from tuneup.store.profiles import needs_onboarding
+from tuneup.summary import DictSummary
 from tuneup.tui.app import create_app
-from tuneup.tui.onboarding_state import needs_onboarding
 from tuneup.tui.widgets.home import Card
 from tuneup.tui.widgets.library_pane import LibraryPane
 from tuneup.tui.widgets.library_view import LibraryView
@@ -266,11 +267,15 @@ def test_a_half_done_wizard_comes_back(env, library):
 def test_jobs_can_start_process_pools(env, library):
     """Scan, analysis and the demo use spawn pools; inside the app sys.stderr is not a real file."""
 
+    class Sum(DictSummary):
+        def line(self) -> str:
+            return f"sum {self['sum']}"
+
     def pool_job(db, progress, cancel):
         import multiprocessing
 
         with multiprocessing.get_context("spawn").Pool(1) as pool:
-            return {"sum": sum(pool.map(abs, [-1, -2, 3]))}
+            return Sum(sum=sum(pool.map(abs, [-1, -2, 3])))
 
     async def run():
         app = make_app(env)

@@ -17,6 +17,7 @@ from media import make_audio
 from tuidata import settle
 
 from tuneup.errors import TuneupError
+from tuneup.summary import DictSummary
 from tuneup.tui import job_process, jobs
 from tuneup.tui.app import create_app
 
@@ -24,9 +25,16 @@ SIZE = (120, 40)
 
 
 # ---- jobs the child runs: module-level, so they can be sent to it ----------------------------------
+class Told(DictSummary):
+    """A job's result that follows the summary protocol, as every job's must."""
+
+    def line(self) -> str:
+        return ", ".join(f"{k} {v}" for k, v in self.items())
+
+
 def scan_telling_pid(db, progress, cancel, paths):
     summary = jobs.scan_paths(db, progress, cancel, paths)
-    return {"pid": os.getpid(), "added": summary.added}
+    return Told(pid=os.getpid(), added=summary.added)
 
 
 def slow_scan(db, progress, cancel, paths, delay=0.02):
@@ -145,8 +153,9 @@ def test_scan_runs_in_a_child_process(env, small_music):
             await settle(app, pilot)
             assert app.start_job("scan", scan_telling_pid, [small_music])
             await _until(pilot, lambda: "scan" not in app.jobs)
+            # the screens hear of the end after the app does: wait for the notification itself
+            await _until(pilot, lambda: any(m.startswith("scan finished") for m in _notes(app)))
             done = [m for m in _notes(app) if m.startswith("scan finished")]
-            assert done, _notes(app)
             pid = int(done[0].split("pid ")[1].split(",")[0])
             assert pid != os.getpid()
             assert "added 6" in done[0]
@@ -303,10 +312,10 @@ def test_a_child_that_ignores_cancel_is_terminated_on_quit(env, monkeypatch):
 KILLED_APP = """
 import sys, time
 from tuneup.tui import job_process
-sys.path.insert(0, sys.argv[3])
+sys.path[:0] = [sys.argv[3], sys.argv[3] + "/.."]  # tests/tui, and tests/ for its helper modules
 from test_tui_jobs import slow_scan
 job = job_process.JobProcess("scan", sys.argv[1], slow_scan, ([sys.argv[2]], 0.05))  # a scan of over 15 s
-job.run(lambda done, total, info, errors: print("child", job.pid, done, flush=True))
+job.run(lambda done, total, info: print("child", job.pid, done, flush=True))
 """
 
 
@@ -323,7 +332,7 @@ def test_a_killed_app_leaves_no_scan_running_and_a_consistent_db(env, tmp_path):
             KILLED_APP,
             str(env.paths.db_file),
             str(music),
-            str(Path(__file__).parent.parent),
+            str(Path(__file__).parent),
         ],
         stdout=subprocess.PIPE,
         text=True,

@@ -10,8 +10,8 @@ from textual.widgets import Input, SelectionList
 from tuidata import settle
 
 from tuneup.config import load_config
+from tuneup.store.profiles import needs_onboarding
 from tuneup.tui.app import create_app
-from tuneup.tui.onboarding_state import needs_onboarding
 
 SIZE = (120, 40)
 LIBRARY = [
@@ -94,7 +94,7 @@ def test_whole_onboarding(env, music, tmp_path):
             await pilot.click("#import-btn")
             await settle(app, pilot, 0.3)
             result = str(wizard.query_one("#import-result").render())
-            assert "imported 2" in result and "matched 1" in result, result
+            assert "2 imported" in result and "1 matched" in result, result
             await pilot.press("ctrl+b")  # back keeps the picks
             assert wizard.step == 3 and wizard.artists == {"Night Ferry"}
             await pilot.press("ctrl+n", "ctrl+n")  # → adventurousness

@@ -64,11 +64,7 @@ def analyze_command(
         print_json({**summary.as_dict(), "tags": agreement})
         return
     d = summary.as_dict()
-    say(
-        f"{'Cancelled' if summary.cancelled else 'Analysed'} {d['analysed']} of {d['pending']} tracks in "
-        f"{d['seconds']:.1f} s ({d['tracks_per_s']} tracks/s, {d['audio_hours_per_s']} audio-hours/s): "
-        f"{d['ok']} with features, {d['no_signal']} without"
-    )
+    say(summary.line())
     for reason, count in sorted(d["reasons"].items(), key=lambda kv: -kv[1]):
         say(f"  {count} × {reason}")
     for failed in d["failed"][:20]:

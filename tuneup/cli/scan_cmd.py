@@ -6,7 +6,15 @@ from typing import List, Optional
 
 import typer
 
-from tuneup.cli.common import JsonOption, get_env, out_console, print_json, progress_bar, say
+from tuneup.cli.common import (
+    JsonOption,
+    ProfileOption,
+    get_env,
+    out_console,
+    print_json,
+    progress_bar,
+    say,
+)
 
 
 def scan_command(
@@ -32,7 +40,7 @@ def scan_command(
     history; deleted files are marked missing. Bad files are reported and skipped."""
     import threading
 
-    from tuneup.library.scan.scanner import scan
+    from tuneup.update import update_library
 
     env = get_env(ctx)
     db = env.db
@@ -45,21 +53,12 @@ def scan_command(
     follow = env.config.get("scan.follow_symlinks") and not no_follow
     with progress_bar("Scanning", enabled=not quiet) as bar:
         try:
-            summary = scan(
+            summary = update_library(
                 db, paths, workers=workers, follow_symlinks=follow, progress=bar, cancel=cancel
             )
         except KeyboardInterrupt:
             cancel.set()
             raise
-    if not summary.cancelled:
-        from tuneup.history.match import rematch
-
-        rematched = rematch(db)  # listens imported before their files were scanned
-        if rematched["listens"] or rematched["feedback"]:
-            say(
-                f"matched {rematched['listens']} earlier listen(s) and {rematched['feedback']} like(s)/ban(s) "
-                "to files"
-            )
     if json_out:
         print_json(summary.as_dict())
     else:
@@ -70,11 +69,7 @@ def _say_summary(summary) -> None:
     from tuneup.text import display
 
     d = summary.as_dict()
-    say(
-        f"{'Cancelled' if summary.cancelled else 'Scanned'} in {d['seconds']:.1f} s: {d['added']} added, "
-        f"{d['updated']} updated, {d['unchanged']} unchanged, {d['moved']} moved, {d['missing']} missing, "
-        f"{len(d['errors'])} errors"
-    )
+    say(summary.line())
     for error in d["errors"][:20]:
         say(f"  {display(error['path'])}: {display(error['reason'])}")
     if len(d["errors"]) > 20:
@@ -126,12 +121,24 @@ def _aliases(query: list[str] | None) -> list[str]:
     return out
 
 
-def stats_command(ctx: typer.Context, json_out: bool = JsonOption) -> None:
-    """Counts by kind and format, total duration, artists, albums, genres, share untagged, errors."""
+def stats_command(
+    ctx: typer.Context, json_out: bool = JsonOption, profile: str = ProfileOption
+) -> None:
+    """Counts by kind and format, total duration, artists, albums, genres, share untagged, errors; and
+    the profile's listening (the year so far, recent plays, most played artists and genres)."""
+    from tuneup.errors import NotFoundError
+    from tuneup.history.stats import listening_summary
     from tuneup.library.stats import library_stats
+    from tuneup.store import profile_id
     from tuneup.text import display
 
-    stats = library_stats(get_env(ctx).db)
+    env = get_env(ctx, profile)
+    stats = library_stats(env.db)
+    try:
+        pid = profile_id(env.db, env.profile_name, create=False)
+    except NotFoundError:
+        pid = None  # nobody has listened as this profile: nothing to say, and nothing to create
+    stats["listening"] = listening_summary(env.db, pid) if pid is not None else None
     if json_out:
         print_json(stats)
         return
@@ -157,8 +164,36 @@ def stats_command(ctx: typer.Context, json_out: bool = JsonOption) -> None:
         lines.append(
             "Top genres: " + ", ".join(f"{g['genre']} ({g['tracks']})" for g in stats["top_genres"])
         )
+    lines += _listening_lines(stats["listening"])
     for line in lines:
         console.print(display(line), markup=False, highlight=False)
+
+
+def _listening_lines(listening: dict | None) -> list[str]:
+    if not listening or not (listening["year"]["plays"] or listening["recent_plays"]):
+        return ["Listening: nothing played yet"]
+    year = listening["year"]
+    lines = [
+        f"Listening in {year['year']}: {year['plays']:,} plays, {year['hours']:,.1f} h, "
+        f"{year['skips']:,} skips, {year['artists']:,} artists; last {listening['recent_days']} days: "
+        f"{listening['recent_plays']:,} plays"
+    ]
+    if year["top_title"]:
+        lines.append(
+            f"Most played this year: {year['top_title']} - {year['top_artist'] or '?'} "
+            f"({year['top_plays']:,} plays)"
+        )
+    if listening["top_artists"]:
+        lines.append(
+            "Top artists: "
+            + ", ".join(f"{a['artist']} ({a['plays']})" for a in listening["top_artists"])
+        )
+    if listening["top_genres"]:
+        lines.append(
+            "Most played genres: "
+            + ", ".join(f"{g['genre']} ({g['plays']})" for g in listening["top_genres"])
+        )
+    return lines
 
 
 def doctor_command(ctx: typer.Context, json_out: bool = JsonOption) -> None:

@@ -9,19 +9,30 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 import time
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable
 
+from tuneup.cancel import cancel_check
 from tuneup.demo.catalog import DEFAULT_TRACKS, build_catalog
 from tuneup.demo.files import write_library
 from tuneup.demo.history import existing_listens, generate_history, write_history
 from tuneup.demo.persona import default_persona
+from tuneup.summary import DictSummary, Progress, no_progress
 
 MANIFEST = ".tuneup-demo.json"
-Progress = Callable[[int, int | None, str], None]
+
+
+class DemoSummary(DictSummary):
+    """What the demo build made (the dict `tuneup demo --json` prints)."""
+
+    def line(self) -> str:
+        text = f"{self['tracks']} tracks in {self['dir']}"
+        if "scan" in self:
+            text += f"; scan: {self['scan']['added']} added"
+        if "history" in self:
+            text += f"; {self['history']['listens']} demo listens"
+        return text + (" (cancelled)" if self.cancelled else "")
 
 
 def build_demo(
@@ -36,17 +47,17 @@ def build_demo(
     progress: Progress | None = None,
     cancel=None,
     now: datetime | None = None,
-) -> dict:
+) -> DemoSummary:
     """Build (or complete) the demo library under ``root`` and return a summary."""
     from tuneup.library.scan.scanner import scan
 
     started = time.monotonic()
-    progress = progress or (lambda done, total, info="": None)
-    cancelled = _cancel_check(cancel)
+    progress = progress or no_progress
+    cancelled = cancel_check(cancel)
     catalog = build_catalog(seed, tracks)
     root = Path(os.path.abspath(root))
     root.mkdir(parents=True, exist_ok=True)
-    summary = {"dir": str(root), "seed": seed, **catalog.counts()}
+    summary = DemoSummary({"dir": str(root), "seed": seed, **catalog.counts()})
     step = time.monotonic()
     summary["files"] = write_library(
         root,
@@ -89,18 +100,10 @@ def build_demo(
     return _done(summary, started)
 
 
-def _done(summary: dict, started: float, cancelled: bool = False) -> dict:
+def _done(summary: DemoSummary, started: float, cancelled: bool = False) -> DemoSummary:
     summary["cancelled"] = cancelled
     summary["seconds"] = round(time.monotonic() - started, 2)
     return summary
-
-
-def _cancel_check(cancel) -> Callable[[], bool]:
-    if cancel is None:
-        return lambda: False
-    if isinstance(cancel, threading.Event) or hasattr(cancel, "is_set"):
-        return cancel.is_set
-    return cancel
 
 
 def _write_manifest(root: Path, seed: int, tracks: int) -> None:

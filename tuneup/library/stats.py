@@ -3,6 +3,13 @@ features, video)."""
 
 from __future__ import annotations
 
+from tuneup.store.items import ON_DISK, where
+
+
+def item_count(db) -> int:
+    """How many items are on disk: what the wizard reports after its scan."""
+    return db.execute(f"SELECT count(*) FROM items WHERE {where(ON_DISK)}").fetchone()[0]
+
 
 def library_stats(db) -> dict:
     one = lambda sql, *p: db.execute(sql, p).fetchone()[0]  # noqa: E731

@@ -7,6 +7,7 @@ import time
 
 import numpy as np
 
+from tuneup.cancel import cancel_check
 from tuneup.model import ranker
 from tuneup.model.collab import basket_ids, fit_collab
 from tuneup.model.content import build_content
@@ -257,12 +258,12 @@ def _seed_pref(ds: Dataset, pid: int, content, vocab, artist_idx) -> np.ndarray:
 
 class _Steps:
     def __init__(self, progress, cancel, total):
-        self.progress, self.cancel, self.total, self.done = progress, cancel, total, 0
-
-    def cancelled(self) -> bool:
-        if self.cancel is None:
-            return False
-        return bool(self.cancel() if callable(self.cancel) else self.cancel.is_set())
+        self.progress, self.cancelled, self.total, self.done = (
+            progress,
+            cancel_check(cancel),
+            total,
+            0,
+        )
 
     def __call__(self, info: str) -> None:
         self.done += 1

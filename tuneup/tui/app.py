@@ -6,8 +6,10 @@ import threading
 import time
 from typing import Callable
 
+from textual import on
 from textual.app import App
 from textual.binding import Binding
+from textual.worker import Worker, WorkerState
 
 from tuneup.env import Env
 from tuneup.tui.commands import TuneupCommands
@@ -74,7 +76,7 @@ class TuneupApp(App):
     def on_mount(self) -> None:
         self.sub_title = self.env.profile_name
         _start_resource_tracker()  # before any worker starts a process (Home's model fit, scans, analysis)
-        from tuneup.tui.onboarding_state import needs_onboarding
+        from tuneup.store.profiles import needs_onboarding
 
         wanted = self._force_onboarding
         if wanted is None:
@@ -207,9 +209,9 @@ class TuneupApp(App):
     def _progress_poster(self, name: str) -> Callable:
         started = time.monotonic()
 
-        def progress(done: int, total: int | None = None, info: str = "", errors: int = 0) -> None:
+        def progress(done: int, total: int | None = None, info: str = "") -> None:
             rate = done / max(time.monotonic() - started, 1e-6)
-            self.post_message(WorkProgress(name, done, total, str(info or ""), errors, rate))
+            self.post_message(WorkProgress(name, done, total, str(info or ""), rate))
 
         return progress
 
@@ -242,6 +244,37 @@ class TuneupApp(App):
         else:
             self.post_message(WorkDone(name, result))
 
+    # ---- short work off the UI, and the one place worker errors become notifications ----------------
+    def run_in_thread(
+        self, fn: Callable, *args, then: Callable | None = None, group: str = "query"
+    ) -> None:
+        """``fn(db, *args)`` in a thread with a connection of its own, then ``then(result)`` on the UI.
+        A newer call of the same group replaces one still running. Failures reach :meth:`_worker_failed`."""
+        from tuneup.store import connection
+
+        def work() -> None:
+            with connection(self.env.paths.db_file) as db:
+                result = fn(db, *args)
+            if then is not None:
+                self.call_from_thread(then, result)
+
+        self.run_worker(
+            work, thread=True, group=group, name=group, exclusive=True, exit_on_error=False
+        )
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        """Every worker the app runs ends here when it raises (harlequin's pattern): one line for the
+        person, the traceback in the log, never a crash."""
+        if event.state is not WorkerState.ERROR:
+            return
+        from tuneup.errors import TuneupError
+
+        error = event.worker.error
+        self.log.error(f"{event.worker.name} failed", error)
+        text = str(error) if isinstance(error, TuneupError) else f"{type(error).__name__}: {error}"
+        self.notify(text, title=f"{event.worker.name} failed", severity="error", markup=False)
+
     def cancel_job(self, name: str) -> None:
         event = self.jobs.get(name)
         if event is not None:
@@ -249,7 +282,7 @@ class TuneupApp(App):
 
     def on_work_progress(self, message: WorkProgress) -> None:
         m = message
-        self._broadcast(WorkProgress, m.job, m.done, m.total, m.info, m.errors, m.rate)
+        self._broadcast(WorkProgress, m.job, m.done, m.total, m.info, m.rate)
 
     def on_work_done(self, message: WorkDone) -> None:
         self._job_ended(message.job)

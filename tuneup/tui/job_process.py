@@ -4,7 +4,7 @@ The app's event loop and a job in a thread of the same process compete for the G
 batching and SQLite writes stalled the UI for 100-250 ms at a time. Here the job runs in a spawned
 process at a lower priority; the app keeps one thread that waits on a pipe for the child's messages:
 
-    ("progress", done, total, info, errors)   at most PROGRESS_HZ a second
+    ("progress", done, total, info)           at most PROGRESS_HZ a second
     ("done", result)                          the core's summary (picklable)
     ("failed", one_line_message, details)     a TuneupError's message, or "Type: message" plus the traceback
 
@@ -56,7 +56,7 @@ class JobProcess:
     def pid(self) -> int | None:
         return self._process.pid if self._process is not None else None
 
-    def run(self, on_progress: Callable[[int, int | None, str, int], None]) -> tuple:
+    def run(self, on_progress: Callable[[int, int | None, str], None]) -> tuple:
         receiver, sender = self._ctx.Pipe(duplex=False)
         with self._lock:
             if self._stopped:
@@ -176,11 +176,11 @@ def _throttled(conn) -> Callable:
     """The core's progress callback: at most PROGRESS_HZ messages a second reach the app."""
     last = [0.0]
 
-    def progress(done: int, total: int | None = None, info: str = "", errors: int = 0) -> None:
+    def progress(done: int, total: int | None = None, info: str = "") -> None:
         now = time.monotonic()
         if now - last[0] >= 1.0 / PROGRESS_HZ or (total is not None and done >= total):
             last[0] = now
-            _send(conn, ("progress", done, total, str(info or ""), int(errors or 0)))
+            _send(conn, ("progress", done, total, str(info or "")))
 
     return progress
 

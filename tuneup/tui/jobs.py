@@ -1,4 +1,5 @@
-"""Long jobs the app runs off the UI: each takes (db, progress, cancel, ...) and calls the core.
+"""Long jobs the app runs off the UI: each takes (db, progress, cancel, ...), calls the core and returns
+its :class:`tuneup.summary.Summary`. The core is imported inside each job: the app's start stays light.
 
 TuneupApp.start_job runs them in a child process (tuneup.tui.job_process) with a connection of its
 own, so everything here, the scan's error count included, happens outside the app's process. They
@@ -13,7 +14,8 @@ from tuneup.store import utcnow
 
 
 def _with_errors(db, progress):
-    """Scan progress plus the count of files that could not be read so far (from scan_errors)."""
+    """Scan progress with the count of files that could not be read so far (from scan_errors) in front
+    of its info."""
     started = utcnow()
     last = [0.0, 0]
 
@@ -24,30 +26,24 @@ def _with_errors(db, progress):
             last[1] = db.execute(
                 "SELECT count(*) FROM scan_errors WHERE seen_at >= ?", [started]
             ).fetchone()[0]
-        progress(done, total, info, last[1])
+        progress(done, total, f"{last[1]} errors  {info}" if last[1] else info)
 
     return report
 
 
 def scan_paths(db, progress, cancel, paths):
-    """Add ``paths`` as library roots and scan them."""
-    return _scan_and_rematch(db, [str(p) for p in paths], progress, cancel)
+    """Add ``paths`` as library roots and scan them (then rematch the history, as `tuneup scan` does)."""
+    from tuneup.update import update_library
+
+    return update_library(
+        db, [str(p) for p in paths], progress=_with_errors(db, progress), cancel=cancel
+    )
 
 
 def rescan(db, progress, cancel):
-    return _scan_and_rematch(db, None, progress, cancel)
+    from tuneup.update import update_library
 
-
-def _scan_and_rematch(db, paths, progress, cancel):
-    """What `tuneup scan` does: scan, then match earlier imported listens to files that just appeared."""
-    from tuneup.library.scan.scanner import scan
-
-    summary = scan(db, paths=paths, progress=_with_errors(db, progress), cancel=cancel)
-    if not summary.cancelled:
-        from tuneup.history.match import rematch
-
-        rematch(db)
-    return summary
+    return update_library(db, None, progress=_with_errors(db, progress), cancel=cancel)
 
 
 def reanalyse(db, progress, cancel):

@@ -8,6 +8,7 @@ from typing import Any
 from textual.message import Message
 
 
+@dataclass
 class WorkProgress(Message, bubble=False):
     """A long job moved on. Coalesced: only the newest one waiting in the queue is kept.
 
@@ -15,43 +16,30 @@ class WorkProgress(Message, bubble=False):
     up to the app would be broadcast again.
     """
 
-    def __init__(
-        self,
-        job: str,
-        done: int,
-        total: int | None,
-        info: str = "",
-        errors: int = 0,
-        rate: float = 0.0,
-    ):
-        super().__init__()
-        self.job, self.done, self.total, self.info, self.errors, self.rate = (
-            job,
-            done,
-            total,
-            info,
-            errors,
-            rate,
-        )
+    job: str
+    done: int
+    total: int | None
+    info: str = ""
+    rate: float = 0.0
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, WorkProgress) and message.job == self.job
 
 
+@dataclass
 class WorkDone(Message, bubble=False):
-    """A long job finished; ``result`` is whatever the core returned."""
+    """A long job finished; ``result`` is the core's :class:`tuneup.summary.Summary` (or None)."""
 
-    def __init__(self, job: str, result: Any = None):
-        super().__init__()
-        self.job, self.result = job, result
+    job: str
+    result: Any = None
 
 
+@dataclass
 class WorkFailed(Message, bubble=False):
     """A long job failed; ``error`` is a one-line message for the person."""
 
-    def __init__(self, job: str, error: str):
-        super().__init__()
-        self.job, self.error = job, error
+    job: str
+    error: str
 
 
 class LibraryChanged(Message):
@@ -75,45 +63,35 @@ class PlayState:
     notice: str = ""  # a short note after the title ("video in mpv's window", "MPD not connected")
 
 
+@dataclass
 class PlayStateChanged(Message, bubble=False):
-    def __init__(self, state: PlayState):
-        super().__init__()
-        self.state = state
+    state: PlayState
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, PlayStateChanged)
 
 
+@dataclass
 class PlayItems(Message):
     """Play ``item_ids`` starting at ``start`` (a row, a mix, the library's current selection)."""
 
-    def __init__(self, item_ids: list[int], start: int = 0, source: str = ""):
-        super().__init__()
-        self.item_ids, self.start, self.source = item_ids, start, source
+    item_ids: list[int]
+    start: int = 0
+    source: str = ""
 
 
+@dataclass
 class ShowDetails(Message):
-    """Show one item's details and, when it came from a mix, the full reason."""
+    """Show one item's details and, when it came from a mix, the full reason and the model's evidence."""
 
-    def __init__(
-        self,
-        item_id: int,
-        reason: str = "",
-        evidence: dict | None = None,
-        exploration: bool = False,
-    ):
-        super().__init__()
-        self.item_id, self.reason, self.evidence, self.exploration = (
-            item_id,
-            reason,
-            evidence or {},
-            exploration,
-        )
+    item_id: int
+    reason: str = ""
+    evidence: dict = field(default_factory=dict)
+    exploration: bool = False
 
 
+@dataclass
 class StartRadio(Message):
     """Start radio seeded from one item."""
 
-    def __init__(self, item_id: int):
-        super().__init__()
-        self.item_id = item_id
+    item_id: int

@@ -19,11 +19,13 @@ from datetime import datetime, timezone
 from itertools import repeat
 from pathlib import Path
 
+from tuneup.cancel import cancel_check
 from tuneup.errors import DiskFullError, ImportFormatError, TuneupError
 from tuneup.history.importers import importer
 from tuneup.history.importers.base import FEEDBACK, IGNORED, LISTEN, UNKNOWN_MS, Options
 from tuneup.history.match import Matcher
 from tuneup.store import utcnow, write
+from tuneup.summary import DictSummary
 
 END_CODES = ("finished", "skipped", "stopped", "error")
 _END_INDEX = {name: i for i, name in enumerate(END_CODES)}
@@ -129,7 +131,7 @@ def import_files(
     dry_run: bool = False,
     progress=None,
     cancel=None,
-) -> dict:
+) -> ImportSummary:
     """Import ``paths`` in format ``fmt`` for a profile. Returns the counts and the match report."""
     module = importer(fmt)
     plays, batches = _parse_all(
@@ -191,7 +193,7 @@ def _parse_all(db, module, paths, options, progress, cancel):
         batch.end = len(plays)
         if progress:
             progress(n + 1, len(todo), f"read {Path(batch.path).name}")
-        if _cancelled(cancel):
+        if cancel_check(cancel)():
             raise Cancelled("import cancelled; nothing was written")
     plays._track_ids = {}  # only needed while parsing
     return plays, batches
@@ -235,12 +237,6 @@ def parse_file(fmt: str, path: Path, options: Options) -> tuple:
     return plays.columns(), feedback, ignored
 
 
-def _cancelled(cancel) -> bool:
-    if cancel is None:
-        return False
-    return cancel.is_set() if hasattr(cancel, "is_set") else bool(cancel())
-
-
 def _durations(db, ids: set[int]) -> dict[int, int]:
     if not ids:
         return {}
@@ -250,7 +246,21 @@ def _durations(db, ids: set[int]) -> dict[int, int]:
     return {i: int(d * 1000) for i, d in rows if i in ids}
 
 
-def _summary(module, plays: Plays, batches, matches) -> dict:
+class ImportSummary(DictSummary):
+    """What an import read, wrote and matched (the dict `tuneup import --json` prints)."""
+
+    def line(self) -> str:
+        if self.get("dry_run"):
+            wrote = "nothing written (dry run)"
+        else:
+            wrote = f"{self['imported']} imported, {self['duplicates']} duplicates"
+        return (
+            f"{self['listens']} listens and {self['feedback']} likes/bans read, {wrote}, "
+            f"{self['matched']} matched to files, {self['unmatched']} not"
+        )
+
+
+def _summary(module, plays: Plays, batches, matches) -> ImportSummary:
     per_track = Counter(plays.track)
     matched = sum(n for tid, n in per_track.items() if matches[tid].item_id is not None)
     how = Counter()
@@ -282,32 +292,34 @@ def _summary(module, plays: Plays, batches, matches) -> dict:
     for b in batches:
         ignored.update(b.ignored)
         ignored.update((b.known or {}).get("ignored", {}))
-    return {
-        "format": module.FORMAT,
-        "files": [b.path for b in batches],
-        "already_imported_files": [b.path for b in batches if b.already_imported],
-        "read": len(plays)
-        + sum(
-            len(b.feedback)
-            + sum(b.ignored.values())
-            + b.known_count("listens")
-            + b.known_count("feedback")
-            + sum((b.known or {}).get("ignored", {}).values())
-            for b in batches
-        ),
-        "listens": len(plays) + sum(b.known_count("listens") for b in batches),
-        "feedback": sum(len(b.feedback) + b.known_count("feedback") for b in batches),
-        "ignored": dict(ignored),
-        "matched": matched,
-        "unmatched": len(plays) - matched,
-        "imported": 0,
-        "duplicates": 0,
-        "match_report": {
-            "by_method": dict(how),
-            "unmatched_tracks": len(missed),
-            "top_unmatched": unmatched,
-        },
-    }
+    return ImportSummary(
+        {
+            "format": module.FORMAT,
+            "files": [b.path for b in batches],
+            "already_imported_files": [b.path for b in batches if b.already_imported],
+            "read": len(plays)
+            + sum(
+                len(b.feedback)
+                + sum(b.ignored.values())
+                + b.known_count("listens")
+                + b.known_count("feedback")
+                + sum((b.known or {}).get("ignored", {}).values())
+                for b in batches
+            ),
+            "listens": len(plays) + sum(b.known_count("listens") for b in batches),
+            "feedback": sum(len(b.feedback) + b.known_count("feedback") for b in batches),
+            "ignored": dict(ignored),
+            "matched": matched,
+            "unmatched": len(plays) - matched,
+            "imported": 0,
+            "duplicates": 0,
+            "match_report": {
+                "by_method": dict(how),
+                "unmatched_tracks": len(missed),
+                "top_unmatched": unmatched,
+            },
+        }
+    )
 
 
 def _track_hash(source: str, artist, title) -> str:
@@ -473,7 +485,7 @@ def _rows(plays, batch, columns, profile_id, source, import_id, progress, cancel
         if (i - batch.start) % 100_000 == 99_999:
             if progress:
                 progress(i - batch.start + 1, total, "writing")
-            if _cancelled(cancel):
+            if cancel_check(cancel)():
                 raise Cancelled("import cancelled; nothing was written")
 
 

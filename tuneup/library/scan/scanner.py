@@ -51,6 +51,21 @@ class ScanSummary:
     )  # indexed anyway (e.g. a malformed NFO sidecar)
     seconds: float = 0.0
     cancelled: bool = False
+    # Earlier imported listens and likes/bans matched to files this scan found (tuneup.update fills it).
+    rematched: dict | None = None
+
+    def line(self) -> str:
+        text = (
+            f"{'Cancelled' if self.cancelled else 'Scanned'} in {self.seconds:.1f} s: "
+            f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
+            f"{self.moved} moved, {self.missing} missing, {len(self.errors)} errors"
+        )
+        if self.rematched and (self.rematched["listens"] or self.rematched["feedback"]):
+            text += (
+                f"; matched {self.rematched['listens']} earlier listen(s) and "
+                f"{self.rematched['feedback']} like(s)/ban(s) to files"
+            )
+        return text
 
     def as_dict(self) -> dict:
         return {
@@ -64,6 +79,7 @@ class ScanSummary:
             "warnings": list(self.warnings),
             "seconds": round(self.seconds, 3),
             "cancelled": self.cancelled,
+            "rematched": self.rematched,
         }
 
 

@@ -59,6 +59,14 @@ class AnalyzeSummary:
         default_factory=list
     )  # {"path", "reason"} of each track left without features
 
+    def line(self) -> str:
+        d = self.as_dict()
+        return (
+            f"{'Cancelled' if self.cancelled else 'Analysed'} {self.analysed} of {self.pending} tracks "
+            f"in {self.seconds:.1f} s ({d['tracks_per_s']} tracks/s, {d['audio_hours_per_s']} "
+            f"audio-hours/s): {self.ok} with features, {self.no_signal} without"
+        )
+
     def as_dict(self) -> dict:
         d = asdict(self)
         d["tracks_per_s"] = round(self.analysed / self.seconds, 2) if self.seconds else 0.0

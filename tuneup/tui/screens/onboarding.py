@@ -27,13 +27,15 @@ from textual.widgets import (
 )
 from textual.widgets.selection_list import Selection
 
+from tuneup.library.stats import item_count
 from tuneup.mixes.onboard import artist_choices, genre_choices, onboard
+from tuneup.store.profiles import set_onboarding_state
+from tuneup.summary import Summary
 from tuneup.tui import jobs
 from tuneup.tui.folders import FolderCheck, check_folder
 from tuneup.tui.messages import WorkDone, WorkFailed, WorkProgress
-from tuneup.tui.onboarding_state import set_state
 from tuneup.tui.text import clean
-from tuneup.tui.widgets.jobs_line import describe, summary
+from tuneup.tui.widgets.jobs_line import describe
 
 STEPS = ("folders", "scan", "genres", "artists", "history", "adventure")
 TITLES = {
@@ -124,7 +126,7 @@ class OnboardingScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        set_state(self.app.env.db, self.app.profile_id, "started")
+        set_onboarding_state(self.app.env.db, self.app.profile_id, "started")
         self.query_one("#adventure-input", Input).value = str(
             self.app.env.config.get("adventurousness")
         )
@@ -182,7 +184,7 @@ class OnboardingScreen(Screen):
             self.app.cancel_job(self.job)
             self.query_one("#scan-status", Static).update("Cancelling…")
             return
-        set_state(self.app.env.db, self.app.profile_id, "cancelled")
+        set_onboarding_state(self.app.env.db, self.app.profile_id, "cancelled")
         self.dismiss(False)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
@@ -296,25 +298,19 @@ class OnboardingScreen(Screen):
         if m.job not in ("scan", "demo", "import"):
             return
         if m.job == "import":
-            self.import_result = summary(m.result) or "imported"
+            self.import_result = m.result.line()
             self.query_one("#import-result", Static).update(Text(self.import_result, style="green"))
             self.job = None
             self.query_one("#next", Button).disabled = False
             return
         self.job = None
-        result = m.result
-        cancelled = (
-            result.get("cancelled")
-            if isinstance(result, dict)
-            else getattr(result, "cancelled", False)
-        )
-        count = self.app.env.db.execute(
-            "SELECT count(*) FROM items WHERE status = 'present'"
-        ).fetchone()[0]
-        self.scanned = count > 0 and not cancelled
+        self.app.run_in_thread(item_count, then=lambda count: self._scan_done(m.result, count))
+
+    def _scan_done(self, result: Summary, count: int) -> None:
+        self.scanned = count > 0 and not result.cancelled
         text = Text(f"{count:,} items in your library. ", style="bold")
-        text.append(summary(m.result))
-        if cancelled:
+        text.append(result.line())
+        if result.cancelled:
             text.append(
                 "\nCancelled: go Back to change folders, or Cancel to leave setup.", style="yellow"
             )
@@ -344,7 +340,9 @@ class OnboardingScreen(Screen):
 
     # ---- steps 3 and 4: genres and artists -------------------------------------------------------
     def _fill_genres(self) -> None:
-        genres = genre_choices(self.app.env.db)
+        self.app.run_in_thread(genre_choices, then=self._show_genres, group="wizard-choices")
+
+    def _show_genres(self, genres: list[tuple[str, int]]) -> None:
         lst = self.query_one("#genre-list", SelectionList)
         lst.clear_options()
         lst.add_options([Selection(f"{clean(g)}  ({n})", g, g in self.genres) for g, n in genres])
@@ -357,7 +355,12 @@ class OnboardingScreen(Screen):
             self.artists = (self.artists - shown) | set(event.selection_list.selected)
 
     def _fill_artists(self) -> None:
-        self.artist_options = artist_choices(self.app.env.db, sorted(self.genres))
+        self.app.run_in_thread(
+            artist_choices, sorted(self.genres), then=self._show_artists, group="wizard-choices"
+        )
+
+    def _show_artists(self, artists: list[tuple[str, int]]) -> None:
+        self.artist_options = artists
         self._filter_artists(self.query_one("#artist-search", Input).value)
 
     def _shown_artists(self) -> list[tuple[str, str]]:
@@ -407,5 +410,5 @@ class OnboardingScreen(Screen):
             return
         onboard(env.db, self.app.profile_id, sorted(self.genres), sorted(self.artists))
         env.config.save()
-        set_state(env.db, self.app.profile_id, "done")
+        set_onboarding_state(env.db, self.app.profile_id, "done")
         self.dismiss(True)

@@ -12,8 +12,6 @@ from tuneup.tui.text import clean
 def describe(m: WorkProgress) -> str:
     count = f"{m.done:,}" + (f"/{m.total:,}" if m.total else "")
     parts = [f"{m.job}: {count}", f"{m.rate:,.0f}/s"]
-    if m.errors:
-        parts.append(f"{m.errors} errors")
     if m.info:
         parts.append(clean(m.info)[:60])
     return "  ".join(parts)
@@ -33,27 +31,10 @@ class JobsLine(Static):
     def finished(self, job: str, result, failed: bool = False) -> None:
         self.running.pop(job, None)
         if not failed:
-            self.app.notify(
-                f"{job} finished" + (f": {summary(result)}" if summary(result) else ""),
-                markup=False,
-            )
+            line = result.line() if result is not None else ""
+            self.app.notify(f"{job} finished" + (f": {clean(line)}" if line else ""), markup=False)
         self._show()
 
     def _show(self) -> None:
         self.display = bool(self.running)
         self.update(Text(" │ ".join(self.running.values())))
-
-
-def summary(result) -> str:
-    """A one-line summary of a core function's result (a dataclass, a dict or a number)."""
-    if result is None:
-        return ""
-    data = result if isinstance(result, dict) else getattr(result, "__dict__", None)
-    if isinstance(data, dict):
-        parts = [
-            f"{k} {v}"
-            for k, v in data.items()
-            if isinstance(v, (int, float)) and not isinstance(v, bool)
-        ]
-        return ", ".join(parts[:6])
-    return clean(result)[:80]

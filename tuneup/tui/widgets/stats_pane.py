@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Sparkline, Static
 
-from tuneup.tui.stats_data import Stats, load_stats
+from tuneup.history.stats import Stats, load_stats
 from tuneup.tui.text import clean
 from tuneup.tui.widgets.charts import Bars, Scatter
 

@@ -1,10 +1,11 @@
-"""Whether the wizard should run, kept in the profile's settings JSON so a half-done wizard resumes."""
+"""A profile's own state in its settings JSON: whether the first-run wizard should run, kept there so a
+half-done wizard resumes."""
 
 from __future__ import annotations
 
 import json
 
-from tuneup.store import write
+from tuneup.store.db import write
 
 
 def _settings(db, profile_id: int) -> dict:
@@ -16,7 +17,8 @@ def _settings(db, profile_id: int) -> dict:
     return value if isinstance(value, dict) else {}
 
 
-def set_state(db, profile_id: int, state: str) -> None:
+def set_onboarding_state(db, profile_id: int, state: str) -> None:
+    """``state`` is "started", "cancelled" or "done"."""
     with write(db):
         settings = _settings(db, profile_id)
         settings["onboarding"] = state

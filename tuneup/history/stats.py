@@ -1,4 +1,5 @@
-"""Numbers for the Stats tab, straight from the listens, items and features tables."""
+"""Listening statistics, straight from the listens, items and features tables: the TUI's Stats tab
+draws :func:`load_stats`, `tuneup stats` prints :func:`listening_summary`."""
 
 from __future__ import annotations
 
@@ -56,27 +57,8 @@ def load_stats(
     s.days = [(start + timedelta(days=d)).isoformat() for d in range(days)]
     s.plays_per_day = [per_day.get(d, 0) for d in s.days]
 
-    s.top_artists = [
-        (a, n)
-        for a, n in db.execute(
-            "SELECT coalesce(i.artist, l.artist) AS a, count(*) FROM listens l LEFT JOIN items i ON i.id = l.item_id "
-            "WHERE l.profile_id = ? AND l.skipped = 0 AND a IS NOT NULL AND a != '' GROUP BY a "
-            "ORDER BY 2 DESC, a LIMIT 8",
-            [profile_id],
-        )
-    ]
-    genres = Counter()
-    for raw, n in db.execute(
-        "SELECT i.genres, count(*) FROM listens l JOIN items i ON i.id = l.item_id "
-        "WHERE l.profile_id = ? AND l.skipped = 0 GROUP BY i.genres",
-        [profile_id],
-    ):
-        try:
-            for g in json.loads(raw or "[]"):
-                genres[str(g)] += n
-        except (ValueError, TypeError):
-            pass
-    s.top_genres = sorted(genres.items(), key=lambda kv: (-kv[1], kv[0]))[:8]
+    s.top_artists = top_artists(db, profile_id)
+    s.top_genres = top_genres(db, profile_id)
 
     week_start = today - timedelta(days=today.weekday() + 7 * (weeks - 1))
     by_week: dict[str, list[int]] = {}
@@ -118,6 +100,51 @@ def load_stats(
         s.taste_axes = axes
     s.year = year_so_far(db, profile_id, today)
     return s
+
+
+def listening_summary(db, profile_id: int, today: date | None = None, days: int = 60) -> dict:
+    """What `tuneup stats` shows of a profile's listening: the year so far, plays in the last ``days``
+    days, and the most played artists and genres (skips left out)."""
+    today = today or datetime.now(timezone.utc).date()
+    start = today - timedelta(days=days - 1)
+    recent = db.execute(
+        "SELECT count(*) FROM listens WHERE profile_id = ? AND started_at >= ? AND skipped = 0",
+        [profile_id, start.isoformat()],
+    ).fetchone()[0]
+    return {
+        "year": year_so_far(db, profile_id, today),
+        "recent_days": days,
+        "recent_plays": recent,
+        "top_artists": [{"artist": a, "plays": n} for a, n in top_artists(db, profile_id)],
+        "top_genres": [{"genre": g, "plays": n} for g, n in top_genres(db, profile_id)],
+    }
+
+
+def top_artists(db, profile_id: int, limit: int = 8) -> list[tuple[str, int]]:
+    return [
+        (a, n)
+        for a, n in db.execute(
+            "SELECT coalesce(i.artist, l.artist) AS a, count(*) FROM listens l LEFT JOIN items i ON i.id = l.item_id "
+            "WHERE l.profile_id = ? AND l.skipped = 0 AND a IS NOT NULL AND a != '' GROUP BY a "
+            "ORDER BY 2 DESC, a LIMIT ?",
+            [profile_id, limit],
+        )
+    ]
+
+
+def top_genres(db, profile_id: int, limit: int = 8) -> list[tuple[str, int]]:
+    genres = Counter()
+    for raw, n in db.execute(
+        "SELECT i.genres, count(*) FROM listens l JOIN items i ON i.id = l.item_id "
+        "WHERE l.profile_id = ? AND l.skipped = 0 GROUP BY i.genres",
+        [profile_id],
+    ):
+        try:
+            for g in json.loads(raw or "[]"):
+                genres[str(g)] += n
+        except (ValueError, TypeError):
+            pass
+    return sorted(genres.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
 
 
 def year_so_far(db, profile_id: int, today: date) -> dict:
