@@ -41,7 +41,7 @@ def test_feedback_by_path_id_and_artist_title(tuneup_cmd, env, song):
     missing = tuneup_cmd("like", "Nobody - Nothing", check=False)
     assert (
         missing.returncode == 1
-        and "no track matches" in missing.stderr
+        and "no item matches" in missing.stderr
         and "Traceback" not in missing.stderr
     )
 

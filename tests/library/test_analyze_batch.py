@@ -22,8 +22,9 @@ from tuneup.library.sound.analyze import (
     pending_tasks,
     tag_agreement,
 )
-from tuneup.library.sound.similar import nearest, resolve_item
+from tuneup.library.sound.similar import nearest
 from tuneup.store.db import write
+from tuneup.store.resolve import resolve
 
 
 def _library(folder):
@@ -163,15 +164,15 @@ def test_feature_matrix_and_similar_by_sound(env, library):
     assert len(near) == 5 and drums not in [r["item_id"] for r in near]
     assert [r["distance"] for r in near] == sorted(r["distance"] for r in near)
     assert near[0]["path"].endswith(".ogg")  # another drum track, not the chords
-    assert resolve_item(db, str(drums)) == drums
-    assert resolve_item(db, str(library / "drums120.ogg")) == drums
-    assert resolve_item(db, "drummer - straight ahead") == drums
+    assert resolve(db, str(drums)).id == drums
+    assert resolve(db, str(library / "drums120.ogg")).id == drums
+    assert resolve(db, "drummer - straight ahead").id == drums
     from tuneup.errors import NotFoundError
 
     with pytest.raises(NotFoundError, match="no signal features"):
         nearest(db, _id(db, library / "silence.flac"))
     with pytest.raises(NotFoundError):
-        resolve_item(db, "Nobody - Nothing")
+        resolve(db, "Nobody - Nothing")
 
 
 def test_tags_are_compared_with_measured_values(env, library):

@@ -90,11 +90,12 @@ def similar_command(
     """List the tracks that sound most like ITEM (audio features alone, nearest first)."""
     from rich.text import Text
 
-    from tuneup.library.sound.similar import nearest, resolve_item
+    from tuneup.library.sound.similar import nearest
+    from tuneup.store.resolve import resolve
     from tuneup.text import display
 
     db = get_env(ctx).db
-    item_id = resolve_item(db, item)
+    item_id = resolve(db, item).id  # any item: nearest() says when it has no features
     rows = nearest(db, item_id, k)
     if json_out:
         print_json({"item_id": item_id, "similar": rows})

@@ -21,12 +21,14 @@ ItemArg = typer.Argument(..., help='A file path, an item id, or "artist - title"
 def _feedback(
     ctx: typer.Context, item: str, kind: str, undo: bool, profile: str | None, as_json: bool
 ) -> None:
-    from tuneup.history.events import describe_item, resolve_item, set_feedback, undo_feedback
+    from tuneup.history.events import set_feedback, undo_feedback
+    from tuneup.store.resolve import resolve
 
     env = get_env(ctx, profile)
-    item_id = resolve_item(env.db, item)
+    found = resolve(env.db, item)  # any item: a missing or undecodable file can still be banned
+    item_id = found.id
     changed = (undo_feedback if undo else set_feedback)(env.db, env.profile_id, item_id, kind)
-    label = describe_item(env.db, item_id)
+    label = found.label
     if as_json:
         print_json({"item_id": item_id, "feedback": kind, "undone": undo, "changed": changed})
         return
@@ -255,15 +257,15 @@ def play(
     mpv's own keys work in the terminal (space pause, > next, < previous, q quit); Ctrl-C stops."""
     import shlex
 
-    from tuneup.history.events import resolve_item
     from tuneup.playback.mpv import Player
     from tuneup.playback.queue import entries_for, latest_mix_items
+    from tuneup.store.resolve import resolve
 
     env = get_env(ctx, profile)
     if not items and not mix:
         raise typer.BadParameter("give ITEM... or --mix NAME")
     ids = latest_mix_items(env.db, env.profile_id, mix) if mix else []
-    ids += [resolve_item(env.db, i) for i in items or []]
+    ids += [resolve(env.db, i).id for i in items or []]  # any scope, as before
     queue = entries_for(env.db, ids)
     player = Player.from_env(
         env,

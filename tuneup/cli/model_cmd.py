@@ -18,14 +18,12 @@ def _model(env, refit: bool = False):
 
 
 def _item_lines(env, recs) -> list[dict]:
-    ids = [r.item_id for r in recs]
-    rows = {}
-    if ids:
-        q = ",".join("?" * len(ids))
-        for iid, title, artist, path, kind in env.db.execute(
-            f"SELECT id, title, artist, path, kind FROM items WHERE id IN ({q})", ids
-        ):
-            rows[iid] = {"title": title, "artist": artist, "path": path, "kind": kind}
+    from tuneup.store.items import ALL, by_ids
+
+    rows = {
+        item.id: {"title": item.title, "artist": item.artist, "path": item.path, "kind": item.kind}
+        for item in by_ids(env.db, [r.item_id for r in recs], scope=ALL).values()
+    }
     return [{**r.as_dict(), **rows.get(r.item_id, {})} for r in recs]
 
 
@@ -111,15 +109,20 @@ def recommend_cmd(
 
 def why_cmd(
     ctx: typer.Context,
-    item: int = typer.Argument(..., help="Item id (see `tuneup recommend --json`)."),
+    item: str = typer.Argument(
+        ..., help='An item id, a file path, or "artist - title".', metavar="ITEM"
+    ),
     profile: str = ProfileOption,
     json: bool = JsonOption,
 ) -> None:
     """Explain how the model sees one item for this profile: its reason, features and weights."""
     from datetime import datetime
 
+    from tuneup.store.resolve import resolve
+
     env = get_env(ctx, profile)
-    rec = _model(env).explain(env.profile_id, item, context=datetime.now())
+    item_id = resolve(env.db, item).id  # any item: the model says why one is not in it
+    rec = _model(env).explain(env.profile_id, item_id, context=datetime.now())
     line = _item_lines(env, [rec])[0]
     if json:
         print_json(line)

@@ -101,7 +101,8 @@ def _episode_label(ep: dict) -> str:
 def progress_command(
     ctx: typer.Context,
     item: Optional[str] = typer.Argument(
-        None, help="Item id or file path. Without it: list what is in progress."
+        None,
+        help='Item id, file path or "artist - title". Without it: list what is in progress.',
     ),
     position: Optional[float] = typer.Option(
         None, "--position", help="Record this position, in seconds.", metavar="S"
@@ -120,6 +121,7 @@ def progress_command(
     A video counts as watched at video.complete_ratio of its length or when fewer than
     video.credits_seconds remain; watching a finished video again starts a new watch."""
     from tuneup.history import watch
+    from tuneup.store.resolve import resolve
 
     env = get_env(ctx)
     db = env.db
@@ -130,7 +132,7 @@ def progress_command(
         else:
             _print_in_progress(rows)
         return
-    item_id = _resolve_item(db, item)
+    item_id = resolve(db, item).id  # any item: progress of a missing file is kept
     if watched:
         state = watch.mark_watched(db, env.profile_id, item_id)
     elif unwatched:
@@ -157,25 +159,6 @@ def progress_command(
         print_json(data)
     else:
         _print_state(data)
-
-
-def _resolve_item(db, item: str) -> int:
-    import os
-
-    from tuneup.errors import NotFoundError
-
-    if item.isdigit() and db.execute("SELECT 1 FROM items WHERE id = ?", [int(item)]).fetchone():
-        return int(item)
-    for candidate in {
-        os.path.abspath(os.path.expanduser(item)),
-        os.path.realpath(os.path.expanduser(item)),
-    }:
-        row = db.execute(
-            "SELECT id FROM items WHERE path_raw = ?", [os.fsencode(candidate)]
-        ).fetchone()
-        if row:
-            return row[0]
-    raise NotFoundError(f"{item}: no such item id or scanned file")
 
 
 def _clock(seconds) -> str:

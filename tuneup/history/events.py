@@ -1,4 +1,4 @@
-"""Listens and feedback: recording them, the skip rule, and finding the item a person means.
+"""Listens and feedback: recording them and the skip rule (which item a text names: store.resolve).
 
 A listen is one play of one item: when it started (UTC), how long it played, how it ended, where
 it came from and whether it counts as a skip. Every write is one short ``write()`` transaction,
@@ -10,9 +10,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from pathlib import Path
 
-from tuneup.errors import NotFoundError, TuneupError
+from tuneup.errors import TuneupError
 from tuneup.store import write
 
 END_REASONS = ("finished", "skipped", "stopped", "error")
@@ -108,65 +107,6 @@ def record_listen(db, listen: Listen, *, skip_seconds: int = DEFAULT_SKIP_SECOND
             ],
         )
         return cur.lastrowid if cur.rowcount else None
-
-
-# --- finding items -------------------------------------------------------------------------------
-
-
-def item_by_path(db, path: str | os.PathLike) -> int | None:
-    p = Path(path).expanduser()
-    for candidate in dict.fromkeys([p.absolute(), p.resolve()]):
-        row = db.execute(
-            "SELECT id FROM items WHERE path_raw = ?", [os.fsencode(candidate)]
-        ).fetchone()
-        if row:
-            return row[0]
-    return None
-
-
-def resolve_item(db, text: str) -> int:
-    """The item meant by ``text``: a path, an item id, or "artist - title"."""
-    text = text.strip()
-    if os.sep in text or Path(text).expanduser().exists():
-        found = item_by_path(db, text)
-        if found is not None:
-            return found
-        if Path(text).expanduser().exists():
-            raise NotFoundError(
-                f"{text}: not in the library (run `tuneup scan` on its folder first)"
-            )
-    if text.isdigit():
-        if db.execute("SELECT 1 FROM items WHERE id = ?", [int(text)]).fetchone():
-            return int(text)
-        raise NotFoundError(f"no item with id {text}")
-    if " - " in text:
-        artist, title = text.split(" - ", 1)
-        found = _by_artist_title(db, artist, title)
-        if found is not None:
-            return found
-        raise NotFoundError(f"no track matches {text!r} (artist - title)")
-    raise NotFoundError(f'{text!r} is not a file in the library, an item id, or "artist - title"')
-
-
-def _by_artist_title(db, artist: str, title: str) -> int | None:
-    row = db.execute(
-        "SELECT id FROM items WHERE lower(artist) = lower(?) AND lower(title) = lower(?) "
-        "ORDER BY status = 'present' DESC, id LIMIT 1",
-        [artist.strip(), title.strip()],
-    ).fetchone()
-    if row:
-        return row[0]
-    from tuneup.history.match import Matcher
-
-    return Matcher.from_db(db).match(artist, title).item_id
-
-
-def describe_item(db, item_id: int) -> str:
-    row = db.execute("SELECT artist, title, path FROM items WHERE id = ?", [item_id]).fetchone()
-    if not row:
-        return f"item {item_id}"
-    artist, title, path = row
-    return f"{artist} - {title}" if artist and title else (title or path)
 
 
 def file_tags(path: str | os.PathLike) -> dict:

@@ -7,7 +7,8 @@ import os
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from tuneup.history.events import Listen, file_tags, item_by_path, parse_time, record_listen, to_utc
+from tuneup.history.events import Listen, file_tags, parse_time, record_listen, to_utc
+from tuneup.store.resolve import id_by_path
 
 
 def log_play(
@@ -29,7 +30,7 @@ def log_play(
     full = str(Path(path).expanduser().absolute())
     started = parse_time(at) if at else datetime.now(timezone.utc) - timedelta(seconds=played)
     started_at = to_utc(started)
-    item_id = item_by_path(db, full)
+    item_id = id_by_path(db, full)
     tags = {} if item_id is not None else file_tags(full)
     if duration is None and item_id is not None:
         row = db.execute("SELECT duration FROM items WHERE id = ?", [item_id]).fetchone()

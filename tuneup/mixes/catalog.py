@@ -3,15 +3,12 @@ and turning item ids into :class:`MixItem` rows."""
 
 from __future__ import annotations
 
-import os
 from datetime import datetime, timezone
 from typing import Iterable
 
 from tuneup.errors import NothingToMixError
 from tuneup.mixes.types import MixItem
-
-# present, and not a track no decoder could read (analysis found it corrupt): a mix only holds what plays
-PRESENT = "status = 'present' AND id NOT IN (SELECT item_id FROM features WHERE undecodable = 1)"
+from tuneup.store.items import PRESENT, Item, by_ids, marks, present
 
 
 def iso(dt: datetime) -> str:
@@ -40,8 +37,7 @@ def banned_ids(db, profile_id: int) -> set[int]:
 def ensure_playable(db, profile_id: int, kinds: Iterable[str] = ("track",)) -> None:
     """NothingToMixError, saying why, unless some item of ``kinds`` is present and not banned."""
     kinds = tuple(kinds)
-    marks = ",".join("?" * len(kinds))
-    where = f"{PRESENT} AND kind IN ({marks})"
+    where = f"{present()} AND kind IN ({marks(len(kinds))})"
     if not db.execute(f"SELECT 1 FROM items WHERE {where} LIMIT 1", kinds).fetchone():
         what = "tracks" if kinds == ("track",) else "items"
         raise NothingToMixError(f"no {what} in the library yet: run `tuneup scan DIR` first")
@@ -66,66 +62,35 @@ def played_since(db, profile_id: int, since: datetime) -> set[int]:
     return {r[0] for r in rows}
 
 
-ITEM_COLUMNS = "id, path_raw, path, title, artist, albumartist, album, kind, duration, series_id, season, episode"
-
-
 def mix_items(
     db, entries: Iterable[tuple[int, str, bool]], evidence: dict[int, dict] | None = None
 ) -> list[MixItem]:
-    """MixItems for ``(item_id, reason, exploration)`` in that order; ids no longer present are dropped."""
+    """MixItems for ``(item_id, reason, exploration)`` in that order; ids no longer present are dropped
+    (a mix only holds what plays: present and not undecodable)."""
     entries = list(entries)
-    rows = _rows_by_id(db, [e[0] for e in entries])
-    items = []
-    for item_id, reason, exploration in entries:
-        row = rows.get(item_id)
-        if row is None:
-            continue
-        items.append(to_mix_item(row, reason, exploration, (evidence or {}).get(item_id, {})))
-    return items
-
-
-def _rows_by_id(db, ids: list[int]) -> dict[int, tuple]:
-    rows: dict[int, tuple] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        marks = ",".join("?" * len(chunk))
-        for row in db.execute(
-            f"SELECT {ITEM_COLUMNS} FROM items WHERE id IN ({marks}) AND {PRESENT}", chunk
-        ):
-            rows[row[0]] = row
-    return rows
+    items = by_ids(db, [e[0] for e in entries], scope=PRESENT)
+    return [
+        to_mix_item(items[item_id], reason, exploration, (evidence or {}).get(item_id, {}))
+        for item_id, reason, exploration in entries
+        if item_id in items
+    ]
 
 
 def to_mix_item(
-    row: tuple, reason: str, exploration: bool = False, evidence: dict | None = None
+    item: Item, reason: str, exploration: bool = False, evidence: dict | None = None
 ) -> MixItem:
-    iid, path_raw, path, title, artist, albumartist, album, kind, duration, _sid, _season, _ep = row
-    real_path = os.fsdecode(path_raw) if path_raw is not None else path
     return MixItem(
-        item_id=iid,
-        path=real_path,
-        title=title or os.path.basename(path),
-        artist=artist or albumartist,
-        album=album,
-        kind=kind,
-        duration_s=duration,
+        item_id=item.id,
+        path=item.real_path,
+        title=item.label_title,
+        artist=item.artist_name,
+        album=item.album,
+        kind=item.kind,
+        duration_s=item.duration,
         reason=reason,
         exploration=bool(exploration),
         evidence=evidence or {},
     )
-
-
-def artists_of(db, ids: list[int]) -> dict[int, str]:
-    """Lower-cased artist (or album artist) per item, for artist caps; '' when unknown."""
-    out: dict[int, str] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        marks = ",".join("?" * len(chunk))
-        for iid, artist, aartist in db.execute(
-            f"SELECT id, artist, albumartist FROM items WHERE id IN ({marks})", chunk
-        ):
-            out[iid] = (artist or aartist or "").strip().casefold()
-    return out
 
 
 def profile_name(db, profile_id: int) -> str:

@@ -7,7 +7,6 @@ from datetime import datetime
 
 from tuneup.mixes import saved
 from tuneup.mixes.catalog import (
-    artists_of,
     aware,
     banned_ids,
     ensure_playable,
@@ -21,6 +20,7 @@ from tuneup.mixes.modelref import get_model, setting
 from tuneup.mixes.onboard import library_genres
 from tuneup.mixes.select import Picker, from_recs, stable_seed
 from tuneup.mixes.types import Mix
+from tuneup.store.items import artist_keys
 
 KIND = "daily"
 RARELY = 2  # plays: "rarely played" is at most this many
@@ -121,7 +121,7 @@ class _DailyBuilder:
         """The tracks among ``ids`` (the model knows every present item's kind), artists looked up for the caps."""
         model = self.model
         out = [i for i in ids if model.row(i) >= 0 and model.kinds[model.row(i)] == "track"]
-        self.artist_of.update(artists_of(self.db, [i for i in out if i not in self.artist_of]))
+        self.artist_of.update(artist_keys(self.db, [i for i in out if i not in self.artist_of]))
         return out
 
     def from_cluster(self, cluster) -> tuple[str, list[tuple[int, str, bool]]]:

@@ -15,6 +15,7 @@ from datetime import datetime
 from tuneup.mixes.catalog import aware, banned_ids, ensure_playable, iso, mix_items, profile_name
 from tuneup.mixes.seeds import Seed, resolve_all
 from tuneup.mixes.types import Mix, MixItem
+from tuneup.store.items import artist_keys
 
 KIND = "radio"
 SEED_SAMPLE = 20  # seeds used per step (a genre seed can hold hundreds of items)
@@ -122,10 +123,7 @@ class RadioSession:
         return f"radio from {seeds}: {rec.reason}" if rec.reason else f"radio from {seeds}"
 
     def _artist(self, item_id: int) -> str:
-        row = self.db.execute(
-            "SELECT coalesce(artist, albumartist, '') FROM items WHERE id = ?", [item_id]
-        ).fetchone()
-        return (row[0] if row else "").casefold()
+        return artist_keys(self.db, [item_id]).get(item_id, "")
 
 
 def _spread(ids: list[int], n: int) -> list[int]:

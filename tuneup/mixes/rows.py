@@ -11,6 +11,7 @@ from tuneup.mixes.catalog import aware, banned_ids, iso, mix_items, profile_name
 from tuneup.mixes.modelref import get_model, setting
 from tuneup.mixes.select import from_recs
 from tuneup.mixes.types import Mix
+from tuneup.store.items import artist_key, ids_by_artist
 
 ROW_SIZE = history_rows.ROW_SIZE
 LISTENED_ROWS = 2
@@ -120,17 +121,22 @@ class _LazyModel:
 
 def because_listened(r: _Rows) -> list[Mix]:
     """For the artists played most in the last 14 days: close tracks by other artists."""
-    rows = r.db.execute(
+    played = r.db.execute(
         "SELECT coalesce(i.artist, i.albumartist) AS a, count(*) AS n FROM listens l JOIN items i ON i.id = l.item_id "
         "WHERE l.profile_id = ? AND l.started_at >= ? AND l.end_reason <> 'skipped' AND l.skipped = 0 "
-        "AND i.kind = 'track' AND a IS NOT NULL GROUP BY a ORDER BY n DESC, a LIMIT ?",
-        [r.profile_id, iso(r.now - timedelta(days=14)), LISTENED_ROWS],
+        "AND i.kind = 'track' AND a IS NOT NULL GROUP BY a ORDER BY n DESC, a",
+        [r.profile_id, iso(r.now - timedelta(days=14))],
     ).fetchall()
+    # one artist per artist_key ("The Beatles" and "Beatles, The" are one row, named as played most)
+    counts: dict[str, list] = {}
+    for name, n in played:
+        if artist_key(name):
+            counts.setdefault(artist_key(name), [name, 0])[1] += n
+    top = sorted(counts.items(), key=lambda kv: (-kv[1][1], kv[1][0]))[:LISTENED_ROWS]
+    by_artist = ids_by_artist(r.db, [key for key, _ in top])
     out = []
-    for artist, _n in rows:
-        everything_by = [
-            i for (i,) in r.db.execute("SELECT id FROM items WHERE artist = ?", [artist])
-        ]
+    for key, (artist, _n) in top:
+        everything_by = by_artist[key]
         own = _most_played(r.model, r.profile_id, everything_by, 10)
         recs = r.model.similar(
             own, k=ROW_SIZE, exclude=everything_by, kinds="track", profile_id=r.profile_id

@@ -1,13 +1,15 @@
-"""Turning what a person types as a radio seed into items: an item id, a path, "Artist - Title", an
-artist, an album or a genre (tried in that order)."""
+"""Turning what a person types as a radio seed into items: an item (id, path or "Artist - Title",
+through the one resolver, present items only: a seed must play), else an artist, an album or a
+genre (tried in that order)."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
-from tuneup.errors import NotFoundError
+from tuneup.errors import ItemNotFound, NotFoundError
+from tuneup.store.items import PRESENT, artist_key, genres, present
 from tuneup.store.normalize import norm_artist
+from tuneup.store.resolve import find, suggest, why_not
 
 MAX_SEED_ITEMS = 200
 
@@ -22,14 +24,18 @@ class Seed:
 
 def resolve(db, text: str) -> Seed:
     text = text.strip()
-    for finder in (_by_id, _by_path, _by_artist_title, _by_artist, _by_album, _by_genre):
+    item = find(db, text, PRESENT)
+    if item is not None:
+        return Seed(text, "item", item.label, [item.id])
+    for finder in (_by_artist, _by_album, _by_genre):
         seed = finder(db, text)
         if seed and seed.item_ids:
             seed.item_ids = seed.item_ids[:MAX_SEED_ITEMS]
             return seed
-    raise NotFoundError(
-        f"radio seed {text!r}: no item, artist, album or genre by that name in the library"
-    )
+    reason = why_not(db, text, PRESENT)
+    if reason.startswith("no item matches"):
+        reason = "no item, artist, album or genre by that name in the library"
+    raise ItemNotFound(f"radio seed {text!r}: {reason}", suggest(db, text, PRESENT))
 
 
 def resolve_all(db, texts: list[str]) -> list[Seed]:
@@ -40,68 +46,28 @@ def resolve_all(db, texts: list[str]) -> list[Seed]:
     return [resolve(db, t) for t in texts]
 
 
-def _item_label(db, item_id: int) -> str:
-    title, artist, path = db.execute(
-        "SELECT title, artist, path FROM items WHERE id = ?", [item_id]
-    ).fetchone()
-    title = title or os.path.basename(path)
-    return f"{artist} - {title}" if artist else title
-
-
-def _by_id(db, text):
-    if text.isdigit():
-        row = db.execute(
-            "SELECT id FROM items WHERE id = ? AND status = 'present'", [int(text)]
-        ).fetchone()
-        if row:
-            return Seed(text, "item", _item_label(db, row[0]), [row[0]])
-    return None
-
-
-def _by_path(db, text):
-    if os.sep not in text:
-        return None
-    raw = os.fsencode(os.path.abspath(os.path.expanduser(text)))
-    row = db.execute(
-        "SELECT id FROM items WHERE path_raw = ? AND status = 'present'", [raw]
-    ).fetchone()
-    return Seed(text, "item", _item_label(db, row[0]), [row[0]]) if row else None
-
-
-def _by_artist_title(db, text):
-    artist, sep, title = text.partition(" - ")
-    if not sep:
-        return None
-    rows = db.execute(
-        "SELECT id, artist, title FROM items WHERE status = 'present' AND artist = ? COLLATE NOCASE "
-        "AND title = ? COLLATE NOCASE ORDER BY id",
-        [artist.strip(), title.strip()],
-    ).fetchall()
-    return Seed(text, "item", f"{rows[0][1]} - {rows[0][2]}", [rows[0][0]]) if rows else None
-
-
 def _by_artist(db, text):
     rows = db.execute(
-        "SELECT id, coalesce(artist, albumartist) FROM items WHERE status = 'present' AND kind = 'track' "
+        f"SELECT id, coalesce(artist, albumartist) FROM items WHERE {present()} AND kind = 'track' "
         "AND (artist = ? COLLATE NOCASE OR albumartist = ? COLLATE NOCASE) ORDER BY id",
         [text, text],
     ).fetchall()
-    if not rows:
-        wanted = norm_artist(text)
+    if not rows:  # the same artist by the one identity: "Beatles, The" for "The Beatles"
+        wanted = artist_key(text)
         rows = [
-            r
-            for r in db.execute(
-                "SELECT id, coalesce(artist, albumartist) AS a FROM items "
-                "WHERE status = 'present' AND kind = 'track' AND a IS NOT NULL ORDER BY id"
+            (iid, artist or albumartist)
+            for iid, artist, albumartist in db.execute(
+                f"SELECT id, artist, albumartist FROM items WHERE {present()} AND kind = 'track' "
+                "AND coalesce(artist, albumartist) IS NOT NULL ORDER BY id"
             )
-            if norm_artist(r[1]) == wanted
+            if wanted and wanted in (artist_key(artist, albumartist), norm_artist(albumartist))
         ]
     return Seed(text, "artist", rows[0][1], [r[0] for r in rows]) if rows else None
 
 
 def _by_album(db, text):
     rows = db.execute(
-        "SELECT id, album FROM items WHERE status = 'present' AND album = ? COLLATE NOCASE "
+        f"SELECT id, album FROM items WHERE {present()} AND album = ? COLLATE NOCASE "
         "ORDER BY discnumber, tracknumber, id",
         [text],
     ).fetchall()
@@ -109,9 +75,12 @@ def _by_album(db, text):
 
 
 def _by_genre(db, text):
-    rows = db.execute(
-        "SELECT i.id, g.value FROM items i, json_each(i.genres) g WHERE i.status = 'present' "
-        "AND json_valid(i.genres) AND g.value = ? COLLATE NOCASE ORDER BY i.id",
-        [text],
-    ).fetchall()
+    wanted = text.casefold()
+    rows = []
+    for iid, raw in db.execute(
+        f"SELECT id, genres FROM items WHERE {present()} AND genres IS NOT NULL ORDER BY id"
+    ):
+        match = next((g for g in genres(raw) if g.casefold() == wanted), None)
+        if match is not None:
+            rows.append((iid, match))
     return Seed(text, "genre", rows[0][1], [r[0] for r in rows]) if rows else None

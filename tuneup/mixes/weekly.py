@@ -10,7 +10,6 @@ from datetime import datetime, timedelta
 
 from tuneup.mixes import saved
 from tuneup.mixes.catalog import (
-    artists_of,
     aware,
     banned_ids,
     ensure_playable,
@@ -23,6 +22,7 @@ from tuneup.mixes.flow import flow
 from tuneup.mixes.modelref import get_model, setting
 from tuneup.mixes.select import Picker, from_recs, stable_seed
 from tuneup.mixes.types import Mix
+from tuneup.store.items import artist_keys
 
 KIND = "weekly"
 NAME = "Discover Weekly"
@@ -109,7 +109,7 @@ def _pick(db, model, profile_id, now, period, size, config, refresh) -> list[tup
         if picker.full:
             break
         entries = from_recs(recs())
-        picker.artist_of.update(artists_of(db, [e[0] for e in entries]))
+        picker.artist_of.update(artist_keys(db, [e[0] for e in entries]))
         picker.offer(entries)
     return picker.taken
 

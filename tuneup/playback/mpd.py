@@ -115,11 +115,11 @@ class PathMap:
         return None
 
     def item_of(self, rel: str) -> int | None:
-        from tuneup.history.events import item_by_path
+        from tuneup.store.resolve import id_by_path
 
         path = self.to_absolute(rel)
         if path is not None:
-            found = item_by_path(self.db, path)
+            found = id_by_path(self.db, path)
             if found is not None:
                 return found
         if (

@@ -226,9 +226,10 @@ class Player:
 
     def _lookup(self, items: list) -> tuple[dict, dict]:
         """Entries for item ids and paths (a path outside the library is described by its tags)."""
-        from tuneup.history.events import file_tags, item_by_path
+        from tuneup.history.events import file_tags
         from tuneup.playback.queue import entries_for
         from tuneup.store import open_db
+        from tuneup.store.resolve import id_by_path
 
         db = open_db(self.db_path)
         try:
@@ -236,7 +237,7 @@ class Player:
             by_id = {e.item_id: e for e in entries_for(db, ids)}
             by_path = {}
             for path in (str(i) for i in items if isinstance(i, (str, os.PathLike))):
-                item_id = item_by_path(db, path)
+                item_id = id_by_path(db, path)
                 if item_id is not None:
                     by_path[path] = replace(entries_for(db, [item_id])[0], path=path)
                 else:

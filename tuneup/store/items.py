@@ -98,9 +98,14 @@ class Item:
         return genres(self.genres_raw)
 
     @property
+    def label_title(self) -> str:
+        """The title to show: the tag, else the file name."""
+        return self.title or os.path.basename(self.path)
+
+    @property
     def label(self) -> str:
         """How an item is named back to a person: "Artist - Title", else the title or file name."""
-        title = self.title or os.path.basename(self.path)
+        title = self.label_title
         return f"{self.artist_name} - {title}" if self.artist_name else title
 
 
@@ -123,6 +128,12 @@ def get(db, item_id: int, scope: str = ALL) -> Item | None:
         f"SELECT {select_columns()} FROM items WHERE id = ? AND {where(scope)}", [int(item_id)]
     ).fetchone()
     return item_from_row(row) if row else None
+
+
+def label_of(db, item_id: int) -> str:
+    """How item ``item_id`` is named back to a person ("item 42" when it is gone)."""
+    item = get(db, item_id)
+    return item.label if item is not None else f"item {item_id}"
 
 
 # --- chunked id lookups ------------------------------------------------------------------------
@@ -216,6 +227,21 @@ def artist_keys(db, ids: Iterable[int]) -> dict[int, str]:
     """:func:`artist_key` per item id, for the mix artist caps (any scope)."""
     sql = "SELECT id, artist, albumartist FROM items WHERE id IN ({ids})"
     return {iid: artist_key(a, aa) for iid, a, aa in select_in(db, sql, ids)}
+
+
+def ids_by_artist(db, keys: Iterable[str]) -> dict[str, list[int]]:
+    """Every item id (any scope, by id) whose :func:`artist_key` is one of ``keys``."""
+    wanted = set(keys) - {""}
+    out: dict[str, list[int]] = {k: [] for k in wanted}
+    if wanted:
+        for iid, a, aa in db.execute(
+            "SELECT id, artist, albumartist FROM items "
+            "WHERE coalesce(artist, albumartist) IS NOT NULL ORDER BY id"
+        ):
+            key = artist_key(a, aa)
+            if key in wanted:
+                out[key].append(iid)
+    return out
 
 
 # --- writing -----------------------------------------------------------------------------------

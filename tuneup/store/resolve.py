@@ -57,7 +57,7 @@ def find(db, text: str, scope: str = ALL) -> Item | None:
         if item is not None:
             return item
     if _looks_like_path(text):
-        item = _by_path(db, text, scope)
+        item = by_path(db, text, scope)
         if item is not None:
             return item
     return _by_artist_title(db, text, scope)
@@ -73,7 +73,7 @@ def why_not(db, text: str, scope: str = ALL) -> str:
         if scope != ALL:
             return f"item {text} ({item.label}) {_unplayable(db, item)}"
     if _looks_like_path(text):
-        item = _by_path(db, text, ALL)
+        item = by_path(db, text, ALL)
         if item is not None and scope != ALL:
             return f"{text}: {_unplayable(db, item)}"
         if os.path.exists(os.path.expanduser(text)):
@@ -112,7 +112,9 @@ def _looks_like_path(text: str) -> bool:
     return os.sep in text or text.startswith("~") or os.path.exists(text)
 
 
-def _by_path(db, text: str, scope: str) -> Item | None:
+def by_path(db, text: str | os.PathLike, scope: str = ALL) -> Item | None:
+    """The item at a path, as typed (made absolute) or with symlinks resolved."""
+    text = os.fspath(text)
     typed = os.path.abspath(os.path.expanduser(text))
     for candidate in dict.fromkeys([typed, os.path.realpath(typed)]):
         row = db.execute(
@@ -122,6 +124,12 @@ def _by_path(db, text: str, scope: str) -> Item | None:
         if row:
             return item_from_row(row)
     return None
+
+
+def id_by_path(db, path: str | os.PathLike) -> int | None:
+    """The id of the item at ``path`` in any scope (players report what they played by path)."""
+    item = by_path(db, path, ALL)
+    return item.id if item is not None else None
 
 
 def _splits(text: str) -> list[tuple[str, str]]:

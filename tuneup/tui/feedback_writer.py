@@ -47,7 +47,8 @@ class FeedbackWriter:
             self._fail_waiting(str(exc))
 
     def _serve(self, db) -> None:
-        from tuneup.history.events import describe_item, set_feedback
+        from tuneup.history.events import set_feedback
+        from tuneup.store.items import label_of
 
         while True:
             job = self._queue.get()
@@ -57,7 +58,7 @@ class FeedbackWriter:
             profile_id, item_id, kind = job
             try:
                 set_feedback(db, profile_id, item_id, kind)
-                label = describe_item(db, item_id)
+                label = label_of(db, item_id)
             except Exception as exc:  # shown to the person; the thread keeps serving
                 self.on_done(kind, item_id, None, str(exc))
                 continue

@@ -3,35 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 
 from tuneup.errors import NotFoundError
-
-
-def resolve_item(db, ref: str) -> int:
-    """The item id that ``ref`` names: an id, a path, or "artist - title" (case-insensitive)."""
-    ref = ref.strip()
-    if ref.isdigit():
-        row = db.execute("SELECT id FROM items WHERE id = ?", [int(ref)]).fetchone()
-        if row:
-            return row[0]
-    candidates = {ref, os.path.abspath(os.path.expanduser(ref))}
-    if os.path.exists(ref):
-        candidates.add(os.path.realpath(ref))
-    for path in candidates:
-        row = db.execute("SELECT id FROM items WHERE path_raw = ?", [os.fsencode(path)]).fetchone()
-        if row:
-            return row[0]
-    if " - " in ref:
-        artist, title = (part.strip() for part in ref.split(" - ", 1))
-        rows = db.execute(
-            "SELECT id FROM items WHERE lower(coalesce(artist, albumartist, '')) = lower(?) "
-            "AND lower(title) = lower(?) ORDER BY status = 'present' DESC, id",
-            [artist, title],
-        ).fetchall()
-        if rows:
-            return rows[0][0]
-    raise NotFoundError(f'no item matches {ref!r} (give an id, a path, or "artist - title")')
 
 
 def nearest(db, item_id: int, k: int = 10) -> list[dict]:
