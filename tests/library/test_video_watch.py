@@ -180,4 +180,4 @@ def test_progress_command(tuneup_cmd, home, tmp_path):
     )
     assert other["times_completed"] == 0
     bad = tuneup_cmd("progress", "/no/such/file.mkv", check=False)
-    assert bad.returncode == 1 and "no such item" in bad.stderr
+    assert bad.returncode == 1 and "no such file in the library" in bad.stderr

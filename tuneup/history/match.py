@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tuneup.store.items import present
 from tuneup.store.normalize import norm_album, norm_artist, norm_mbid, norm_title, primary_artist
 
 
@@ -40,7 +41,7 @@ class Matcher:
     def from_db(cls, db) -> "Matcher":
         rows = db.execute(
             "SELECT id, artist, albumartist, title, album, duration, mb_trackid FROM items "
-            "WHERE kind = 'track' ORDER BY status = 'present' DESC, id"
+            f"WHERE kind = 'track' ORDER BY ({present()}) DESC, id"
         )
         return cls(rows)
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from tuneup.store.db import utcnow, write
+from tuneup.store.items import present
 
 CREDITS_SHARE_CAP = 0.2
 
@@ -164,7 +165,7 @@ def in_progress(db, profile_id: int, limit: int = 50) -> list[dict]:
         "SELECT w.item_id, i.kind, i.title, i.series_id, s.title, i.season, i.episode, w.position_s, "
         "coalesce(w.duration_s, i.duration), w.last_watched_at, w.times_completed "
         "FROM watch_progress w JOIN items i ON i.id = w.item_id LEFT JOIN series s ON s.id = i.series_id "
-        "WHERE w.profile_id = ? AND w.completed = 0 AND w.position_s > 0 AND i.status = 'present' "
+        f"WHERE w.profile_id = ? AND w.completed = 0 AND w.position_s > 0 AND {present('i')} "
         "ORDER BY w.last_watched_at DESC, w.item_id LIMIT ?",
         [profile_id, limit],
     ).fetchall()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+from tuneup.store.items import ON_DISK, where
 from tuneup.text import display
 
 JSON_COLUMNS = ("artists", "genres", "guessed", "extra")
@@ -29,8 +30,8 @@ def parse_query(query: str | list[str] | None, columns: list[str]) -> tuple[str,
             values = [_like(term)] * len(TEXT_FIELDS)
         clauses.append(clause)
         params.extend(values)
-    if not status_given:
-        clauses.append("i.status = 'present'")
+    if not status_given:  # a listing shows the files on disk, undecodable ones included
+        clauses.append(where(ON_DISK, "i"))
     return " AND ".join(clauses) or "1", params
 
 

@@ -4,6 +4,7 @@ features, video)."""
 from __future__ import annotations
 
 from tuneup.store.items import ON_DISK, where
+from tuneup.store.tallies import by_count, genre_counts
 
 
 def item_count(db) -> int:
@@ -13,7 +14,7 @@ def item_count(db) -> int:
 
 def library_stats(db) -> dict:
     one = lambda sql, *p: db.execute(sql, p).fetchone()[0]  # noqa: E731
-    present = "status = 'present'"
+    present = where(ON_DISK)  # statistics count the files on disk, undecodable ones included
     by_kind = dict(
         db.execute(f"SELECT kind, count(*) FROM items WHERE {present} GROUP BY kind ORDER BY kind")
     )
@@ -30,10 +31,7 @@ def library_stats(db) -> dict:
     partly = one(
         f"SELECT count(*) FROM items WHERE {present} AND kind = 'track' AND guessed IS NOT NULL"
     )
-    genres = db.execute(
-        f"SELECT g.value, count(*) FROM items i, json_each(i.genres) g WHERE i.{present} AND i.genres IS NOT NULL "
-        "AND json_valid(i.genres) GROUP BY lower(g.value) ORDER BY 2 DESC, 1"
-    ).fetchall()
+    genres = by_count(genre_counts(db, ON_DISK))
     return {
         "items": sum(by_kind.values()),
         "by_kind": by_kind,
@@ -59,7 +57,7 @@ def library_stats(db) -> dict:
         "errors": one("SELECT count(*) FROM scan_errors"),
         "with_features": one(
             f"SELECT count(*) FROM features f JOIN items i ON i.id = f.item_id "
-            f"WHERE i.{present} AND f.status = 'ok'"
+            f"WHERE {where(ON_DISK, 'i')} AND f.status = 'ok'"
         ),
         "video": _video_stats(db),
     }
@@ -67,12 +65,12 @@ def library_stats(db) -> dict:
 
 def _video_stats(db) -> dict:
     one = lambda sql: db.execute(sql).fetchone()[0]  # noqa: E731
-    present = "status = 'present'"
+    present = where(ON_DISK)
     return {
         "movies": one(f"SELECT count(*) FROM items WHERE {present} AND kind = 'movie'"),
         "series": one(
             f"SELECT count(*) FROM series s WHERE EXISTS (SELECT 1 FROM items i WHERE i.series_id = s.id "
-            f"AND i.{present})"
+            f"AND {where(ON_DISK, 'i')})"
         ),
         "seasons": one(
             f"SELECT count(*) FROM (SELECT DISTINCT series_id, season FROM items WHERE {present} "

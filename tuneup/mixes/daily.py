@@ -17,10 +17,10 @@ from tuneup.mixes.catalog import (
 )
 from tuneup.mixes.flow import flow
 from tuneup.mixes.modelref import get_model, setting
-from tuneup.mixes.onboard import library_genres
 from tuneup.mixes.select import Picker, from_recs, stable_seed
 from tuneup.mixes.types import Mix
-from tuneup.store.items import artist_keys
+from tuneup.store.items import ALL, artist_keys, by_ids, genres, present
+from tuneup.store.tallies import by_count, genre_counts
 
 KIND = "daily"
 RARELY = 2  # plays: "rarely played" is at most this many
@@ -157,9 +157,9 @@ class _DailyBuilder:
 
     def from_genres(self, count: int) -> list[tuple[str, list[tuple[int, str, bool]]]]:
         """No taste yet: the library's biggest genres, each a diverse sample (the model says so)."""
-        genres = sorted(library_genres(self.db).values(), key=lambda g: (-g[1], g[0]))[:count]
+        biggest = by_count(genre_counts(self.db))[:count]
         out = []
-        for n, (genre, _count) in enumerate(genres):
+        for n, (genre, _count) in enumerate(biggest):
             ids = [i for i in self._tracks(self._items_in_genre(genre)) if i not in self.used]
             recs = self.model.recommend(
                 self.profile_id, k=self.size, candidates=ids, kinds="track", seed=self.seed + n
@@ -174,36 +174,37 @@ class _DailyBuilder:
 
     def _items_in_genre(self, genre: str) -> list[int]:
         rows = self.db.execute(
-            "SELECT i.id FROM items i, json_each(i.genres) g WHERE i.status = 'present' "
-            "AND i.kind = 'track' AND json_valid(i.genres) AND g.value = ?",
-            [genre],
+            f"SELECT id, genres FROM items WHERE {present()} AND kind = 'track' "
+            "AND genres IS NOT NULL ORDER BY id"
         )
-        return [r[0] for r in rows]
+        return [iid for iid, raw in rows if genre in genres(raw)]
 
 
 def _defining(db, ids: list[int], plays: dict[int, int]) -> tuple[str | None, str | None]:
-    """The most played genre and artist among ``ids``."""
-    from tuneup.model.sources import genre_list
+    """The most played genre and artist (one entry per artist_key) among ``ids``."""
+    genre_weight: dict[str, float] = {}
+    artist_weight: dict[str, float] = {}
+    for item in by_ids(db, ids, scope=ALL).values():
+        weight = 1 + plays.get(item.id, 0)
+        _add(artist_weight, item, weight)
+        for g in item.genres[:1]:
+            genre_weight[g] = genre_weight.get(g, 0) + weight
+    return _top(genre_weight), _top(_by_name(artist_weight))
 
-    genres: dict[str, float] = {}
-    artists: dict[str, float] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        marks = ",".join("?" * len(chunk))
-        for iid, artist, raw in db.execute(
-            f"SELECT id, coalesce(artist, albumartist), genres FROM items WHERE id IN ({marks})",
-            chunk,
-        ):
-            weight = 1 + plays.get(iid, 0)
-            if artist:
-                artists[artist] = artists.get(artist, 0) + weight
-            for g in genre_list(raw)[:1]:
-                genres[g] = genres.get(g, 0) + weight
 
-    def top(counts: dict[str, float]) -> str | None:
-        return min(counts, key=lambda k: (-counts[k], k)) if counts else None
+def _add(weights: dict, item, weight: float) -> None:
+    """Weight per artist_key, remembering the first spelling seen."""
+    if item.artist_key:
+        entry = weights.setdefault(item.artist_key, [item.artist_name, 0])
+        entry[1] += weight
 
-    return top(genres), top(artists)
+
+def _by_name(weights: dict) -> dict[str, float]:
+    return {name: w for name, w in weights.values()}
+
+
+def _top(counts: dict[str, float]) -> str | None:
+    return min(counts, key=lambda k: (-counts[k], k)) if counts else None
 
 
 def _alternate(first: list, second: list) -> list:
@@ -214,16 +215,10 @@ def _alternate(first: list, second: list) -> list:
 
 
 def _top_artist(db, ids: list[int]) -> str | None:
-    counts: dict[str, int] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        marks = ",".join("?" * len(chunk))
-        for (artist,) in db.execute(
-            f"SELECT coalesce(artist, albumartist) FROM items WHERE id IN ({marks})", chunk
-        ):
-            if artist:
-                counts[artist] = counts.get(artist, 0) + 1
-    return min(counts, key=lambda a: (-counts[a], a)) if counts else None
+    counts: dict = {}
+    for item in by_ids(db, ids, scope=ALL).values():
+        _add(counts, item, 1)
+    return _top(_by_name(counts))
 
 
 def stored_mixes(db, profile_id: int, period: str) -> list[Mix]:

@@ -7,6 +7,8 @@ Rewatch aware because ``series.next_episode`` follows the most recently watched 
 
 from __future__ import annotations
 
+from tuneup.store.items import present
+
 
 def in_progress(db, profile_id: int) -> list[dict]:
     """Items started and not finished, newest first."""
@@ -20,7 +22,7 @@ def series_by_activity(db, profile_id: int) -> list[tuple[int, str, str]]:
     rows = db.execute(
         "SELECT i.series_id, s.title, max(w.last_watched_at) AS last FROM watch_progress w "
         "JOIN items i ON i.id = w.item_id JOIN series s ON s.id = i.series_id WHERE w.profile_id = ? "
-        "AND i.status = 'present' GROUP BY i.series_id ORDER BY last DESC, i.series_id",
+        f"AND {present('i')} GROUP BY i.series_id ORDER BY last DESC, i.series_id",
         [profile_id],
     )
     return rows.fetchall()

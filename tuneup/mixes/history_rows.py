@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 from tuneup.mixes import episodes
 from tuneup.mixes.catalog import banned_ids, iso, times
+from tuneup.store.items import present
 
 ROW_SIZE = 20
 NOT_SKIPPED = "end_reason = 'finished' OR (skipped = 0 AND end_reason <> 'skipped')"
@@ -18,7 +19,7 @@ def on_repeat(
     """Most played (not skipped) in the last 30 days."""
     rows = db.execute(
         f"SELECT l.item_id, count(*) AS n FROM listens l JOIN items i ON i.id = l.item_id "
-        f"WHERE l.profile_id = ? AND l.started_at >= ? AND ({NOT_SKIPPED}) AND i.status = 'present' "
+        f"WHERE l.profile_id = ? AND l.started_at >= ? AND ({NOT_SKIPPED}) AND {present('i')} "
         f"GROUP BY l.item_id ORDER BY n DESC, max(l.started_at) DESC LIMIT ?",
         [profile_id, iso(now - timedelta(days=30)), size * 2],
     )
@@ -62,7 +63,7 @@ def new_in_library(
     """Added in the last 30 days and never played (the model's counts say which were); at most ``per_album``
     from one album or series."""
     rows = db.execute(
-        "SELECT id, added_at, coalesce(album, ''), series_id FROM items WHERE status = 'present' AND added_at >= ? "
+        f"SELECT id, added_at, coalesce(album, ''), series_id FROM items WHERE {present()} AND added_at >= ? "
         "ORDER BY added_at DESC, id LIMIT ?",
         [iso(now - timedelta(days=30)), size * 250],
     ).fetchall()

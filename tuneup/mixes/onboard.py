@@ -12,7 +12,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from tuneup.store.db import utcnow, write
-from tuneup.store.normalize import fold, norm_artist
+from tuneup.store.items import artist_key
+from tuneup.store.normalize import fold
+from tuneup.store.tallies import artist_counts, by_count, genre_counts
 
 
 @dataclass
@@ -31,52 +33,26 @@ class OnboardSummary:
 
 
 def library_genres(db) -> dict[str, tuple[str, int]]:
-    """Folded genre -> (library spelling, how many items carry it). Genres split as the model splits them."""
-    from tuneup.model.sources import genre_list
-
-    counts: dict[str, list] = {}
-    for (raw,) in db.execute(
-        "SELECT genres FROM items WHERE status = 'present' AND genres IS NOT NULL"
-    ):
-        for genre in genre_list(raw):
-            entry = counts.setdefault(fold(genre), [genre, 0])
-            entry[1] += 1
-    return {k: (v[0], v[1]) for k, v in counts.items()}
+    """Folded genre -> (library spelling, how many playable items carry it)."""
+    return genre_counts(db)
 
 
 def library_artists(db) -> dict[str, tuple[str, int]]:
-    counts: dict[str, list] = {}
-    for name, n in db.execute(
-        "SELECT coalesce(artist, albumartist) AS a, count(*) FROM items "
-        "WHERE status = 'present' AND a IS NOT NULL GROUP BY a"
-    ):
-        entry = counts.setdefault(norm_artist(name), [name, 0])
-        entry[1] += n
-    return {k: (v[0], v[1]) for k, v in counts.items()}
+    """artist_key -> (library spelling, how many playable items)."""
+    return artist_counts(db)
 
 
 def genre_choices(db) -> list[tuple[str, int]]:
     """The wizard's genre question: the library's genres (its spelling) with their item counts, most first."""
-    return sorted(library_genres(db).values(), key=lambda g: (-g[1], g[0]))
+    return by_count(genre_counts(db))
 
 
 def artist_choices(db, genres: list[str] | None = None) -> list[tuple[str, int]]:
-    """The wizard's artist question: the library's artists with their item counts, most first; with
-    ``genres``, only items carrying one of them. Artists and genres are told apart as `onboard` matches
-    picks, so every choice offered is one the library has."""
-    from tuneup.model.sources import genre_list
-
-    wanted = {fold(g) for g in genres or []}
-    counts: dict[str, list] = {}
-    for name, raw in db.execute(
-        "SELECT coalesce(nullif(artist, ''), albumartist), genres FROM items "
-        "WHERE status = 'present' AND coalesce(nullif(artist, ''), albumartist) != ''"
-    ):
-        if wanted and wanted.isdisjoint(fold(g) for g in genre_list(raw)):
-            continue
-        entry = counts.setdefault(norm_artist(name), [name, 0])
-        entry[1] += 1
-    return sorted(((name, n) for name, n in counts.values()), key=lambda a: (-a[1], a[0]))
+    """The wizard's artist question: the library's artists (one per artist_key, "The Beatles" =
+    "Beatles, The") with their item counts, most first; with ``genres``, only items carrying one of
+    them. Artists and genres are told apart as `onboard` matches picks, so every choice offered is
+    one the library has."""
+    return by_count(artist_counts(db, genres))
 
 
 def _match(
@@ -109,7 +85,7 @@ def onboard(
     With ``replace`` (the default: the wizard's picks are the whole answer) earlier seeds are dropped
     when any genre or artist is given; otherwise the picks are added to them."""
     g_stored, g_unmatched, g_count = _match(genres, library_genres(db), fold)
-    a_stored, a_unmatched, a_count = _match(artists, library_artists(db), norm_artist)
+    a_stored, a_unmatched, a_count = _match(artists, library_artists(db), artist_key)
     now = utcnow()
     with write(db):
         if replace and (g_stored or a_stored):

@@ -11,7 +11,7 @@ from tuneup.mixes.catalog import aware, banned_ids, iso, mix_items, profile_name
 from tuneup.mixes.modelref import get_model, setting
 from tuneup.mixes.select import from_recs
 from tuneup.mixes.types import Mix
-from tuneup.store.items import artist_key, ids_by_artist
+from tuneup.store.items import artist_key, ids_by_artist, present
 
 ROW_SIZE = history_rows.ROW_SIZE
 LISTENED_ROWS = 2
@@ -53,7 +53,7 @@ def build_rows(
     db, model_dir, profile_id: int, *, now: datetime | None = None, config=None, model=None
 ) -> list[Mix]:
     """Every home row for this profile. NothingToMixError when the library is empty."""
-    if not db.execute("SELECT 1 FROM items WHERE status = 'present' LIMIT 1").fetchone():
+    if not db.execute(f"SELECT 1 FROM items WHERE {present()} LIMIT 1").fetchone():
         raise NothingToMixError("the library is empty: run `tuneup scan DIR` first")
     r = _Rows(db, model_dir, profile_id, aware(now), config, model)
     rows: list[Mix] = [
@@ -195,7 +195,8 @@ def _series_items(db, series_id: int) -> list[int]:
     return [
         i
         for (i,) in db.execute(
-            "SELECT id FROM items WHERE series_id = ? AND +status = 'present' ORDER BY id",
+            # "+": not the status index (the series index is the one to use)
+            f"SELECT id FROM items WHERE series_id = ? AND +{present()} ORDER BY id",
             [series_id],
         )
     ]

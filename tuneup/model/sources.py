@@ -13,10 +13,11 @@ import numpy as np
 
 from tuneup.errors import TuneupError
 from tuneup.model.dataset import FEEDBACK_CODES, FINISHED, Catalogue, Dataset, Events, Feedback
+from tuneup.store.items import genres as decode_genres
+from tuneup.store.items import present
 from tuneup.store.normalize import fold as _fold_uncached
 from tuneup.store.normalize import norm_artist
 
-_SPLIT_GENRES = re.compile(r"\s*[/;,|]\s*")
 _WORD = re.compile(r"[a-z]{4,}")
 _STOPWORDS = frozenset(
     "that this with from they their them have when what will into your about after there been which "
@@ -32,20 +33,8 @@ class DatasetError(TuneupError):
 
 
 def genre_list(raw) -> list[str]:
-    if not raw:
-        return []
-    if isinstance(raw, str):
-        try:
-            raw = json.loads(raw)
-        except ValueError:
-            raw = [raw]
-    if isinstance(raw, str):
-        raw = [raw]
-    out: list[str] = []
-    for g in raw:
-        if isinstance(g, str):
-            out.extend(p for p in _SPLIT_GENRES.split(g.strip()) if p)
-    return out
+    """The one genre decoder (store.items.genres), as a list."""
+    return list(decode_genres(raw))
 
 
 def item_tokens(
@@ -146,8 +135,7 @@ def _catalogue_from_db(db) -> Catalogue:
     }
     rows = db.conn.execute(
         "SELECT id, kind, title, artist, albumartist, album, year, genres, composer, mood, label, series_id, "
-        "extra, description FROM items WHERE status = 'present' "
-        "AND id NOT IN (SELECT item_id FROM features WHERE undecodable = 1) ORDER BY id"
+        f"extra, description FROM items WHERE {present()} ORDER BY id"
     )
     ids, kinds, titles, artists, albums, tokens, genres = [], [], [], [], [], [], []
     # one string object per distinct artist, album, genre and token (a library repeats them a lot)

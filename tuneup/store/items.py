@@ -258,6 +258,9 @@ ITEM_FIELDS: tuple[str, ...] = (
 _JSON_FIELDS = ("artists", "guessed", "extra")
 
 
+_BACK = "status = 'present', missing_since = NULL"  # a file seen on disk again
+
+
 def upsert_sql(columns: Sequence[str]) -> str:
     """The one statement that writes an item: insert ``columns``, or (same ``path_raw``) update
     them, keeping the id and ``added_at``. Unless ``status`` is among the columns the item is
@@ -270,10 +273,38 @@ def upsert_sql(columns: Sequence[str]) -> str:
     if "status" not in columns:
         cols += ["status", "missing_since"]
         values += ["'present'", "NULL"]
-        sets += ", status = 'present', missing_since = NULL"
+        sets += f", {_BACK}"
     return (
         f"INSERT INTO items ({', '.join(cols)}) VALUES ({', '.join(values)}) "
         f"ON CONFLICT(path_raw) DO UPDATE SET {sets}"
+    )
+
+
+def mark_present(db, ids: Iterable[int], now: str) -> None:
+    """Files found again at their own paths are present again (in the caller's transaction)."""
+    db.conn.executemany(
+        f"UPDATE items SET {_BACK}, updated_at = ? WHERE id = ?", [(now, i) for i in ids]
+    )
+
+
+def mark_missing(db, ids: Iterable[int], now: str) -> int:
+    """Present items whose files are gone become missing (in the caller's transaction)."""
+    cur = db.conn.executemany(
+        "UPDATE items SET status = 'missing', missing_since = ?, updated_at = ? "
+        f"WHERE id = ? AND {where(ON_DISK)}",
+        [(now, now, i) for i in ids],
+    )
+    return cur.rowcount
+
+
+def move_sql(data_columns: Sequence[str]) -> str:
+    """Move item ``id`` from ``path_raw`` to a new path (same content found elsewhere), keeping its
+    id, unless another item holds the new path; binds path_raw, path, root_id, updated_at, the
+    data columns, then id, old path_raw, new path_raw."""
+    sets = ", ".join(f"{c} = ?" for c in data_columns)
+    return (
+        f"UPDATE items SET path_raw = ?, path = ?, root_id = ?, updated_at = ?, {_BACK}, {sets} "
+        "WHERE id = ? AND path_raw = ? AND NOT EXISTS (SELECT 1 FROM items WHERE path_raw = ?)"
     )
 
 

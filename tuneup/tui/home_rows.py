@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from tuneup.mixes.types import Mix, MixItem
 from tuneup.store import utcnow
+from tuneup.store.items import present
 
 
 def load_rows(db, config, profile: str, profile_id: int, model_dir=None) -> list[Mix]:
@@ -37,7 +38,7 @@ def app_model(db, model_dir):
 def fallback_rows(db, profile: str, profile_id: int, size: int = 20) -> list[Mix]:
     cur = db.execute(
         "SELECT i.id, i.path, coalesce(i.title, ''), coalesce(i.artist, s.title), i.album, i.kind, i.duration "
-        "FROM items i LEFT JOIN series s ON s.id = i.series_id WHERE i.status = 'present' "
+        f"FROM items i LEFT JOIN series s ON s.id = i.series_id WHERE {present('i')} "
         "ORDER BY i.added_at DESC, i.id DESC LIMIT ?",
         [size],
     )

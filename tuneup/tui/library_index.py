@@ -6,14 +6,17 @@ lists of strings, which takes a few milliseconds, and the view renders only visi
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
+
+from tuneup.store.items import ON_DISK, where
+from tuneup.store.items import genres as decode_genres
 
 SORTS = ("title", "artist", "album", "added", "plays")
 KINDS = ("all", "track", "episode", "movie", "video")
 PLAYED = ("all", "played", "unplayed")
 
-_QUERY = """
+# the Library view lists the files on disk, undecodable ones included (like `tuneup ls`)
+_QUERY = f"""
 SELECT i.id, i.kind, coalesce(i.title, ''), coalesce(i.artist, i.albumartist, ''), coalesce(i.album, ''),
        coalesce(s.title, ''), coalesce(i.genres, s.genres, '[]'), i.duration, i.path, i.added_at,
        coalesce(l.n, 0), i.season, i.episode
@@ -21,19 +24,9 @@ FROM items i
 LEFT JOIN series s ON s.id = i.series_id
 LEFT JOIN (SELECT item_id, count(*) AS n FROM listens WHERE profile_id = ? AND item_id IS NOT NULL
            GROUP BY item_id) l ON l.item_id = i.id
-WHERE i.status = 'present'
+WHERE {where(ON_DISK, "i")}
 ORDER BY i.id
 """
-
-
-def _genres(raw: str) -> tuple[str, ...]:
-    try:
-        value = json.loads(raw)
-    except (TypeError, ValueError):
-        return ()
-    if isinstance(value, str):
-        return (value,)
-    return tuple(str(g) for g in value) if isinstance(value, list) else ()
 
 
 @dataclass
@@ -85,7 +78,7 @@ class LibraryIndex:
                 title = path.rsplit("/", 1)[-1]
             if series and season is not None and episode is not None:
                 title = f"S{season:02d}E{episode:02d} {title}"
-            g = _genres(genres)
+            g = decode_genres(genres)
             index.ids.append(item_id)
             index.kinds.append(kind)
             index.titles.append(title)

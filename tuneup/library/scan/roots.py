@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 
 from tuneup.store import utcnow, write
+from tuneup.store.items import ON_DISK, where
 
 
 def _prefix(root: str) -> bytes:
@@ -34,7 +35,7 @@ def library_folders(db) -> list[tuple[str, int]]:
         sums.append("coalesce(sum(substr(path_raw, 1, ?) = ?), 0)")
         params += [len(prefix), prefix]
     counts = db.execute(
-        f"SELECT {', '.join(sums)} FROM items WHERE status = 'present'", params
+        f"SELECT {', '.join(sums)} FROM items WHERE {where(ON_DISK)}", params
     ).fetchone()
     return list(zip(roots, counts))
 
@@ -53,7 +54,7 @@ def remove_folder(db, path: str) -> int:
         now = utcnow()
         cur = db.execute(
             f"UPDATE items SET status = 'missing', missing_since = ?, updated_at = ? "
-            f"WHERE status = 'present' AND substr(path_raw, 1, ?) = ? AND NOT {keep_sql}",
+            f"WHERE {where(ON_DISK)} AND substr(path_raw, 1, ?) = ? AND NOT {keep_sql}",
             [now, now, len(prefix), prefix, *keep_params],
         )
         return cur.rowcount

@@ -19,6 +19,7 @@ from tuneup.cancel import cancel_check
 from tuneup.errors import DiskFullError, TuneupError
 from tuneup.library.scan.walk import display, walk
 from tuneup.store.db import utcnow, write
+from tuneup.store.items import mark_missing, mark_present, move_sql, upsert_sql
 
 Progress = Callable[[int, "int | None", str], None]
 
@@ -302,10 +303,7 @@ class _Scan:
             return
         now = utcnow()
         with write(self.db):
-            self.db.conn.executemany(
-                "UPDATE items SET status = 'present', missing_since = NULL, updated_at = ? WHERE id = ?",
-                [(now, i) for i in self.returned],
-            )
+            mark_present(self.db, self.returned, now)
         self.summary.returned += len(self.returned)
         self.summary.updated += len(self.returned)
 
@@ -456,13 +454,7 @@ class _Scan:
 
     @staticmethod
     def _upsert_sql(data_columns: list[str]) -> str:
-        cols = ["path_raw", "path", "root_id", "added_at", "updated_at", *data_columns]
-        sets = ", ".join(f"{c} = excluded.{c}" for c in cols if c not in ("path_raw", "added_at"))
-        return (
-            f"INSERT INTO items ({', '.join(cols)}, status, missing_since) "
-            f"VALUES ({', '.join('?' for _ in cols)}, 'present', NULL) "
-            f"ON CONFLICT(path_raw) DO UPDATE SET {sets}, status = 'present', missing_since = NULL"
-        )
+        return upsert_sql(["path_raw", "path", "root_id", "added_at", "updated_at", *data_columns])
 
     def _try_move(self, path: bytes, shown: str, filled: tuple, values: tuple, now: str) -> bool:
         """If a missing item has this content, move it here (keeping its id). True when moved."""
@@ -475,11 +467,8 @@ class _Scan:
         name = os.path.basename(path)
         candidates.sort(key=lambda c: (os.path.basename(c[1]) != name, c[0]))
         item_id, old_path = candidates.pop(0)
-        sets = ", ".join(f"{c} = ?" for c in self.data_columns)
         cur = self.db.execute(
-            f"UPDATE items SET path_raw = ?, path = ?, root_id = ?, updated_at = ?, status = 'present', "
-            f"missing_since = NULL, {sets} WHERE id = ? AND path_raw = ? "
-            f"AND NOT EXISTS (SELECT 1 FROM items WHERE path_raw = ?)",
+            move_sql(self.data_columns),
             [path, shown, self.root_of[path], now, *values, item_id, old_path, path],
         )
         if cur.rowcount != 1:
@@ -514,11 +503,7 @@ class _Scan:
             (p,) for p in self.known_errors if p.startswith(prefixes) and p not in self.error_paths
         ]
         with write(self.db):
-            self.db.conn.executemany(
-                "UPDATE items SET status = 'missing', missing_since = ?, updated_at = ? "
-                "WHERE id = ? AND status = 'present'",
-                [(now, now, i) for i in gone],
-            )
+            mark_missing(self.db, gone, now)
             self.summary.missing += len(gone)
             self.db.conn.executemany("DELETE FROM scan_errors WHERE path = ?", stale)
             self.db.conn.executemany(

@@ -21,6 +21,7 @@ from tuneup.cancel import cancel_check
 from tuneup.errors import DiskFullError
 from tuneup.library.scan.walk import display
 from tuneup.store.db import utcnow, write
+from tuneup.store.items import ON_DISK, where
 
 Progress = Callable[..., None]
 
@@ -91,7 +92,7 @@ def pending_tasks(
     )
     sql = (
         "SELECT i.id, i.path_raw, i.duration FROM items i LEFT JOIN features f ON f.item_id = i.id "
-        f"WHERE i.kind = 'track' AND i.status = 'present' AND ({which}) ORDER BY i.id"
+        f"WHERE i.kind = 'track' AND {where(ON_DISK, 'i')} AND ({which}) ORDER BY i.id"
     )
     params: list = [] if everything else [FEATURE_VERSION]
     if limit is not None:
@@ -339,7 +340,7 @@ def feature_status(db) -> dict:
     from tuneup.library.sound.features import FEATURE_VERSION
 
     one = lambda sql, *p: db.execute(sql, p).fetchone()[0]  # noqa: E731
-    tracks = one("SELECT count(*) FROM items WHERE kind = 'track' AND status = 'present'")
+    tracks = one(f"SELECT count(*) FROM items WHERE kind = 'track' AND {where(ON_DISK)}")
     ok = one(
         "SELECT count(*) FROM features f JOIN items i ON i.id = f.item_id WHERE i.kind = 'track' "
         "AND f.status = 'ok' AND f.version = ?",

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 
+from tuneup.store.items import present
+
 EPISODE_ORDER = "coalesce(i.season, 1), coalesce(i.episode, i.absolute_episode, 0), i.id"
 _EPISODE_COLS = (
     "id",
@@ -51,7 +53,7 @@ def episodes(db, series_id: int, *, specials: bool = True) -> list[dict]:
     where = "" if specials else " AND coalesce(i.season, 1) > 0"
     rows = db.execute(
         f"SELECT {', '.join('i.' + c for c in _EPISODE_COLS)} FROM items i WHERE i.series_id = ? "
-        f"AND i.status = 'present'{where} ORDER BY coalesce(i.season, 1) = 0, {EPISODE_ORDER}",
+        f"AND {present('i')}{where} ORDER BY coalesce(i.season, 1) = 0, {EPISODE_ORDER}",
         [series_id],
     ).fetchall()
     return [dict(zip(_EPISODE_COLS, r)) for r in rows]
@@ -98,7 +100,7 @@ def list_series(db, name: str | None = None) -> list[dict]:
 
 def movies(db) -> list[dict]:
     rows = db.execute(
-        "SELECT id, title, year, duration, path, genres, extra FROM items WHERE kind = 'movie' AND status = 'present' "
+        f"SELECT id, title, year, duration, path, genres, extra FROM items WHERE kind = 'movie' AND {present()} "
         "ORDER BY lower(title), year, id"
     ).fetchall()
     out = []
@@ -132,7 +134,7 @@ def collections(db) -> list[dict]:
 
 def other_videos(db) -> list[dict]:
     rows = db.execute(
-        "SELECT id, title, duration, path FROM items WHERE kind = 'video' AND status = 'present' "
+        f"SELECT id, title, duration, path FROM items WHERE kind = 'video' AND {present()} "
         "ORDER BY lower(title), id"
     ).fetchall()
     return [{"id": r[0], "title": r[1], "duration": r[2], "path": r[3]} for r in rows]
@@ -145,7 +147,7 @@ def series_content(db, series_id: int) -> dict:
     plots = [tree["plot"]] if tree["plot"] else []
     _add_extra(tree["extra"], tags, cast, crew, studios)
     rows = db.execute(
-        "SELECT genres, description, extra FROM items WHERE series_id = ? AND status = 'present'",
+        f"SELECT genres, description, extra FROM items WHERE series_id = ? AND {present()}",
         [series_id],
     ).fetchall()
     for genres_json, description, extra_json in rows:
@@ -191,7 +193,7 @@ def next_episode(db, profile_id: int, series_id: int) -> dict | None:
     ids = [e["id"] for e in eps]
     row = db.execute(
         f"SELECT w.item_id, w.completed FROM watch_progress w JOIN items i ON i.id = w.item_id "
-        f"WHERE w.profile_id = ? AND i.series_id = ? AND coalesce(i.season, 1) > 0 AND i.status = 'present' "
+        f"WHERE w.profile_id = ? AND i.series_id = ? AND coalesce(i.season, 1) > 0 AND {present('i')} "
         f"ORDER BY w.last_watched_at DESC, {EPISODE_ORDER} DESC LIMIT 1",
         [profile_id, series_id],
     ).fetchone()
@@ -212,7 +214,7 @@ def counts(db) -> dict:
         "sum(kind = 'episode' AND season = 0), count(DISTINCT CASE WHEN kind = 'episode' THEN series_id END), "
         "count(DISTINCT CASE WHEN kind = 'episode' AND coalesce(season, 1) > 0 "
         "THEN series_id || ':' || coalesce(season, 1) END) "
-        "FROM items WHERE status = 'present' AND kind != 'track'"
+        f"FROM items WHERE {present()} AND kind != 'track'"
     ).fetchone()
     return {
         "movies": row[0] or 0,

@@ -17,6 +17,7 @@ from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tuneup.library.scan.roots import library_folders, remove_folder
+from tuneup.store.items import ON_DISK, where
 from tuneup.tui.folders import check_folder
 from tuneup.tui.messages import LibraryChanged
 from tuneup.tui.text import clean
@@ -73,7 +74,8 @@ class LibraryFolders(Vertical):
 
         with connection(db_file) as db:
             folders = library_folders(db)
-            total = db.execute("SELECT count(*) FROM items WHERE status = 'present'").fetchone()[0]
+            # files the scan found, playable or not (bookkeeping, like the per-folder counts)
+            total = db.execute(f"SELECT count(*) FROM items WHERE {where(ON_DISK)}").fetchone()[0]
         self.app.call_from_thread(self._show, folders, total)
 
     def _show(self, folders: list[tuple[str, int]], total: int) -> None:
