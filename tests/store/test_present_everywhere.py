@@ -16,9 +16,9 @@ from tuneup.mixes.onboard import artist_choices, genre_choices
 from tuneup.model.api import fit
 from tuneup.model.sources import from_db
 from tuneup.store import profile_id, write
+from tuneup.store.profiles import needs_onboarding
 from tuneup.store.resolve import resolve
 from tuneup.store.tallies import artist_counts, genre_counts
-from tuneup.tui.onboarding_state import needs_onboarding
 
 NOW = datetime(2026, 11, 26, 20, 0, tzinfo=timezone.utc)
 
