@@ -13,9 +13,8 @@ from typing import IO, TYPE_CHECKING
 from tuneup.paths import Paths, get_paths
 
 if TYPE_CHECKING:
-    import sqlite_utils
-
     from tuneup.config import Config
+    from tuneup.store.db import Database
 
 
 @dataclass
@@ -25,7 +24,7 @@ class Env:
     stdout: IO[str] = field(default_factory=lambda: sys.stdout)
     stderr: IO[str] = field(default_factory=lambda: sys.stderr)
     _config: "Config | None" = None
-    _db: "sqlite_utils.Database | None" = None
+    _db: "Database | None" = None
 
     @classmethod
     def from_home(cls, home: str | None = None, profile: str | None = None) -> "Env":
@@ -40,7 +39,7 @@ class Env:
         return self._config
 
     @property
-    def db(self) -> "sqlite_utils.Database":
+    def db(self) -> "Database":
         """The database, opened (and migrated) on first use."""
         if self._db is None:
             from tuneup.store import open_db

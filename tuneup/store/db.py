@@ -15,8 +15,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
-import sqlite_utils
-
 from tuneup.errors import DiskFullError, StoreError, is_disk_full
 from tuneup.paths import ensure_dir
 from tuneup.store.schema import MIGRATIONS, SCHEMA_VERSION
@@ -25,11 +23,34 @@ BUSY_TIMEOUT_S = 60.0
 DEFAULT_PROFILE = "default"
 
 
+class Database:
+    """One SQLite connection and the one call the code makes on it, ``execute``; ``conn`` is the
+    sqlite3 connection itself (executemany, close, transactions).
+
+    This replaced ``sqlite_utils.Database``, which tuneup used for nothing else: its Table API
+    creates and alters tables from the data it is given, which a store whose schema only the
+    migrations change must not do, and importing it cost every command ~0.2 s of CPU (it loads
+    numpy; bench/RESULTS.md)."""
+
+    __slots__ = ("conn",)
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+
+    def execute(self, sql: str, parameters=None) -> sqlite3.Cursor:
+        if parameters is None:
+            return self.conn.execute(sql)
+        return self.conn.execute(sql, parameters)
+
+    def __repr__(self) -> str:
+        return f"<Database {self.conn!r}>"
+
+
 def utcnow() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def open_db(path: Path | str, *, migrate: bool = True) -> sqlite_utils.Database:
+def open_db(path: Path | str, *, migrate: bool = True) -> Database:
     """Open (creating if needed, owner-only) the database at ``path`` and bring its schema up to date."""
     if str(path) != ":memory:":
         path = Path(path)
@@ -51,7 +72,7 @@ def open_db(path: Path | str, *, migrate: bool = True) -> sqlite_utils.Database:
         if disk_full(exc, str(path)):
             raise DiskFullError(f"{path}: cannot open the database: the disk is full") from None
         raise StoreError(f"{path}: cannot open database ({exc})") from None
-    db = sqlite_utils.Database(conn)
+    db = Database(conn)
     if migrate:
         try:
             migrate_db(db)
@@ -62,7 +83,7 @@ def open_db(path: Path | str, *, migrate: bool = True) -> sqlite_utils.Database:
 
 
 @contextmanager
-def connection(path: Path | str) -> Iterator[sqlite_utils.Database]:
+def connection(path: Path | str) -> Iterator[Database]:
     """A connection of this thread's own (workers never share one), closed when the block ends."""
     db = open_db(path)
     try:
@@ -81,14 +102,17 @@ def _retry_locked(fn, attempts: int = 50):
             time.sleep(0.05 * (i + 1))
 
 
-def schema_version(db: sqlite_utils.Database) -> int:
-    if not db["schema_version"].exists():
+def schema_version(db: Database) -> int:
+    exists = db.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
+    ).fetchone()
+    if not exists:
         return 0
     row = db.execute("SELECT version FROM schema_version").fetchone()
     return row[0] if row else 0
 
 
-def migrate_db(db: sqlite_utils.Database) -> int:
+def migrate_db(db: Database) -> int:
     """Run every pending migration, each in its own transaction. Returns the new version."""
     if schema_version(db) == SCHEMA_VERSION:
         return SCHEMA_VERSION
@@ -129,7 +153,7 @@ def _statements(script: str) -> list[str]:
 
 
 @contextmanager
-def write(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+def write(db: Database) -> Iterator[Database]:
     """A write transaction: BEGIN IMMEDIATE, COMMIT on success, ROLLBACK on any error."""
     conn = db.conn
     if conn.in_transaction:  # nested: join the outer transaction
@@ -173,7 +197,7 @@ def _file_of(conn: sqlite3.Connection) -> str:
         return "the database"
 
 
-def profile_id(db: sqlite_utils.Database, name: str | None = None, *, create: bool = True) -> int:
+def profile_id(db: Database, name: str | None = None, *, create: bool = True) -> int:
     """The id of profile ``name`` (default profile when None), created on first use."""
     name = name or DEFAULT_PROFILE
     row = db.execute("SELECT id FROM profiles WHERE name = ?", [name]).fetchone()
