@@ -114,6 +114,7 @@ def fill(path: Path, data) -> dict[str, list]:
                 f"INSERT OR IGNORE INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
                 [row[n] for n in names],
             )
+    for table in tables(conn):  # read after every insert: triggers write to other tables
         stored[table] = conn.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall()
     conn.close()
     return stored

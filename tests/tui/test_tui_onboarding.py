@@ -180,3 +180,41 @@ def test_a_folder_added_after_going_back_is_scanned_too(env, music, tmp_path):
             assert wizard.scanned and "7 items" in str(wizard.query_one("#scan-summary").render())
 
     asyncio.run(run())
+
+
+def test_the_wizards_picks_shape_home_over_mixes_built_while_it_was_open(env, music):
+    """The scan inside the wizard makes Home build (and store) this week's mixes before the picks are
+    saved; after Finish, Home's Discover Weekly is built from the picks (it used to keep the sample)."""
+    from tuneup.tui.widgets.home import HomePane
+
+    async def run():
+        app = create_app(env)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            wizard = app.screen
+            wizard.query_one("#folder-input", Input).value = str(music)
+            await pilot.press("enter", "ctrl+n")
+            await settle(app, pilot, 0.3)
+            home = app.screen_stack[0].query_one(HomePane)
+            for _ in range(100):  # Home built its rows behind the wizard after the scan
+                if home.mixes:
+                    break
+                await pilot.pause(0.1)
+            assert env.db.execute("SELECT count(*) FROM mixes WHERE kind = 'weekly'").fetchone()[0]
+            await pilot.press("ctrl+n")
+            wizard.query_one("#genre-list", SelectionList).select("techno")
+            await pilot.pause()
+            await pilot.press(
+                "ctrl+n", "ctrl+n", "ctrl+n", "ctrl+n"
+            )  # artists, import, adventure, finish
+            await settle(app, pilot)
+            assert type(app.screen).__name__ == "MainScreen"
+            for _ in range(100):
+                weekly = [m for m in home.mixes if m.kind == "weekly"]
+                if weekly and any("you picked" in i.reason for i in weekly[0].items):
+                    break
+                await pilot.pause(0.1)
+            picked = [i.artist for i in weekly[0].items if "you picked: techno" in i.reason]
+            assert sorted(picked) == ["Basement Pulse", "Cold Cipher"]
+
+    asyncio.run(run())

@@ -21,6 +21,7 @@ from tuneup.mixes.select import Picker, from_recs, stable_seed
 from tuneup.mixes.types import Mix
 from tuneup.store.items import ALL, artist_keys, by_ids, genres, present
 from tuneup.store.tallies import by_count, genre_counts
+from tuneup.store.taste_version import taste_stamp
 
 KIND = "daily"
 RARELY = 2  # plays: "rarely played" is at most this many
@@ -41,8 +42,9 @@ def daily(
     now = aware(now)
     period = saved.day_period(now)
     ensure_playable(db, profile_id)
+    inputs = taste_stamp(db, profile_id)  # read first: a write while building makes it stale
     if not refresh:
-        kept = stored_mixes(db, profile_id, period)
+        kept = stored_mixes(db, profile_id, period, inputs)
         if kept:
             return kept
     count = setting(config, "mix.daily_count") if count is None else count
@@ -62,7 +64,11 @@ def daily(
         items = flow(db, mix_items(db, entries))
         stored.append(
             saved.Stored(
-                name, period, generated, [(i.item_id, i.reason, i.exploration) for i in items]
+                name,
+                period,
+                generated,
+                [(i.item_id, i.reason, i.exploration) for i in items],
+                inputs,
             )
         )
         mixes.append(
@@ -221,10 +227,13 @@ def _top_artist(db, ids: list[int]) -> str | None:
     return _top(_by_name(counts))
 
 
-def stored_mixes(db, profile_id: int, period: str) -> list[Mix]:
+def stored_mixes(db, profile_id: int, period: str, inputs: str | None = None) -> list[Mix]:
+    """Today's mixes as built earlier today; none when they were built from other inputs."""
+    if inputs is None:
+        inputs = taste_stamp(db, profile_id)
     banned = banned_ids(db, profile_id)
     out = []
-    for kept in saved.load(db, profile_id, KIND, period):
+    for kept in saved.current(saved.load(db, profile_id, KIND, period), inputs):
         items = mix_items(db, [e for e in kept.entries if e[0] not in banned])
         if items:
             label = kept.name.partition(": ")[2]

@@ -27,11 +27,12 @@ class Stored:
     period: str
     generated_at: str
     entries: list[tuple[int, str, bool]]  # (item_id, reason, exploration)
+    inputs: str | None = None  # the taste stamp it was built from (tuneup.store.taste_version)
 
 
 def load(db, profile_id: int, kind: str, period: str, name: str | None = None) -> list[Stored]:
     """The mixes stored for ``kind`` and ``period`` (one, when ``name`` is given), in name order."""
-    sql = "SELECT name, period, generated_at, items FROM mixes WHERE profile_id = ? AND kind = ? AND period = ?"
+    sql = "SELECT name, period, generated_at, items, inputs FROM mixes WHERE profile_id = ? AND kind = ? AND period = ?"
     args: list = [profile_id, kind, period]
     if name is not None:
         sql += " AND name = ?"
@@ -40,12 +41,18 @@ def load(db, profile_id: int, kind: str, period: str, name: str | None = None) -
 
 
 def _stored(row) -> Stored:
-    name, period, generated_at, raw = row
+    name, period, generated_at, raw, inputs = row
     entries = [
         (int(e["item_id"]), e.get("reason", ""), bool(e.get("exploration")))
         for e in json.loads(raw)
     ]
-    return Stored(name, period, generated_at, entries)
+    return Stored(name, period, generated_at, entries, inputs)
+
+
+def current(found: list[Stored], stamp: str) -> list[Stored]:
+    """``found`` when every one was built from what the store holds now (``stamp``), else nothing:
+    a mix built before an onboarding answer, a like or a ban, an import or a new folder is rebuilt."""
+    return found if found and all(s.inputs == stamp for s in found) else []
 
 
 def save(db, profile_id: int, kind: str, period: str, mixes: list[Stored]) -> None:
@@ -58,7 +65,8 @@ def save(db, profile_id: int, kind: str, period: str, mixes: list[Stored]) -> No
         for mix in mixes:
             items = [{"item_id": i, "reason": r, "exploration": e} for i, r, e in mix.entries]
             db.execute(
-                "INSERT INTO mixes (profile_id, kind, period, name, generated_at, items) VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO mixes (profile_id, kind, period, name, generated_at, items, inputs) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [
                     profile_id,
                     kind,
@@ -66,6 +74,7 @@ def save(db, profile_id: int, kind: str, period: str, mixes: list[Stored]) -> No
                     mix.name,
                     mix.generated_at,
                     json.dumps(items, ensure_ascii=False),
+                    mix.inputs,
                 ],
             )
 

@@ -23,6 +23,7 @@ from tuneup.mixes.modelref import get_model, setting
 from tuneup.mixes.select import Picker, from_recs, stable_seed
 from tuneup.mixes.types import Mix
 from tuneup.store.items import artist_keys
+from tuneup.store.taste_version import taste_stamp
 
 KIND = "weekly"
 NAME = "Discover Weekly"
@@ -44,8 +45,9 @@ def weekly(
     now = aware(now)
     period = saved.week_period(now)
     ensure_playable(db, profile_id)  # NothingToMixError when there is nothing at all
+    inputs = taste_stamp(db, profile_id)  # read first: a write while building makes it stale
     if not refresh:
-        kept = stored_mix(db, profile_id, period)
+        kept = stored_mix(db, profile_id, period, inputs)
         if kept is not None:
             return kept
     size = size or setting(config, "mix.weekly_size")
@@ -60,7 +62,11 @@ def weekly(
         period,
         [
             saved.Stored(
-                NAME, period, generated, [(i.item_id, i.reason, i.exploration) for i in items]
+                NAME,
+                period,
+                generated,
+                [(i.item_id, i.reason, i.exploration) for i in items],
+                inputs,
             )
         ],
     )
@@ -124,9 +130,12 @@ def _longest_unplayed(db, profile_id: int, since, taken: set[int], n: int) -> li
     return [i for i, _ in rows if i not in taken][:n]
 
 
-def stored_mix(db, profile_id: int, period: str) -> Mix | None:
-    """This week's mix as generated earlier in the week, minus anything banned or gone since."""
-    found = saved.load(db, profile_id, KIND, period, NAME)
+def stored_mix(db, profile_id: int, period: str, inputs: str | None = None) -> Mix | None:
+    """This week's mix as generated earlier in the week, minus anything banned or gone since; None
+    when it was built from other inputs than ``inputs`` (the current taste stamp, read when None)."""
+    if inputs is None:
+        inputs = taste_stamp(db, profile_id)
+    found = saved.current(saved.load(db, profile_id, KIND, period, NAME), inputs)
     if not found:
         return None
     kept = found[0]

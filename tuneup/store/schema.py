@@ -187,11 +187,64 @@ MIGRATION_FEATURES_UNDECODABLE = """
 ALTER TABLE features ADD COLUMN undecodable INTEGER NOT NULL DEFAULT 0;
 """
 
+# Issue 17: what a stored mix was built from. Every write a mix depends on (onboarding seeds, feedback
+# and its undo, forget, an import, a folder added or removed) bumps a counter, by trigger, so no write
+# path can forget to; a stored mix keeps the stamp it was built from and is rebuilt when it differs.
+# scope: a profile id, or 0 for what every profile shares (folders, imports).
+MIGRATION_TASTE_VERSION = """
+CREATE TABLE taste_versions (
+    scope INTEGER PRIMARY KEY,
+    version INTEGER NOT NULL DEFAULT 0
+);
+ALTER TABLE mixes ADD COLUMN inputs TEXT;
+CREATE TRIGGER taste_feedback_added AFTER INSERT ON feedback BEGIN
+    INSERT OR IGNORE INTO taste_versions (scope) VALUES (NEW.profile_id);
+    UPDATE taste_versions SET version = version + 1 WHERE scope = NEW.profile_id;
+END;
+CREATE TRIGGER taste_feedback_changed AFTER UPDATE ON feedback BEGIN
+    INSERT OR IGNORE INTO taste_versions (scope) VALUES (NEW.profile_id);
+    UPDATE taste_versions SET version = version + 1 WHERE scope IN (NEW.profile_id, OLD.profile_id);
+END;
+CREATE TRIGGER taste_feedback_removed AFTER DELETE ON feedback BEGIN
+    INSERT OR IGNORE INTO taste_versions (scope) VALUES (OLD.profile_id);
+    UPDATE taste_versions SET version = version + 1 WHERE scope = OLD.profile_id;
+END;
+CREATE TRIGGER taste_seeds_added AFTER INSERT ON taste_seeds BEGIN
+    INSERT OR IGNORE INTO taste_versions (scope) VALUES (NEW.profile_id);
+    UPDATE taste_versions SET version = version + 1 WHERE scope = NEW.profile_id;
+END;
+CREATE TRIGGER taste_seeds_removed AFTER DELETE ON taste_seeds BEGIN
+    INSERT OR IGNORE INTO taste_versions (scope) VALUES (OLD.profile_id);
+    UPDATE taste_versions SET version = version + 1 WHERE scope = OLD.profile_id;
+END;
+CREATE TRIGGER taste_listens_removed AFTER DELETE ON listens BEGIN
+    INSERT OR IGNORE INTO taste_versions (scope) VALUES (OLD.profile_id);
+    UPDATE taste_versions SET version = version + 1 WHERE scope = OLD.profile_id;
+END;
+CREATE TRIGGER taste_listens_matched AFTER UPDATE OF item_id ON listens BEGIN
+    INSERT OR IGNORE INTO taste_versions (scope) VALUES (NEW.profile_id);
+    UPDATE taste_versions SET version = version + 1 WHERE scope = NEW.profile_id;
+END;
+CREATE TRIGGER taste_import_added AFTER INSERT ON imports BEGIN
+    INSERT OR IGNORE INTO taste_versions (scope) VALUES (0);
+    UPDATE taste_versions SET version = version + 1 WHERE scope = 0;
+END;
+CREATE TRIGGER taste_root_added AFTER INSERT ON roots BEGIN
+    INSERT OR IGNORE INTO taste_versions (scope) VALUES (0);
+    UPDATE taste_versions SET version = version + 1 WHERE scope = 0;
+END;
+CREATE TRIGGER taste_root_removed AFTER DELETE ON roots BEGIN
+    INSERT OR IGNORE INTO taste_versions (scope) VALUES (0);
+    UPDATE taste_versions SET version = version + 1 WHERE scope = 0;
+END;
+"""
+
 MIGRATIONS: list[str] = [
     MIGRATION_1,
     MIGRATION_HISTORY_FEEDBACK,
     MIGRATION_WATCH_HISTORY,
     MIGRATION_FEATURES_UNDECODABLE,
+    MIGRATION_TASTE_VERSION,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

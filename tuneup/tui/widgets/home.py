@@ -71,15 +71,19 @@ class HomePane(VerticalScroll):
     ]
 
     class RowsLoaded(Message):
-        def __init__(self, mixes: list[Mix]):
+        def __init__(self, mixes: list[Mix], generation: int = 0):
             super().__init__()
             self.mixes = mixes
+            self.generation = generation
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.mixes: list[Mix] = []
         self.loaded = False
         self._target: Card | None = None
+        self._generation = (
+            0  # rows from an older reload (e.g. built while the wizard was open) lose
+        )
 
     def compose(self) -> ComposeResult:
         yield Static("Building your mixes…", classes="empty", markup=False)
@@ -88,10 +92,11 @@ class HomePane(VerticalScroll):
         self.call_after_refresh(self.reload)  # after the first paint
 
     def reload(self) -> None:
-        self._load()
+        self._generation += 1
+        self._load(self._generation)
 
     @work(thread=True, exclusive=True, group="home-rows")
-    def _load(self) -> None:
+    def _load(self, generation: int = 0) -> None:
         from tuneup.store import connection
         from tuneup.tui.home_rows import load_rows
 
@@ -110,10 +115,11 @@ class HomePane(VerticalScroll):
                     markup=False,
                 )
                 mixes = []
-        self.post_message(self.RowsLoaded(mixes))  # never blocks this thread on the UI
+        self.post_message(self.RowsLoaded(mixes, generation))  # never blocks this thread on the UI
 
     async def on_home_pane_rows_loaded(self, message: "HomePane.RowsLoaded") -> None:
-        await self.show_mixes(message.mixes)
+        if message.generation == self._generation:  # a newer reload is under way: its rows win
+            await self.show_mixes(message.mixes)
 
     async def show_mixes(self, mixes: list[Mix]) -> None:
         had_focus = self.screen.focused is not None and self in self.screen.focused.ancestors
