@@ -27,7 +27,8 @@ JSON output, export) goes through them, never through a regex of its own.
   lone surrogates (``\\udce9``): the text stays valid UTF-8 (raw, Python would refuse to write it)
   and nothing is lost: ``os.fsencode(json.loads(text)[...])`` gives a non-UTF-8 file name's bytes
   back, so a script can open the file. (``ls --json`` shows ``items.path``, the store's display
-  form, ``\\xe9`` as text; mixes, rows and recommendations carry the real path.)
+  form, ``\\xe9`` as text; mixes, rows and recommendations carry the real path.) A float that is
+  infinite or NaN is written ``null``: JSON has no such number.
 
 The decision on bidi: embeddings, overrides and isolates are formatting, not text. A title holding an
 unterminated U+202E would reverse the rest of the terminal line (or of a player's list) and can make
@@ -40,6 +41,7 @@ they reorder nothing past themselves) are kept.
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any
 
@@ -134,11 +136,25 @@ def _ascii_escape(match: re.Match) -> str:
     return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
 
 
+def _finite(value: Any) -> Any:
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
+
+
 def to_json(data: Any, *, indent: int | None = 2, ascii: bool = False) -> str:
     """``data`` as JSON text that is valid UTF-8 and carries no raw control or bidi character (the
     policy above). ``ascii``: escape every non-ASCII character too (for a document read anywhere).
-    Values json cannot encode are written as ``str(value)``."""
-    text = json.dumps(data, ensure_ascii=False, indent=indent, default=str)
+    Values json cannot encode are written as ``str(value)``; an infinite or NaN float (JSON has no
+    such number, and ``Infinity`` breaks every strict parser) as ``null``."""
+    try:
+        text = json.dumps(data, ensure_ascii=False, indent=indent, default=str, allow_nan=False)
+    except ValueError:  # a non-finite float somewhere (rare: walk the data only then)
+        text = json.dumps(_finite(data), ensure_ascii=False, indent=indent, default=str)
     if _JSON.search(text):
         text = _JSON.sub(_for_json, text)
     if ascii and not text.isascii():

@@ -89,6 +89,9 @@ def test_the_chosen_forms():
     assert os.fsencode(json.loads(to_json(os.fsdecode(b"caf\xe9")))) == b"caf\xe9"
     assert to_json("é\x7f\u202e", ascii=True) == '"\\u00e9\\u007f\\u202e"'
     assert terminal("a\x1b[2Jb\nc\u202ed\n") == "ab\ncd\n"
+    assert json.loads(to_json({"d": [float("inf"), float("nan"), -float("inf"), 1.5]})) == {
+        "d": [None, None, None, 1.5]
+    }
 
 
 @settings(max_examples=300, deadline=None)

@@ -49,7 +49,7 @@ def check(lines: list[str], what: str) -> None:
 def test_hostile_titles_reach_the_terminal_without_bidi_or_controls(env, library):
     async def run():
         app = create_app(env, rows_loader=mixes_from_db, today=TODAY)
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
             await settle(app, pilot)
             home = screen_lines(app)
             check(home, "home")
@@ -72,5 +72,13 @@ def test_hostile_titles_reach_the_terminal_without_bidi_or_controls(env, library
             text = "\n".join(library_lines)
             assert "T-newline line one line two three four" in text, text
             assert "T-bidi evil iso T-bidi-end" in text, text
+            # an error toast that quotes a file name (every notify() goes through the app's)
+            app.screen.notify("N-toast \u202eevil\x1b[2J\x9b N-toast-end", markup=False)
+            await pilot.pause(0.3)
+            toast = screen_lines(app)
+            check(toast, "toast")
+            assert any("N-toast evil" in line for line in toast), [
+                ln for ln in toast if "toast" in ln
+            ]
 
     asyncio.run(run())

@@ -12,6 +12,7 @@ from textual.binding import Binding
 from textual.worker import Worker, WorkerState
 
 from tuneup.env import Env
+from tuneup.text import terminal
 from tuneup.tui.commands import TuneupCommands
 from tuneup.tui.messages import LibraryChanged, WorkDone, WorkFailed, WorkProgress
 
@@ -66,6 +67,11 @@ class TuneupApp(App):
         self.playback = PlaybackController(self, player_factory)
         self.jobs: dict = {}  # name -> its cancel handle (a threading or multiprocessing Event)
         self._children: dict = {}  # name -> JobProcess, for the jobs that run in a child process
+
+    def notify(self, message: str, *, title: str = "", **kwargs) -> None:
+        """Every toast (screens' and widgets' notify() come here) by the display policy of
+        tuneup.text: an error that quotes a tag or a file name cannot drive the terminal."""
+        super().notify(terminal(str(message)), title=terminal(str(title)), **kwargs)
 
     # ---- start ---------------------------------------------------------------------------------
     def get_default_screen(self):

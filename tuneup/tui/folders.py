@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from tuneup.text import path_text
+
 MEDIA_EXTENSIONS = frozenset(
     "mp3 flac ogg oga opus m4a mp4 m4v aac wav wv aiff aif ape mpc wma alac mkv webm avi mov ts m2ts mpg mpeg "
     "wmv ogv".split()
@@ -30,7 +32,7 @@ class FolderCheck:
 
 def shown(path: str | Path) -> str:
     """A printable form of a path whose name may not be valid UTF-8 (bad bytes backslash-escaped)."""
-    return os.fsencode(str(path)).decode("utf-8", "backslashreplace")
+    return path_text(os.fsencode(str(path)))
 
 
 def check_folder(

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterator
 
 from tuneup.library.video.sidecars import effective_mtime
+from tuneup.text import path_text
 
 Found = tuple  # (path: bytes, size: int, mtime_ns: int)
 
@@ -27,7 +28,7 @@ class Problem:
 
 def display(path: bytes) -> str:
     """A printable, JSON-safe form of a bytes path (invalid UTF-8 bytes backslash-escaped)."""
-    return path.decode("utf-8", "backslashreplace")
+    return path_text(path)
 
 
 def suffix_of(name: bytes) -> bytes:

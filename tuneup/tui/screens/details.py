@@ -12,6 +12,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from tuneup.text import to_json
 from tuneup.tui.text import clean
 
 FIELDS = (
@@ -109,7 +110,7 @@ class DetailsScreen(ModalScreen):
         for key, value in self.evidence.items():
             table.add_row(
                 Text(clean(key), style="dim"),
-                Text(clean(json.dumps(value, default=str)), style="dim"),
+                Text(clean(to_json(value, indent=None)), style="dim"),
             )
         with VerticalScroll():
             yield Static(table, id="details-table")
