@@ -162,3 +162,16 @@ def test_hostile_tags_and_paths_survive_the_cli(tuneup_cmd, env):
         if fmt in ("m3u8", "xspf", "jspf"):
             titles = {e.title for e in entries}
             assert "line #EXTINF:-1,injected" in titles and "ok" in titles
+
+
+def test_the_models_evidence_is_kept_in_json_and_in_the_saved_mix(tuneup_cmd, library, env):
+    first = json.loads(tuneup_cmd("mix", "--json").stdout)["items"]
+    assert all(item["evidence"] for item in first), [i for i in first if not i["evidence"]][:1]
+    assert all("contributions" in item["evidence"] for item in first if not item["exploration"])
+    (raw,) = env.db.execute("SELECT items FROM mixes WHERE kind = 'weekly'").fetchone()
+    assert [e["evidence"] for e in json.loads(raw)] == [item["evidence"] for item in first]
+    again = json.loads(tuneup_cmd("mix", "--json").stdout)["items"]  # this week's, from the store
+    assert [i["evidence"] for i in again] == [i["evidence"] for i in first]
+    rows = json.loads(tuneup_cmd("rows", "--json").stdout)
+    weekly = next(r for r in rows if r["kind"] == "weekly")
+    assert [i["evidence"] for i in weekly["items"]] == [i["evidence"] for i in first]

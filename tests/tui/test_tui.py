@@ -287,3 +287,34 @@ def test_jobs_can_start_process_pools(env, library):
             assert any("analyse finished: sum 6" in m for m in messages), messages
 
     asyncio.run(run())
+
+
+def test_details_of_a_mix_item_show_the_models_evidence(env, library, tmp_path):
+    """The model's evidence for a pick reaches Details through the real rows (keys only)."""
+    from tuneup.mixes.rows import build_rows
+    from tuneup.tui.screens.details import evidence_rows
+    from tuneup.tui.widgets.home import HomePane
+
+    def real_rows(db, config, profile, profile_id):
+        return list(build_rows(db, tmp_path / "model", profile_id, config=config))
+
+    async def run():
+        app = make_app(env, rows_loader=real_rows)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            for _ in range(100):  # the fit runs in Home's worker
+                if app.screen.query_one(HomePane).mixes:
+                    break
+                await pilot.pause(0.1)
+            kinds = [m.kind for m in app.screen.query_one(HomePane).mixes]
+            assert "weekly" in kinds, kinds
+            await pilot.press(*["down"] * kinds.index("weekly"))
+            item = app.screen.focused.item
+            assert item.evidence and item.reason
+            await pilot.press("i")
+            await pilot.pause()
+            assert type(app.screen).__name__ == "DetailsScreen"
+            assert app.screen.evidence_rows == evidence_rows(item.evidence)
+            assert {name for name, _ in app.screen.evidence_rows} == set(item.evidence)
+
+    asyncio.run(run())

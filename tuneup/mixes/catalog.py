@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from typing import Iterable
 
 from tuneup.errors import NothingToMixError
-from tuneup.mixes.types import MixItem
+from tuneup.mixes.types import MixItem, as_pick
 from tuneup.store.items import PRESENT, Item, by_ids, marks, present
 
 
@@ -62,17 +62,16 @@ def played_since(db, profile_id: int, since: datetime) -> set[int]:
     return {r[0] for r in rows}
 
 
-def mix_items(
-    db, entries: Iterable[tuple[int, str, bool]], evidence: dict[int, dict] | None = None
-) -> list[MixItem]:
-    """MixItems for ``(item_id, reason, exploration)`` in that order; ids no longer present are dropped
-    (a mix only holds what plays: present and not undecodable)."""
-    entries = list(entries)
-    items = by_ids(db, [e[0] for e in entries], scope=PRESENT)
+def mix_items(db, entries: Iterable) -> list[MixItem]:
+    """MixItems for picks (or ``(item_id, reason, exploration)`` triples) in that order, each with its
+    evidence; ids no longer present are dropped (a mix only holds what plays: present and not
+    undecodable)."""
+    picks = [as_pick(e) for e in entries]
+    items = by_ids(db, [p.item_id for p in picks], scope=PRESENT)
     return [
-        to_mix_item(items[item_id], reason, exploration, (evidence or {}).get(item_id, {}))
-        for item_id, reason, exploration in entries
-        if item_id in items
+        to_mix_item(items[p.item_id], p.reason, p.exploration, p.evidence)
+        for p in picks
+        if p.item_id in items
     ]
 
 

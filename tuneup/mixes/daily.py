@@ -67,7 +67,7 @@ def daily(
                 name,
                 period,
                 generated,
-                [(i.item_id, i.reason, i.exploration) for i in items],
+                [i.pick() for i in items],
                 inputs,
             )
         )

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from tuneup.mixes.catalog import aware, banned_ids, ensure_playable, iso, mix_items, profile_name
 from tuneup.mixes.seeds import Seed, resolve_all
-from tuneup.mixes.types import Mix, MixItem
+from tuneup.mixes.types import Mix, MixItem, Pick
 from tuneup.store.items import artist_keys
 
 KIND = "radio"
@@ -62,7 +62,7 @@ class RadioSession:
 
     def next_batch(self, n: int = 25) -> list[MixItem]:
         """The next ``n`` items, a few at a time, each few chosen near the seeds and the item before them."""
-        entries: list[tuple[int, str, bool]] = []
+        entries: list[Pick] = []
         while len(entries) < n:
             chunk = self._steps(min(STEP, n - len(entries)))
             if not chunk:
@@ -82,7 +82,7 @@ class RadioSession:
             "Each track close to the seeds and to the one before it",
         )
 
-    def _steps(self, n: int) -> list[tuple[int, str, bool]]:
+    def _steps(self, n: int) -> list[Pick]:
         """Up to ``n`` next items from one neighbourhood: the seeds plus the latest item."""
         anchors = list(self._seed_sample)
         if self.queued:
@@ -94,14 +94,14 @@ class RadioSession:
             anchors, k=40, exclude=sorted(exclude), kinds="track", profile_id=self.profile_id
         )
         artists = {r.item_id: self._artist(r.item_id) for r in recs}
-        out: list[tuple[int, str, bool]] = []
+        out: list[Pick] = []
         for _ in range(n):
             rec = self._choose(recs, artists, exclude)
             if rec is None:
                 break
             exclude.add(rec.item_id)
             self.queued.append(rec.item_id)
-            out.append((rec.item_id, self._reason(rec), False))
+            out.append(Pick(rec.item_id, self._reason(rec), False, rec.evidence))
         return out
 
     def _choose(self, recs, artists: dict[int, str], exclude: set[int]):

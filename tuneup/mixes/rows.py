@@ -10,7 +10,7 @@ from tuneup.mixes import episodes, history_rows
 from tuneup.mixes.catalog import aware, banned_ids, iso, mix_items, profile_name
 from tuneup.mixes.modelref import get_model, setting
 from tuneup.mixes.select import from_recs
-from tuneup.mixes.types import Mix
+from tuneup.mixes.types import Mix, Pick
 from tuneup.store.items import artist_key, ids_by_artist, present
 
 ROW_SIZE = history_rows.ROW_SIZE
@@ -210,7 +210,7 @@ def _as_series(r: _Rows, recs, *, skip_series: set, banned: set) -> list[tuple[i
         sid = row[0] if row else None
         if sid is None:
             if not _finished(r.db, r.profile_id, rec.item_id):
-                out.append((rec.item_id, rec.reason, rec.exploration))
+                out.append(Pick(rec.item_id, rec.reason, rec.exploration, rec.evidence))
             continue
         if sid in seen:
             continue
@@ -220,7 +220,9 @@ def _as_series(r: _Rows, recs, *, skip_series: set, banned: set) -> list[tuple[i
             continue
         where = _episode_label(entry)
         start = "starts at" if entry["reason"] == "start" else "continue at"
-        out.append((entry["id"], f"{rec.reason}; {start} {where}", rec.exploration))
+        out.append(
+            Pick(entry["id"], f"{rec.reason}; {start} {where}", rec.exploration, rec.evidence)
+        )
     return out
 
 
@@ -255,7 +257,12 @@ def time_of_day(r: _Rows) -> Mix | None:
         artist_cap=setting(r.config, "mix.artist_cap"),
     )
     entries = [
-        (rec.item_id, f"you often play this in the {name.lower()}: {rec.reason}", False)
+        Pick(
+            rec.item_id,
+            f"you often play this in the {name.lower()}: {rec.reason}",
+            False,
+            rec.evidence,
+        )
         for rec in recs
     ]
     return r.mix("time_of_day", f"{name} mix", entries, f"What you play in the {name.lower()}")

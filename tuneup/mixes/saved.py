@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
+from tuneup.mixes.types import Pick, as_pick
 from tuneup.store.db import write
 
 
@@ -26,7 +27,7 @@ class Stored:
     name: str
     period: str
     generated_at: str
-    entries: list[tuple[int, str, bool]]  # (item_id, reason, exploration)
+    entries: list  # Picks (or (item_id, reason, exploration) triples), in order
     inputs: str | None = None  # the taste stamp it was built from (tuneup.store.taste_version)
 
 
@@ -43,7 +44,7 @@ def load(db, profile_id: int, kind: str, period: str, name: str | None = None) -
 def _stored(row) -> Stored:
     name, period, generated_at, raw, inputs = row
     entries = [
-        (int(e["item_id"]), e.get("reason", ""), bool(e.get("exploration")))
+        Pick(int(e["item_id"]), e.get("reason", ""), bool(e.get("exploration")), e.get("evidence"))
         for e in json.loads(raw)
     ]
     return Stored(name, period, generated_at, entries, inputs)
@@ -63,7 +64,7 @@ def save(db, profile_id: int, kind: str, period: str, mixes: list[Stored]) -> No
             [profile_id, kind, period],
         )
         for mix in mixes:
-            items = [{"item_id": i, "reason": r, "exploration": e} for i, r, e in mix.entries]
+            items = [_entry(as_pick(e)) for e in mix.entries]
             db.execute(
                 "INSERT INTO mixes (profile_id, kind, period, name, generated_at, items, inputs) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -73,10 +74,24 @@ def save(db, profile_id: int, kind: str, period: str, mixes: list[Stored]) -> No
                     period,
                     mix.name,
                     mix.generated_at,
-                    json.dumps(items, ensure_ascii=False),
+                    json.dumps(items, ensure_ascii=False, default=_plain),
                     mix.inputs,
                 ],
             )
+
+
+def _entry(pick: Pick) -> dict:
+    entry = {"item_id": pick.item_id, "reason": pick.reason, "exploration": pick.exploration}
+    if pick.evidence:
+        entry["evidence"] = pick.evidence
+    return entry
+
+
+def _plain(value):
+    """A numpy number in the model's evidence, as the plain number JSON holds."""
+    if hasattr(value, "item"):
+        return value.item()
+    raise TypeError(f"{type(value).__name__} is not JSON data")
 
 
 def previous_ids(db, profile_id: int, kind: str, period: str) -> set[int]:
@@ -88,7 +103,7 @@ def previous_ids(db, profile_id: int, kind: str, period: str) -> set[int]:
     ).fetchone()
     if not row:
         return set()
-    return {i for s in load(db, profile_id, kind, row[0]) for i, _, _ in s.entries}
+    return {e[0] for s in load(db, profile_id, kind, row[0]) for e in s.entries}
 
 
 def overlap_budget(size: int, share: float = 0.2) -> int:

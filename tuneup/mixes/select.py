@@ -6,10 +6,13 @@ from __future__ import annotations
 import zlib
 from dataclasses import dataclass, field
 
+from tuneup.mixes.types import Pick, as_pick
+
 
 @dataclass
 class Picker:
-    """Takes ranked ``(item_id, reason, exploration)`` entries while the rules allow."""
+    """Takes ranked picks (:class:`Pick`, or ``(item_id, reason, exploration)``) while the rules allow;
+    what it takes keeps its evidence."""
 
     size: int
     artist_of: dict[int, str]
@@ -17,7 +20,7 @@ class Picker:
     previous: set[int] = field(default_factory=set)
     repeat_budget: int | None = None  # most items from ``previous``; None: no limit
     banned: set[int] = field(default_factory=set)
-    taken: list[tuple[int, str, bool]] = field(default_factory=list)
+    taken: list[Pick] = field(default_factory=list)
     _ids: set[int] = field(default_factory=set)
     _per_artist: dict[str, int] = field(default_factory=dict)
     _repeats: int = 0
@@ -47,12 +50,13 @@ class Picker:
         )
 
     def offer(self, entries) -> "Picker":
-        for item_id, reason, exploration in entries:
+        for entry in entries:
             if self.full:
                 break
+            item_id = entry[0]
             if not self.allows(item_id):
                 continue
-            self.taken.append((item_id, reason, exploration))
+            self.taken.append(as_pick(entry))
             self._ids.add(item_id)
             artist = self.artist_of.get(item_id, "")
             if artist:
@@ -62,8 +66,9 @@ class Picker:
         return self
 
 
-def from_recs(recs) -> list[tuple[int, str, bool]]:
-    return [(r.item_id, r.reason, bool(r.exploration)) for r in recs]
+def from_recs(recs) -> list[Pick]:
+    """The model's recs as picks, evidence included."""
+    return [Pick(r.item_id, r.reason, bool(r.exploration), r.evidence) for r in recs]
 
 
 def stable_seed(*parts: object) -> int:

@@ -3,6 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from typing import NamedTuple
+
+
+class Pick(NamedTuple):
+    """One ranked entry on its way into a mix: the item, why, whether it explores, and the model's
+    evidence for it (kept through the mix rules into the MixItem, the saved mix, Details and JSON).
+    Plain ``(item_id, reason, exploration)`` triples from the history rows are picks without evidence."""
+
+    item_id: int
+    reason: str
+    exploration: bool = False
+    evidence: dict | None = None
+
+
+def as_pick(entry) -> Pick:
+    """A triple or a Pick, as a Pick."""
+    return entry if isinstance(entry, Pick) else Pick(*entry)
 
 
 @dataclass
@@ -22,6 +39,10 @@ class MixItem:
         return {
             f.name: getattr(self, f.name) for f in fields(self)
         }  # asdict() deep-copies: slow for big rows
+
+    def pick(self) -> Pick:
+        """The entry a saved mix keeps of this item."""
+        return Pick(self.item_id, self.reason, self.exploration, self.evidence or None)
 
 
 @dataclass

@@ -65,7 +65,7 @@ def weekly(
                 NAME,
                 period,
                 generated,
-                [(i.item_id, i.reason, i.exploration) for i in items],
+                [i.pick() for i in items],
                 inputs,
             )
         ],

@@ -1,4 +1,4 @@
-"""`i`: one item's details and the full reason it was recommended."""
+"""`i`: one item's details, the full reason it was recommended and the model's evidence for it."""
 
 from __future__ import annotations
 
@@ -69,6 +69,24 @@ def item_details(db, item_id: int, profile_id: int) -> list[tuple[str, str]]:
     return out
 
 
+def evidence_rows(evidence: dict) -> list[tuple[str, str]]:
+    """The model's evidence for a pick, one row per key: a nested table as ``name value, ...``."""
+    rows = []
+    for key, value in evidence.items():
+        if isinstance(value, dict):
+            text = ", ".join(f"{k} {_number(v)}" for k, v in value.items())
+        else:
+            text = _number(value)
+        rows.append((clean(key), clean(text)))
+    return rows
+
+
+def _number(value) -> str:
+    if isinstance(value, float):
+        return f"{value:g}"
+    return value if isinstance(value, str) else to_json(value, indent=None)
+
+
 class DetailsScreen(ModalScreen):
     BINDINGS = [
         Binding("escape,i,q", "dismiss", "Close"),
@@ -107,11 +125,9 @@ class DetailsScreen(ModalScreen):
             )
         for name, value in self.rows:
             table.add_row(Text(name), Text(value))
-        for key, value in self.evidence.items():
-            table.add_row(
-                Text(clean(key), style="dim"),
-                Text(clean(to_json(value, indent=None)), style="dim"),
-            )
+        self.evidence_rows = evidence_rows(self.evidence)
+        for name, value in self.evidence_rows:
+            table.add_row(Text(name, style="dim"), Text(value, style="dim"))
         with VerticalScroll():
             yield Static(table, id="details-table")
             yield Static(Text("enter plays · r radio · esc closes", style="dim"))
