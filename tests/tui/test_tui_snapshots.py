@@ -1,6 +1,7 @@
 """What each main screen looks like: fixed size, fixed data, cursor blink off.
 
-Update after an intended change with: pytest tests/test_tui_snapshots.py --snapshot-update
+Driven by keys only, as a person would. Update after an intended change with:
+pytest tests/tui/test_tui_snapshots.py --snapshot-update
 """
 
 from __future__ import annotations
@@ -30,27 +31,9 @@ def keys_then_settle(*keys):
     return run_before
 
 
-def focus_card(row: int, col: int, then: str | None = None):
-    """Focus one Home card directly (the arrow keys themselves are tested with Pilot in test_tui.py)."""
-
-    async def run_before(pilot) -> None:
-        from tuneup.tui.widgets.home import HomePane
-
-        await settle(pilot.app, pilot, 0.2)
-        home = pilot.app.screen.query_one(HomePane)
-        card = home._card(row, col)
-        home._target = card
-        card.focus(scroll_visible=False)
-        await settle(pilot.app, pilot, 0.2)
-        if then:
-            getattr(home, then)()
-            await settle(pilot.app, pilot, 0.2)
-
-    return run_before
-
-
 def test_home(app, snap_compare):
-    assert snap_compare(app, terminal_size=SIZE, run_before=focus_card(1, 1))
+    # Home opens on the first card; down, right reaches row 1, card 1
+    assert snap_compare(app, terminal_size=SIZE, run_before=keys_then_settle("down", "right"))
 
 
 def test_library(app, snap_compare):
@@ -74,7 +57,7 @@ def test_help(app, snap_compare):
 
 
 def test_details(app, snap_compare):
-    assert snap_compare(app, terminal_size=SIZE, run_before=focus_card(0, 0, "action_details"))
+    assert snap_compare(app, terminal_size=SIZE, run_before=keys_then_settle("i"))
 
 
 def test_onboarding_first_step(env, snap_compare):
