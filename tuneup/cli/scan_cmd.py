@@ -214,8 +214,10 @@ def doctor_command(ctx: typer.Context, json_out: bool = JsonOption) -> None:
         )
     db = report["database"]
     console.print(
-        f"{mark(db['integrity'] == 'ok')}database {db['path']}: integrity {db['integrity']}, "
-        f"schema {db['schema_version']}",
+        display(
+            f"{mark(db['integrity'] == 'ok')}database {db['path']}: integrity {db['integrity']}, "
+            f"schema {db['schema_version']}"
+        ),
         markup=False,
     )
     if not report["roots"]:
