@@ -283,3 +283,38 @@ def test_a_dropped_connection_mid_song_is_still_one_play():
     tracker.lost()
     tracker.observe({"state": "stop"}, {})  # MPD restarted: the held song ended when we lost it
     assert ended[-1] == ("b.ogg", "error", 5)
+
+
+def test_only_going_on_to_the_queued_next_song_is_a_skip():
+    """A replaced queue (its songs get new ids), a jump to another song or going back ends a song as
+    "stopped": only MPD moving to the song it had queued next is the person skipping it."""
+    from tuneup.history.events import is_skip
+    from tuneup.playback.mpd_watch import PlayTracker
+
+    ended, now = [], [0.0]
+    tracker = PlayTracker(
+        lambda play, reason: ended.append((play.file, reason)), clock=lambda: now[0]
+    )
+
+    def play(song_id, file, next_id):
+        now[0] += 3.0
+        tracker.observe(
+            {"state": "play", "songid": song_id, "nextsongid": next_id, "elapsed": "1"},
+            {"file": file, "duration": "200"},
+        )
+
+    play("1", "a.ogg", "2")
+    play("2", "b.ogg", "3")  # next: a skip
+    play("9", "x.ogg", "10")  # the queue replaced by another mix or album
+    play("12", "z.ogg", "13")  # a jump within the queue
+    play("10", "y.ogg", "11")  # back
+    tracker.observe({"state": "stop"}, {})
+    assert ended == [
+        ("a.ogg", "skipped"),
+        ("b.ogg", "stopped"),
+        ("x.ogg", "stopped"),
+        ("z.ogg", "stopped"),
+        ("y.ogg", "stopped"),
+    ]
+    assert [is_skip(reason, 3000) for _, reason in ended] == [True] + [False] * 4
+    assert not is_skip("error", 0) and not is_skip("stopped", 0)

@@ -73,7 +73,7 @@ def test_skip_next_and_stop(env, library):
     assert (first["item_id"], first["end_reason"], first["skipped"]) == (library[1], "skipped", 1)
     assert 800 <= first["ms_played"] <= 2500, first["ms_played"]
     assert (second["item_id"], second["end_reason"]) == (library[2], "stopped")
-    assert second["skipped"] == 1  # stopped by the person before 30 s
+    assert second["skipped"] == 0  # a stop (a quit, another card started) is not a rejection
     assert 1000 <= second["ms_played"] <= 2600, second["ms_played"]
 
 
@@ -104,20 +104,50 @@ def test_killed_mpv_still_records_time_played(env, library):
     assert player.state().running is False
 
 
+def test_no_sound_output_records_no_listens_and_stops_early(env, tmp_path):
+    """With no sound output every item fails at once: no "error" listen per queued item, the player
+    stops after a few, and says why (it used to record one error listen for each of 27 items)."""
+    from tuneup.playback.mpv import MAX_FAILURES_IN_ROW
+
+    ids = [
+        add_item(env.db, tone(tmp_path / f"q{n}.ogg", 2.0), artist="A", title=f"Q{n}")
+        for n in range(8)
+    ]
+    player = Player.from_env(
+        env, mpv_args=["--no-config", "--ao=alsa", "--audio-device=alsa/tuneup-no-such-device"]
+    )
+    player.start(entries_for(env.db, ids))
+    assert player.wait(30)
+    assert listens(env.db) == []
+    assert player.played_nothing and MAX_FAILURES_IN_ROW <= player.failed < len(ids)
+    assert player.gave_up and all("audio output" in e for e in player.errors)
+
+
+def test_play_command_fails_when_nothing_played(env, tmp_path, tuneup_cmd):
+    path = tone(tmp_path / "one.ogg", 2.0)
+    add_item(env.db, path, artist="A", title="One")
+    bad = "--no-config --ao=alsa --audio-device=alsa/tuneup-no-such-device"
+    proc = tuneup_cmd("play", str(path), check=False, env_extra={"TUNEUP_MPV_ARGS": bad})
+    assert proc.returncode == 1 and "recorded 0 listen(s)" in proc.stderr
+    good = tuneup_cmd("play", str(path), env_extra={"TUNEUP_MPV_ARGS": " ".join(MPV_ARGS)})
+    assert "recorded 1 listen(s)" in good.stderr
+
+
 def test_missing_mpv_says_how_to_install(env, library):
     player = _player(env, mpv_binary="mpv-not-installed-here")
     with pytest.raises(PlayerError, match="sudo apt install mpv"):
         player.start(entries_for(env.db, library[:1]))
 
 
-def test_unknown_file_is_an_error_listen(env, tmp_path):
+def test_unknown_file_is_an_error_not_a_listen(env, tmp_path):
+    """A file mpv cannot play was never heard: it is named in the errors, and no listen is stored."""
     broken = tmp_path / "broken.ogg"
     broken.write_bytes(b"not audio at all" * 100)
     player = _player(env)
     player.start([QueueEntry(str(broken), None, "Broken")])
     assert player.wait(20)
-    (row,) = listens(env.db)
-    assert row["end_reason"] == "error" and row["ms_played"] == 0
+    assert listens(env.db) == [] and player.played_nothing
+    assert any(str(broken) in e for e in player.errors)
 
 
 def test_start_accepts_ids_paths_and_mix_items_and_enqueue(env, library, tmp_path):

@@ -203,7 +203,11 @@ def test_settings_choose_mpd_and_enter_plays_the_row_in_mpd(library, server):
         c.disconnect()
         rows = mpd_listens(db)
         assert [Path(r[0]).name for r in rows] == expected[:4] + [expected[2]]  # each play once
-        assert [(r[1], r[2]) for r in rows] == [("skipped", 1)] * 5
+        # song 4 ended by going back to song 3: a choice, not a rejection; the others were skipped
+        assert [(r[1], r[2]) for r in rows] == [("skipped", 1)] * 3 + [
+            ("stopped", 0),
+            ("skipped", 1),
+        ]
         assert db.execute("SELECT source FROM listens").fetchall() == [("mpd",)] * 5
         assert db.execute("SELECT item_id FROM feedback WHERE kind = 'like'").fetchall() == [
             (liked,)
@@ -391,7 +395,7 @@ def test_mpd_player_stop_records_the_song_and_keeps_following(env, server):
     player.stop()
     until(lambda: player.state().entry is None)
     assert player.running and player.state().connected
-    assert mpd_listens(env.db)[0][1:3] == ("stopped", 1)
+    assert mpd_listens(env.db)[0][1:3] == ("stopped", 0)  # a stop is not a skip
     player.start(entries_for(env.db, ids[1:]))
     c = server.client()
     assert [s["file"] for s in c.playlistinfo()] == [

@@ -107,6 +107,36 @@ def test_play_pause_skip_and_quit_record_listens(env, tmp_path):
     asyncio.run(run())
 
 
+def test_starting_another_item_or_quitting_is_not_a_skip(env, tmp_path):
+    """Playing another row while one plays (the queue replaced) and quitting end the plays as
+    "stopped", never as skips, even for a track liked seconds before (issue 17)."""
+    from tuneup.library.scan.scanner import scan
+
+    write_tracks(tmp_path / "music")
+    scan(env.db, [str(tmp_path / "music")])
+    db = env.db
+
+    async def run():
+        app = create_app(env, player_factory=null_player, onboarding=False)
+        async with app.run_test(size=(120, 40)) as pilot:
+            view = await open_library(app, pilot)
+            await pilot.press("enter")
+            pb = app.playback
+            await wait_for(pilot, lambda: pb.state.playing and pb.state.position > 0.5)
+            first = pb.state.item_id
+            await pilot.press("l")
+            await pilot.press("down", "down", "enter")  # another row: replaces the queue
+            await wait_for(pilot, lambda: pb.state.item_id not in (None, first))
+            await wait_for(pilot, lambda: pb.state.playing and pb.state.position > 0.5)
+            await pilot.press("q")
+        rows = db.execute("SELECT item_id, end_reason, skipped FROM listens ORDER BY id").fetchall()
+        assert rows[0] == (first, "stopped", 0)
+        assert len(rows) == 2 and rows[1][1:] == ("stopped", 0)
+        assert view is not None
+
+    asyncio.run(run())
+
+
 def test_radio_from_a_home_card_plays_a_queue(env, tmp_path):
     from tuneup.library.scan.scanner import scan
     from tuneup.tui.widgets.home import Card
@@ -193,5 +223,6 @@ def test_a_queue_mpv_cannot_play_is_one_notification_with_what_to_do(env, tmp_pa
             message = str(told()[0].message)
             assert "audio output initialization failed" in message and "sound setup" in message
             assert not app.playback.state.playing
+        assert env.db.execute("SELECT count(*) FROM listens").fetchone()[0] == 0  # none was heard
 
     asyncio.run(run())

@@ -257,7 +257,7 @@ def play(
     mpv's own keys work in the terminal (space pause, > next, < previous, q quit); Ctrl-C stops."""
     import shlex
 
-    from tuneup.playback.mpv import Player
+    from tuneup.playback.mpv import MAX_FAILURES_IN_ROW, Player
     from tuneup.playback.queue import entries_for, latest_mix_items
     from tuneup.store.resolve import resolve
 
@@ -280,7 +280,13 @@ def play(
         player.stop()
     for problem in player.errors:
         say(problem)
+    if player.gave_up:
+        say(
+            f"stopped: {MAX_FAILURES_IN_ROW} items in a row could not be played (is there a sound output?)"
+        )
     say(f"recorded {len(player.recorded)} listen(s)")
+    if player.played_nothing:
+        raise typer.Exit(1)  # nothing played: a script must not take this for success
 
 
 def _announce():

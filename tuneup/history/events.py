@@ -21,8 +21,11 @@ DEFAULT_SKIP_SECONDS = 30
 
 
 def is_skip(end_reason: str, ms_played: int, skip_seconds: int = DEFAULT_SKIP_SECONDS) -> bool:
-    """The common rule: the person ended the play (skip or stop) before ``skip_seconds``."""
-    return end_reason in ("skipped", "stopped") and ms_played < skip_seconds * 1000
+    """The common rule: the person moved on to the next item before ``skip_seconds``.
+
+    Only that is a rejection. A stop, a quit, starting something else (the queue replaced) or an
+    error ends a play without saying anything about the item, so it is never a skip."""
+    return end_reason == "skipped" and ms_played < skip_seconds * 1000
 
 
 def to_utc(when: datetime | str | float | int) -> str:

@@ -3,8 +3,9 @@
 Played time is wall time spent in the "play" state, so pauses do not count and seeks neither add
 nor remove time; a song already under way when first seen (the watcher just started) is credited
 with its position then. A song counts as finished when MPD's position (its last reported elapsed plus the
-time played since) reached the end; otherwise the person moved on (skipped) or stopped, and the
-common skip rule (history.skip_seconds) decides whether that is a skip. When MPD goes away the
+time played since) reached the end; when MPD went on to the song it had queued next, the person
+skipped it (the common skip rule, history.skip_seconds, decides whether that is a skip); anything
+else (stopped, the queue replaced, another song picked) ends it as "stopped", never a skip. When MPD goes away the
 loop reconnects with backoff; a song cut off by that is recorded with end reason "error".
 """
 
@@ -46,6 +47,7 @@ class PlayTracker:
         self.on_end, self.clock = on_end, clock
         self.current: _Play | None = None
         self.suspended: _Play | None = None  # the song playing when the connection dropped
+        self.next_id: str | None = None  # the song MPD had queued next at the last observation
 
     def observe(self, status: dict, song: dict) -> None:
         now = self.clock()
@@ -56,8 +58,9 @@ class PlayTracker:
         if play is not None:
             self._advance(play, now)
             if song_id != play.song_id or song.get("file") != play.file:
-                self._end(play, "stopped" if song_id is None else "skipped")
+                self._end(play, self._moved_on(song_id))
                 play = None
+        self.next_id = status.get("nextsongid") if state != "stop" else None
         if play is None and song_id is not None and song.get("file"):
             # A song first seen mid-way (the watcher or the app just started) has played up to its position.
             before = float(status.get("elapsed") or 0.0)
@@ -67,6 +70,14 @@ class PlayTracker:
             play.playing = state == "play"
             play.seen_at = now
         self.current = play
+
+    def _moved_on(self, song_id) -> str:
+        """How a song that did not reach its end ended: "skipped" only when MPD went on to the song it
+        had queued next (next pressed). A stop, a replaced queue (its songs get new ids), a jump to
+        another song or going back is the person choosing something, not rejecting this one."""
+        if song_id is not None and song_id == self.next_id:
+            return "skipped"
+        return "stopped"
 
     def lost(self) -> None:
         """The connection dropped: the song is held until MPD is seen again (a network blip is one play)."""

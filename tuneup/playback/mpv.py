@@ -39,6 +39,9 @@ from tuneup.playback.queue import QueueEntry
 INSTALL_HINT = "mpv is not installed; install it with: sudo apt install mpv"
 # Tells assets/mpv/tuneup.lua not to report plays itself (tuneup records them).
 HOOK_OFF_ARGS = ["--script-opts-append=tuneup-disable=yes"]
+# Items in a row that fail before a second of them played: the player stops (no sound output, a
+# folder gone) instead of running down the whole queue.
+MAX_FAILURES_IN_ROW = 3
 OBSERVED = ("time-pos", "percent-pos", "pause", "duration", "volume", "idle-active", "vid")
 
 
@@ -115,6 +118,9 @@ class Player:
         self._db = None
         self.recorded: list[int] = []  # listen ids written by this player
         self.errors: list[str] = []
+        self.failed = 0  # items that failed before they played (no listen is recorded for them)
+        self.gave_up = False  # stopped after MAX_FAILURES_IN_ROW such items in a row
+        self._failures_in_row = 0
         self._listeners = StateListeners(self.errors.append)
 
     @classmethod
@@ -456,11 +462,32 @@ class Player:
         self._done.set()
         atexit.unregister(self._at_exit)
 
+    @property
+    def played_nothing(self) -> bool:
+        """True when every item tried failed before it played (e.g. there is no sound output)."""
+        return self.failed > 0 and not self.recorded and self._writes.empty()
+
+    def _failed_before_playing(self, play: _Play) -> None:
+        """An item mpv could not play: no listen (nobody heard it), and after a few in a row, stop."""
+        self.failed += 1
+        self._failures_in_row += 1
+        if self._failures_in_row == MAX_FAILURES_IN_ROW and self._conn is not None:
+            self.gave_up = True
+            self._pending = ("error", False)  # the item mpv starts meanwhile fails with them
+            try:
+                self._conn.send("quit")
+            except Exception:
+                pass
+
     def _record(self, play: _Play, reason: str, skipped: bool | None) -> None:
         """Hand the finished play to the writer thread (the caller holds the lock: no waiting here)."""
         from tuneup.history.events import Listen
 
         play.recorded = True
+        if reason == "error" and play.played < 1.0:
+            self._failed_before_playing(play)
+            return
+        self._failures_in_row = 0
         entry = play.entry
         duration = self._state.duration or entry.duration_s
         listen = Listen(
