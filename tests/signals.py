@@ -297,3 +297,173 @@ def truncated(source: Path, path: Path, keep: float = 0.3) -> Path:
     data = source.read_bytes()
     path.write_bytes(data[: int(len(data) * keep)])
     return path
+
+
+# ---------------------------------------------------------------- real grooves (issue 15)
+
+# (name, lowest and highest tempo it is generated at): the grooves of popular music that a tempo
+# estimator has to get right, each with a bass line and chords changing every bar, humanised timing
+# and velocities. The tempo is the beat a listener taps (the quarter note; the dotted quarter's
+# three eighths in a shuffle count as one beat of the triplet grid, so a shuffle's tempo is its
+# quarter note too).
+GROOVE_KINDS = (
+    ("rock", 60, 180),  # kick 1 and 3 (and the "and" of 3), snare 2 and 4, closed hat on eighths
+    ("offbeat", 60, 180),  # the issue's loop: kick every beat (1 and 3 louder), hat on the "and"
+    ("four", 60, 180),  # four on the floor, open hat on the off-beat, clap on 2 and 4
+    ("breakbeat", 70, 180),  # a syncopated break: kick 1, "and" of 2, snare 2 and 4, ghost notes
+    ("swing", 60, 180),  # jazz ride: ding, ding-a ding (swung eighths), hat foot on 2 and 4
+    ("halftime", 60, 180),  # kick 1, snare 3, hats on eighths
+    ("shuffle", 60, 150),  # triplet hats (1 and 3 of each triplet), snare 2 and 4, kick 1 and 3
+    ("waltz", 60, 180),  # 3/4: bass and kick on 1, chord stabs (and hat) on 2 and 3
+    (
+        "ballad",
+        60,
+        96,
+    ),  # slow: kick 1, snare 3 of a bar at the tempo... cross-stick 2 and 4, soft hats
+    ("nodrums", 60, 160),  # piano: bass note on 1, chord on every beat, melody notes on eighths
+)
+
+
+def groove(
+    bpm: float, kind: str, seconds: float = 20.0, sr: int = 22050, seed: int = 0
+) -> np.ndarray:
+    """A humanised groove of ``kind`` (see GROOVE_KINDS) at ``bpm``, mono float32, peak 0.5."""
+    rng = np.random.default_rng(seed)
+    beat = 60.0 / bpm
+    kit = {
+        "kick": _kick(sr),
+        "snare": _snare(sr, rng),
+        "hat": _hat(sr, rng),
+        "open": _open_hat(sr, rng),
+        "ride": _ride(sr, rng),
+        "stick": _stick(sr),
+    }
+    out = np.zeros(int(seconds * sr) + 2 * sr)
+    tonic = int(rng.integers(12))
+    per_bar = 3 if kind == "waltz" else 4
+    n_beats = int(np.ceil(seconds / beat)) + 1
+
+    def hit(name: str, at_beats: float, gain: float) -> None:
+        jitter = 0.004 * rng.standard_normal()
+        if at_beats * beat + jitter < 0:
+            return
+        _add(
+            out, kit[name], at_beats * beat + jitter, sr, gain * (1 + 0.08 * rng.standard_normal())
+        )
+
+    for b in range(n_beats):
+        pos = b % per_bar
+        _groove_beat(kind, hit, b, pos)
+        _groove_harmony(out, kind, b, pos, per_bar, beat, tonic, sr, rng)
+    out = out[: int(seconds * sr)]
+    out += 0.002 * rng.standard_normal(len(out))
+    return (0.5 * out / np.max(np.abs(out))).astype(np.float32)
+
+
+def _groove_beat(kind: str, hit, b: int, pos: int) -> None:  # noqa: C901 - one table of patterns
+    if kind == "rock":
+        hit("kick" if pos in (0, 2) else "snare", b, 1.0)
+        if pos == 2:
+            hit("kick", b + 0.5, 0.7)
+        hit("hat", b, 0.5)
+        hit("hat", b + 0.5, 0.4)
+    elif kind == "offbeat":
+        hit("kick", b, 1.0 if pos in (0, 2) else 0.8)
+        hit("hat", b + 0.5, 0.9)
+    elif kind == "four":
+        hit("kick", b, 1.0)
+        hit("open", b + 0.5, 0.5)
+        if pos in (1, 3):
+            hit("snare", b, 0.7)
+    elif kind == "breakbeat":
+        if pos == 0:
+            hit("kick", b, 1.0)
+        if pos == 1:
+            hit("snare", b, 1.0)
+            hit("kick", b + 0.5, 0.8)
+        if pos == 2:
+            hit("kick", b + 0.25, 0.8)
+            hit("snare", b + 0.75, 0.3)
+        if pos == 3:
+            hit("snare", b, 1.0)
+            hit("snare", b + 0.75, 0.3)
+        hit("hat", b, 0.45)
+        hit("hat", b + 0.5, 0.35)
+    elif kind == "swing":
+        hit("ride", b, 0.8)
+        if pos in (1, 3):
+            hit("ride", b + 2 / 3, 0.5)
+            hit("hat", b, 0.4)
+        if pos == 0:
+            hit("kick", b, 0.35)
+    elif kind == "halftime":
+        if pos == 0:
+            hit("kick", b, 1.0)
+        if pos == 2:
+            hit("snare", b, 1.0)
+        hit("hat", b, 0.45)
+        hit("hat", b + 0.5, 0.35)
+    elif kind == "shuffle":
+        hit("kick" if pos in (0, 2) else "snare", b, 1.0)
+        hit("hat", b, 0.5)
+        hit("hat", b + 2 / 3, 0.4)
+    elif kind == "waltz":
+        if pos == 0:
+            hit("kick", b, 1.0)
+        else:
+            hit("hat", b, 0.45)
+    elif kind == "ballad":
+        if pos == 0:
+            hit("kick", b, 0.9)
+        if pos == 2:
+            hit("kick", b + 0.5, 0.5)
+        if pos in (1, 3):
+            hit("stick", b, 0.7)
+        hit("hat", b, 0.25)
+        hit("hat", b + 0.5, 0.18)
+
+
+def _groove_harmony(out, kind, b, pos, per_bar, beat, tonic, sr, rng) -> None:
+    """A bass note on each bar's first beat, chords as the groove plays them."""
+    bar = b // per_bar
+    degree = (0, 5, 7, 9)[bar % 4] if kind != "waltz" else (0, 7, 5)[bar % 3]
+    root = 36 + tonic + degree
+    at = int(round(b * beat * sr))
+    level = 0.35 if kind != "nodrums" else 0.5
+
+    def place(sound: np.ndarray, start: int, gain: float) -> None:
+        n = min(len(sound), len(out) - start)
+        if n > 0:
+            out[start : start + n] += gain * sound[:n]
+
+    if pos == 0:
+        place(_note(_midi_freq(root), per_bar * beat, sr, "pluck"), at, level)
+    chord = [root + 24, root + 24 + (4 if degree in (0, 5, 7) else 3), root + 31]
+    if kind == "nodrums":
+        stab = sum(_note(_midi_freq(n), beat, sr, "piano") for n in chord)
+        place(stab, at, 0.3 if pos else 0.45)
+        melody = root + 36 + int(rng.choice([0, 2, 4, 7, 9]))
+        place(_note(_midi_freq(melody), beat / 2, sr, "piano"), at + int(beat * sr / 2), 0.2)
+    elif kind == "waltz" and pos:
+        stab = sum(_note(_midi_freq(n), 0.6 * beat, sr, "piano") for n in chord)
+        place(stab, at, 0.25)
+    elif pos == 0:
+        pad = sum(_note(_midi_freq(n), per_bar * beat, sr, "organ") for n in chord)
+        place(pad, at, 0.08)
+
+
+def _open_hat(sr: int, rng: np.random.Generator) -> np.ndarray:
+    t = np.arange(int(0.15 * sr)) / sr
+    return 0.3 * np.diff(rng.standard_normal(len(t) + 1)) * np.exp(-t * 25)
+
+
+def _ride(sr: int, rng: np.random.Generator) -> np.ndarray:
+    t = np.arange(int(0.4 * sr)) / sr
+    ping = sum(np.sin(2 * np.pi * f * t) for f in (3200.0, 4700.0, 5900.0)) / 3
+    wash = np.diff(rng.standard_normal(len(t) + 1))
+    return 0.25 * (0.6 * ping + 0.4 * wash) * np.exp(-t * 9)
+
+
+def _stick(sr: int) -> np.ndarray:
+    t = np.arange(int(0.04 * sr)) / sr
+    return 0.6 * np.sin(2 * np.pi * 1800 * t) * np.exp(-t * 120)

@@ -56,6 +56,10 @@ class Excerpts:
     # Per window: sum over channels of BS.1770-weighted mean square / mean square of the mono
     # downmix, so loudness measured on the downmix can be scaled to the channel sum.
     channel_power_ratio: list[float] = field(default_factory=list)
+    # Per window (same length as the window): the mean square, per output sample, of the mono
+    # signal above the analysis band that decimation removed (None when nothing was removed), so
+    # loudness and the onsets of cymbals still count what the analysis rate cannot hold.
+    removed_power: list[np.ndarray | None] = field(default_factory=list)
 
     @property
     def seconds(self) -> float:
@@ -79,13 +83,38 @@ def window_spans(duration: float) -> list[tuple[float, float]]:
     return [(c - WINDOW_S / 2, WINDOW_S) for c in centres]
 
 
-def decimate(x: np.ndarray, halvings: int) -> np.ndarray:
-    """Low-pass and halve the rate ``halvings`` times (half-band FIRs, computed at the output rate)."""
+def decimate(
+    x: np.ndarray, halvings: int, removed: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Low-pass and halve the rate ``halvings`` times (half-band FIRs, computed at the output rate).
+
+    Also returns, per output sample, the mean square of what the low-pass filters took out (the
+    band above the output rate's Nyquist frequency), added to ``removed`` (the power already
+    removed at ``x``'s rate by a folded first halving), or None when nothing was removed."""
     for stage in range(halvings):
-        x = _halve(x, _HALFBAND if stage == halvings - 1 else _HALFBAND_FAST)
+        y = _halve(x, _HALFBAND if stage == halvings - 1 else _HALFBAND_FAST)
+        # The input's power where the output is sampled, less the output's: what the filter took
+        # out, cross term included (x^2 - y^2, not (x - y)^2: a half-band filter's transition
+        # band is split between the two, not lost).
+        kept = x[: 2 * len(y) : 2][: len(y)]
+        power = np.zeros(len(y), np.float32)
+        power[: len(kept)] = kept * kept - y[: len(kept)] * y[: len(kept)]
+        if removed is not None:
+            power += _pair_mean(removed, len(y))
+        removed, x = power, y
     if halvings == 0:
-        return x
-    return np.ascontiguousarray(x, dtype=np.float32)
+        return x, removed
+    return np.ascontiguousarray(x, dtype=np.float32), removed
+
+
+def _pair_mean(values: np.ndarray, n: int) -> np.ndarray:
+    """Means of consecutive pairs of ``values`` (the last alone if odd), as ``n`` values."""
+    out = np.zeros(n, np.float32)
+    m = len(values) // 2
+    out[:m] = (values[0 : 2 * m : 2] + values[1 : 2 * m : 2]) * np.float32(0.5)
+    if len(values) % 2 and m < n:
+        out[m] = values[-1]
+    return out
 
 
 def _halve(x: np.ndarray, h: np.ndarray) -> np.ndarray:
@@ -138,64 +167,99 @@ def _decode_soundfile(f) -> Excerpts:
         raise Undecodable(f"invalid stream (rate {sr}, channels {channels})")
     frames = f.frames if f.frames and f.frames > 0 else 0
     duration = frames / sr
-    out_sr, halvings = analysis_rate(sr)
-    weights = np.asarray(_CHANNEL_WEIGHTS.get(channels, (1.0,) * channels), dtype=np.float64)
-    pair = halvings >= 2  # the first of several halvings is folded into the mix-down
-    windows, ratios = [], []
+    mixer = _Mixer(sr, channels)
     for start, length in window_spans(duration):
         first, count = int(start * sr), int(round(length * sr))
         try:
             if f.seekable():
                 f.seek(first)
-            mono, ratio = _read_mono(f, count, channels, weights, pair)
+            mixer.window(_blocks(f, count), count)
         except (sf.LibsndfileError, RuntimeError, ValueError) as exc:
-            if windows:
+            if mixer.windows:
                 break  # truncated: keep the windows read so far
             raise Undecodable(f"decoding failed ({_clean(str(exc))})") from None
-        if len(mono) < MIN_SIGNAL_S * sr / (2 if pair else 1):
-            continue
-        mono = decimate(mono, halvings - pair)
-        if not np.isfinite(float(np.einsum("i,i->", mono, mono))):  # NaN or inf in float files
-            np.nan_to_num(mono, copy=False, nan=0.0, posinf=0.0, neginf=0.0)
-        windows.append(mono)
-        ratios.append(ratio)
-    if not windows:
+    if not mixer.windows:
         if duration >= 1:
             raise Undecodable("no audio could be decoded")
         raise NoSignal(f"too short ({duration:.2f} s of audio)")
-    return Excerpts(windows, out_sr, sr, channels, duration or None, "soundfile", ratios)
+    return mixer.excerpts(duration or None, "soundfile")
 
 
-def _read_mono(
-    f, count: int, channels: int, weights: np.ndarray, pair: bool
-) -> tuple[np.ndarray, float]:
-    """Read ``count`` frames in blocks, mixing down to mono (and, with ``pair``, averaging sample
-    pairs: a first halving whose aliasing lands above the final band); also the channel/mono
-    power ratio, estimated from every 31st frame."""
-    out = np.empty(count // 2 + 1 if pair else count, np.float32)
-    filled, chan_power, mono_power, left = 0, 0.0, 0.0, count
+def _blocks(f, count: int):
+    """Blocks of up to BLOCK_FRAMES frames (frames x channels float32), ``count`` frames in all."""
+    left = count
     while left > 0:
         block = f.read(min(BLOCK_FRAMES, left), dtype="float32", always_2d=True)
         if len(block) == 0:
-            break
+            return
         left -= len(block)
-        filled += _mix_down(block, channels, pair, out[filled:])
-        if channels > 1:
-            sub = block[::31]
-            chan_power += float(np.einsum("ij,ij->j", sub, sub) @ weights)
-            m = sub[:, 0] + sub[:, 1]
-            for c in range(2, channels):
-                m += sub[:, c]
-            mono_power += float(np.einsum("i,i->", m, m)) / channels**2
-    ratio = (
-        1.0
-        if channels == 1
-        else (min(chan_power / mono_power, 100.0) if mono_power > 0 else float(channels))
-    )
-    return out[:filled], ratio
+        yield block
 
 
-def _mix_down(block: np.ndarray, channels: int, pair: bool, out: np.ndarray) -> int:
+class _Mixer:
+    """Mixes decoded blocks down to mono and decimates them, the same way for every decoder:
+    channels averaged (BS.1770 channel weights kept aside as a power ratio), the first of several
+    halvings folded into the mix-down."""
+
+    def __init__(self, sr: int, channels: int):
+        self.sr, self.channels = sr, channels
+        self.out_sr, self.halvings = analysis_rate(sr)
+        self.weights = np.asarray(
+            _CHANNEL_WEIGHTS.get(channels, (1.0,) * channels), dtype=np.float64
+        )
+        self.pair = self.halvings >= 2  # aliasing of a pair average lands above the final band
+        self.windows: list[np.ndarray] = []
+        self.ratios: list[float] = []
+        self.removed: list[np.ndarray | None] = []
+
+    def window(self, blocks, count: int) -> None:
+        """Mix down one window from its ``blocks``; a window under MIN_SIGNAL_S is dropped."""
+        size = count // 2 + 1 if self.pair else count
+        mono = np.empty(size, np.float32)
+        removed = np.empty(size, np.float32) if self.pair else None
+        filled, chan_power, mono_power = 0, 0.0, 0.0
+        for block in blocks:
+            n = _mix_down(block, self.channels, self.pair, mono[filled:])
+            if removed is not None:
+                _pair_power(block, self.channels, removed[filled : filled + n])
+            filled += n
+            if self.channels > 1:
+                sub = block[::31]
+                chan_power += float(np.einsum("ij,ij->j", sub, sub) @ self.weights)
+                m = sub.sum(axis=1, dtype=np.float64)
+                mono_power += float(m @ m) / self.channels**2
+        if filled < MIN_SIGNAL_S * self.sr / (2 if self.pair else 1):
+            return
+        mono = mono[:filled]
+        y, power = decimate(
+            mono, self.halvings - self.pair, None if removed is None else removed[:filled]
+        )
+        if not np.isfinite(float(np.einsum("i,i->", y, y))):  # NaN or inf in float files
+            np.nan_to_num(y, copy=False, nan=0.0, posinf=0.0, neginf=0.0)
+            if power is not None:
+                np.nan_to_num(power, copy=False, nan=0.0, posinf=0.0, neginf=0.0)
+        self.windows.append(y)
+        self.removed.append(power)
+        if self.channels == 1:
+            self.ratios.append(1.0)
+        else:
+            ratio = chan_power / mono_power if mono_power > 0 else float(self.channels)
+            self.ratios.append(min(ratio, 100.0))
+
+    def excerpts(self, duration: float | None, decoder: str) -> Excerpts:
+        return Excerpts(
+            self.windows,
+            self.out_sr,
+            self.sr,
+            self.channels,
+            duration,
+            decoder,
+            self.ratios,
+            self.removed,
+        )
+
+
+def _mix_down(block: np.ndarray, channels: int, pair: bool, out: np.ndarray, removed=None) -> int:
     """Average ``block``'s channels (and, with ``pair``, sample pairs) into ``out``; returns the count."""
     flat = block.reshape(-1)  # (frames, channels) is C-contiguous
     step = channels * (2 if pair else 1)
@@ -209,6 +273,20 @@ def _mix_down(block: np.ndarray, channels: int, pair: bool, out: np.ndarray) -> 
         mono += flat[j : n * step : step]
     mono *= np.float32(1.0 / step)
     return n
+
+
+def _pair_power(block: np.ndarray, channels: int, out: np.ndarray) -> None:
+    """Per sample pair of the mono mix, the square of half their difference: the power the pair
+    average removes (the top half of the band), exactly."""
+    flat = block.reshape(-1)
+    step = 2 * channels
+    n = len(out)
+    diff = flat[0 : n * step : step] - flat[channels : n * step : step]
+    for c in range(1, channels):
+        diff += flat[c : n * step : step]
+        diff -= flat[channels + c : n * step : step]
+    diff *= np.float32(0.5 / channels)
+    np.multiply(diff, diff, out=out)
 
 
 def _probe(path: str, tool: str) -> tuple[float | None, int, int]:
@@ -260,13 +338,14 @@ def _probe(path: str, tool: str) -> tuple[float | None, int, int]:
 
 
 def _decode_ffmpeg(path: str, tool: str, duration_hint: float | None, sf_reason: str) -> Excerpts:
+    """Decode through ffmpeg at the source rate with the channels as they are (32-bit float), and
+    mix down and decimate exactly as for soundfile: the channel sum is the same for every decoder."""
     duration, source_sr, channels = _probe(path, tool)
-    if not source_sr:
+    if not source_sr or not channels:
         raise Undecodable(f"no audio stream that soundfile ({sf_reason}) or ffmpeg can decode")
     duration = duration or duration_hint
-    out_sr, _ = analysis_rate(source_sr)
     spans = window_spans(duration) if duration else [(0.0, WHOLE_TRACK_MAX_S)]
-    windows = []
+    mixer = _Mixer(source_sr, channels)
     for start, length in spans:
         cmd = [
             tool,
@@ -280,38 +359,63 @@ def _decode_ffmpeg(path: str, tool: str, duration_hint: float | None, sf_reason:
             "-i",
             path,
             "-vn",
-            "-ac",
-            "1",
-            "-ar",
-            str(out_sr),
+            "-map",
+            "0:a:0",
             "-f",
             "f32le",
             "pipe:1",
         ]
-        try:
-            proc = subprocess.run(
-                cmd, capture_output=True, timeout=FFMPEG_TIMEOUT_S, stdin=subprocess.DEVNULL
-            )
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise NoSignal(f"ffmpeg failed ({_clean(str(exc))})") from None
-        mono = np.frombuffer(proc.stdout[: len(proc.stdout) // 4 * 4], dtype="<f4").astype(
-            np.float32
-        )
-        if len(mono) < MIN_SIGNAL_S * out_sr:
-            if (
-                proc.returncode < 0 and not windows
-            ):  # killed (out of memory, shutdown): not the file's fault
-                raise NoSignal(f"ffmpeg was stopped (signal {-proc.returncode})")
-            if proc.returncode > 0 and not windows:
-                raise Undecodable(
-                    f"ffmpeg cannot decode it ({_clean(proc.stderr.decode('utf-8', 'replace'))})"
-                )
-            continue
-        windows.append(np.nan_to_num(mono))
-    if not windows:
+        count = int(round(length * source_sr))
+        failure = _ffmpeg_window(cmd, mixer, channels, count)
+        if failure and not mixer.windows:
+            raise failure
+    if not mixer.windows:
         raise NoSignal("too short (less than 0.5 s of audio)")
-    # ffmpeg mixes down itself: assume correlated channels (exact for L = R, see README).
-    ratio = 2.0 if channels >= 2 else 1.0
-    return Excerpts(
-        windows, out_sr, source_sr, channels, duration, "ffmpeg", [ratio] * len(windows)
-    )
+    return mixer.excerpts(duration, "ffmpeg")
+
+
+def _ffmpeg_window(cmd: list[str], mixer: _Mixer, channels: int, count: int) -> NoSignal | None:
+    """Stream one window from ffmpeg into ``mixer`` in blocks; the reason when it produced nothing
+    usable (None when it did, or when a short window is simply dropped)."""
+    import threading
+
+    try:
+        proc = subprocess.Popen(
+            cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL
+        )
+    except OSError as exc:
+        return NoSignal(f"ffmpeg failed ({_clean(str(exc))})")
+    timer = threading.Timer(FFMPEG_TIMEOUT_S, proc.kill)
+    timer.start()
+    before = len(mixer.windows)
+    try:
+        mixer.window(_pipe_blocks(proc.stdout, channels, count), count)
+        err = proc.stderr.read()
+        proc.wait()
+    finally:
+        timer.cancel()
+        proc.stdout.close()
+        proc.stderr.close()
+    if len(mixer.windows) > before:
+        return None
+    if proc.returncode < 0:  # killed (time-out, out of memory, shutdown): not the file's fault
+        return NoSignal(f"ffmpeg was stopped (signal {-proc.returncode})")
+    if proc.returncode > 0:
+        return Undecodable(f"ffmpeg cannot decode it ({_clean(err.decode('utf-8', 'replace'))})")
+    return None
+
+
+def _pipe_blocks(stream, channels: int, count: int):
+    """frames x channels float32 blocks read from ffmpeg's raw output, ``count`` frames at most."""
+    frame_bytes = 4 * channels
+    left, carry = count, b""
+    while left > 0:
+        data = carry + stream.read(min(BLOCK_FRAMES, left) * frame_bytes)
+        if len(data) == len(carry):
+            return
+        usable = len(data) // frame_bytes * frame_bytes
+        carry = data[usable:]
+        block = np.frombuffer(data[:usable], dtype="<f4").reshape(-1, channels)
+        block = np.nan_to_num(block.astype(np.float32))
+        left -= len(block)
+        yield block

@@ -10,13 +10,13 @@ import math
 
 import numpy as np
 
+from tuneup.library.sound import tempo
 from tuneup.library.sound.decode import Excerpts, NoSignal
 
-FEATURE_VERSION = 1
+FEATURE_VERSION = 2
 
 N_FFT = 512
 CHROMA_N_FFT = 4096
-TEMPO_MIN, TEMPO_MAX = 40.0, 240.0
 ROLLOFF = 0.85
 TEMPO_FLOOR = 3e-4  # for the tempo, band energies are floored 35 dB below the loudest: quiet ticks do not lead
 ONSET_FLOOR = 1e-6  # for counting onsets, 60 dB: a quiet hi-hat is still an onset
@@ -122,6 +122,9 @@ class _Plan:
         norm = self.n_fft * float(window @ window)
         self.ms_weights = (weight / norm).astype(np.float32)
         self.k_weights = (weight * k_weighting_power(self.freqs) / norm).astype(np.float32)
+        # Above the analysis band K-weighting is a flat +4 dB shelf: one gain for all of it.
+        self.k_above = float(k_weighting_power(np.array([0.75 * sr]))[0])
+        self.power_per_ms = norm / 2  # band sums of |X|^2 per unit of mean square
         self.onset_edges = self._bin_edges(np.geomspace(60, min(sr / 2, 8000), 13))
         self.shape_edges = self._bin_edges(np.array(BAND_EDGES, dtype=float))
         self.chroma = self._chroma_matrix()
@@ -157,13 +160,15 @@ def compute(ex: Excerpts) -> dict:
     """Every named feature of the excerpts (see the README); raises NoSignal for silence."""
     plan = _plan(ex.sr)
     acc = _Accumulator()
-    for x, ratio in zip(ex.windows, ex.channel_power_ratio or [1.0] * len(ex.windows)):
-        _analyse_window(plan, x, ratio, acc)
+    ratios = ex.channel_power_ratio or [1.0] * len(ex.windows)
+    removed = ex.removed_power or [None] * len(ex.windows)
+    for x, ratio, above in zip(ex.windows, ratios, removed):
+        _analyse_window(plan, x, ratio, above, acc)
     loud = integrated_loudness(acc.blocks)
     if loud is None or loud < SILENCE_LUFS:
         raise NoSignal("silent (no 400 ms block above -70 LUFS)")
     seconds = ex.seconds
-    tempo = estimate_tempo(acc.autocorr, plan.fps) if acc.autocorr else None
+    beat = estimate_tempo(acc.autocorr, acc.autocorr_weights, plan.fps)
     key = estimate_key(acc.chroma)
     spec = acc.spectral_means()
     data = {
@@ -173,9 +178,9 @@ def compute(ex: Excerpts) -> dict:
         "source_sample_rate": ex.source_sr,
         "analysis_sample_rate": ex.sr,
         "channels": ex.channels,
-        "tempo_bpm": _round(tempo and tempo[0], 2),
-        "tempo_confidence": round(tempo[1], 3) if tempo else 0.0,
-        "pulse_clarity": round(tempo[2], 3) if tempo else 0.0,
+        "tempo_bpm": _round(beat and beat.bpm, 2),
+        "tempo_confidence": round(beat.confidence, 3) if beat else 0.0,
+        "pulse_clarity": round(beat.clarity, 3) if beat else 0.0,
         "onset_rate": round(acc.onsets / seconds, 3),
         "loudness_lufs": round(loud, 2),
         "loudness_range_lu": round(loudness_range(acc.short_term), 2),
@@ -204,7 +209,8 @@ class _Accumulator:
     def __init__(self):
         self.blocks: list[np.ndarray] = []  # 400 ms block mean squares (K-weighted, channel sum)
         self.short_term: list[np.ndarray] = []  # 3 s block mean squares
-        self.autocorr: list[tuple[np.ndarray, int]] = []
+        self.autocorr: list[np.ndarray] = []  # per window: tempo.window_autocorrelations
+        self.autocorr_weights: list[int] = []
         self.chroma = np.zeros(12)
         self.onsets = 0
         self.crossings = 0
@@ -225,22 +231,41 @@ class _Accumulator:
         }
 
 
-def _analyse_window(plan: _Plan, x: np.ndarray, ratio: float, acc: _Accumulator) -> None:
+def _analyse_window(
+    plan: _Plan, x: np.ndarray, ratio: float, above: np.ndarray | None, acc: _Accumulator
+) -> None:
+    """``above``: per sample, the power above the analysis band that decimation removed."""
     power = power_spectrogram(x, plan.n_fft, plan.hop)
     frame_ms = _weighted_sum(power, plan.ms_weights)
-    acc.ms_sum += float(frame_ms.sum())
+    above_ms = frame_means(above, plan.n_fft, plan.hop, len(frame_ms))
+    acc.ms_sum += float(frame_ms.sum() + above_ms.sum())
     acc.ms_n += len(frame_ms)
-    k_ms = _weighted_sum(power, plan.k_weights).astype(np.float64) * ratio
+    k_ms = (_weighted_sum(power, plan.k_weights) + plan.k_above * above_ms).astype(np.float64)
+    k_ms *= ratio
     acc.blocks.append(_block_means(k_ms, plan.fps, 0.4, 0.1))
     acc.short_term.append(_block_means(k_ms, plan.fps, 3.0, 0.5))
     _spectral_shape(plan, power, frame_ms, acc)
     bands = _band_sums(power, plan.onset_edges)
     acc.onsets += count_onsets(onset_envelope(bands, ONSET_FLOOR), plan.fps)
-    envelope = onset_envelope(bands, TEMPO_FLOOR, weighted=True)
-    if len(envelope) > 2 * plan.fps * 60 / TEMPO_MAX:
-        acc.autocorr.append((autocorrelation(_detrend(envelope, plan.fps)), len(envelope)))
+    if len(bands) > 2 * plan.fps * 60 / tempo.TEMPO_MAX:
+        if above is not None:  # the band above the analysis rate, in the same units
+            bands = np.concatenate([bands, (above_ms * plan.power_per_ms)[:, None]], axis=1)
+        flux, accent = tempo_inputs(bands)
+        acc.autocorr.append(tempo.window_autocorrelations(flux, accent, plan.fps))
+        acc.autocorr_weights.append(len(bands))
     acc.crossings += int(np.count_nonzero(np.signbit(x[1:]) != np.signbit(x[:-1])))
     acc.chroma += chroma_profile(plan, x)
+
+
+def frame_means(values: np.ndarray | None, n: int, hop: int, count: int) -> np.ndarray:
+    """Means of ``values`` over the ``count`` frames of ``n`` samples every ``hop`` (zeros if None)."""
+    if values is None:
+        return np.zeros(count, np.float32)
+    csum = np.concatenate([[0.0], np.cumsum(values, dtype=np.float64)])
+    starts = np.arange(count) * hop
+    ends = np.minimum(starts + n, len(values))
+    means = (csum[ends] - csum[np.minimum(starts, ends)]) / n
+    return np.maximum(means, 0).astype(np.float32)
 
 
 def _block_means(values: np.ndarray, fps: float, length_s: float, hop_s: float) -> np.ndarray:
@@ -308,34 +333,41 @@ def _spectral_shape(
     acc.bands += _band_sums(power.sum(axis=0, keepdims=True), plan.shape_edges)[0]
 
 
+def band_flux(bands: np.ndarray, floor_ratio: float) -> np.ndarray:
+    """Spectral flux of log10 band energy (floored ``floor_ratio`` below the loudest), half-wave
+    rectified: frames x bands, the first frame zero."""
+    floor = max(float(bands.max()), 1e-20) * floor_ratio
+    logb = np.log10(bands + floor)
+    flux = np.maximum(np.diff(logb, axis=0), 0)
+    return np.concatenate([np.zeros((1, bands.shape[1]), flux.dtype), flux])
+
+
+def tempo_inputs(bands: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(band flux, accent envelope) for the tempo: each band's flux with its own floor, so a
+    quiet band's onsets are as clear as a loud one's; the accent weighted by loudness."""
+    floor = np.maximum(bands.max(axis=0), 1e-20) * TEMPO_FLOOR
+    flux = np.maximum(np.diff(np.log10(bands + floor), axis=0), 0)
+    flux = np.concatenate([np.zeros((1, bands.shape[1]), flux.dtype), flux])
+    return flux.astype(np.float64), onset_envelope(bands, TEMPO_FLOOR, weighted=True)
+
+
 def onset_envelope(bands: np.ndarray, floor_ratio: float, weighted: bool = False) -> np.ndarray:
-    """Spectral flux of log10 band energy (floored ``floor_ratio`` below the loudest), half-wave rectified.
+    """The band flux summed over bands.
 
     ``weighted``: each band's flux counts in proportion to the square root of the band's mean
     energy relative to the strongest band, so an accent's weight follows how loud it is.
     """
-    floor = max(float(bands.max()), 1e-20) * floor_ratio
-    logb = np.log10(bands + floor)
-    flux = np.maximum(np.diff(logb, axis=0), 0)
+    flux = band_flux(bands, floor_ratio)
     if weighted:
         level = bands.mean(axis=0)
         flux = flux * np.sqrt(level / max(float(level.max()), 1e-20))
-    return np.concatenate([[0.0], flux.sum(axis=1)]).astype(np.float64)
-
-
-def _detrend(envelope: np.ndarray, fps: float) -> np.ndarray:
-    """Envelope minus its 1 s moving average, rectified: the accents, not the overall level."""
-    n = max(int(fps), 1)
-    csum = np.concatenate([[0.0], np.cumsum(envelope)])
-    idx = np.arange(len(envelope))
-    lo, hi = np.maximum(idx - n // 2, 0), np.minimum(idx + n // 2 + 1, len(envelope))
-    return np.maximum(envelope - (csum[hi] - csum[lo]) / (hi - lo), 0)
+    return flux.sum(axis=1).astype(np.float64)
 
 
 def count_onsets(envelope: np.ndarray, fps: float) -> int:
     """Peaks of the detrended envelope at least 50 ms apart, above 1.0 (a 10 dB rise summed over
     bands) and above a tenth of the strongest."""
-    e = _detrend(envelope, fps)
+    e = tempo.detrend(envelope, fps)
     if len(e) < 3:
         return 0
     peaks = np.flatnonzero((e[1:-1] > e[:-2]) & (e[1:-1] >= e[2:])) + 1
@@ -348,63 +380,11 @@ def count_onsets(envelope: np.ndarray, fps: float) -> int:
     return 1 + int(np.count_nonzero(np.diff(peaks) >= gap))
 
 
-def autocorrelation(envelope: np.ndarray) -> np.ndarray:
-    """Unbiased autocorrelation of the detrended, zero-mean envelope (lag 0 ... len - 1)."""
-    e = envelope - envelope.mean()
-    n = len(e)
-    size = 1 << (2 * n - 1).bit_length()
-    spec = np.fft.rfft(e, size)
-    ac = np.fft.irfft(spec.real**2 + spec.imag**2, size)[:n]
-    return ac * (n / np.maximum(n - np.arange(n), 1))
-
-
-def estimate_tempo(
-    autocorrs: list[tuple[np.ndarray, int]], fps: float
-) -> tuple[float, float, float] | None:
-    """(tempo BPM, confidence, pulse clarity) from the windows' envelope autocorrelations.
-
-    Each candidate beat period T is scored by a comb: the mean normalised autocorrelation at
-    T, 2T, 3T, 4T minus the larger of its means at the half-periods (T/2, 3T/2, ...) and at the
-    third-periods (T/3, 2T/3, 4T/3, ...). A true beat correlates on beats and less between them;
-    a multiple of it (half or third tempo) loses because its subdivisions fall on beats.
-    """
-    length = min(n for _, n in autocorrs)
-    ac = np.zeros(length)
-    for a, _n in autocorrs:
-        ac += a[:length] / max(a[0], 1e-20)
-    ac /= len(autocorrs)
-    max_lag = (length - 1) / 4
-    min_bpm = max(TEMPO_MIN, 60 * fps / max_lag) if max_lag > 0 else TEMPO_MAX
-    if min_bpm >= TEMPO_MAX:
+def estimate_tempo(acs: list[np.ndarray], weights: list[int], fps: float) -> tempo.Tempo | None:
+    """The tempo of an item from its windows' onset autocorrelations (None: too short)."""
+    if not acs:
         return None
-    bpms = np.geomspace(min_bpm, TEMPO_MAX, 600)
-    scores = _comb(ac, 60 * fps / bpms, 4)
-    best = int(np.argmax(scores))
-    fine = bpms[best] * np.linspace(0.97, 1.03, 121)
-    harmonics = max(1, min(8, int((length - 1) / (60 * fps / fine.min()))))
-    fine_scores = _comb(ac, 60 * fps / fine, harmonics)
-    tempo = float(fine[int(np.argmax(fine_scores))])
-    lags = np.arange(int(60 * fps / TEMPO_MAX), min(int(60 * fps / TEMPO_MIN) + 1, length))
-    clarity = float(np.clip(ac[lags].max(), 0, 1)) if len(lags) else 0.0
-    confidence = float(np.clip(scores[best], 0, 1))
-    return tempo, confidence, clarity
-
-
-def _comb(ac: np.ndarray, periods: np.ndarray, harmonics: int) -> np.ndarray:
-    ks = np.arange(1, harmonics + 1)
-    on = _interp(ac, periods[:, None] * ks).mean(axis=1)
-    halves = _interp(ac, periods[:, None] * (ks - 1 / 2)).mean(axis=1)
-    thirds = (
-        _interp(ac, periods[:, None] * (ks - 1 / 3)) + _interp(ac, periods[:, None] * (ks - 2 / 3))
-    ).mean(axis=1) / 2
-    return on - np.maximum(halves, thirds)
-
-
-def _interp(ac: np.ndarray, lags: np.ndarray) -> np.ndarray:
-    lags = np.clip(lags, 0, len(ac) - 1.001)
-    i = lags.astype(int)
-    frac = lags - i
-    return ac[i] * (1 - frac) + ac[i + 1] * frac
+    return tempo.estimate(tempo.combine(acs, weights), fps)
 
 
 def chroma_profile(plan: _Plan, x: np.ndarray) -> np.ndarray:
