@@ -9,8 +9,8 @@ What each format does with a file name that is not valid UTF-8 (and with other u
 - xspf and jspf: every location is a percent-encoded URI anyway (``file://`` when absolute);
 - json: the path as a string with the undecodable bytes as ``\\udcXX`` escapes (Python's surrogateescape), which
   ``json.loads`` + ``os.fsencode`` turn back into the same bytes; the file itself stays valid UTF-8.
-Titles: m3u8, xspf and jspf hold ``clean_text(title)`` (one line, control characters and lone surrogates as
-spaces); json keeps the exact string.
+Titles: m3u8, xspf and jspf hold ``tuneup.text.playlist_field(title)`` (one line: escape sequences and bidi
+controls removed, other controls as spaces, lone surrogates as ``\\xNN`` or U+FFFD); json keeps the exact string.
 """
 
 import json
@@ -24,8 +24,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tuneup.mixes.playlist_read import parse
-from tuneup.mixes.playlists import FORMATS, XSPF_NS, clean_text, write_playlist
+from tuneup.mixes.playlists import FORMATS, XSPF_NS, write_playlist
 from tuneup.mixes.types import Mix, MixItem
+from tuneup.text import playlist_field
 
 SETTINGS = settings(max_examples=60, deadline=None)
 HOSTILE = [
@@ -150,17 +151,17 @@ def test_any_byte_path_and_any_text_survive_a_written_file(fmt, style, paths, da
         assert back.name == name
     elif fmt == "m3u8":
         labels = [
-            f"{clean_text(a)} - {clean_text(t)}" if clean_text(a) else clean_text(t)
+            f"{playlist_field(a)} - {playlist_field(t)}" if playlist_field(a) else playlist_field(t)
             for t, a, _, _ in texts
         ]
         assert titles == labels
-        assert [e.title for e in back.entries] == [clean_text(t) for t, _, _, _ in texts]
-        assert back.name == clean_text(name)
+        assert [e.title for e in back.entries] == [playlist_field(t) for t, _, _, _ in texts]
+        assert back.name == playlist_field(name)
     elif fmt in ("xspf", "jspf"):
-        assert [t or "" for t in titles] == [clean_text(t) for t, _, _, _ in texts]
-        assert [e.artist or "" for e in back.entries] == [clean_text(a) for _, a, _, _ in texts]
-        assert [e.reason or "" for e in back.entries] == [clean_text(r) for _, _, _, r in texts]
-        assert (back.name or "") == clean_text(name)
+        assert [t or "" for t in titles] == [playlist_field(t) for t, _, _, _ in texts]
+        assert [e.artist or "" for e in back.entries] == [playlist_field(a) for _, a, _, _ in texts]
+        assert [e.reason or "" for e in back.entries] == [playlist_field(r) for _, _, _, r in texts]
+        assert (back.name or "") == playlist_field(name)
     if fmt != "json":  # no control character reaches a text format
         assert not any(c in text for c in "\x00\x1b\x07\r\x85\u2028")
 

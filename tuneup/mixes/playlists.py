@@ -24,8 +24,6 @@ PATH_STYLES = ("absolute", "relative")
 EXTENSIONS = {"m3u8": ".m3u8", "xspf": ".xspf", "jspf": ".jspf", "json": ".json", "paths": ".txt"}
 XSPF_NS = "http://xspf.org/ns/0/"
 
-clean_text = playlist_field  # the playlist-field policy of tuneup.text
-
 
 def file_uri(path: str) -> str:
     """``file://`` URI of an absolute path, percent-encoded from its bytes (so any file name survives)."""
@@ -63,16 +61,16 @@ def _uri(path: str) -> str:
 
 
 def render_m3u8(mix: Mix, style: str = "absolute", base_dir: Path | None = None) -> str:
-    lines = ["#EXTM3U", f"#PLAYLIST:{clean_text(mix.name)}"]
+    lines = ["#EXTM3U", f"#PLAYLIST:{playlist_field(mix.name)}"]
     for item in mix.items:
         seconds = int(round(item.duration_s)) if item.duration_s is not None else -1
-        title, artist = clean_text(item.title), clean_text(item.artist)
+        title, artist = playlist_field(item.title), playlist_field(item.artist)
         label = f"{artist} - {title}" if artist else title
         lines.append(f"#EXTINF:{seconds},{label}")
         if artist:
             lines.append(f"#EXTART:{artist}")
         if item.album:
-            lines.append(f"#EXTALB:{clean_text(item.album)}")
+            lines.append(f"#EXTALB:{playlist_field(item.album)}")
         lines.append(_line_path(item, style, base_dir))
     return "\n".join(lines) + "\n"
 
@@ -107,7 +105,7 @@ def render_xspf(mix: Mix, style: str = "absolute", base_dir: Path | None = None)
 def _sub(parent, tag: str, text: object) -> None:
     import xml.etree.ElementTree as ET
 
-    cleaned = clean_text(text)
+    cleaned = playlist_field(text)
     if cleaned:
         ET.SubElement(parent, tag).text = cleaned
 
@@ -122,19 +120,19 @@ def render_jspf(mix: Mix, style: str = "absolute", base_dir: Path | None = None)
             ("album", item.album),
             ("annotation", item.reason),
         ):
-            if clean_text(value):
-                track[key] = clean_text(value)
+            if playlist_field(value):
+                track[key] = playlist_field(value)
         if item.duration_s is not None:
             track["duration"] = int(round(item.duration_s * 1000))
         tracks.append(track)
     playlist = {
-        "title": clean_text(mix.name),
+        "title": playlist_field(mix.name),
         "creator": "tuneup",
         "date": mix.generated_at,
         "track": tracks,
     }
     if mix.description:
-        playlist["annotation"] = clean_text(mix.description)
+        playlist["annotation"] = playlist_field(mix.description)
     return _dumps({"playlist": playlist})
 
 
@@ -210,6 +208,6 @@ def atomic_write(path: Path, data: bytes) -> None:
 
 def safe_filename(name: str) -> str:
     """A file name for a mix title: no separators, no control characters, not hidden."""
-    cleaned = clean_text(name).replace("/", "-").replace("\\", "-").replace(":", " -")
+    cleaned = playlist_field(name).replace("/", "-").replace("\\", "-").replace(":", " -")
     cleaned = cleaned.strip(". ") or "mix"
     return cleaned[:120]
