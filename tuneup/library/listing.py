@@ -8,6 +8,8 @@ import json
 from tuneup.store.items import ON_DISK, where
 from tuneup.text import display
 
+from tuneup.bounds import finite
+
 JSON_COLUMNS = ("artists", "genres", "guessed", "extra")
 TEXT_FIELDS = ("title", "artist", "album", "albumartist", "genres", "composer", "path")
 
@@ -107,7 +109,7 @@ def item_line(item: dict) -> str:
         f"{track}{item.get('title') or '?'}",
     ]
     extra = [item.get("format") or ""]
-    if item.get("duration"):
+    if finite(item.get("duration")):
         minutes, seconds = divmod(int(round(item["duration"])), 60)
         extra.append(f"{minutes}:{seconds:02d}")
     if item.get("status") == "missing":

@@ -3,6 +3,8 @@ features, video)."""
 
 from __future__ import annotations
 
+from tuneup.bounds import finite
+
 from tuneup.store.items import ON_DISK, where
 from tuneup.store.tallies import by_count, genre_counts
 
@@ -37,7 +39,7 @@ def library_stats(db) -> dict:
         "by_kind": by_kind,
         "by_format": by_format,
         "total_duration_s": round(
-            one(f"SELECT coalesce(sum(duration), 0) FROM items WHERE {present}"), 1
+            finite(one(f"SELECT coalesce(sum(duration), 0) FROM items WHERE {present}")) or 0.0, 1
         ),
         "total_size_bytes": one(f"SELECT coalesce(sum(size), 0) FROM items WHERE {present}"),
         "artists": one(

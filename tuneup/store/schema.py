@@ -239,12 +239,28 @@ CREATE TRIGGER taste_root_removed AFTER DELETE ON roots BEGIN
 END;
 """
 
+# Values stored before readers were bounded (issue 18): a Matroska Duration of +inf crashed ls,
+# stats and the TUI. Infinite or impossible numbers become unknown (NULL; 0 where NOT NULL).
+MIGRATION_FINITE_VALUES = """
+UPDATE items SET duration = NULL WHERE duration IS NOT NULL AND NOT (duration BETWEEN 0 AND 604800);
+UPDATE items SET bpm = NULL WHERE abs(bpm) > 1e308;
+UPDATE items SET rg_track_gain = NULL WHERE abs(rg_track_gain) > 1e308;
+UPDATE items SET rg_track_peak = NULL WHERE abs(rg_track_peak) > 1e308;
+UPDATE items SET rg_album_gain = NULL WHERE abs(rg_album_gain) > 1e308;
+UPDATE items SET rg_album_peak = NULL WHERE abs(rg_album_peak) > 1e308;
+UPDATE watch_progress SET position_s = 0 WHERE abs(position_s) > 1e308;
+UPDATE watch_progress SET duration_s = NULL WHERE abs(duration_s) > 1e308;
+UPDATE watch_history SET position_s = 0 WHERE abs(position_s) > 1e308;
+UPDATE watch_history SET duration_s = NULL WHERE abs(duration_s) > 1e308;
+"""
+
 MIGRATIONS: list[str] = [
     MIGRATION_1,
     MIGRATION_HISTORY_FEEDBACK,
     MIGRATION_WATCH_HISTORY,
     MIGRATION_FEATURES_UNDECODABLE,
     MIGRATION_TASTE_VERSION,
+    MIGRATION_FINITE_VALUES,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

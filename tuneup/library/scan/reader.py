@@ -13,6 +13,7 @@ import json
 import os
 import stat
 
+from tuneup.bounds import check_value
 from tuneup.errors import MediaReadError
 from tuneup.library.scan.fingerprint import fingerprint_blocks, read_tail
 from tuneup.library.tags import fastread
@@ -53,13 +54,24 @@ def to_values(row: dict, columns: list[str]) -> tuple[tuple, tuple, dict | None]
     extras = {k: row.pop(k) for k in ("_series", "_warnings") if k in row} or None
     row.setdefault("kind", "track")
     index = _index_of(columns)
-    pairs = []
+    pairs, dropped = [], []
     for key, value in row.items():
         i = index.get(key)
         if i is not None and value is not None:
             if type(value) in (list, dict, tuple):
-                value = json.dumps(value, ensure_ascii=False)
-            pairs.append((i, value))
+                try:
+                    value = json.dumps(value, ensure_ascii=False, allow_nan=False)
+                except (ValueError, TypeError, RecursionError):
+                    dropped.append(f"{key} holds values JSON cannot carry: left out")
+                    continue
+            value, why = check_value(key, value)
+            if why:
+                dropped.append(why)
+            if value is not None:
+                pairs.append((i, value))
+    if dropped:  # indexed anyway; the scan reports what was left out
+        extras = extras or {}
+        extras["_warnings"] = [*(extras.get("_warnings") or []), *dropped]
     pairs.sort()
     return tuple(i for i, _ in pairs), tuple(v for _, v in pairs), extras
 

@@ -11,10 +11,13 @@ history); one that is simply gone is marked missing, never dropped, and comes ba
 from __future__ import annotations
 
 import os
+import sqlite3
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable
 
+from tuneup.bounds import storable
 from tuneup.cancel import cancel_check
 from tuneup.errors import DiskFullError, TuneupError
 from tuneup.library.scan.walk import display, walk
@@ -36,6 +39,30 @@ MIN_FILES_FOR_POOL = (
 _IDENTITY_COLUMNS = frozenset(
     {"id", "root_id", "path_raw", "path", "status", "missing_since", "added_at", "updated_at"}
 )
+
+
+# What a value the store refuses raises: it costs that one file, never the batch or the scan.
+VALUE_ERRORS = (
+    ValueError,
+    TypeError,
+    OverflowError,
+    sqlite3.InterfaceError,
+    sqlite3.IntegrityError,
+    sqlite3.DataError,
+)
+
+
+@contextmanager
+def _savepoint(conn):
+    """A nested transaction: what the block wrote is undone if it raises."""
+    conn.execute("SAVEPOINT one_file")
+    try:
+        yield
+    except BaseException:
+        conn.execute("ROLLBACK TO one_file")
+        conn.execute("RELEASE one_file")
+        raise
+    conn.execute("RELEASE one_file")
 
 
 @dataclass
@@ -379,13 +406,29 @@ class _Scan:
                         self.gone.add(self.known[path])
                     continue
                 shown = display(path)
+                filled, values, extras = read
+                if not all(
+                    map(storable, values)
+                ):  # the readers bound values; this is the last guard
+                    self._error(path, "a value no database column can hold (internal error)")
+                    continue
                 if shown in self.known_errors:
                     cleared.append((shown,))
-                filled, values, extras = read
-                if extras:
-                    filled, values = self._extras(shown, filled, values, extras)
-                if path not in self.known and self._try_move(path, shown, filled, values, now):
-                    continue
+                if extras or (self.candidates and path not in self.known):
+                    try:  # these write rows of their own (a series, a move): one file's worth
+                        with _savepoint(self.db.conn):
+                            if extras:
+                                filled, values = self._extras(shown, filled, values, extras)
+                            moved = path not in self.known and self._try_move(
+                                path, shown, filled, values, now
+                            )
+                    except VALUE_ERRORS as exc:
+                        self._error(
+                            path, f"cannot store what was read ({type(exc).__name__}: {exc})"
+                        )
+                        continue
+                    if moved:
+                        continue
                 if path in self.known:  # changed: every column, so a removed tag is cleared
                     upserts.append(
                         (path, shown, self.root_of[path], now, now, *self._full(filled, values))
@@ -399,13 +442,30 @@ class _Scan:
                     self.summary.added += 1
             if upserts:
                 self._forget_stale_features(upserts)
-                self.db.conn.executemany(self._insert_sql(None), upserts)
+                self._store_rows(self._insert_sql(None), upserts, "updated")
             for filled, rows in inserts.items():
-                self.db.conn.executemany(self._insert_sql(filled), rows)
+                self._store_rows(self._insert_sql(filled), rows, "added")
             if cleared:
                 self.db.conn.executemany("DELETE FROM scan_errors WHERE path = ?", cleared)
             self._store_errors()
         self.last_flush = time.monotonic()
+
+    def _store_rows(self, sql: str, rows: list[tuple], counted: str) -> None:
+        """executemany, and if one row cannot be stored, each row alone: that file is reported and
+        left out, the others are saved (a batch is never lost to one odd file)."""
+        try:
+            with _savepoint(self.db.conn):
+                self.db.conn.executemany(sql, rows)
+            return
+        except VALUE_ERRORS:
+            pass
+        for row in rows:
+            try:
+                with _savepoint(self.db.conn):
+                    self.db.conn.execute(sql, row)
+            except VALUE_ERRORS as exc:
+                self._error(row[0], f"cannot store what was read ({type(exc).__name__}: {exc})")
+                setattr(self.summary, counted, getattr(self.summary, counted) - 1)
 
     def _forget_stale_features(self, upserts: list[tuple]) -> None:
         """A changed file whose content fingerprint changed (re-encoded, replaced, retagged) is analysed again."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 import struct
 from pathlib import Path
 
+from tuneup.bounds import finite
 from tuneup.errors import MediaReadError
 from tuneup.library.video.mp4 import STIK, read_mp4
 
@@ -200,7 +201,8 @@ def _split_report(report: str) -> tuple[list[str], list[str]]:
 
 
 def _num(text: str) -> float | None:
+    """A finite number from MediaInfo's text ("inf" and "nan" parse as floats but are not numbers)."""
     try:
-        return float(text.split(" / ")[0])
+        return finite(float(text.split(" / ")[0]))
     except (ValueError, AttributeError, IndexError):
         return None

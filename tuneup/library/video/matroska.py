@@ -7,6 +7,7 @@ falls back to MediaInfo.
 
 from __future__ import annotations
 
+import math
 import struct
 from pathlib import Path
 
@@ -113,6 +114,9 @@ def _vint_at(data: bytes, pos: int, keep_marker: bool) -> tuple[int, int]:
 
 
 def _uint(data: bytes) -> int:
+    """An EBML unsigned integer: 0 to 8 bytes by the spec, so never wider than 64 bits."""
+    if len(data) > 8:
+        raise ValueError(f"an EBML integer {len(data)} bytes wide (at most 8)")
     return int.from_bytes(data, "big")
 
 
@@ -181,8 +185,9 @@ def _info(payload: bytes) -> dict:
     raw = fields.get(DURATION)
     if raw and len(raw) in (4, 8):
         ticks = struct.unpack(">f" if len(raw) == 4 else ">d", raw)[0]
-        if ticks > 0:
-            out["duration"] = ticks * scale / 1e9
+        seconds = ticks * scale / 1e9 if math.isfinite(ticks) and ticks > 0 else None
+        if seconds is not None and math.isfinite(seconds):  # +inf, or huge x TimecodeScale
+            out["duration"] = seconds
     title = fields.get(TITLE, b"").decode("utf-8", "replace").strip("\x00 ")
     if title:
         out["tags"]["title"] = title

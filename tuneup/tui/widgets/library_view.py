@@ -10,6 +10,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tuneup.bounds import finite
 from tuneup.tui.library_index import LibraryIndex
 from tuneup.tui.messages import PlayItems, ShowDetails, StartRadio
 from tuneup.tui.text import fit
@@ -25,7 +26,7 @@ COLUMNS = (
 
 
 def _duration(seconds: float | None) -> str:
-    if not seconds:
+    if not finite(seconds):
         return ""
     seconds = int(seconds)
     if seconds >= 3600:
