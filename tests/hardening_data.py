@@ -98,16 +98,24 @@ def foreign_db(path: Path, *, clash: bool = False) -> Path:
     return path
 
 
-def damage_pages(path: Path, *, seed: int = 7, pages: int = 3) -> None:
-    """Random bytes over a few inner pages (page 1, the header and schema root, left intact)."""
-    page = 4096
-    size = path.stat().st_size
-    n = size // page
-    assert n >= 4, f"{path} has {n} pages: too small to damage inside"
+def damage_pages(path: Path, *, seed: int = 7, pages: int = 3, tables=("items", "listens")) -> None:
+    """Random bytes over a few inner pages of ``tables`` (the header and the schema's own pages are
+    left intact, as in the probe: SQLite opens the file and fails where it reads those rows)."""
+    conn = sqlite3.connect(path)
+    marks = ",".join("?" for _ in tables)
+    numbers = [
+        r[0]
+        for r in conn.execute(
+            f"SELECT pageno FROM dbstat WHERE name IN ({marks}) AND pageno > 1", list(tables)
+        )
+    ]
+    page = conn.execute("PRAGMA page_size").fetchone()[0]
+    conn.close()
+    assert len(numbers) >= pages, f"{path}: {len(numbers)} pages of {tables}: too few to damage"
     rng = random.Random(seed)
     with open(path, "r+b") as fh:
-        for number in rng.sample(range(2, n), min(pages, n - 2)):
-            fh.seek(number * page)
+        for number in rng.sample(numbers, pages):
+            fh.seek((number - 1) * page)
             fh.write(rng.randbytes(page))
 
 

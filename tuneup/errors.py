@@ -57,3 +57,7 @@ def is_disk_full(exc: BaseException) -> bool:
     return getattr(
         exc, "sqlite_errorname", None
     ) == "SQLITE_FULL" or "database or disk is full" in str(exc)
+
+
+class StoreDamagedError(StoreError):
+    """The database file is damaged; nothing is written to it until `tuneup doctor --repair`."""

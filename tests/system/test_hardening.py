@@ -20,6 +20,10 @@ from tuneup.library.scan.scanner import scan
 from tuneup.library.video import matroska as matroska_mod
 from tuneup.paths import get_paths
 from tuneup.store import open_db
+from tuneup.store.schema import MIGRATION_FINITE_VALUES, MIGRATIONS
+
+# the version before migration 6 (re-running it is harmless; it bounds values)
+BEFORE_FINITE = MIGRATIONS.index(MIGRATION_FINITE_VALUES)
 
 
 def _strict_json(text: str):
@@ -77,8 +81,8 @@ def test_infinite_and_huge_durations_never_reach_the_store(tmp_path, home, tuneu
 def _store_inf(db_file, *, old_schema: bool) -> None:
     conn = sqlite3.connect(db_file)
     conn.execute("UPDATE items SET duration = 9e999 WHERE title = 'good'")
-    if old_schema:  # as an older tuneup left it: the migration cleans it on open
-        conn.execute("UPDATE schema_version SET version = 4")
+    if old_schema:  # as the tuneup before migration 6 left it: the migration cleans it on open
+        conn.execute("UPDATE schema_version SET version = ?", [BEFORE_FINITE])
     conn.commit()
     conn.close()
 

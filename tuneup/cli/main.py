@@ -113,10 +113,33 @@ def run() -> None:
     ) as exc:  # a full disk the core did not name itself: still one line, no traceback
         from tuneup.errors import is_disk_full
 
-        if not is_disk_full(exc):
+        if is_disk_full(exc):
+            message = _disk_full(exc)
+        elif _is_sqlite(exc):  # the store's own errors, one line like every other
+            message = _database_error(exc)
+        else:
             raise
-        sys.stderr.write(f"tuneup: error: {one_line(_disk_full(exc))}\n")
+        sys.stderr.write(f"tuneup: error: {one_line(message)}\n")
         sys.exit(1)
+
+
+def _is_sqlite(exc: BaseException) -> bool:
+    import sqlite3
+
+    return isinstance(exc, sqlite3.Error)
+
+
+def _database_error(exc: Exception) -> str:
+    """A damaged store is marked so (nothing more is written to it) and doctor is named."""
+    from tuneup.paths import get_paths
+    from tuneup.store import guard
+
+    db_file = get_paths().db_file
+    if guard.is_damage(exc):
+        guard.mark_damaged(db_file, str(exc))
+        return str(guard.damaged_error(db_file))
+    marked = "; it is marked damaged" if guard.damage_note(db_file) else ""
+    return f"{db_file}: database error ({exc}){marked}; `tuneup doctor` checks the store"
 
 
 def _reader_went_away() -> bool:

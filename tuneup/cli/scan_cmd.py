@@ -196,15 +196,34 @@ def _listening_lines(listening: dict | None) -> list[str]:
     return lines
 
 
-def doctor_command(ctx: typer.Context, json_out: bool = JsonOption) -> None:
+def doctor_command(
+    ctx: typer.Context,
+    json_out: bool = JsonOption,
+    repair: bool = typer.Option(
+        False,
+        "--repair",
+        help="Rebuild a damaged database from what can still be read (the damaged file is kept "
+        "as tuneup.db.damaged-TIME). Run it while nothing else uses tuneup.",
+    ),
+) -> None:
     """Check the set-up: mpv and ffmpeg, database integrity, roots reachable, files that failed and why."""
-    from tuneup.library.doctor import doctor
+    from tuneup.errors import StoreDamagedError, StoreError
+    from tuneup.library.doctor import doctor, unopenable
     from tuneup.text import display
 
     env = get_env(ctx)
-    report = doctor(env.db, env.paths.db_file)
+    if repair:
+        _repair(env, json_out)
+        return
+    try:
+        report = doctor(env.db, env.paths.db_file)
+    except StoreError as exc:
+        damaged = isinstance(exc, StoreDamagedError)
+        report = unopenable(env.paths.db_file, str(exc), damaged=damaged)
     if json_out:
         print_json(report)
+        if report["database"]["damage"] or report["database"]["problem"]:
+            raise typer.Exit(1)
         return
     console = out_console()
     mark = lambda ok: "ok " if ok else "!! "  # noqa: E731
@@ -213,13 +232,28 @@ def doctor_command(ctx: typer.Context, json_out: bool = JsonOption) -> None:
             f"{mark(tool['found'])}{name}: {tool['version'] or 'not found'}", markup=False
         )
     db = report["database"]
+    if db["problem"]:
+        console.print(display(f"!! {db['problem']}"), markup=False)
+        raise typer.Exit(1)
+    integrity = db["integrity"] if db["integrity"] == "ok" else "; ".join(db["integrity"])
     console.print(
         display(
-            f"{mark(db['integrity'] == 'ok')}database {db['path']}: integrity {db['integrity']}, "
-            f"schema {db['schema_version']}"
+            f"{mark(db['integrity'] == 'ok' and not db['damage'])}database {db['path']}: "
+            f"integrity {integrity}, schema {db['schema_version']}"
         ),
         markup=False,
     )
+    if db["damage"]:
+        console.print(
+            display(
+                f"!! the database is damaged ({db['damage']}); tuneup writes nothing to it. "
+                "Repair: `tuneup doctor --repair` (keeps a copy of the damaged file, rebuilds "
+                "the store from what can be read, and says what was kept)"
+            ),
+            markup=False,
+        )
+    for note in db["modes"]:
+        console.print(display(f"!! {note}"), markup=False)
     if not report["roots"]:
         console.print("!! no library roots: run `tuneup scan FOLDER`", markup=False)
     for root in report["roots"]:
@@ -235,6 +269,24 @@ def doctor_command(ctx: typer.Context, json_out: bool = JsonOption) -> None:
     console.print(f"{mark(not errors)}{len(errors)} files could not be read", markup=False)
     for error in errors:
         console.print(display(f"    {error['path']}: {error['reason']}"), markup=False)
+    if db["damage"]:
+        raise typer.Exit(1)
+
+
+def _repair(env, json_out: bool) -> None:
+    from tuneup.store.repair import repair
+
+    env.close()
+    result = repair(env.paths.db_file)
+    if json_out:
+        print_json(result)
+        return
+    kept = ", ".join(f"{n:,} {table}" for table, n in result["kept"].items() if n)
+    say(f"Damaged database kept as {result['backup']}")
+    say(f"Rebuilt {env.paths.db_file} ({result['method']}): kept {kept or 'nothing'}")
+    if result["unreadable_ranges"]:
+        lost = ", ".join(f"{table} {n}" for table, n in result["unreadable_ranges"].items())
+        say(f"Reads that failed (the rows there are lost): {lost}")
 
 
 def register(app: typer.Typer) -> None:

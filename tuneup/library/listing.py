@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import json
 
+from tuneup.bounds import finite
 from tuneup.store.items import ON_DISK, where
 from tuneup.text import display
-
-from tuneup.bounds import finite
 
 JSON_COLUMNS = ("artists", "genres", "guessed", "extra")
 TEXT_FIELDS = ("title", "artist", "album", "albumartist", "genres", "composer", "path")

@@ -4,7 +4,6 @@ features, video)."""
 from __future__ import annotations
 
 from tuneup.bounds import finite
-
 from tuneup.store.items import ON_DISK, where
 from tuneup.store.tallies import by_count, genre_counts
 

@@ -17,25 +17,30 @@ from typing import Iterator
 
 from tuneup.errors import DiskFullError, StoreError, is_disk_full
 from tuneup.paths import ensure_dir
+from tuneup.store import guard
 from tuneup.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 BUSY_TIMEOUT_S = 60.0
 DEFAULT_PROFILE = "default"
+_TABLES = guard.tables_of(MIGRATIONS)
 
 
 class Database:
     """One SQLite connection and the one call the code makes on it, ``execute``; ``conn`` is the
     sqlite3 connection itself (executemany, close, transactions).
 
-    This replaced ``sqlite_utils.Database``, which tuneup used for nothing else: its Table API
+    This replaced ``Database``, which tuneup used for nothing else: its Table API
     creates and alters tables from the data it is given, which a store whose schema only the
     migrations change must not do, and importing it cost every command ~0.2 s of CPU (it loads
     numpy; bench/RESULTS.md)."""
 
-    __slots__ = ("conn",)
+    __slots__ = ("conn", "store_path", "damage", "tightened")
 
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
+        self.store_path: Path | None = None  # None: in memory
+        self.damage: str | None = None  # why the store is read-only (tuneup.store.guard)
+        self.tightened: list[str] = []  # file modes open_db tightened, for doctor
 
     def execute(self, sql: str, parameters=None) -> sqlite3.Cursor:
         if parameters is None:
@@ -51,35 +56,72 @@ def utcnow() -> str:
 
 
 def open_db(path: Path | str, *, migrate: bool = True) -> Database:
-    """Open (creating if needed, owner-only) the database at ``path`` and bring its schema up to date."""
-    if str(path) != ":memory:":
+    """Open (creating if needed, owner-only) the database at ``path`` and bring its schema up to date.
+
+    The file must be tuneup's (see :mod:`tuneup.store.guard`): another application's SQLite file
+    is refused untouched. A store marked damaged, or found damaged here, is opened read-only and
+    ``db.damage`` says why; :func:`write` then refuses."""
+    memory = str(path) == ":memory:"
+    tightened: list[str] = []
+    if not memory:
         path = Path(path)
         ensure_dir(path.parent)
+        guard.check_file(path)
         if not path.exists():
             os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        tightened = guard.tighten_modes(path)
+        # SQLite's temp files (big sorts, VACUUM) beside the database: a full /var/tmp must not
+        # be reported as this disk being full
+        os.environ.setdefault("SQLITE_TMPDIR", str(path.parent))
     conn = None
+    damage = None if memory else guard.damage_note(path)
     try:
         conn = sqlite3.connect(
             str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
         )
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-        _retry_locked(lambda: conn.execute("PRAGMA journal_mode = WAL"))
-        conn.execute("PRAGMA synchronous = NORMAL")
+        adopt = _retry_locked(lambda: guard.check_identity(conn, path))
+        if damage is None and not adopt:
+            missing = guard.missing_tables(conn, _TABLES)
+            if missing and schema_version_of(conn) >= SCHEMA_VERSION:
+                damage = f"table {', '.join(missing)} missing"
+                guard.mark_damaged(path, damage)
+        if damage is None:
+            _retry_locked(lambda: conn.execute("PRAGMA journal_mode = WAL"))
+            conn.execute("PRAGMA synchronous = NORMAL")
+        else:
+            conn.execute("PRAGMA query_only = ON")
         conn.execute("PRAGMA foreign_keys = ON")
     except sqlite3.DatabaseError as exc:
         if conn is not None:
             conn.close()
         if disk_full(exc, str(path)):
             raise DiskFullError(f"{path}: cannot open the database: the disk is full") from None
+        if guard.is_damage(exc):
+            guard.mark_damaged(path, str(exc))
+            raise guard.damaged_error(path, str(exc)) from None
         raise StoreError(f"{path}: cannot open database ({exc})") from None
+    except BaseException:
+        if conn is not None:
+            conn.close()
+        raise
     db = Database(conn)
-    if migrate:
+    db.store_path, db.damage, db.tightened = (None if memory else path), damage, tightened
+    if migrate and damage is None:
         try:
-            migrate_db(db)
+            migrate_db(db, set_application_id=adopt)
         except BaseException:
             conn.close()
             raise
     return db
+
+
+def schema_version_of(conn: sqlite3.Connection) -> int:
+    try:
+        row = conn.execute("SELECT version FROM schema_version").fetchone()
+    except sqlite3.OperationalError:
+        return 0
+    return row[0] if row else 0
 
 
 @contextmanager
@@ -112,11 +154,12 @@ def schema_version(db: Database) -> int:
     return row[0] if row else 0
 
 
-def migrate_db(db: Database) -> int:
+def migrate_db(db: Database, *, set_application_id: bool = False) -> int:
     """Run every pending migration, each in its own transaction. Returns the new version."""
-    if schema_version(db) == SCHEMA_VERSION:
+    if schema_version(db) == SCHEMA_VERSION and not set_application_id:
         return SCHEMA_VERSION
     with write(db):
+        db.execute(f"PRAGMA application_id = {guard.APPLICATION_ID}")
         current = schema_version(
             db
         )  # re-read under the write lock: another process may have migrated
@@ -159,8 +202,11 @@ def write(db: Database) -> Iterator[Database]:
     if conn.in_transaction:  # nested: join the outer transaction
         yield db
         return
-    _retry_locked(lambda: conn.execute("BEGIN IMMEDIATE"))
+    store = getattr(db, "store_path", None)
+    if store is not None and (db.damage or guard.damage_note(store)):
+        raise guard.damaged_error(store, db.damage)
     try:
+        _retry_locked(lambda: conn.execute("BEGIN IMMEDIATE"))
         yield db
         _retry_locked(lambda: conn.execute("COMMIT"))
     except BaseException as exc:
@@ -173,7 +219,21 @@ def write(db: Database) -> Iterator[Database]:
             raise DiskFullError(
                 f"{_file_of(conn)}: cannot write the database: the disk is full"
             ) from None
+        if guard.is_damage(exc) and store is not None:
+            guard.mark_damaged(store, str(exc))
+            db.damage = str(exc)
+            raise guard.damaged_error(store, str(exc)) from None
         raise
+
+
+def check_before_long_write(db: Database) -> None:
+    """Refuse a damaged store before a scan or an import adds to it (see guard.quick_check)."""
+    store = getattr(db, "store_path", None)
+    if store is None:
+        return
+    if db.damage or guard.damage_note(store):
+        raise guard.damaged_error(store, db.damage)
+    guard.quick_check(db, store)
 
 
 def disk_full(exc: BaseException, db_file: str) -> bool:

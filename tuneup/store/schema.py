@@ -243,15 +243,15 @@ END;
 # stats and the TUI. Infinite or impossible numbers become unknown (NULL; 0 where NOT NULL).
 MIGRATION_FINITE_VALUES = """
 UPDATE items SET duration = NULL WHERE duration IS NOT NULL AND NOT (duration BETWEEN 0 AND 604800);
-UPDATE items SET bpm = NULL WHERE abs(bpm) > 1e308;
-UPDATE items SET rg_track_gain = NULL WHERE abs(rg_track_gain) > 1e308;
-UPDATE items SET rg_track_peak = NULL WHERE abs(rg_track_peak) > 1e308;
-UPDATE items SET rg_album_gain = NULL WHERE abs(rg_album_gain) > 1e308;
-UPDATE items SET rg_album_peak = NULL WHERE abs(rg_album_peak) > 1e308;
-UPDATE watch_progress SET position_s = 0 WHERE abs(position_s) > 1e308;
-UPDATE watch_progress SET duration_s = NULL WHERE abs(duration_s) > 1e308;
-UPDATE watch_history SET position_s = 0 WHERE abs(position_s) > 1e308;
-UPDATE watch_history SET duration_s = NULL WHERE abs(duration_s) > 1e308;
+UPDATE items SET bpm = NULL WHERE abs(bpm) = 9e999;
+UPDATE items SET rg_track_gain = NULL WHERE abs(rg_track_gain) = 9e999;
+UPDATE items SET rg_track_peak = NULL WHERE abs(rg_track_peak) = 9e999;
+UPDATE items SET rg_album_gain = NULL WHERE abs(rg_album_gain) = 9e999;
+UPDATE items SET rg_album_peak = NULL WHERE abs(rg_album_peak) = 9e999;
+UPDATE watch_progress SET position_s = 0 WHERE abs(position_s) = 9e999;
+UPDATE watch_progress SET duration_s = NULL WHERE abs(duration_s) = 9e999;
+UPDATE watch_history SET position_s = 0 WHERE abs(position_s) = 9e999;
+UPDATE watch_history SET duration_s = NULL WHERE abs(duration_s) = 9e999;
 """
 
 MIGRATIONS: list[str] = [

@@ -25,6 +25,7 @@ from tuneup.history.importers import importer
 from tuneup.history.importers.base import FEEDBACK, IGNORED, LISTEN, UNKNOWN_MS, Options
 from tuneup.history.match import Matcher
 from tuneup.store import utcnow, write
+from tuneup.store.db import check_before_long_write
 from tuneup.summary import DictSummary
 
 END_CODES = ("finished", "skipped", "stopped", "error")
@@ -143,6 +144,7 @@ def import_files(
     durations = _durations(db, {m.item_id for m in matches if m.item_id is not None})
     summary = _summary(module, plays, batches, matches)
     if not dry_run:
+        check_before_long_write(db)
         try:
             _write(
                 db,

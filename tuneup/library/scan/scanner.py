@@ -21,7 +21,7 @@ from tuneup.bounds import storable
 from tuneup.cancel import cancel_check
 from tuneup.errors import DiskFullError, TuneupError
 from tuneup.library.scan.walk import display, walk
-from tuneup.store.db import utcnow, write
+from tuneup.store.db import check_before_long_write, utcnow, write
 from tuneup.store.items import mark_missing, mark_present, move_sql, upsert_sql
 
 Progress = Callable[[int, "int | None", str], None]
@@ -143,6 +143,7 @@ def scan(
 ) -> ScanSummary:
     """Add ``paths`` as roots, then scan every root. See the module docstring."""
     started = time.monotonic()
+    check_before_long_write(db)
     if paths:
         add_roots(db, paths)
     run = _Scan(db, workers or os.cpu_count() or 1, follow_symlinks, progress, cancel_check(cancel))
