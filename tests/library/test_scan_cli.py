@@ -67,7 +67,7 @@ def test_scan_ls_stats_doctor_json(tuneup_cmd, home, tmp_path):
         "fingerprint",
         "guessed",
     } <= set(one)
-    assert by_title[NASTY]["genres"] == ["rock"]  # tag text stored as is
+    assert by_title[NASTY]["genres"] == ["Rock"]  # "rock" and "Rock" are one genre (issue 17)
     assert by_title["Untagged Song"]["guessed"] == ["title", "artist", "album", "tracknumber"]
     assert "features" not in by_title["Untagged Song"]
 

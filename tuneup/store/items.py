@@ -253,7 +253,7 @@ ITEM_FIELDS: tuple[str, ...] = (
     "date year genres composer bpm initial_key mood label compilation mb_trackid mb_albumid "
     "mb_artistid mb_albumartistid mb_releasetrackid rg_track_gain rg_track_peak rg_album_gain "
     "rg_album_peak guessed duration bitrate sample_rate channels codec width height series_id "
-    "season episode episode_end absolute_episode episode_title description extra"
+    "season episode episode_end absolute_episode episode_title description extra raw_tags"
 ).split()
 _JSON_FIELDS = ("artists", "guessed", "extra")
 

@@ -254,6 +254,12 @@ UPDATE watch_history SET position_s = 0 WHERE abs(position_s) = 9e999;
 UPDATE watch_history SET duration_s = NULL WHERE abs(duration_s) = 9e999;
 """
 
+# Issue 17: tags are made canonical at scan time (placeholders dropped, genres merged); what was
+# changed is kept here as read, JSON {field: value}. NULL: scanned before this, not yet cleaned.
+MIGRATION_RAW_TAGS = """
+ALTER TABLE items ADD COLUMN raw_tags TEXT;
+"""
+
 MIGRATIONS: list[str] = [
     MIGRATION_1,
     MIGRATION_HISTORY_FEEDBACK,
@@ -261,6 +267,7 @@ MIGRATIONS: list[str] = [
     MIGRATION_FEATURES_UNDECODABLE,
     MIGRATION_TASTE_VERSION,
     MIGRATION_FINITE_VALUES,
+    MIGRATION_RAW_TAGS,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

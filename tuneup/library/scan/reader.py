@@ -17,6 +17,7 @@ from tuneup.bounds import check_value
 from tuneup.errors import MediaReadError
 from tuneup.library.scan.fingerprint import fingerprint_blocks, read_tail
 from tuneup.library.tags import fastread
+from tuneup.library.tags.canonical import canonicalise
 from tuneup.library.tags.pathguess import apply_guess
 from tuneup.library.tags.read import FAST_EXTENSIONS, read_audio
 from tuneup.library.video.sidecars import effective_mtime
@@ -122,9 +123,11 @@ def read_one(path: bytes, root_len: int, video_exts: frozenset[bytes]) -> tuple:
     if ext in video_exts:  # the same change time the walk reports: NFO edits count
         row["mtime_ns"] = effective_mtime(path, st.st_mtime_ns)
     row["fingerprint"] = fingerprint_blocks(st.st_size, head, tail)
-    if row.get("kind", "track") == "track" and not all(k in row for k in _TAGGED):
-        rel = path[root_len:].lstrip(b"/").decode("utf-8", "backslashreplace")
-        apply_guess(row, rel.split("/"))
+    if row.get("kind", "track") == "track":
+        canonicalise(row)  # placeholders out first: the path may fill what they held
+        if not all(k in row for k in _TAGGED):
+            rel = path[root_len:].lstrip(b"/").decode("utf-8", "backslashreplace")
+            apply_guess(row, rel.split("/"))
     return path, "ok", row, None
 
 

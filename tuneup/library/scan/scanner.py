@@ -149,6 +149,10 @@ def scan(
     run = _Scan(db, workers or os.cpu_count() or 1, follow_symlinks, progress, cancel_check(cancel))
     try:
         run.run()
+        if not run.summary.cancelled:
+            from tuneup.library.tags.canonical import tidy_library
+
+            tidy_library(db)
     except DiskFullError as exc:
         raise DiskFullError(f"{exc}; files read before are saved, scan again to carry on") from None
     finally:

@@ -18,6 +18,56 @@ _YEAR_AROUND = re.compile(
 )
 _SEP = " - "
 
+# Folders that hold music without naming it: never an artist or an album.
+CONTAINERS = frozenset(
+    "music musik musique muziek audio sound sounds songs tracks media mp3 mp3s flac ogg opus m4a aac "
+    "wav transcoded converted encoded downloads download library collection data misc files "
+    "incoming unsorted new itunes singles artists albums discography soundtracks".split()
+)
+# ...of which these hold one folder per album
+_ALBUM_PARENTS = frozenset({"albums", "discography", "soundtracks"})
+# Words that make a hyphenated lower-case folder a software package's, not a band's
+# ("wesnoth-1.16-music", "sonic-pi-samples", "supertux-data")
+_PACKAGE_WORDS = frozenset(
+    "music data songs sounds sound audio samples sfx ogg mp3 flac opus soundtrack ost common".split()
+)
+_VERSION = re.compile(r"^\d+(?:\.\d+)+[a-z]?$")
+_PACKAGE = re.compile(r"^[a-z0-9][a-z0-9.+]*(?:-[a-z0-9.+]+)+$")
+
+
+def is_container(folder: str) -> bool:
+    """True for a folder name that holds music without naming it: "music", "albums", "_transcoded",
+    a package's folder ("wesnoth-1.16-music")."""
+    name = folder.strip()
+    if not name or name[0] in "._":
+        return True
+    low = name.casefold()
+    if low in CONTAINERS or low.replace(" ", "") in CONTAINERS:
+        return True
+    return is_package_name(name)
+
+
+def is_package_name(folder: str) -> bool:
+    if not _PACKAGE.match(folder):
+        return False
+    parts = folder.split("-")
+    return any(p in _PACKAGE_WORDS or _VERSION.match(p) for p in parts)
+
+
+def _without_containers(dirs: list[str]) -> tuple[list[str], bool]:
+    """The folders that may name an artist or album, and whether the last one is known to be an
+    album (it sits in "albums/" or in a package's folder, whose sub-folders are not bands)."""
+    kept: list[str] = []
+    album_next = False
+    for folder in dirs:
+        if is_container(folder):
+            album_next = folder.strip().casefold() in _ALBUM_PARENTS or is_package_name(folder)
+            continue
+        kept.append(folder)
+        if len(kept) > 1 or not album_next:
+            album_next = False
+    return kept, album_next and len(kept) == 1
+
 
 def _clean(text: str) -> str:
     if " " not in text and "_" in text:
@@ -59,19 +109,22 @@ def guess_from_path(rel_parts: list[str]) -> dict:
         if disc and len(dirs) >= 2:
             guess.setdefault("discnumber", int(disc.group("n")))
             dirs.pop()
+    dirs, album_only = _without_containers(dirs)
     if dirs:
-        _guess_dirs(dirs, guess)
+        _guess_dirs(dirs, guess, album_only)
     return guess
 
 
-def _guess_dirs(dirs: list[str], guess: dict) -> None:
+def _guess_dirs(dirs: list[str], guess: dict, album_only: bool = False) -> None:
     album_dir = dirs[-1]
-    if len(dirs) >= 2:
+    if album_only:
+        pass
+    elif len(dirs) >= 2:
         guess.setdefault("artist", _clean(dirs[-2]))
     elif _SEP in album_dir:
         artist, album_dir = album_dir.split(_SEP, 1)
         guess.setdefault("artist", _clean(artist))
-    elif "tracknumber" not in guess and "artist" not in guess:
+    elif "tracknumber" not in guess and "artist" not in guess and not album_only:
         # A single folder and a bare title: the folder is as likely an artist as an album.
         guess.setdefault("artist", _clean(album_dir))
         return
