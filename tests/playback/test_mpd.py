@@ -154,6 +154,7 @@ def test_radio_keeps_the_queue_at_its_target_and_learns_from_a_skip(server, libr
     from tuneup.mixes.modelref import get_model
     from tuneup.mixes.radio import RadioSession
     from tuneup.playback.mpd_radio import MpdRadio, upcoming
+    from tuneup.playback.radio_queue import TopUp
 
     db, db_file = library
     c = server.client()
@@ -167,7 +168,13 @@ def test_radio_keeps_the_queue_at_its_target_and_learns_from_a_skip(server, libr
         session = RadioSession(rdb, get_model(rdb, tmp_path / "models"), pid, ["Alpha"])
         holder["session"] = session
         MpdRadio(
-            rdb, pid, server.address, session, target=target, log=lines.append, backoff=(0.2,)
+            rdb,
+            pid,
+            server.address,
+            session,
+            policy=TopUp.keeping(target),
+            log=lines.append,
+            backoff=(0.2,),
         ).run(cancel)
         rdb.conn.close()
 

@@ -16,6 +16,7 @@ import pytest
 from mpd_support import mpd_server, needs_mpd, songs
 from mpd_support import wait_for as until
 
+from tuneup.playback.radio_queue import TopUp
 from tuneup.tui.app import create_app
 from tuneup.tui.widgets.home import Card, HomePane
 from tuneup.tui.widgets.now_playing import NowPlaying
@@ -339,7 +340,7 @@ def test_radio_through_mpd_keeps_its_queue_topped_up(library, server):
         app = create_app(env, onboarding=False, rows_loader=_fallback_rows)
         async with app.run_test(size=(120, 40)) as pilot:
             pb = app.playback
-            pb.RADIO_FIRST, pb.RADIO_MORE, pb.RADIO_LOW = 3, 2, 2
+            pb.radio_policy = TopUp(first=3, low=2, more=2)
             await wait_for(pilot, lambda: isinstance(app.screen.focused, Card), what="a card")
             seed = app.screen.focused.item
             await pilot.press("r")

@@ -11,8 +11,9 @@ import pytest
 pytest.importorskip("tuneup.playback.mpv")
 pytestmark = pytest.mark.skipif(shutil.which("mpv") is None, reason="mpv is not installed")
 
+from tuneup.playback.players import default_player  # noqa: E402
+from tuneup.playback.radio_queue import TopUp  # noqa: E402
 from tuneup.tui.app import create_app  # noqa: E402
-from tuneup.tui.playback import default_player  # noqa: E402
 from tuneup.tui.widgets.library_view import LibraryView  # noqa: E402
 from tuneup.tui.widgets.now_playing import NowPlaying  # noqa: E402
 
@@ -178,7 +179,7 @@ def test_radio_keeps_extending_and_learns_from_skips(env, tmp_path):
         async with app.run_test(size=(120, 40)) as pilot:
             await wait_for(pilot, lambda: isinstance(app.screen.focused, Card))
             pb = app.playback
-            pb.RADIO_FIRST, pb.RADIO_MORE, pb.RADIO_LOW = 3, 2, 2
+            pb.radio_policy = TopUp(first=3, low=2, more=2)
             await pilot.press("r")
             await wait_for(pilot, lambda: pb.state.playing, timeout=60)
             first = list(pb.player._queue)

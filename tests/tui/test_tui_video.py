@@ -97,7 +97,7 @@ def test_a_video_added_to_an_audio_queue_still_shows_its_video(env, tmp_path):
     import soundfile
 
     from tuneup.library.scan.scanner import scan
-    from tuneup.tui.playback import default_player
+    from tuneup.playback.players import default_player
 
     make_video(tmp_path / "media" / "pattern.mp4", "Test Pattern")
     rate = 22050
@@ -123,7 +123,7 @@ def test_a_video_added_to_an_audio_queue_still_shows_its_video(env, tmp_path):
 def test_a_video_that_fails_to_play_keeps_its_resume_point(env, tmp_path):
     from tuneup.history.watch import get_progress, record_progress
     from tuneup.library.scan.scanner import scan
-    from tuneup.tui.playback import default_player
+    from tuneup.playback.players import default_player
 
     video = make_video(tmp_path / "videos" / "film.mp4", "Film")
     scan(env.db, [str(tmp_path / "videos")])

@@ -14,8 +14,6 @@ import typer
 
 from tuneup.cli.common import JsonOption, ProfileOption, err_console, get_env, print_json, say
 
-MAX_DAILY = 12  # the most Daily Mixes the mix.daily_count setting allows
-
 
 class Format(str, Enum):
     m3u8 = "m3u8"
@@ -35,31 +33,19 @@ def _note(message: str) -> None:
         say(message)
 
 
-def _model_loader(env):
-    """Load (or fit, with a progress bar on a terminal) the model once, when a mix first needs it."""
+def _lazy_model(env):
+    """The model, loaded (or fitted, with a progress bar on a terminal) when a mix first needs it."""
+    from tuneup.mixes.modelref import LazyModel, get_model
 
     def load():
         from tuneup.cli.common import progress_bar
-        from tuneup.mixes.modelref import get_model
 
         with progress_bar(
             "updating the model", unit="steps", enabled=err_console.is_terminal
         ) as bar:
             return get_model(env.db, env.paths.model_dir, progress=bar)
 
-    return load
-
-
-class _Lazy:
-    """The model, loaded on first attribute access (a stored mix never needs it)."""
-
-    def __init__(self, load):
-        self._load, self._model = load, None
-
-    def __getattr__(self, name):
-        if self._model is None:
-            self._model = self._load()
-        return getattr(self._model, name)
+    return LazyModel(load)
 
 
 def mix_cmd(
@@ -143,7 +129,7 @@ def mix_cmd(
 
 
 def _make(env, weekly, daily, radio, all_mixes, seeds, size, refresh, number):
-    db, pid, model = env.db, env.profile_id, _Lazy(_model_loader(env))
+    db, pid, model = env.db, env.profile_id, _lazy_model(env)
     if radio:
         from tuneup.mixes.radio import radio as make_radio
 
@@ -187,17 +173,11 @@ def _make(env, weekly, daily, radio, all_mixes, seeds, size, refresh, number):
 def _emit(mixes, fmt: str, paths: str, out: Path | None, directory: Path | None) -> None:
     import sys
 
-    from tuneup.mixes.playlists import EXTENSIONS, render, safe_filename, write_playlist
+    from tuneup.mixes.playlists import render, write_mix_dir, write_playlist
 
     if directory is not None:
-        for mix in mixes:
-            target = directory / (safe_filename(mix.name.partition(":")[0]) + EXTENSIONS[fmt])
-            write_playlist(mix, target, fmt, paths=paths)
+        for mix, target in zip(mixes, write_mix_dir(mixes, directory, fmt, paths=paths)):
             _note(f"wrote {target} ({len(mix.items)} items)")
-        dailies = sum(m.kind == "daily" for m in mixes)
-        if dailies:  # fewer Daily Mixes than last time: drop the files of the ones that are gone
-            for n in range(dailies + 1, MAX_DAILY + 1):
-                (directory / f"Daily Mix {n}{EXTENSIONS[fmt]}").unlink(missing_ok=True)
         return
     mix = mixes[0]
     if out is not None:
@@ -219,7 +199,7 @@ def rows_cmd(ctx: typer.Context, profile: str = ProfileOption, json: bool = Json
         env.paths.model_dir,
         env.profile_id,
         config=env.config,
-        model=_Lazy(_model_loader(env)),
+        model=_lazy_model(env),
     )
     if json:
         print_json([r.as_dict() for r in rows])

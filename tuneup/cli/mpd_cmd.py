@@ -62,8 +62,13 @@ def radio_cmd(
         metavar="SEED...",
         help="A track (id, path or 'Artist - Title'), an artist, an album or a genre.",
     ),
-    target: int = typer.Option(
-        10, "--target", min=1, max=200, help="Songs kept waiting after the current one."
+    target: Optional[int] = typer.Option(
+        None,
+        "--target",
+        min=1,
+        max=200,
+        help="Keep exactly this many songs waiting after the current one (default: the app's rule, "
+        "30 to start with and 10 more whenever 3 or fewer wait).",
     ),
     profile: str = ProfileOption,
 ) -> None:
@@ -73,6 +78,7 @@ def radio_cmd(
     from tuneup.playback.mpd import address_from
     from tuneup.playback.mpd_lock import RecorderLock
     from tuneup.playback.mpd_radio import MpdRadio
+    from tuneup.playback.radio_queue import RADIO, TopUp
 
     env = get_env(ctx, profile)
     session = RadioSession(env.db, get_model(env.db, env.paths.model_dir), env.profile_id, seeds)
@@ -84,7 +90,7 @@ def radio_cmd(
             env.profile_id,
             address,
             session,
-            target=target,
+            policy=TopUp.keeping(target) if target else RADIO,
             config=env.config,
             log=_log,
             lock=RecorderLock(env.paths.run_dir, address),

@@ -12,6 +12,29 @@ def get_model(db, model_dir: Path | str, progress=None, fitter=None):
     return load_or_fit(db, Path(model_dir), progress=progress, fitter=fitter)
 
 
+class LazyModel:
+    """Stands in for the model and loads it on first use, once: a stored mix (this week's Discover
+    Weekly, today's Daily Mixes) never needs it. ``load()`` returns the model."""
+
+    def __init__(self, load):
+        self._load, self._model = load, None
+
+    def get(self):
+        if self._model is None:
+            self._model = self._load()
+        return self._model
+
+    def __getattr__(self, name):
+        if name.startswith("__"):  # copy, pickle and friends: not the model's business
+            raise AttributeError(name)
+        return getattr(self.get(), name)
+
+
+def lazy_model(db, model_dir: Path | str, progress=None) -> LazyModel:
+    """:func:`get_model`, when first needed."""
+    return LazyModel(lambda: get_model(db, model_dir, progress=progress))
+
+
 def setting(config, key: str):
     """A setting from ``config``, or its declared default when there is no config."""
     if config is not None:

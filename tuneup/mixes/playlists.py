@@ -197,6 +197,27 @@ def write_playlist(
     return out
 
 
+def write_mix_dir(
+    mixes: list[Mix], directory: Path | str, fmt: str = "m3u8", *, paths: str = "absolute"
+) -> list[Path]:
+    """One file per mix in ``directory`` (named by the mix, "Daily Mix 2" for "Daily Mix 2: ..."), kept
+    up to date: when there are fewer Daily Mixes than last time, the files of the ones that are gone
+    are removed, so a player never shows a stale one. Returns the files written, in order."""
+    from tuneup.config import SETTINGS
+
+    directory = Path(directory)
+    written = []
+    for mix in mixes:
+        target = directory / (safe_filename(mix.name.partition(":")[0]) + EXTENSIONS[fmt])
+        written.append(write_playlist(mix, target, fmt, paths=paths))
+    dailies = sum(m.kind == "daily" for m in mixes)
+    if dailies:
+        most = int(SETTINGS["mix.daily_count"].maximum)  # the most Daily Mixes there can be
+        for n in range(dailies + 1, most + 1):
+            (directory / f"Daily Mix {n}{EXTENSIONS[fmt]}").unlink(missing_ok=True)
+    return written
+
+
 def atomic_write(path: Path, data: bytes) -> None:
     """Readers (and the next run after a crash) see the old file or the new one, never a torn one."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from tuneup.errors import NothingToMixError
 from tuneup.mixes import episodes, history_rows
 from tuneup.mixes.catalog import aware, banned_ids, iso, mix_items, profile_name
-from tuneup.mixes.modelref import get_model, setting
+from tuneup.mixes.modelref import lazy_model, setting
 from tuneup.mixes.select import from_recs
 from tuneup.mixes.types import Mix, Pick
 from tuneup.store.items import artist_key, ids_by_artist, present
@@ -29,19 +29,10 @@ class _Rows:
             now,
             config,
         )
-        self._model = model
+        # loaded only if a row needs it (weekly and daily read their stored copy)
+        self.model = model if model is not None else lazy_model(db, model_dir)
         self.profile = profile_name(db, profile_id)
         self.generated = iso(now)
-
-    @property
-    def model(self):
-        if self._model is None:
-            self._model = get_model(self.db, self.model_dir)
-        return self._model
-
-    def lazy_model(self) -> "_LazyModel":
-        """The model, loaded only if a mix has to be generated (weekly and daily read their stored copy)."""
-        return _LazyModel(self)
 
     def mix(self, kind: str, name: str, entries, description: str = "") -> Mix:
         return Mix(
@@ -97,26 +88,10 @@ def _music_mixes(r: _Rows) -> list[Mix]:
     from tuneup.mixes.weekly import weekly
 
     try:
-        out = [
-            weekly(
-                r.db, r.model_dir, r.profile_id, now=r.now, config=r.config, model=r.lazy_model()
-            )
-        ]
+        out = [weekly(r.db, r.model_dir, r.profile_id, now=r.now, config=r.config, model=r.model)]
     except NothingToMixError:  # a video-only library, or every track banned
         return []
-    return out + daily(
-        r.db, r.model_dir, r.profile_id, now=r.now, config=r.config, model=r.lazy_model()
-    )
-
-
-class _LazyModel:
-    """Stands in for the model and loads it on first use."""
-
-    def __init__(self, rows: _Rows):
-        self._rows = rows
-
-    def __getattr__(self, name):
-        return getattr(self._rows.model, name)
+    return out + daily(r.db, r.model_dir, r.profile_id, now=r.now, config=r.config, model=r.model)
 
 
 def because_listened(r: _Rows) -> list[Mix]:

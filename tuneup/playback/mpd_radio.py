@@ -1,8 +1,8 @@
 """`tuneup mpd radio`: keep MPD's queue topped up with radio picks, learning from skips.
 
 It runs the same idle loop as `tuneup mpd watch` (so every play is recorded as a listen), and after
-each event makes sure at least ``target`` songs wait after the current one. A skipped radio pick
-is passed to the :class:`~tuneup.mixes.radio.RadioSession`, which steers away from it.
+each event tops the queue up by the same rule as the app's radio (:class:`~tuneup.playback.radio_queue.TopUp`).
+A skipped radio pick is passed to the :class:`~tuneup.mixes.radio.RadioSession`, which steers away from it.
 """
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ from typing import Callable
 from tuneup.history.events import is_skip
 from tuneup.playback.mpd import MpdAddress, PathMap, queue_paths
 from tuneup.playback.mpd_watch import MpdWatcher
-
-DEFAULT_TARGET = 10
+from tuneup.playback.radio_queue import RADIO, TopUp
 
 
 def upcoming(status: dict) -> int:
@@ -24,9 +23,9 @@ def upcoming(status: dict) -> int:
     return max(0, length - int(status["song"]) - 1)
 
 
-def top_up(client, pathmap: PathMap, session, target: int) -> list[str]:
-    """Add radio picks until ``target`` songs wait after the current one; returns the paths added."""
-    missing = target - upcoming(client.status())
+def top_up(client, pathmap: PathMap, session, policy: TopUp, started: bool) -> list[str]:
+    """Add radio picks as ``policy`` says for what waits after the current song; returns the paths added."""
+    missing = policy.to_add(upcoming(client.status()), started=started)
     if missing <= 0:
         return []
     paths = [item.path for item in session.next_batch(missing)]
@@ -42,13 +41,13 @@ class MpdRadio:
         address: MpdAddress,
         session,
         *,
-        target: int = DEFAULT_TARGET,
+        policy: TopUp = RADIO,
         config=None,
         log: Callable[[str], None] = lambda line: None,
         backoff=None,
         lock=None,
     ):
-        self.session, self.target, self.log = session, target, log
+        self.session, self.policy, self.log = session, policy, log
         extra = {"backoff": backoff} if backoff else {}
         self.watcher = MpdWatcher(
             db,
@@ -67,7 +66,7 @@ class MpdRadio:
         self.watcher.run(cancel)
 
     def _after_event(self, client) -> None:
-        added = top_up(client, self.watcher.pathmap, self.session, self.target)
+        added = top_up(client, self.watcher.pathmap, self.session, self.policy, self.started)
         if added:
             self.log(f"queued {len(added)} radio picks")
         if not self.started and client.status().get("state") != "play":

@@ -272,14 +272,17 @@ class TuneupApp(App):
     def _worker_failed(self, event: Worker.StateChanged) -> None:
         """Every worker the app runs ends here when it raises (harlequin's pattern): one line for the
         person, the traceback in the log, never a crash."""
-        if event.state is not WorkerState.ERROR:
-            return
+        if event.state is WorkerState.ERROR:
+            self.report_error(f"{event.worker.name} failed", event.worker.error)
+
+    def report_error(self, title: str, error: BaseException) -> None:
+        """How an error reaches the person, from any thread (notify only posts a message): one line
+        (a TuneupError's own message, else its type and message), the traceback in the log."""
         from tuneup.errors import TuneupError
 
-        error = event.worker.error
-        self.log.error(f"{event.worker.name} failed", error)
+        self.log.error(title, error)
         text = str(error) if isinstance(error, TuneupError) else f"{type(error).__name__}: {error}"
-        self.notify(text, title=f"{event.worker.name} failed", severity="error", markup=False)
+        self.notify(text, title=title, severity="error", markup=False)
 
     def cancel_job(self, name: str) -> None:
         event = self.jobs.get(name)

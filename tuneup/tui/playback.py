@@ -1,12 +1,13 @@
 """The app's side of playback: keys to player calls, the player's state to the now-playing bar.
 
 The player is mpv (tuneup.playback.mpv.Player) or MPD (tuneup.playback.mpd_player.MpdPlayer), chosen
-by the ``player`` setting; both have the same interface. Either records one listen per item itself
-(in its own thread, with its own connection). An mpv Player plays one queue, so playing something new
-stops the old one (in a worker: stopping waits for mpv) and starts a fresh one. An MpdPlayer follows
-MPD for as long as MPD is the player (also what other clients play), and playing replaces MPD's queue;
-its calls wait for MPD, so they run in workers. Listener callbacks arrive on the player's threads and
-are handed to the UI thread as messages.
+by the ``player`` setting (tuneup.playback.players.default_player); both have the same interface.
+Either records one listen per item itself (in its own thread, with its own connection). An mpv
+Player plays one queue, so playing something new stops the old one (in a worker: stopping waits for
+mpv) and starts a fresh one. An MpdPlayer follows MPD for as long as MPD is the player (also what
+other clients play), and playing replaces MPD's queue; its calls wait for MPD, so they run in
+workers. Listener callbacks arrive on the player's threads and are handed to the UI thread as
+messages. A worker's failure reaches the person through the app's one handler (app.report_error).
 """
 
 from __future__ import annotations
@@ -15,30 +16,11 @@ import os
 import threading
 from typing import Callable
 
+from tuneup.playback.players import default_player
+from tuneup.playback.radio_queue import RADIO
 from tuneup.tui.feedback_writer import FeedbackWriter
 from tuneup.tui.messages import PlayState, PlayStateChanged
 from tuneup.tui.text import clean
-
-
-def default_player(env, profile_id: int, **kwargs):
-    """The player the ``player`` setting names."""
-    env.paths.ensure()
-    if env.config.get("player") == "mpd":
-        from tuneup.playback.mpd_player import MpdPlayer
-
-        return MpdPlayer.from_env(env, profile_id, **kwargs)
-    from tuneup.history.watch import CompletionRule
-    from tuneup.playback.mpv import Player
-
-    return Player(
-        env.paths.db_file,
-        profile_id,
-        env.paths.run_dir,
-        skip_seconds=env.config.get("history.skip_seconds"),
-        watch_rule=CompletionRule.from_config(env.config),
-        **kwargs,
-    )
-
 
 PLAYBACK_HINTS = {
     "audio output initialization failed": ". mpv found no working sound output: check the sound setup "
@@ -51,12 +33,9 @@ def _remote(player) -> bool:
 
 
 class PlaybackController:
-    RADIO_FIRST = 30  # items a radio starts with
-    RADIO_MORE = 10  # items added each time the queue runs low: radio never ends
-    RADIO_LOW = 3  # "low": this few items left after the current one
-
     def __init__(self, app, player_factory: Callable | None = None):
         self.app = app
+        self.radio_policy = RADIO  # radio never ends: the same top-up rule as `tuneup mpd radio`
         self.player_factory = player_factory or default_player
         self.player = None
         self.state = PlayState()
@@ -78,7 +57,11 @@ class PlaybackController:
             self.radio_session = None
         queue = list(item_ids[start:]) or list(item_ids)
         self.app.run_worker(
-            lambda: self._start(queue), thread=True, group="player", exit_on_error=False
+            lambda: self._start(queue),
+            thread=True,
+            group="player",
+            name="play",
+            exit_on_error=False,
         )
 
     def _start(self, item_ids: list[int]) -> None:
@@ -86,20 +69,16 @@ class PlaybackController:
         from tuneup.store import connection
 
         with self._lock:
-            try:
-                with connection(self.app.env.paths.db_file) as db:
-                    entries = entries_for(db, item_ids)
-            except Exception as exc:
-                self._notify_error("Cannot play", exc)
-                return
+            with connection(self.app.env.paths.db_file) as db:
+                entries = entries_for(db, item_ids)  # a failure goes to the app's worker handler
             player = self.player if self._reusable(self.player) else None
             try:
                 if player is None:
                     self._release(halt=True)
                     player = self._new_player()
                 player.start(entries)
-            except Exception as exc:
-                self._notify_error("Cannot start the player", exc)
+            except Exception as exc:  # not only a report: what happens to the player depends on it
+                self.app.report_error("Cannot start the player", exc)
                 if player is None or not (_remote(player) and player.running):
                     return  # an MpdPlayer stays: it follows MPD and reconnects when MPD is back
             self.player = player
@@ -140,15 +119,14 @@ class PlaybackController:
 
     def stop(self) -> None:
         self.radio_session = None
-        self.app.run_worker(self._stop_locked, thread=True, group="player", exit_on_error=False)
+        self.app.run_worker(
+            self._stop_locked, thread=True, group="player", name="stop", exit_on_error=False
+        )
 
     def _stop_locked(self) -> None:
         with self._lock:
             if _remote(self.player):  # MPD stops; the bar keeps following it
-                try:
-                    self.player.stop()
-                except Exception as exc:
-                    self._notify_error("Player", exc)
+                self.player.stop()
                 return
             self._release(halt=True)
         self._show(PlayState())
@@ -163,23 +141,23 @@ class PlaybackController:
     def follow(self) -> None:
         """When MPD is the player: show what it plays (whoever started it) and record it."""
         if self.app.env.config.get("player") == "mpd":
-            self.app.run_worker(self._follow, thread=True, group="player", exit_on_error=False)
+            self.app.run_worker(
+                self._follow, thread=True, group="player", name="MPD", exit_on_error=False
+            )
 
     def player_changed(self) -> None:
         """The player setting (or MPD's address) changed: follow the new one."""
-        self.app.run_worker(self._switch, thread=True, group="player", exit_on_error=False)
+        self.app.run_worker(
+            self._switch, thread=True, group="player", name="MPD", exit_on_error=False
+        )
 
     def _follow(self) -> None:
         with self._lock:
             if self._reusable(self.player) or self.app.env.config.get("player") != "mpd":
                 return
             self._release(halt=False)
-            try:
-                player = self._new_player()
-                player.attach()
-            except Exception as exc:
-                self._notify_error("MPD", exc)
-                return
+            player = self._new_player()
+            player.attach()
             self.player = player
 
     def _switch(self) -> None:
@@ -200,9 +178,10 @@ class PlaybackController:
             return False
         if _remote(player):  # waits for MPD's answer: not on the UI thread
             self.app.run_worker(
-                lambda: self._remote_call(player, name, args),
+                lambda: getattr(player, name)(*args),
                 thread=True,
                 group="player-keys",
+                name="player",
                 exit_on_error=False,
             )
             return True
@@ -212,12 +191,6 @@ class PlaybackController:
             self.app.notify(str(exc), title="Player", severity="error", markup=False)
             return False
         return True
-
-    def _remote_call(self, player, name: str, args: tuple) -> None:
-        try:
-            getattr(player, name)(*args)
-        except Exception as exc:
-            self._notify_error("Player", exc)
 
     def toggle_pause(self) -> None:
         self._call("pause_toggle")
@@ -245,7 +218,11 @@ class PlaybackController:
     def radio(self, item_id: int) -> None:
         self.app.notify("Starting radio…")
         self.app.run_worker(
-            lambda: self._radio(item_id), thread=True, group="radio", exit_on_error=False
+            lambda: self._radio(item_id),
+            thread=True,
+            group="radio",
+            name="radio",
+            exit_on_error=False,
         )
 
     def _radio(self, item_id: int) -> None:
@@ -257,11 +234,10 @@ class PlaybackController:
         try:
             model = app_model(db, self.app.env.paths.model_dir)
             session = RadioSession(db, model, self.app.profile_id, [str(item_id)])
-            items = session.next_batch(self.RADIO_FIRST)
-        except Exception as exc:
+            items = session.next_batch(self.radio_policy.first)
+        except BaseException:  # the session keeps the connection only when it starts
             db.conn.close()
-            self._notify_error("Radio", exc)
-            return
+            raise
         self.radio_session = session
         ids = [item_id] + [i.item_id for i in items if i.item_id != item_id]
         self.app.call_from_thread(self.play, ids, 0, "radio")
@@ -280,15 +256,18 @@ class PlaybackController:
         session, player = self.radio_session, self.player
         if session is None or player is None or snap is None or not snap.running or self._extending:
             return
-        if len(queue) - (snap.index or 0) - 1 > self.RADIO_LOW:
+        wanted = self.radio_policy.to_add(len(queue) - (snap.index or 0) - 1)
+        if wanted <= 0:
             return
         self._extending = True
-        threading.Thread(target=self._extend_radio, args=(session, player), daemon=True).start()
+        threading.Thread(
+            target=self._extend_radio, args=(session, player, wanted), daemon=True
+        ).start()
 
-    def _extend_radio(self, session, player) -> None:
+    def _extend_radio(self, session, player, wanted: int) -> None:
         try:
             with self._radio_lock:
-                items = session.next_batch(self.RADIO_MORE)
+                items = session.next_batch(wanted)
             if items and self.radio_session is session and self.player is player:
                 player.enqueue([i.item_id for i in items])
         except Exception as exc:
@@ -378,10 +357,6 @@ class PlaybackController:
         stack = self.app.screen_stack
         if stack:
             stack[0].post_message(PlayStateChanged(state))  # post_message is thread-safe
-
-    def _notify_error(self, title: str, exc: Exception) -> None:
-        """From any thread: notify() only posts a message, so a worker never waits for the UI here."""
-        self.app.notify(str(exc), title=title, severity="error", markup=False)
 
 
 def state_from(snap, queue: list) -> PlayState:

@@ -107,13 +107,8 @@ class HomePane(VerticalScroll):
         with connection(app.env.paths.db_file) as db:
             try:
                 mixes = loader(db, app.env.config, app.env.profile_name, app.profile_id)
-            except Exception as exc:  # a row that cannot be built is a notification, not a crash
-                app.call_from_thread(
-                    app.notify,
-                    f"Home rows could not be built: {exc}",
-                    severity="error",
-                    markup=False,
-                )
+            except Exception as exc:  # not only a report: Home then shows that it has no rows
+                app.report_error("Home rows could not be built", exc)
                 mixes = []
         self.post_message(self.RowsLoaded(mixes, generation))  # never blocks this thread on the UI
 

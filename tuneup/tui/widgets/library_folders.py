@@ -152,26 +152,14 @@ class LibraryFolders(Vertical):
                 "A scan is running: remove the folder when it has finished.", severity="warning"
             )
             return
-        self._remove(str(self.app.env.paths.db_file), path)
+        self._remove(path)
 
-    @work(thread=True, group="folder-remove", exit_on_error=False)
-    def _remove(self, db_file: str, path: str) -> None:
-        """Marking a big folder's items missing takes a moment (0.25 s for 25,000): off the UI thread."""
-        from tuneup.store import connection
-
-        try:
-            with connection(db_file) as db:
-                gone = remove_folder(db, path)
-        except Exception as exc:  # a notification, never a traceback
-            self.app.call_from_thread(
-                self.app.notify,
-                f"{clean(path)} was not removed: {exc}",
-                title="Folder not removed",
-                severity="error",
-                markup=False,
-            )
-            return
-        self.app.call_from_thread(self._removed, path, gone)
+    def _remove(self, path: str) -> None:
+        """Marking a big folder's items missing takes a moment (0.25 s for 25,000): off the UI thread.
+        A failure is told by the app's worker handler."""
+        self.app.run_in_thread(
+            remove_folder, path, then=lambda gone: self._removed(path, gone), group="remove folder"
+        )
 
     def _removed(self, path: str, gone: int) -> None:
         self.app.notify(
