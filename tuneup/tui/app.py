@@ -117,10 +117,27 @@ class TuneupApp(App):
             self.push_screen(OnboardingScreen(), self._onboarding_closed)
 
     def action_library_folders(self, what: str = "show") -> None:
-        """Settings' library folders: 'show' them, 'browse' to add one, 'remove' the highlighted one."""
-        from tuneup.tui.widgets.library_folders import folders_action
+        """Settings' library folders: 'show' them, 'browse' to add one, 'remove' the highlighted one.
+        The palette's and keys' way in; in the wizard, 'browse' opens its own folder picker."""
+        from tuneup.tui.screens.main import MainScreen
+        from tuneup.tui.screens.onboarding import OnboardingScreen
+        from tuneup.tui.widgets.library_folders import FolderList, LibraryFolders
 
-        folders_action(self, what)
+        screen = self.screen
+        if isinstance(screen, OnboardingScreen) and what == "browse":
+            screen.action_browse()
+            return
+        if not isinstance(screen, MainScreen):
+            return
+        screen.show_tab("settings")
+        widget = screen.query_one(LibraryFolders)
+        if what == "browse":
+            widget.action_browse()
+        elif what == "remove":
+            widget.query_one(FolderList).focus()
+            widget.ask_remove()
+        else:
+            widget.query_one(FolderList).focus()
 
     def _onboarding_closed(self, finished: bool | None) -> None:
         if finished:

@@ -99,7 +99,9 @@ class PlaybackController:
 
         try:
             return player.address == address_from(self.app.env.config)  # host, port and password
-        except Exception:
+        except (
+            Exception
+        ):  # an address the settings cannot name is not the one followed: not reusable
             return False
 
     def _release(self, *, halt: bool) -> None:
@@ -114,7 +116,9 @@ class PlaybackController:
                 player.detach()
             else:
                 player.stop()
-        except Exception as exc:
+        except (
+            Exception
+        ) as exc:  # letting go goes on regardless: the log has it, nobody waits on it
             self.app.log.warning(f"stopping the player: {exc}")
 
     def stop(self) -> None:
@@ -187,8 +191,8 @@ class PlaybackController:
             return True
         try:
             getattr(player, name)(*args)
-        except Exception as exc:
-            self.app.notify(str(exc), title="Player", severity="error", markup=False)
+        except Exception as exc:  # not only a report: the caller acts on whether the key took
+            self.app.report_error("Player", exc)
             return False
         return True
 
@@ -248,7 +252,9 @@ class PlaybackController:
             try:
                 with self._radio_lock:
                     session.skipped(item_id)  # later batches steer away from it
-            except Exception as exc:
+            except (
+                Exception
+            ) as exc:  # steering is a nicety; the skip itself is recorded by the player
                 self.app.log.warning(f"radio skip: {exc}")
 
     def _maybe_extend_radio(self, snap, queue: list) -> None:
@@ -270,7 +276,9 @@ class PlaybackController:
                 items = session.next_batch(wanted)
             if items and self.radio_session is session and self.player is player:
                 player.enqueue([i.item_id for i in items])
-        except Exception as exc:
+        except (
+            Exception
+        ) as exc:  # a plain thread on the player's behalf: the next low queue retries
             self.app.log.warning(f"radio: {exc}")
         finally:
             self._extending = False

@@ -234,25 +234,3 @@ class ConfirmRemove(ModalScreen[bool]):
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
-
-
-def folders_action(app, what: str) -> None:
-    """The palette's and keys' way in: show Settings' folders, then browse to add one or remove one."""
-    from tuneup.tui.screens.main import MainScreen
-    from tuneup.tui.screens.onboarding import OnboardingScreen
-
-    screen = app.screen
-    if isinstance(screen, OnboardingScreen) and what == "browse":
-        screen.action_browse()
-        return
-    if not isinstance(screen, MainScreen):
-        return
-    screen.show_tab("settings")
-    widget = screen.query_one(LibraryFolders)
-    if what == "browse":
-        widget.action_browse()
-    elif what == "remove":
-        widget.query_one(FolderList).focus()
-        widget.ask_remove()
-    else:
-        widget.query_one(FolderList).focus()
