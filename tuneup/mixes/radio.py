@@ -23,6 +23,7 @@ NEIGHBOURS_OF_SKIP = 15
 ARTIST_GAP = 3  # an artist comes back only after this many others
 STEP = 4  # items taken from one neighbourhood before moving on from the latest
 ARTIST_SKIPS_TO_DROP = 2
+HOOD_SKIPS_TO_DROP = 3  # skips in one sound neighbourhood before the session leaves it
 
 
 class RadioSession:
@@ -38,6 +39,8 @@ class RadioSession:
         self._avoid: set[int] = set(banned_ids(db, profile_id))
         self._artist_skips: dict[str, int] = {}
         self._dropped_artists: set[str] = set()
+        self._hood_skips: dict[int, int] = {}
+        self._dropped_hoods: set[int] = set()
         seed_items = [i for s in self.seeds for i in s.item_ids]
         self._seed_sample = _spread(seed_items, SEED_SAMPLE)
         self._single_items = {s.item_ids[0] for s in self.seeds if s.kind == "item"}
@@ -59,6 +62,11 @@ class RadioSession:
             self._artist_skips[artist] = self._artist_skips.get(artist, 0) + 1
             if self._artist_skips[artist] >= ARTIST_SKIPS_TO_DROP:
                 self._dropped_artists.add(artist)
+        hood = self._hood(item_id)
+        if hood >= 0:
+            self._hood_skips[hood] = self._hood_skips.get(hood, 0) + 1
+            if self._hood_skips[hood] >= HOOD_SKIPS_TO_DROP:
+                self._dropped_hoods.add(hood)
 
     def next_batch(self, n: int = 25) -> list[MixItem]:
         """The next ``n`` items, a few at a time, each few chosen near the seeds and the item before them."""
@@ -112,6 +120,8 @@ class RadioSession:
             artist = artists[rec.item_id]
             if rec.item_id in exclude or artist in self._dropped_artists:
                 continue
+            if self._dropped_hoods and self._hood(rec.item_id) in self._dropped_hoods:
+                continue
             if artist and artist in recent:
                 fallback = fallback or rec
                 continue
@@ -121,6 +131,14 @@ class RadioSession:
     def _reason(self, rec) -> str:
         seeds = ", ".join(s.label for s in self.seeds)
         return f"radio from {seeds}: {rec.reason}" if rec.reason else f"radio from {seeds}"
+
+    def _hood(self, item_id: int) -> int:
+        """The item's sound neighbourhood in the model (-1 when it has none)."""
+        sound = getattr(self.model, "sound_idx", None)
+        if sound is None or len(sound) != self.model.n_items:
+            return -1
+        row = self.model.row(item_id)
+        return int(sound[row]) if row >= 0 else -1
 
     def _artist(self, item_id: int) -> str:
         return artist_keys(self.db, [item_id]).get(item_id, "")

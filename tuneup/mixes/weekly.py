@@ -91,7 +91,7 @@ def _pick(db, model, profile_id, now, period, size, config, refresh) -> list[tup
     seed = stable_seed(profile_id, period, now.timestamp() if refresh else "")
     ask = dict(
         kinds="track",
-        context=now,
+        context=None,  # played all week, at every hour: no time of day favoured
         adventurousness=setting(config, "adventurousness"),
         seed=seed,
         artist_cap=cap,

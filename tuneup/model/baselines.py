@@ -159,7 +159,8 @@ class ALS(Recommender):
 
 
 class Hybrid(Recommender):
-    """tuneup's own model, exactly as the app fits it, scoring with its ranker (no diversity re-rank)."""
+    """tuneup's own model, exactly as the app fits it, ranking by its score (no diversity re-rank,
+    no exploration)."""
 
     name = "tuneup hybrid"
 
@@ -172,8 +173,7 @@ class Hybrid(Recommender):
         self.model = fit_model(ds, **self.fit_kwargs)
 
     def scores(self, profile_id):
-        m = self.model
-        return m.signals(profile_id).x @ m.weights(profile_id)
+        return self.model.score(profile_id)
 
 
 def all_recommenders() -> list[Recommender]:

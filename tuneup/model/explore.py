@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 
@@ -15,16 +17,22 @@ def diverse_pick(
     artist_cap: int | None = 2,
     album_cap: int | None = 2,
     taken: set[int] | None = None,
+    group: np.ndarray | None = None,
+    group_share: float | None = None,
 ) -> list[int]:
     """Walk ``order`` (best first) and keep items until ``k``, respecting caps and skipping near-duplicates.
 
-    ``artist``/``album``/``dup`` are per-item group ids (-1 = unknown, never capped). When the caps leave
-    fewer than ``k`` items, the caps are relaxed rather than returning a short list.
+    ``artist``/``album``/``dup`` (and ``group``, e.g. sound neighbourhoods) are per-item group ids
+    (-1 = unknown, never capped). A ``group`` holds at most ``group_share`` of every prefix of the
+    list (at least one item), so a caller that keeps only the first part still gets the share. When
+    the caps leave fewer than ``k`` items, the caps are relaxed rather than returning a short list.
     """
     picked: list[int] = []
     seen_dup: set[int] = set()
     per_artist: dict[int, int] = {}
     per_album: dict[int, int] = {}
+    per_group: dict[int, int] = {}
+    use_group = group is not None and bool(group_share)
     taken = taken or set()
     for dup_id in (int(dup[i]) for i in taken):
         seen_dup.add(dup_id)
@@ -40,11 +48,15 @@ def diverse_pick(
             continue
         if album_cap and b >= 0 and per_album.get(b, 0) >= album_cap:
             continue
+        c = int(group[i]) if use_group else -1
+        if c >= 0 and per_group.get(c, 0) >= max(1, math.ceil((len(picked) + 1) * group_share)):
+            continue
         picked.append(i)
+        per_group[c] = per_group.get(c, 0) + 1
         seen_dup.add(d)
         per_artist[a] = per_artist.get(a, 0) + 1
         per_album[b] = per_album.get(b, 0) + 1
-    if len(picked) < k and (artist_cap or album_cap):
+    if len(picked) < k and (artist_cap or album_cap or use_group):
         more = diverse_pick(
             order,
             k - len(picked),

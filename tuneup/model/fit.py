@@ -14,6 +14,7 @@ from tuneup.model.content import build_content
 from tuneup.model.dataset import FINISHED, LIKE, SKIPPED, STOPPED, Dataset
 from tuneup.model.hybrid import Model
 from tuneup.model.memory import release_memory
+from tuneup.model.person import sound_clusters
 from tuneup.model.profile import DAY, HALF_LIFE_DAYS, ProfileEvents
 from tuneup.model.sources import fold
 from tuneup.store.normalize import norm_artist, norm_title
@@ -143,6 +144,7 @@ def fit_model(
         ds.as_of or time.time(),
         ds.stamp,
         {"baskets": ds.baskets, "fitted_at": time.time()},
+        sound_clusters(audio),
     )
     for pid in profile_events:
         if profile is None or pid == profile:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -11,14 +12,22 @@ import numpy as np
 from tuneup.model import ranker
 from tuneup.model.collab import Collab
 from tuneup.model.content import Content, token_label
-from tuneup.model.dataset import BAN
-from tuneup.model.explore import diverse_pick, thompson_genres
+from tuneup.model.dataset import BAN, FINISHED, SKIPPED
+from tuneup.model.explore import diverse_pick
+from tuneup.model.person import SEED_PRIOR as SEED_PRIOR_LOGIT
+from tuneup.model.person import Catalog, PersonTaste, expected_logit, fit_person, labels
 from tuneup.model.profile import DAY, ProfileEvents, ProfileState, build_state, context_key
-from tuneup.model.reasons import Signals, reason_for
+from tuneup.model.reasons import Signals, person_reason, reason_for
 
 DEFAULT_ADVENTUROUSNESS = 30
 EXPLORE_SHARE_AT_MAX = 0.5  # at adventurousness 100, half the list is exploration
 SEED_WEIGHT = 3.0
+COLLAB_WEIGHT = 1.0  # co-listening next to the person's own model (logit units per unit of collab)
+CONTEXT_WEIGHT = 0.5  # what this person plays at this time of day, when a mix asks for a time
+EXPLORE_OPTIMISM = 1.0  # exploration ranks by mean + this many posterior standard deviations
+NEIGHBOURHOOD_SHARE = 0.2  # at most a fifth of a list from one sound neighbourhood
+SKIP_STREAK = 1.0  # logit off a sound or co-listening neighbourhood per recent early skip in it
+STREAK_DAYS = 14.0  # how far back "recent" reaches
 
 
 @dataclass
@@ -102,6 +111,7 @@ class Model:
     as_of: float
     stamp: str = ""
     meta: dict = field(default_factory=dict)
+    sound_idx: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
     _states: dict = field(default_factory=dict, repr=False)
     _cache: dict = field(default_factory=dict, repr=False)
 
@@ -239,6 +249,106 @@ class Model:
         seeds = self.seed_prefs.get(profile_id)
         return bool(np.abs(st.taste).sum() > 0 or (seeds is not None and seeds.shape[1]))
 
+    # ------------------------------------------------------------------ the person's own model
+
+    def catalog(self) -> Catalog:
+        """Group ids and dense features of every item, as :mod:`tuneup.model.person` fits them."""
+        if "catalog" not in self._cache:
+            n = self.n_items
+            sound = self.sound_idx if len(self.sound_idx) == n else np.full(n, -1, np.int32)
+            self._cache["catalog"] = Catalog(
+                {
+                    "genre": self.genre_idx.astype(np.int64),
+                    "artist": self.artist_idx.astype(np.int64),
+                    "album": self.album_idx.astype(np.int64),
+                    "sound": sound.astype(np.int64),
+                },
+                self.audio if self.audio.shape[1] else np.zeros((n, 0), np.float32),
+            )
+        return self._cache["catalog"]
+
+    def person(self, profile_id: int) -> PersonTaste:
+        """This profile's fitted taste (refitted whenever the model gains events)."""
+        key = ("person", profile_id)
+        if key not in self._cache:
+            ev = self.profile_events.get(profile_id) or _empty_events()
+            fin, skp = labels(ev, self.n_items, self.as_of)
+            self._cache[key] = fit_person(self.catalog(), fin, skp, self._priors(profile_id))
+        return self._cache[key]
+
+    def _priors(self, profile_id: int) -> dict[str, np.ndarray]:
+        """Onboarding genres and artists (and unmatched imported artists) as prior means."""
+        seeds = self.seed_prefs.get(profile_id)
+        sizes = self.catalog().sizes()
+        out = {k: np.zeros(sizes[k]) for k in ("genre", "artist")}
+        if seeds is None or not seeds.shape[1]:
+            return out
+        tok, w = seeds[0].astype(np.int64), seeds[1]
+        is_genre = np.zeros(len(self.content.vocab), bool)
+        is_genre[self.content.prefix_index("g:")] = True
+        g = is_genre[tok] & (tok < sizes["genre"])
+        np.add.at(out["genre"], tok[g], SEED_PRIOR_LOGIT * w[g])
+        art = self._artist_of_token()
+        a = art[tok] if len(art) else np.full(len(tok), -1)
+        np.add.at(out["artist"], a[a >= 0], SEED_PRIOR_LOGIT * w[a >= 0])
+        return out
+
+    def _artist_of_token(self) -> np.ndarray:
+        """Content token index -> artist group (-1 for tokens that are not an item's artist)."""
+        if "artist_of_token" not in self._cache:
+            out = np.full(len(self.content.vocab), -1, np.int64)
+            rows = np.flatnonzero(self.artist_idx >= 0)
+            first = rows[np.unique(self.artist_idx[rows], return_index=True)[1]]
+            for r in first.tolist():
+                idx, _ = self.content.row(r)
+                for t in idx.tolist():
+                    if self.content.vocab[t].startswith("a:"):
+                        out[t] = self.artist_idx[r]
+            self._cache["artist_of_token"] = out
+        return self._cache["artist_of_token"]
+
+    def score(self, profile_id: int, part: tuple[int, bool] | None = None) -> np.ndarray:
+        """Every item's ranking score for this profile: the expected logit of finishing it (the
+        person's own model) plus co-listening (and this time of day's taste, when asked)."""
+        key = ("score", profile_id, part)
+        if key not in self._cache:
+            mu, var = self.person(profile_id).logit(self.catalog())
+            sig = self.signals(profile_id, part)
+            s = expected_logit(mu, var) + COLLAB_WEIGHT * sig.x[:, 0]
+            if part is not None:
+                s = s + CONTEXT_WEIGHT * sig.x[:, 3]
+            self._cache[key] = s - self.skip_streak(profile_id)
+        return self._cache[key]
+
+    def skip_streak(self, profile_id: int) -> np.ndarray:
+        """A quick reaction to the last two weeks: every early skip (net of finishes) in an item's
+        sound neighbourhood, and its co-listening neighbours, costs ``SKIP_STREAK`` logit. The
+        person's model learns the same more slowly; this makes three skips in a row visible in
+        the very next mix."""
+        key = ("streak", profile_id)
+        if key not in self._cache:
+            ev = self.profile_events.get(profile_id) or _empty_events()
+            recent = ev.time >= self.as_of - STREAK_DAYS * DAY
+            early = recent & (ev.outcome == SKIPPED) & (ev.fraction < 0.15)
+            fin = recent & (ev.outcome == FINISHED)
+            skips = np.bincount(ev.item[early], minlength=self.n_items).astype(float)
+            out = np.zeros(self.n_items)
+            sound = self._sound()
+            if sound is not None and early.any():
+                m = int(sound.max()) + 1
+                ok = sound >= 0
+                net = np.bincount(sound[ok], weights=skips[ok], minlength=m)
+                net -= np.bincount(
+                    sound[ok],
+                    weights=np.bincount(ev.item[fin], minlength=self.n_items)[ok],
+                    minlength=m,
+                )
+                out[ok] += SKIP_STREAK * np.maximum(net, 0)[sound[ok]]
+            if early.any():
+                out += SKIP_STREAK * np.minimum(self.collab.knn_scores(skips), 3.0)
+            self._cache[key] = out
+        return self._cache[key]
+
     # ------------------------------------------------------------------ recommend
 
     def allowed(
@@ -308,8 +418,13 @@ class Model:
             return self._cold_sample(mask, k, rng, artist_cap, album_cap)
         part = context_key(context)
         sig = self.signals(profile_id, part)
-        weights = self.weights(profile_id) if weights is None else np.asarray(weights, float)
-        score = sig.x @ weights
+        own = weights is None
+        if own:
+            score = self.score(profile_id, part)
+            weights = self.weights(profile_id)
+        else:  # experiments: the older feature-weight ranker
+            weights = np.asarray(weights, float)
+            score = sig.x @ weights
         adv = (
             DEFAULT_ADVENTUROUSNESS
             if adventurousness is None
@@ -318,16 +433,14 @@ class Model:
         n_explore = int(round(k * adv / 100 * EXPLORE_SHARE_AT_MAX)) if k >= 3 else 0
         allowed = np.flatnonzero(mask)
         pool = _top(allowed, score, max(k * 10, 200))
-        exploit = diverse_pick(
-            pool,
-            k - n_explore,
-            self.artist_idx,
-            self.album_idx,
-            self.dup_idx,
+        caps = dict(
             artist_cap=artist_cap,
             album_cap=album_cap,
         )
-        explore = self._explore(sig, mask, score, n_explore, set(exploit), rng, artist_cap)
+        exploit = diverse_pick(
+            pool, k - n_explore, self.artist_idx, self.album_idx, self.dup_idx, **caps
+        )
+        explore = self._explore(profile_id, sig, mask, n_explore, set(exploit), rng)
         order = _interleave(exploit, explore)
         if len(order) < k:  # exploration found too few: fill from the ranked pool
             order += diverse_pick(
@@ -336,50 +449,92 @@ class Model:
                 self.artist_idx,
                 self.album_idx,
                 self.dup_idx,
-                artist_cap=artist_cap,
-                album_cap=album_cap,
                 taken=set(order),
+                **caps,
             )
         explore_set = set(explore)
+        if own:
+            taken = set(order)
+            spare = [int(i) for i in _top(allowed, score, k * 30) if int(i) not in taken]
+            recs = self._capped_by_source(
+                profile_id, order + spare, k, score, sig, explore_set, part, artist_cap, album_cap
+            )
+            if len(recs) < k:  # a small library: the caps give way rather than a short list
+                have = {self.row(r.item_id) for r in recs}
+                rest = [i for i in order + spare if i not in have]
+                recs += [
+                    self._person_rec(profile_id, i, float(score[i]), sig, i in explore_set, part)
+                    for i in rest[: k - len(recs)]
+                ]
+            return recs
         return [
             self._rec(i, float(score[i]), sig, i in explore_set, part, weights) for i in order[:k]
         ]
 
-    def _explore(self, sig: Signals, mask, score, n, taken: set[int], rng, artist_cap) -> list[int]:
-        """Picks from outside the comfort zone, genre by Thompson draw, best-scored item within it."""
+    def _capped_by_source(
+        self, profile_id, order, k, score, sig, explore_set, part, artist_cap, album_cap
+    ) -> list[Rec]:
+        """Recs in ``order`` with their reasons, where items whose reason names the same item
+        ("sounds like X", "often played alongside X") hold at most ``NEIGHBOURHOOD_SHARE`` of every
+        prefix of the list: one like never fills the next mix with things like it. The artist and
+        album caps hold over the whole list."""
+        out: list[Rec] = []
+        per_source: dict[int, int] = {}
+        per_artist: dict[int, int] = {}
+        per_album: dict[int, int] = {}
+        for i in order:
+            if len(out) >= k:
+                break
+            a, b = int(self.artist_idx[i]), int(self.album_idx[i])
+            if artist_cap and a >= 0 and per_artist.get(a, 0) >= artist_cap:
+                continue
+            if album_cap and b >= 0 and per_album.get(b, 0) >= album_cap:
+                continue
+            rec = self._person_rec(profile_id, i, float(score[i]), sig, i in explore_set, part)
+            src = rec.evidence.get("sounds_like") or rec.evidence.get("because")
+            if src is not None:
+                cap = max(1, math.ceil((len(out) + 1) * NEIGHBOURHOOD_SHARE))
+                if per_source.get(src, 0) >= cap:
+                    continue
+                per_source[src] = per_source.get(src, 0) + 1
+            per_artist[a] = per_artist.get(a, 0) + 1
+            per_album[b] = per_album.get(b, 0) + 1
+            out.append(rec)
+        return out  # short only when the library is: a list full of one source is worse
+
+    def _sound(self) -> np.ndarray | None:
+        return self.sound_idx if len(self.sound_idx) == self.n_items else None
+
+    def _explore(self, profile_id: int, sig: Signals, mask, n, taken: set[int], rng) -> list[int]:
+        """Never-played picks ranked optimistically (posterior mean + sd), one per artist, album and
+        sound neighbourhood: where the model is unsure but hopeful. Their outcomes are labels like
+        any other, so the next fit knows how they fared."""
         if n <= 0:
             return []
         st = sig.state
-        comfort = sig.x[:, 1]
         allowed = np.flatnonzero(mask)
-        half = len(allowed) // 2
-        cut = np.partition(comfort[allowed], half)[half] if len(allowed) else 0.0  # the median
-        pool = allowed[
-            (comfort[allowed] <= cut) & (sig.art_plays[allowed] == 0) & (st.plays[allowed] == 0)
-        ]
-        pool = pool[~np.isin(pool, np.fromiter(taken, np.int64, len(taken)))]
+        pool = allowed[st.plays[allowed] == 0]
+        taken_rows = np.fromiter(taken, np.int64, len(taken))
+        pool = pool[~np.isin(pool, taken_rows)]
+        # an artist already in the list would meet the mixes' artist cap: explore past them
+        busy = self.artist_idx[taken_rows]
+        pool = pool[~np.isin(self.artist_idx[pool], busy[busy >= 0])]
         if len(pool) == 0:
             return []
-        n_gen = len(self.content.vocab)
-        draw, fin, skp = thompson_genres(
-            self.genre_idx, st.finishes.astype(float), st.skips.astype(float), n_gen, rng
-        )
-        g = self.genre_idx[pool]
-        theta = np.where(g >= 0, draw[np.maximum(g, 0)], rng.beta(1, 1, len(pool)))
-        quality = score[pool]
-        span = float(quality.max() - quality.min()) or 1.0
-        jitter = rng.random(len(pool)) * 0.05
-        value = theta + 0.15 * (quality - quality.min()) / span + jitter
+        mu, var = self.person(profile_id).logit(self.catalog(), pool)
+        value = mu + EXPLORE_OPTIMISM * np.sqrt(var) + rng.gumbel(0, 0.3, len(pool))
         order = pool[_best(value, n * 20)]
         return diverse_pick(
             order,
             n,
             self.artist_idx,
-            self.genre_idx,
+            self.album_idx,
             self.dup_idx,
             artist_cap=1,
             album_cap=1,
             taken=taken,
+            group=self._sound(),
+            group_share=1e-9,  # one per sound neighbourhood
         )
 
     def _cold_sample(self, mask, k, rng, artist_cap, album_cap) -> list[Rec]:
@@ -415,6 +570,23 @@ class Model:
                 )
             )
         return recs
+
+    def contributions(self, profile_id: int, i: int, part=None) -> dict[str, float]:
+        """What lifted item ``i`` for this profile, in logit units, by part of the model."""
+        out = self.person(profile_id).contributions(self.catalog(), i)
+        sig = self.signals(profile_id, part)
+        out["collab"] = round(float(COLLAB_WEIGHT * sig.x[i, 0]), 4)
+        if part is not None:
+            out["context"] = round(float(CONTEXT_WEIGHT * sig.x[i, 3]), 4)
+        streak = float(self.skip_streak(profile_id)[i])
+        if streak:
+            out["recent_skips"] = round(-streak, 4)
+        return out
+
+    def _person_rec(self, profile_id, i, score, sig, exploration, part) -> Rec:
+        contrib = self.contributions(profile_id, i, part)
+        reason, evidence = person_reason(self, i, sig, contrib, exploration, part)
+        return Rec(int(self.item_ids[i]), round(score, 6), reason, exploration, evidence)
 
     def _rec(
         self, i: int, score: float, sig: Signals, exploration: bool, part, weights: np.ndarray

@@ -20,7 +20,7 @@ from tuneup.model.hybrid import Model
 from tuneup.model.profile import ProfileEvents
 from tuneup.paths import ensure_dir
 
-MODEL_VERSION = 2  # 2: audio_skipped ranker feature
+MODEL_VERSION = 3  # 2: audio_skipped ranker feature; 3: sound neighbourhoods
 FILE_NAME = "model.npz"
 
 
@@ -93,6 +93,7 @@ def save(model: Model, path: Path) -> Path:
         genre_idx=model.genre_idx,
         dup_idx=model.dup_idx,
         popularity=model.popularity,
+        sound_idx=model.sound_idx,
     )
     arrays.update({f"collab_{k}": v for k, v in model.collab.arrays().items()})
     pids = sorted(model.profile_events)
@@ -188,4 +189,5 @@ def _from_arrays(a: dict, meta: dict) -> Model:
         float(meta["as_of"]),
         meta.get("stamp", ""),
         meta,
+        a["sound_idx"],
     )

@@ -270,3 +270,97 @@ def similar_reason(
             return f"also with {label.title()}", ev
         return f"shares {label} with your seed", ev
     return "close to your seed", ev
+
+
+def person_reason(
+    model: "Model",
+    i: int,
+    sig: Signals,
+    contrib: dict[str, float],
+    exploration: bool,
+    part: tuple[int, bool] | None,
+) -> tuple[str, dict]:
+    """The reason for item ``i`` from what actually lifted it in the person's own model: the
+    largest of its genre, artist, album, sound-neighbourhood, co-listening and time-of-day parts."""
+    st = sig.state
+    ev: dict = {"contributions": contrib}
+    genre = (
+        token_label(model.content.vocab[model.genre_idx[i]]) if model.genre_idx[i] >= 0 else None
+    )
+    new_artist = sig.art_plays[i] == 0 and st.plays[i] == 0
+    if exploration:
+        ev.update({"genre": genre, "new_artist": bool(new_artist)})
+        what = f" ({genre})" if genre else ""
+        return f"exploration: something tuneup is unsure of{what}, to learn what you think", ev
+    if st.plays[i] > 0 and st.finishes[i] >= 1:
+        days = (model.as_of - st.last_played[i]) / DAY
+        ev.update({"plays": int(st.plays[i]), "days_since": round(float(days), 1)})
+        if days > 60:
+            return f"you played this {int(st.plays[i])} times, last {int(days)} days ago", ev
+    seeded = _seeded_tokens(model, sig)
+    # the time of day decides when this item fits now clearly better than it fits your taste overall
+    if part is not None and sig.x[i, 3] > max(1.3 * sig.x[i, 1], 0.1):
+        contrib = dict(contrib, context=max(contrib.values()) + 1.0)
+    for name, c in sorted(contrib.items(), key=lambda kv: -kv[1]):
+        if c <= 0:
+            break
+        found = _part_reason(model, i, name, sig, seeded, genre, new_artist, part, ev)
+        if found:
+            return found, ev
+    if genre:
+        ev["genre"] = genre
+        return f"close to what you play ({genre})", ev
+    return "close to what you play", ev
+
+
+def _seeded_tokens(model: "Model", sig: Signals) -> set[int]:
+    if sig.seeds is None or not sig.seeds.shape[1]:
+        return set()
+    return set(sig.seeds[0].astype(int).tolist())
+
+
+def _part_reason(model, i, name, sig, seeded, genre, new_artist, part, ev) -> str | None:
+    st = sig.state
+    if name == "collab":
+        j = _best_collab_source(model, i, st)
+        if j >= 0:
+            ev.update({"because": int(model.item_ids[j]), "plays": int(st.plays[j])})
+            return f"often played alongside {_name(model, j)}, {_plays_phrase(st, j)}"
+    elif name == "sound":
+        j = _same_sound_source(model, i, st)
+        if j >= 0:
+            words = audio_words(model, i, j)
+            ev.update({"sounds_like": int(model.item_ids[j]), "features": words})
+            like = f"same {' and '.join(words)} as" if words else "sounds like"
+            return f"{like} {_name(model, j)}"
+    elif name == "artist":
+        n = int(sig.art_plays[i])
+        ev["artist_plays"] = n
+        if n:
+            return f"more from {model.artists[i]}, whom you played {n} times"
+        return f"by {model.artists[i]}, an artist you picked"
+    elif name == "genre" and genre:
+        ev["genre"] = genre
+        if model.genre_idx[i] in seeded and st.finishes.sum() < 10:
+            return f"matches a genre you picked: {genre}"
+        if new_artist:
+            return f"new artist in a genre you finish often: {genre}"
+        return f"{genre}, a genre you play to the end"
+    elif name == "album":
+        return f"from {model.albums[i]}, an album you play"
+    elif name == "context" and part is not None:
+        ev["day_part"] = DAY_PARTS[part[0]]
+        return f"what you often play in the {DAY_PARTS[part[0]]}"
+    return None
+
+
+def _same_sound_source(model: "Model", i: int, st: "ProfileState") -> int:
+    """The finished or liked item closest in sound to ``i`` within its sound neighbourhood."""
+    sound = model.sound_idx
+    if len(sound) != model.n_items or sound[i] < 0:
+        return -1
+    good = np.flatnonzero((sound == sound[i]) & (st.positive > 0))
+    good = good[good != i]
+    if len(good) == 0:
+        return -1
+    return int(good[int(np.argmax(model.audio[good] @ model.audio[i]))])

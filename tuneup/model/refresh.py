@@ -65,7 +65,9 @@ def refresh(model: Model, db, new_stamp: str, now: float) -> Model:
     model.as_of = max(model.as_of, now)
     model._states.clear()
     model._cache = {
-        k: v for k, v in model._cache.items() if not (isinstance(k, tuple) and k[0] == "signals")
+        k: v
+        for k, v in model._cache.items()
+        if not (isinstance(k, tuple) and k[0] in ("signals", "person", "score", "streak"))
     }
     model.meta["refreshed_at"] = now
     return model
