@@ -427,13 +427,14 @@ def test_empty_library_and_unknown_items(db, tmp_path):
 def test_refresh_only_when_rows_were_only_added():
     from tuneup.model.refresh import can_refresh
 
-    base = "10/10;2/3;60/t1;0/None;0/None;1/1"
-    assert can_refresh(base, "12/12;2/3;60/t1;0/None;0/None;1/1")  # two listens added
-    assert can_refresh(base, "10/10;3/4;60/t1;0/None;0/None;1/1")  # a like added
+    base = "10/10;2/3;60/t1;0/None;0/None;1/1;0/0/0"
+    assert can_refresh(base, "12/12;2/3;60/t1;0/None;0/None;1/1;0/0/0")  # two listens added
+    assert can_refresh(base, "10/10;3/4;60/t1;0/None;0/None;1/1;0/0/0")  # a like added
     assert not can_refresh(base, base)  # nothing new
-    assert not can_refresh(base, "9/10;2/3;60/t1;0/None;0/None;1/1")  # a listen deleted
-    assert not can_refresh(base, "10/12;2/3;60/t1;0/None;0/None;1/1")  # replaced, not added
-    assert not can_refresh(base, "12/12;2/3;61/t2;0/None;0/None;1/1")  # the library changed
+    assert not can_refresh(base, "9/10;2/3;60/t1;0/None;0/None;1/1;0/0/0")  # a listen deleted
+    assert not can_refresh(base, "10/12;2/3;60/t1;0/None;0/None;1/1;0/0/0")  # replaced, not added
+    assert not can_refresh(base, "12/12;2/3;61/t2;0/None;0/None;1/1;0/0/0")  # the library changed
+    assert not can_refresh(base, "12/12;2/3;60/t1;0/None;0/None;1/1;1/1/1")  # an exclusion rule
 
 
 def test_fit_in_child_saves_what_load_or_fit_then_trusts(db, tmp_path):

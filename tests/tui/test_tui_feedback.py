@@ -68,3 +68,38 @@ def test_a_like_that_cannot_be_saved_is_reported_not_lost_in_silence(tmp_path):
     ]
     assert all(error for *_, error in told)
     assert writer.flush(5)
+
+
+def test_e_on_a_focused_item_excludes_it_from_the_taste(env):
+    """One key (e) on the focused library row stores a track rule; the history stays."""
+    env.paths.ensure()
+    fill(env.paths.db_file)
+    listens_before = env.db.execute("SELECT count(*) FROM listens").fetchone()[0]
+
+    async def run():
+        app = create_app(env, rows_loader=mixes_from_db, today=TODAY, onboarding=False)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            await pilot.press("2")
+            await settle(app, pilot)
+            view = app.screen.query_one(LibraryView)
+            view.focus()
+            await pilot.press("down")
+            await pilot.pause()
+            await pilot.press("e")
+            db = open_db(env.paths.db_file)
+            try:
+                deadline = time.monotonic() + 20
+                while not db.execute("SELECT count(*) FROM taste_exclusions").fetchone()[0]:
+                    assert time.monotonic() < deadline, "the exclusion was never written"
+                    await pilot.pause(0.05)
+                rule = db.execute("SELECT kind, value FROM taste_exclusions").fetchone()
+            finally:
+                db.conn.close()
+            await pilot.pause(0.2)
+            assert any("Excluded from your taste" in str(n.message) for n in app._notifications)
+            return rule
+
+    kind, value = asyncio.run(run())
+    assert kind == "track" and value.isdigit()
+    assert env.db.execute("SELECT count(*) FROM listens").fetchone()[0] == listens_before

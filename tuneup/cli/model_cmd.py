@@ -137,9 +137,12 @@ def why_cmd(
 def taste_cmd(ctx: typer.Context, profile: str = ProfileOption, json: bool = JsonOption) -> None:
     """Summarise this profile's taste: top genres and artists, times of day, and its clusters."""
     env = get_env(ctx, profile)
+    from tuneup.store import exclusions
+
     taste = _model(env).taste(env.profile_id)
+    rules = exclusions.rules(env.db, env.profile_id)
     if json:
-        print_json(taste.as_dict())
+        print_json({**taste.as_dict(), "exclusions": [r.as_dict() for r in rules]})
         return
     from tuneup.text import display
 
@@ -152,6 +155,7 @@ def taste_cmd(ctx: typer.Context, profile: str = ProfileOption, json: bool = Jso
             f"cluster {n}: {c.name} ({len(c.item_ids)} items)"
             for n, c in enumerate(taste.clusters, 1)
         ),
+        *(f"excluded {r.id}: {r.describe()}" for r in rules),
     ]
     for line in lines:
         console.print(display(line), markup=False)

@@ -164,6 +164,14 @@ def _write_all(conn, pid: int, w: _Writer, taste: dict | None, config) -> dict:
         ),
     )
     counts["feedback"] = w.array("feedback", _feedback(conn, pid))
+    counts["taste_exclusions"] = w.array(
+        "taste_exclusions",
+        _rows(
+            conn,
+            q.format("id, kind, value, label, season, created_at", "taste_exclusions", "id"),
+            [pid],
+        ),
+    )
     counts["imports"] = w.array("imports", _imports(conn, pid))
     counts["watch_progress"] = w.array(
         "watch_progress", _watch(conn, pid, "watch_progress", "last_watched_at")

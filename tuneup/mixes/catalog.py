@@ -8,6 +8,7 @@ from typing import Iterable
 
 from tuneup.errors import NothingToMixError
 from tuneup.mixes.types import MixItem, as_pick
+from tuneup.store.exclusions import out_of_season
 from tuneup.store.items import PRESENT, Item, by_ids, marks, present
 
 
@@ -26,7 +27,13 @@ def times(n: int) -> str:
     return "once" if n == 1 else "twice" if n == 2 else f"{n} times"
 
 
-def banned_ids(db, profile_id: int) -> set[int]:
+def banned_ids(db, profile_id: int, now: datetime | None = None) -> set[int]:
+    """What no generated mix may hold: this profile's bans, and the items of its seasonal exclusion
+    rules out of season at ``now`` (a radio gives its own seeds back; see store.exclusions)."""
+    return feedback_bans(db, profile_id) | out_of_season(db, profile_id, aware(now))
+
+
+def feedback_bans(db, profile_id: int) -> set[int]:
     rows = db.execute(
         "SELECT item_id FROM feedback WHERE profile_id = ? AND kind = 'ban' AND item_id IS NOT NULL",
         [profile_id],

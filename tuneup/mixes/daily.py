@@ -53,7 +53,7 @@ def daily(
     plays = _plays(model, profile_id)
     groups = _clusters(model, profile_id, count, period) if model.has_signal(profile_id) else []
     builder = _DailyBuilder(
-        db, model, profile_id, plays, size, config, stable_seed(profile_id, period)
+        db, model, profile_id, plays, size, config, stable_seed(profile_id, period), now
     )
     made = [builder.from_cluster(c) for c in groups] if groups else builder.from_genres(count)
     made = [(name, entries) for name, entries in made if entries][:count]
@@ -104,7 +104,7 @@ def _plays(model, profile_id: int) -> dict[int, int]:
 
 
 class _DailyBuilder:
-    def __init__(self, db, model, profile_id, plays, size, config, seed):
+    def __init__(self, db, model, profile_id, plays, size, config, seed, now=None):
         self.db, self.model, self.profile_id, self.plays, self.size = (
             db,
             model,
@@ -116,7 +116,7 @@ class _DailyBuilder:
         self.cap = (
             setting(config, "mix.artist_cap") * 2
         )  # a daily mix may lean on its defining artists
-        self.banned = banned_ids(db, profile_id)
+        self.banned = banned_ids(db, profile_id, now)
         self.used: set[int] = set()  # no item in two daily mixes of the same day
         self.seed = seed
 

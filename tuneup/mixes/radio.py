@@ -12,7 +12,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from tuneup.mixes.catalog import aware, banned_ids, ensure_playable, iso, mix_items, profile_name
+from tuneup.mixes.catalog import (
+    aware,
+    banned_ids,
+    ensure_playable,
+    feedback_bans,
+    iso,
+    mix_items,
+    profile_name,
+)
 from tuneup.mixes.seeds import Seed, resolve_all
 from tuneup.mixes.types import Mix, MixItem, Pick
 from tuneup.store.items import artist_keys
@@ -36,12 +44,15 @@ class RadioSession:
         self.now = aware(now)
         self.queued: list[int] = []  # in order, everything handed out so far
         self.skips: list[int] = []
-        self._avoid: set[int] = set(banned_ids(db, profile_id))
+        seed_items = [i for s in self.seeds for i in s.item_ids]
+        # bans, and out-of-season items unless they are a seed (store.exclusions)
+        self._avoid: set[int] = (
+            banned_ids(db, profile_id, self.now) - set(seed_items)
+        ) | feedback_bans(db, profile_id)
         self._artist_skips: dict[str, int] = {}
         self._dropped_artists: set[str] = set()
         self._hood_skips: dict[int, int] = {}
         self._dropped_hoods: set[int] = set()
-        seed_items = [i for s in self.seeds for i in s.item_ids]
         self._seed_sample = _spread(seed_items, SEED_SAMPLE)
         self._single_items = {s.item_ids[0] for s in self.seeds if s.kind == "item"}
 

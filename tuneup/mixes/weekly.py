@@ -86,7 +86,7 @@ def _pick(db, model, profile_id, now, period, size, config, refresh) -> list[tup
         cap,
         previous,
         saved.overlap_budget(size, MAX_REPEAT_SHARE),
-        banned_ids(db, profile_id),
+        banned_ids(db, profile_id, now),
     )
     seed = stable_seed(profile_id, period, now.timestamp() if refresh else "")
     ask = dict(

@@ -29,7 +29,7 @@ def _count_max(part: str) -> tuple[int, int]:
 def can_refresh(old_stamp: str, new_stamp: str) -> bool:
     """True when the store only gained listens and/or feedback rows since ``old_stamp``."""
     old, new = _parts(old_stamp), _parts(new_stamp)
-    if len(old) != 6 or len(new) != 6 or old[2:] != new[2:] or old == new:
+    if len(old) != 7 or len(new) != 7 or old[2:] != new[2:] or old == new:
         return False
     for o, n in zip(old[:2], new[:2]):
         (oc, om), (nc, nm) = _count_max(o), _count_max(n)
@@ -40,6 +40,10 @@ def can_refresh(old_stamp: str, new_stamp: str) -> bool:
 
 def refresh(model: Model, db, new_stamp: str, now: float) -> Model:
     """Append the listens and feedback added since the model's stamp (see :func:`can_refresh`)."""
+    from tuneup.store import exclusions
+
+    if exclusions.any_rules(db):  # new rows may match a rule: only a full fit filters them
+        raise ValueError("exclusion rules apply; a full fit is needed")
     old = _parts(model.stamp)
     (lc, lmax), (fc, fmax) = _count_max(old[0]), _count_max(old[1])
     new_l, new_f = _count_max(_parts(new_stamp)[0]), _count_max(_parts(new_stamp)[1])

@@ -13,6 +13,7 @@ import numpy as np
 
 from tuneup.errors import TuneupError
 from tuneup.model.dataset import FEEDBACK_CODES, FINISHED, Catalogue, Dataset, Events, Feedback
+from tuneup.store import exclusions
 from tuneup.store.items import genres as decode_genres
 from tuneup.store.items import present
 from tuneup.store.normalize import fold as _fold_uncached
@@ -126,6 +127,7 @@ def store_stamp(db) -> str:
         "SELECT count(*), max(id) FROM profiles",
     ):
         parts.append("/".join(str(v) for v in db.execute(sql).fetchone()))
+    parts.append(exclusions.stamp(db))
     return ";".join(parts)
 
 
@@ -232,15 +234,26 @@ def _attach_audio(db, cat: Catalogue) -> None:
 def from_db(db, *, as_of: float | None = None) -> Dataset:
     cat = _catalogue_from_db(db)
     index = cat.index_of()
-    prof, item, when, outcome, frac = _listen_arrays(db, cat.item_ids)
+    # the one place the fit reads listens and feedback: rows an exclusion rule names are left out
+    left_out = exclusions.excluded_listens(db)
+    prof, item, when, outcome, frac = _listen_arrays(db, cat.item_ids, left_out)
     n = len(prof)
     unmatched: dict[int, list[tuple[str, float]]] = {}
-    for pid, started, artist in db.execute(
-        "SELECT profile_id, started_at, artist FROM listens WHERE item_id IS NULL AND artist IS NOT NULL"
+    for lid, pid, started, artist in db.execute(
+        "SELECT id, profile_id, started_at, artist FROM listens "
+        "WHERE item_id IS NULL AND artist IS NOT NULL"
     ):
-        unmatched.setdefault(pid, []).append((artist, _unix(started)))
+        if lid not in left_out:
+            unmatched.setdefault(pid, []).append((artist, _unix(started)))
     events = Events(prof, item, when, outcome, frac, np.ones(n, np.float32), unmatched)
-    fb = db.execute("SELECT profile_id, item_id, kind, created_at, artist FROM feedback").fetchall()
+    fb_out = exclusions.excluded_feedback(db)
+    fb = [
+        row[1:]
+        for row in db.execute(
+            "SELECT id, profile_id, item_id, kind, created_at, artist FROM feedback ORDER BY id"
+        )
+        if row[0] not in fb_out
+    ]
     feedback = Feedback(
         np.asarray([r[0] for r in fb], np.int64),
         np.asarray([index.get(r[1], -1) if r[1] is not None else -1 for r in fb], np.int64),
@@ -264,13 +277,14 @@ _LISTEN_SQL = (
     "SELECT profile_id, coalesce(item_id, 0), "
     "coalesce(CAST(strftime('%s', started_at) AS REAL), 0), "
     "CASE end_reason WHEN 'finished' THEN 1 WHEN 'skipped' THEN 0 ELSE 2 END, "
-    "CASE WHEN duration_ms > 0 THEN min(1.0, ms_played * 1.0 / duration_ms) ELSE 1.0 END "
+    "CASE WHEN duration_ms > 0 THEN min(1.0, ms_played * 1.0 / duration_ms) ELSE 1.0 END, id "
     "FROM listens ORDER BY profile_id, started_at, id"
 )
 
 
-def _listen_arrays(db, item_ids: np.ndarray):
-    """All listens as numpy arrays, read in chunks (1M listens never become 1M Python tuples at once)."""
+def _listen_arrays(db, item_ids: np.ndarray, left_out: set[int] = frozenset()):
+    """All listens as numpy arrays, read in chunks (1M listens never become 1M Python tuples at once);
+    the listens whose ids are in ``left_out`` (exclusion rules) are dropped."""
     cur = db.conn.execute(_LISTEN_SQL)
     chunks = []
     while True:
@@ -278,7 +292,9 @@ def _listen_arrays(db, item_ids: np.ndarray):
         if not rows:
             break
         chunks.append(np.asarray(rows, np.float64))
-    data = np.concatenate(chunks) if chunks else np.zeros((0, 5))
+    data = np.concatenate(chunks) if chunks else np.zeros((0, 6))
+    if left_out:
+        data = data[~np.isin(data[:, 5].astype(np.int64), np.fromiter(left_out, np.int64))]
     ids = data[:, 1].astype(np.int64)
     pos = np.searchsorted(item_ids, ids)
     pos = np.minimum(pos, max(len(item_ids) - 1, 0))

@@ -260,6 +260,31 @@ MIGRATION_RAW_TAGS = """
 ALTER TABLE items ADD COLUMN raw_tags TEXT;
 """
 
+# Issue 19: rules that take events out of what shapes the model, without deleting history (see
+# tuneup/store/exclusions.py). season 'MM-DD..MM-DD': a mix-only rule, the items play only then.
+MIGRATION_TASTE_EXCLUSIONS = """
+CREATE TABLE taste_exclusions (
+    id INTEGER PRIMARY KEY,
+    profile_id INTEGER NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL CHECK (kind IN
+        ('track', 'album', 'artist', 'genre', 'folder', 'playlist', 'source', 'import', 'window')),
+    value TEXT NOT NULL,                         -- what the rule matches (an id, a key, a path, ...)
+    extra TEXT,                                  -- album: artist key; window: end; playlist: JSON ids
+    label TEXT NOT NULL,                         -- how the rule is shown back to the person
+    season TEXT,                                 -- 'MM-DD..MM-DD': only in mixes inside this window
+    created_at TEXT NOT NULL
+);
+CREATE INDEX taste_exclusions_profile ON taste_exclusions(profile_id);
+CREATE TRIGGER taste_exclusion_added AFTER INSERT ON taste_exclusions BEGIN
+    INSERT OR IGNORE INTO taste_versions (scope) VALUES (NEW.profile_id);
+    UPDATE taste_versions SET version = version + 1 WHERE scope = NEW.profile_id;
+END;
+CREATE TRIGGER taste_exclusion_removed AFTER DELETE ON taste_exclusions BEGIN
+    INSERT OR IGNORE INTO taste_versions (scope) VALUES (OLD.profile_id);
+    UPDATE taste_versions SET version = version + 1 WHERE scope = OLD.profile_id;
+END;
+"""
+
 MIGRATIONS: list[str] = [
     MIGRATION_1,
     MIGRATION_HISTORY_FEEDBACK,
@@ -268,6 +293,7 @@ MIGRATIONS: list[str] = [
     MIGRATION_TASTE_VERSION,
     MIGRATION_FINITE_VALUES,
     MIGRATION_RAW_TAGS,
+    MIGRATION_TASTE_EXCLUSIONS,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

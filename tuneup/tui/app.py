@@ -39,6 +39,7 @@ class TuneupApp(App):
         Binding("s", "skip", "Skip"),
         Binding("l", "like", "Like"),
         Binding("x", "ban", "Ban", show=False),
+        Binding("e", "exclude", "Exclude from taste", show=False),
         Binding("plus,equals_sign", "volume(5)", "Vol+", show=False),
         Binding("minus", "volume(-5)", "Vol-", show=False),
         Binding("left,comma", "seek(-10)", "Seek -10s", show=False),
@@ -186,6 +187,9 @@ class TuneupApp(App):
 
     def action_ban(self) -> None:
         self.playback.feedback("ban")
+
+    def action_exclude(self) -> None:
+        self.playback.feedback("exclude")
 
     def action_volume(self, delta: int) -> None:
         self.playback.volume(delta)

@@ -20,6 +20,11 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("Skip", "app.skip", "Skip the current item; recorded as a skip (s)"),
     ("Like", "app.like", "Like what is playing (l)"),
     ("Ban", "app.ban", "Never recommend or play this again (x)"),
+    (
+        "Exclude from my taste",
+        "app.exclude",
+        "What plays (or the focused item) stops shaping your mixes; history kept (e)",
+    ),
     ("Volume up", "app.volume(5)", "(+)"),
     ("Volume down", "app.volume(-5)", "(-)"),
     ("Seek forward 10 s", "app.seek(10)", "(right or .)"),

@@ -1,4 +1,4 @@
-"""Likes and bans written off the UI thread.
+"""Likes, bans and exclusions from the taste written off the UI thread.
 
 A like waits for the database's write lock, which a big import or a scan in another process can
 hold for seconds; on the UI thread that froze the app. One writer thread with its own connection
@@ -57,8 +57,14 @@ class FeedbackWriter:
                 continue
             profile_id, item_id, kind = job
             try:
-                set_feedback(db, profile_id, item_id, kind)
-                label = label_of(db, item_id)
+                if kind == "exclude":  # out of the taste, history kept (tuneup.store.exclusions)
+                    from tuneup.mixes.exclude import item_rule
+
+                    rule = item_rule(db, profile_id, item_id)
+                    label = f"{label_of(db, item_id)} (undo: tuneup exclude --undo {rule.id})"
+                else:
+                    set_feedback(db, profile_id, item_id, kind)
+                    label = label_of(db, item_id)
             except Exception as exc:  # shown to the person; the thread keeps serving
                 self.on_done(kind, item_id, None, str(exc))
                 continue

@@ -285,7 +285,7 @@ class PlaybackController:
 
     # ---- feedback ---------------------------------------------------------------------------------
     def feedback(self, kind: str) -> None:
-        """Like or ban what is playing, or else the focused item."""
+        """Like, ban or exclude from the taste what is playing, or else the focused item."""
         item_id = self.state.item_id if self.state.playing else focused_item(self.app)
         if item_id is None:
             self.app.notify(f"Nothing to {kind}: play or focus an item first.", severity="warning")
@@ -301,7 +301,8 @@ class PlaybackController:
         if error is not None:
             self.app.notify(f"Could not save the {kind}: {error}", severity="error", markup=False)
         else:
-            self.app.notify(f"{'Liked' if kind == 'like' else 'Banned'}: {label}", markup=False)
+            done = {"like": "Liked", "ban": "Banned", "exclude": "Excluded from your taste"}[kind]
+            self.app.notify(f"{done}: {label}", markup=False)
 
     # ---- state ------------------------------------------------------------------------------------
     def _on_player_state(self, snapshot) -> None:
