@@ -81,6 +81,14 @@ SETTINGS: dict[str, Setting] = {
         Setting("mix.daily_size", int, 25, "Items in each daily mix.", 1, 500),
         Setting("mix.artist_cap", int, 2, "Most items by one artist in a discovery mix.", 1, 50),
         Setting(
+            "mix.min_seconds",
+            int,
+            30,
+            "Tracks shorter than this stay out of music mixes and `similar` (samples, jingles).",
+            0,
+            3600,
+        ),
+        Setting(
             "mpd.host", str, "", "MPD host or unix socket path (empty: $MPD_HOST or localhost)."
         ),
         Setting("mpd.port", int, 0, "MPD port (0: $MPD_PORT or 6600).", 0, 65535),

@@ -85,6 +85,11 @@ def similar_command(
     ctx: typer.Context,
     item: str = typer.Argument(..., help='An item id, a file path, or "artist - title".'),
     k: int = typer.Option(10, "-k", "--count", help="How many tracks to list.", min=1),
+    everything: bool = typer.Option(
+        False,
+        "--all",
+        help="Also list other copies of the same recording and tracks too short to be music.",
+    ),
     json_out: bool = JsonOption,
 ) -> None:
     """List the tracks that sound most like ITEM (audio features alone, nearest first)."""
@@ -94,9 +99,10 @@ def similar_command(
     from tuneup.store.resolve import resolve
     from tuneup.text import display
 
-    db = get_env(ctx).db
+    env = get_env(ctx)
+    db = env.db
     item_id = resolve(db, item).id  # any item: nearest() says when it has no features
-    rows = nearest(db, item_id, k)
+    rows = nearest(db, item_id, k, everything=everything, config=env.config)
     if json_out:
         print_json({"item_id": item_id, "similar": rows})
         return

@@ -41,6 +41,14 @@ def feedback_bans(db, profile_id: int) -> set[int]:
     return {r[0] for r in rows}
 
 
+def left_out_ids(db, profile_id: int, config=None, now: datetime | None = None) -> set[int]:
+    """What a music mix never holds: :func:`banned_ids`, tracks too short to be music and second
+    copies of one recording (tuneup.library.not_music)."""
+    from tuneup.library.not_music import not_music_ids
+
+    return banned_ids(db, profile_id, now) | not_music_ids(db, config)
+
+
 def ensure_playable(db, profile_id: int, kinds: Iterable[str] = ("track",)) -> None:
     """NothingToMixError, saying why, unless some item of ``kinds`` is present and not banned."""
     kinds = tuple(kinds)

@@ -11,6 +11,7 @@ from tuneup.mixes.catalog import (
     banned_ids,
     ensure_playable,
     iso,
+    left_out_ids,
     mix_items,
     profile_name,
     times,
@@ -116,7 +117,7 @@ class _DailyBuilder:
         self.cap = (
             setting(config, "mix.artist_cap") * 2
         )  # a daily mix may lean on its defining artists
-        self.banned = banned_ids(db, profile_id, now)
+        self.banned = left_out_ids(db, profile_id, config, now)
         self.used: set[int] = set()  # no item in two daily mixes of the same day
         self.seed = seed
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from tuneup.library.not_music import not_music_ids
 from tuneup.mixes.catalog import (
     aware,
     banned_ids,
@@ -47,8 +48,10 @@ class RadioSession:
         seed_items = [i for s in self.seeds for i in s.item_ids]
         # bans, and out-of-season items unless they are a seed (store.exclusions)
         self._avoid: set[int] = (
-            banned_ids(db, profile_id, self.now) - set(seed_items)
-        ) | feedback_bans(db, profile_id)
+            (banned_ids(db, profile_id, self.now) - set(seed_items))
+            | feedback_bans(db, profile_id)
+            | not_music_ids(db)
+        )
         self._artist_skips: dict[str, int] = {}
         self._dropped_artists: set[str] = set()
         self._hood_skips: dict[int, int] = {}

@@ -14,6 +14,7 @@ from tuneup.mixes.catalog import (
     banned_ids,
     ensure_playable,
     iso,
+    left_out_ids,
     mix_items,
     played_since,
     profile_name,
@@ -86,7 +87,7 @@ def _pick(db, model, profile_id, now, period, size, config, refresh) -> list[tup
         cap,
         previous,
         saved.overlap_budget(size, MAX_REPEAT_SHARE),
-        banned_ids(db, profile_id, now),
+        left_out_ids(db, profile_id, config, now),
     )
     seed = stable_seed(profile_id, period, now.timestamp() if refresh else "")
     ask = dict(

@@ -7,13 +7,18 @@ import json
 from tuneup.errors import NotFoundError
 
 
-def nearest(db, item_id: int, k: int = 10) -> list[dict]:
-    """The ``k`` analysed tracks whose sound is closest to ``item_id``'s, nearest first."""
+def nearest(db, item_id: int, k: int = 10, *, everything: bool = False, config=None) -> list[dict]:
+    """The ``k`` analysed tracks whose sound is closest to ``item_id``'s, nearest first. Other copies
+    of the same recording and tracks too short to be music are left out unless ``everything``."""
     import numpy as np
 
     from tuneup.library.sound.analyze import load_feature_matrix
 
     ids, matrix, _names = load_feature_matrix(db)
+    if not everything:
+        skip = _not_music(db, item_id, config)
+        keep = np.array([i == item_id or int(i) not in skip for i in ids.tolist()], bool)
+        ids, matrix = ids[keep], matrix[keep]
     where = np.flatnonzero(ids == item_id)
     if len(where) == 0:
         row = db.execute(
@@ -38,6 +43,16 @@ def nearest(db, item_id: int, k: int = 10) -> list[dict]:
         }
         for i in order
     ]
+
+
+def _not_music(db, item_id: int, config) -> set[int]:
+    from tuneup.library.not_music import duplicate_groups, not_music_ids
+
+    skip = not_music_ids(db, config)
+    for _best, members in duplicate_groups(db):
+        if item_id in members:
+            skip |= members  # the seed's own copies are not "similar" tracks
+    return skip
 
 
 def _details(db, ids: list[int]) -> dict[int, dict]:
