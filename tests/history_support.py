@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-from tuneup.store import utcnow, write
+from tuneup.store.items import add_item as store_add_item
 
 
 def tone(path: Path, seconds: float, *, freq: float = 440.0, tags: dict | None = None) -> Path:
@@ -44,29 +43,20 @@ def add_item(
     kind="track",
     albumartist=None,
 ) -> int:
-    """Insert an items row directly (the scanner's job in real life)."""
-    now = utcnow()
-    with write(db):
-        cur = db.execute(
-            "INSERT INTO items (path_raw, path, kind, size, mtime_ns, added_at, updated_at, artist, title, album, "
-            "albumartist, duration, mb_trackid) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            [
-                os.fsencode(str(path)),
-                str(path),
-                kind,
-                1,
-                1,
-                now,
-                now,
-                artist,
-                title,
-                album,
-                albumartist,
-                duration,
-                mbid,
-            ],
-        )
-        return cur.lastrowid
+    """An items row through the store's one insert (the scanner's job in real life)."""
+    return store_add_item(
+        db,
+        str(path),
+        kind=kind,
+        size=1,
+        mtime_ns=1,
+        artist=artist,
+        title=title,
+        album=album,
+        albumartist=albumartist,
+        duration=duration,
+        mb_trackid=mbid,
+    )
 
 
 def listens(db, **where) -> list[dict]:

@@ -7,6 +7,7 @@ import os
 from datetime import datetime, timedelta, timezone
 
 from tuneup.store import write
+from tuneup.store.items import add_item as store_add_item
 
 NOW = datetime(2026, 11, 26, 20, 0, tzinfo=timezone.utc)  # a Thursday, ISO week 2026-W48
 GENRES = ["synthwave", "jazz", "folk", "techno", "ambient", "metal"]
@@ -34,32 +35,27 @@ def add_item(
     key=None,
     status="present",
 ):
+    """An items row through the store's one insert, added 400 days before NOW unless told."""
     now = iso(added_at or NOW - timedelta(days=400))
-    with write(db):
-        cur = db.execute(
-            "INSERT INTO items (path_raw, path, kind, size, mtime_ns, status, added_at, updated_at, title, artist, "
-            "album, genres, duration, series_id, season, episode, bpm, initial_key) "
-            "VALUES (?, ?, ?, 1000, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                os.fsencode(path),
-                path,
-                kind,
-                status,
-                now,
-                now,
-                title or os.path.basename(path),
-                artist,
-                album,
-                json.dumps(list(genres)),
-                duration,
-                series_id,
-                season,
-                episode,
-                bpm,
-                key,
-            ],
-        )
-    return cur.lastrowid
+    return store_add_item(
+        db,
+        path,
+        kind=kind,
+        size=1000,
+        status=status,
+        added_at=now,
+        updated_at=now,
+        title=title or os.path.basename(path),
+        artist=artist,
+        album=album,
+        genres=list(genres),
+        duration=duration,
+        series_id=series_id,
+        season=season,
+        episode=episode,
+        bpm=bpm,
+        initial_key=key,
+    )
 
 
 def add_listen(db, profile_id, item_id, when, *, end="finished", ms=180_000):

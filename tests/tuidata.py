@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 from datetime import date, datetime, timedelta, timezone
 
 from tuneup.mixes.types import Mix, MixItem
 from tuneup.store import open_db, profile_id, write
+from tuneup.store.items import add_item
 
 TODAY = date(2026, 11, 27)
 GENRES = ["synthwave", "techno", "jazz", "folk", "hip hop", "ambient"]
@@ -45,22 +45,21 @@ def fill(db_path, n_tracks: int = 48, with_history: bool = True) -> dict:
                 else f"Song {n:03d} of {artist}"
             )
             path = f"/music/{artist}/track{n:03d}.ogg"
-            db.execute(
-                "INSERT INTO items (root_id, path_raw, path, kind, format, size, mtime_ns, added_at, updated_at, "
-                "title, artist, album, genres, duration, year) VALUES (1, ?, ?, 'track', 'ogg', 1000, 1, ?, ?, ?, ?, "
-                "?, ?, ?, ?)",
-                [
-                    os.fsencode(path),
-                    path,
-                    f"2026-11-{1 + n % 20:02d}T10:00:00+00:00",
-                    now,
-                    title,
-                    artist,
-                    f"{artist} LP",
-                    json.dumps([genre]),
-                    120 + n,
-                    2000 + n % 25,
-                ],
+            add_item(
+                db,
+                path,
+                root_id=1,
+                format="ogg",
+                size=1000,
+                mtime_ns=1,
+                added_at=f"2026-11-{1 + n % 20:02d}T10:00:00+00:00",
+                updated_at=now,
+                title=title,
+                artist=artist,
+                album=f"{artist} LP",
+                genres=[genre],
+                duration=120 + n,
+                year=2000 + n % 25,
             )
         db.execute(
             "INSERT INTO series (key, title, year, genres) VALUES ('night shift', 'Night Shift', 2024, ?)",
@@ -68,11 +67,21 @@ def fill(db_path, n_tracks: int = 48, with_history: bool = True) -> dict:
         )
         for e in range(1, 4):
             path = f"/video/Night Shift/S01E0{e}.mkv"
-            db.execute(
-                "INSERT INTO items (path_raw, path, kind, format, size, mtime_ns, added_at, updated_at, title, "
-                "series_id, season, episode, duration, genres) VALUES (?, ?, 'episode', 'mkv', 1000, 1, ?, ?, ?, 1, "
-                "1, ?, 2400, ?)",
-                [os.fsencode(path), path, now, now, f"Episode {e}", e, json.dumps(["drama"])],
+            add_item(
+                db,
+                path,
+                kind="episode",
+                format="mkv",
+                size=1000,
+                mtime_ns=1,
+                added_at=now,
+                updated_at=now,
+                title=f"Episode {e}",
+                series_id=1,
+                season=1,
+                episode=e,
+                duration=2400,
+                genres=["drama"],
             )
         ids = [r[0] for r in db.execute("SELECT id FROM items WHERE kind = 'track' ORDER BY id")]
         for k, item_id in enumerate(ids):

@@ -43,7 +43,7 @@ mbids = st.uuids().map(str)
 
 
 @pytest.fixture(scope="module")
-def db():
+def db():  # one store for the module (overrides conftest's): Hypothesis runs many examples per test
     with tempfile.TemporaryDirectory() as tmp:
         database = open_db(Path(tmp) / "tuneup.db")
         yield database

@@ -24,6 +24,7 @@ from tuneup.library.sound.analyze import (
 )
 from tuneup.library.sound.similar import nearest
 from tuneup.store.db import write
+from tuneup.store.items import add_item
 from tuneup.store.resolve import resolve
 
 
@@ -72,15 +73,8 @@ def library(env, tmp_path, generated):
 
 
 def _insert_item(db, path) -> None:
-    from tuneup.store.db import utcnow
-
     st = path.stat()
-    with write(db):
-        db.execute(
-            "INSERT INTO items (path_raw, path, kind, format, size, mtime_ns, added_at, updated_at) "
-            "VALUES (?, ?, 'track', 'mp3', ?, ?, ?, ?)",
-            [os.fsencode(str(path)), str(path), st.st_size, st.st_mtime_ns, utcnow(), utcnow()],
-        )
+    add_item(db, str(path), format="mp3", size=st.st_size, mtime_ns=st.st_mtime_ns)
 
 
 def _id(db, path) -> int:

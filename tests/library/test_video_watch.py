@@ -1,5 +1,6 @@
 """Watch progress: the completion rule, rewatching, per-profile state, next episode, the progress command."""
 
+import itertools
 import json
 
 import pytest
@@ -8,39 +9,29 @@ from tuneup.config import Config
 from tuneup.history import watch
 from tuneup.library.video import series as lib
 from tuneup.library.video.classify import store_series
-from tuneup.store import open_db, profile_id
-from tuneup.store.db import utcnow, write
+from tuneup.store import profile_id
+from tuneup.store.db import write
+from tuneup.store.items import add_item as store_add_item
 
-
-@pytest.fixture
-def db(tmp_path):
-    d = open_db(tmp_path / "w.db")
-    yield d
-    d.conn.close()
+_paths = itertools.count(1)
 
 
 def add_item(
     db, kind="movie", duration=3600.0, series_id=None, season=None, episode=None, title="x"
 ) -> int:
-    now = utcnow()
-    with write(db):
-        cur = db.execute(
-            "INSERT INTO items (path_raw, path, kind, size, mtime_ns, added_at, updated_at, duration, series_id, "
-            "season, episode, title) VALUES (?, ?, ?, 1, 1, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                f"/v/{title}-{now}-{season}-{episode}".encode(),
-                f"/v/{title}",
-                kind,
-                now,
-                now,
-                duration,
-                series_id,
-                season,
-                episode,
-                title,
-            ],
-        )
-    return cur.lastrowid
+    return store_add_item(
+        db,
+        f"/v/{title}-{next(_paths)}-{season}-{episode}",
+        path=f"/v/{title}",
+        kind=kind,
+        size=1,
+        mtime_ns=1,
+        duration=duration,
+        series_id=series_id,
+        season=season,
+        episode=episode,
+        title=title,
+    )
 
 
 def test_ninety_percent_rule():

@@ -6,14 +6,7 @@ import pytest
 from mix_data import NOW, add_feedback, add_item, add_listen, add_series, iso, music_library, watch
 
 from tuneup.mixes import episodes, history_rows
-from tuneup.store import open_db, profile_id
-
-
-@pytest.fixture
-def db(tmp_path):
-    d = open_db(tmp_path / "t.db")
-    yield d
-    d.conn.close()
+from tuneup.store import profile_id
 
 
 @pytest.fixture

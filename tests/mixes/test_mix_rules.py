@@ -11,14 +11,7 @@ from tuneup.mixes.daily import daily
 from tuneup.mixes.flow import distance, flow, sounds
 from tuneup.mixes.radio import RadioSession
 from tuneup.mixes.weekly import weekly
-from tuneup.store import open_db, profile_id
-
-
-@pytest.fixture
-def db(tmp_path):
-    d = open_db(tmp_path / "t.db")
-    yield d
-    d.conn.close()
+from tuneup.store import profile_id
 
 
 @pytest.fixture

@@ -12,7 +12,8 @@ from tuneup.model import api
 from tuneup.model.baselines import all_recommenders
 from tuneup.model.dataset import FINISHED, Catalogue, Dataset, Events, Feedback
 from tuneup.model.sources import item_tokens
-from tuneup.store import open_db, utcnow, write
+from tuneup.store import utcnow, write
+from tuneup.store.items import add_item
 
 T0 = datetime(2026, 10, 1, tzinfo=timezone.utc)
 
@@ -21,23 +22,8 @@ def add_items(db, specs):
     """specs: list of (id, title, artist, album, genre)."""
     with write(db):
         for iid, title, artist, album, genre in specs:
-            db.execute(
-                "INSERT INTO items (id, path_raw, path, kind, size, mtime_ns, added_at, updated_at, title, artist, "
-                "album, genres) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                [
-                    iid,
-                    f"/m/{iid}.ogg".encode(),
-                    f"/m/{iid}.ogg",
-                    "track",
-                    1,
-                    1,
-                    utcnow(),
-                    utcnow(),
-                    title,
-                    artist,
-                    album,
-                    json.dumps([genre]),
-                ],
+            add_item(
+                db, f"/m/{iid}.ogg", id=iid, title=title, artist=artist, album=album, genres=[genre]
             )
 
 
@@ -84,13 +70,6 @@ def sessions(items_per_session, start=T0, reason="finished"):
             t += timedelta(minutes=4)
         t += timedelta(hours=5)
     return plays
-
-
-@pytest.fixture
-def db(tmp_path):
-    d = open_db(tmp_path / "t.db")
-    yield d
-    d.conn.close()
 
 
 # ------------------------------------------------------------------------------ shared known-answer test
@@ -387,22 +366,14 @@ def test_movies_are_similar_by_people_genres_and_plot(db, tmp_path):
     ]
     with write(db):
         for iid, title, extra, plot in movies:
-            db.execute(
-                "INSERT INTO items (id, path_raw, path, kind, size, mtime_ns, added_at, updated_at, title, "
-                "extra, description) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                [
-                    iid,
-                    f"/v/{iid}.mkv".encode(),
-                    f"/v/{iid}.mkv",
-                    "movie",
-                    1,
-                    1,
-                    utcnow(),
-                    utcnow(),
-                    title,
-                    json.dumps(extra),
-                    plot,
-                ],
+            add_item(
+                db,
+                f"/v/{iid}.mkv",
+                id=iid,
+                kind="movie",
+                title=title,
+                extra=extra,
+                description=plot,
             )
     model = api.fit(db, tmp_path / "m")
     recs = model.similar([1], 3, kinds="movie")

@@ -7,31 +7,22 @@ import sys
 
 import pytest
 
-from tuneup.store import utcnow, write
+from tuneup.store import write
+from tuneup.store.items import add_item
 
 
 @pytest.fixture
 def big_library(env):
-    now = utcnow()
     with write(env.db):
-        env.db.conn.executemany(
-            "INSERT INTO items (path_raw, path, kind, size, mtime_ns, added_at, updated_at, title, artist) "
-            "VALUES (?,?,?,?,?,?,?,?,?)",
-            (
-                (
-                    f"/m/{i}.flac".encode(),
-                    f"/m/{i}.flac",
-                    "track",
-                    1,
-                    1,
-                    now,
-                    now,
-                    f"Song {i}",
-                    f"Artist {i % 50}",
-                )
-                for i in range(5000)
-            ),
-        )
+        for i in range(5000):
+            add_item(
+                env.db,
+                f"/m/{i}.flac",
+                size=1,
+                mtime_ns=1,
+                title=f"Song {i}",
+                artist=f"Artist {i % 50}",
+            )
     env.close()
 
 

@@ -61,7 +61,7 @@ def built(tmp_path_factory):
 
 
 @pytest.fixture
-def db(built):
+def demo_db(built):
     conn = open_db(built["home"] / "data" / "tuneup.db")
     yield conn
     conn.conn.close()
@@ -97,12 +97,12 @@ def test_tags_as_planned_and_untagged_files_really_untagged(built):
         assert tags["genre"] == list(track.genre_tag)
 
 
-def test_scan_reads_the_demo_tags_and_guesses_untagged_from_the_path(built, db):
+def test_scan_reads_the_demo_tags_and_guesses_untagged_from_the_path(built, demo_db):
     catalog, demo = built["catalog"], built["demo"]
     assert built["first"]["scan"]["added"] == SMALL and not built["first"]["scan"]["errors"]
     rows = {
         os.fsdecode(r[0]): r[1:]
-        for r in db.execute(
+        for r in demo_db.execute(
             "SELECT path_raw, title, artist, album, genres, guessed, tracknumber FROM items"
         )
     }
@@ -118,14 +118,14 @@ def test_scan_reads_the_demo_tags_and_guesses_untagged_from_the_path(built, db):
             assert album == track.album and number == track.tracknumber
 
 
-def test_history_is_plausible(built, db):
+def test_history_is_plausible(built, demo_db):
     catalog = built["catalog"]
     taste = default_persona(catalog, 1)
-    rows = db.execute(
+    rows = demo_db.execute(
         "SELECT l.started_at, l.ms_played, l.duration_ms, l.end_reason, l.skipped, l.source, l.dedup_key, "
         "i.path_raw FROM listens l JOIN items i ON i.id = l.item_id"
     ).fetchall()
-    total = db.execute("SELECT count(*) FROM listens").fetchone()[0]
+    total = demo_db.execute("SELECT count(*) FROM listens").fetchone()[0]
     assert len(rows) == total > 300, "every demo listen points at a scanned item"
     demo = str(built["demo"]) + os.sep
     by_track = {t.relpath: t for t in catalog.tracks}
@@ -166,20 +166,22 @@ def test_history_is_plausible(built, db):
     assert worst_skips > sum(plays[(a, "finished")] for a in worst_artists)
 
 
-def test_feedback_likes_and_bans_and_banned_not_played_again(built, db):
-    kinds = Counter(k for (k,) in db.execute("SELECT kind FROM feedback WHERE source = 'demo'"))
+def test_feedback_likes_and_bans_and_banned_not_played_again(built, demo_db):
+    kinds = Counter(
+        k for (k,) in demo_db.execute("SELECT kind FROM feedback WHERE source = 'demo'")
+    )
     assert kinds["like"] >= 3 and 1 <= kinds["ban"] <= 2
-    for item_id, banned_at in db.execute(
+    for item_id, banned_at in demo_db.execute(
         "SELECT item_id, created_at FROM feedback WHERE kind = 'ban'"
     ):
-        later = db.execute(
+        later = demo_db.execute(
             "SELECT count(*) FROM listens WHERE item_id = ? AND started_at > ?",
             [item_id, banned_at],
         ).fetchone()[0]
         assert later == 0
 
 
-def test_second_run_adds_nothing(built, db):
+def test_second_run_adds_nothing(built, demo_db):
     second = built["second"]
     assert (second["files"]["written"], second["files"]["existing"]) == (0, SMALL)
     assert second["scan"]["unchanged"] == SMALL and second["scan"]["added"] == 0
@@ -188,7 +190,7 @@ def test_second_run_adds_nothing(built, db):
         and second["history"]["kept"] == built["counts"]["listens"]
     )
     counts = {
-        t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+        t: demo_db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
         for t in ("items", "listens", "feedback")
     }
     assert counts == built["counts"]

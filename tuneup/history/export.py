@@ -12,6 +12,7 @@ import json
 from typing import IO, Any, Iterable
 
 from tuneup.store import utcnow
+from tuneup.store.items import ALL, by_ids
 from tuneup.text import to_json
 
 EXPORT_VERSION = 1
@@ -250,13 +251,8 @@ def _mixes(conn, pid: int) -> Iterable[dict]:
 
 
 def _items_by_id(conn, ids: list) -> dict:
-    out = {}
     ids = [i for i in ids if isinstance(i, int)]
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        q = ",".join("?" * len(chunk))
-        for iid, path, title, artist in conn.execute(
-            f"SELECT id, path, title, artist FROM items WHERE id IN ({q})", chunk
-        ):
-            out[iid] = _item(iid, path, title, artist)
-    return out
+    return {
+        item.id: _item(item.id, item.path, item.title, item.artist)
+        for item in by_ids(conn, ids, scope=ALL).values()
+    }

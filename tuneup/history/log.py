@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from tuneup.history.events import Listen, file_tags, parse_time, record_listen, to_utc
+from tuneup.store.items import get
 from tuneup.store.resolve import id_by_path
 
 
@@ -33,8 +34,8 @@ def log_play(
     item_id = id_by_path(db, full)
     tags = {} if item_id is not None else file_tags(full)
     if duration is None and item_id is not None:
-        row = db.execute("SELECT duration FROM items WHERE id = ?", [item_id]).fetchone()
-        duration = row[0] if row else None
+        item = get(db, item_id)
+        duration = item.duration if item else None
     duration_ms = int(duration * 1000) if duration else tags.get("duration_ms")
     key = hashlib.blake2b(
         f"{source}|{os.fsencode(full)!r}|{started_at}".encode(), digest_size=12

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from tuneup.store.db import utcnow, write
-from tuneup.store.items import present
+from tuneup.store.items import get, present
 
 CREDITS_SHARE_CAP = 0.2
 
@@ -186,9 +186,9 @@ def in_progress(db, profile_id: int, limit: int = 50) -> list[dict]:
 
 
 def _item_duration(db, item_id: int) -> float | None:
-    row = db.execute("SELECT duration FROM items WHERE id = ?", [item_id]).fetchone()
-    if row is None:
+    item = get(db, item_id)
+    if item is None:
         from tuneup.errors import NotFoundError
 
         raise NotFoundError(f"no item with id {item_id}")
-    return row[0]
+    return item.duration

@@ -9,7 +9,7 @@ from typing import Iterable
 from tuneup.errors import NothingToMixError
 from tuneup.mixes.types import MixItem, as_pick
 from tuneup.store.exclusions import out_of_season
-from tuneup.store.items import PRESENT, Item, by_ids, marks, present
+from tuneup.store.items import PRESENT, Item, by_ids, has_items
 
 
 def iso(dt: datetime) -> str:
@@ -52,16 +52,10 @@ def left_out_ids(db, profile_id: int, config=None, now: datetime | None = None) 
 def ensure_playable(db, profile_id: int, kinds: Iterable[str] = ("track",)) -> None:
     """NothingToMixError, saying why, unless some item of ``kinds`` is present and not banned."""
     kinds = tuple(kinds)
-    where = f"{present()} AND kind IN ({marks(len(kinds))})"
-    if not db.execute(f"SELECT 1 FROM items WHERE {where} LIMIT 1", kinds).fetchone():
+    if not has_items(db, PRESENT, kinds):
         what = "tracks" if kinds == ("track",) else "items"
         raise NothingToMixError(f"no {what} in the library yet: run `tuneup scan DIR` first")
-    ok = db.execute(
-        f"SELECT 1 FROM items WHERE {where} AND id NOT IN (SELECT item_id FROM feedback WHERE "
-        f"profile_id = ? AND kind = 'ban' AND item_id IS NOT NULL) LIMIT 1",
-        [*kinds, profile_id],
-    )
-    if not ok.fetchone():
+    if not has_items(db, PRESENT, kinds, not_banned_for=profile_id):
         raise NothingToMixError(
             "every item in the library is banned for this profile: nothing to mix"
         )

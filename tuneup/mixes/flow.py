@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from tuneup.mixes.types import MixItem
+from tuneup.store.items import select_in
 
 NOTES = {"c": 0, "d": 2, "e": 4, "f": 5, "g": 7, "a": 9, "b": 11}
 # Camelot wheel position (1-12) of each major key's pitch class; a minor key sits where its relative major does.
@@ -63,20 +64,18 @@ def _number(data: dict, *names: str) -> float | None:
 def sounds(db, ids: list[int]) -> dict[int, Sound]:
     """What is known about how each item sounds, from analysis first and tags second."""
     out: dict[int, Sound] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        marks = ",".join("?" * len(chunk))
-        rows = db.execute(
-            f"SELECT i.id, i.bpm, i.initial_key, f.data FROM items i LEFT JOIN features f "
-            f"ON f.item_id = i.id AND f.status = 'ok' WHERE i.id IN ({marks})",
-            chunk,
-        )
-        for iid, bpm, tag_key, raw in rows:
-            data = _json(raw)
-            tempo = _number(data, "tempo", "tempo_bpm", "bpm") or (float(bpm) if bpm else None)
-            energy = _number(data, "energy")
-            key = parse_key(data.get("key"), data.get("mode")) or parse_key(tag_key)
-            out[iid] = Sound(tempo if tempo and tempo > 0 else None, energy, key)
+    rows = select_in(
+        db,
+        "SELECT i.id, i.bpm, i.initial_key, f.data FROM items i LEFT JOIN features f "
+        "ON f.item_id = i.id AND f.status = 'ok' WHERE i.id IN ({ids})",
+        ids,
+    )
+    for iid, bpm, tag_key, raw in rows:
+        data = _json(raw)
+        tempo = _number(data, "tempo", "tempo_bpm", "bpm") or (float(bpm) if bpm else None)
+        energy = _number(data, "energy")
+        key = parse_key(data.get("key"), data.get("mode")) or parse_key(tag_key)
+        out[iid] = Sound(tempo if tempo and tempo > 0 else None, energy, key)
     return out
 
 

@@ -11,7 +11,7 @@ from tuneup.mixes.catalog import aware, banned_ids, iso, mix_items, profile_name
 from tuneup.mixes.modelref import lazy_model, setting
 from tuneup.mixes.select import from_recs
 from tuneup.mixes.types import Mix, Pick
-from tuneup.store.items import artist_key, ids_by_artist, present
+from tuneup.store.items import artist_key, get, has_items, ids_by_artist, present
 
 ROW_SIZE = history_rows.ROW_SIZE
 LISTENED_ROWS = 2
@@ -44,7 +44,7 @@ def build_rows(
     db, model_dir, profile_id: int, *, now: datetime | None = None, config=None, model=None
 ) -> list[Mix]:
     """Every home row for this profile. NothingToMixError when the library is empty."""
-    if not db.execute(f"SELECT 1 FROM items WHERE {present()} LIMIT 1").fetchone():
+    if not has_items(db):
         raise NothingToMixError("the library is empty: run `tuneup scan DIR` first")
     r = _Rows(db, model_dir, profile_id, aware(now), config, model)
     rows: list[Mix] = [
@@ -181,8 +181,8 @@ def _as_series(r: _Rows, recs, *, skip_series: set, banned: set) -> list[tuple[i
     """Movies as they are; an episode stands for its series, entered at this person's next episode."""
     out, seen = [], set(skip_series)
     for rec in recs:
-        row = r.db.execute("SELECT series_id FROM items WHERE id = ?", [rec.item_id]).fetchone()
-        sid = row[0] if row else None
+        item = get(r.db, rec.item_id)
+        sid = item.series_id if item else None
         if sid is None:
             if not _finished(r.db, r.profile_id, rec.item_id):
                 out.append(Pick(rec.item_id, rec.reason, rec.exploration, rec.evidence))

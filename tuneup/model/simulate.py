@@ -129,6 +129,7 @@ def build_library(
 
 def write_library(db, lib: Library) -> None:
     from tuneup.store import utcnow, write
+    from tuneup.store.items import add_item
 
     now = utcnow()
     per = ARTISTS_PER_GENRE
@@ -136,25 +137,20 @@ def write_library(db, lib: Library) -> None:
         for r in range(lib.n):
             iid, g, a = int(lib.item_ids[r]), int(lib.genre[r]), int(lib.artist[r])
             gname = GENRES[g]
-            db.execute(
-                "INSERT INTO items (id, path_raw, path, kind, size, mtime_ns, added_at, updated_at, "
-                "title, artist, album, genres, year, duration) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                [
-                    iid,
-                    lib.path(r).encode(),
-                    lib.path(r),
-                    "track",
-                    1000,
-                    1,
-                    now,
-                    now,
-                    f"Track {iid}",
-                    f"{gname.title()} Artist {a % per}",
-                    f"Album {int(lib.album[r]) % 2} of {gname} {a % per}",
-                    json.dumps([gname]),
-                    1970 + (iid * 7) % 55,
-                    float(DURATION_S),
-                ],
+            add_item(
+                db,
+                lib.path(r),
+                id=iid,
+                size=1000,
+                mtime_ns=1,
+                added_at=now,
+                updated_at=now,
+                title=f"Track {iid}",
+                artist=f"{gname.title()} Artist {a % per}",
+                album=f"Album {int(lib.album[r]) % 2} of {gname} {a % per}",
+                genres=[gname],
+                year=1970 + (iid * 7) % 55,
+                duration=float(DURATION_S),
             )
             data = {name: float(lib.raw[r, k]) for k, name in enumerate(AUDIO_NAMES[:6])}
             db.execute(

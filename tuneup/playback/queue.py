@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 
 from tuneup.errors import NotFoundError
+from tuneup.store.items import ALL, by_ids
 
 VIDEO_KINDS = frozenset({"movie", "episode", "video"})
 
@@ -31,14 +32,11 @@ class QueueEntry:
 
 def entries_for(db, item_ids: list[int]) -> list[QueueEntry]:
     """Queue entries for item ids, in the given order."""
-    if not item_ids:
-        return []
-    marks = ",".join("?" * len(set(item_ids)))
-    rows = db.execute(
-        f"SELECT id, path, title, artist, kind, duration FROM items WHERE id IN ({marks})",
-        list(set(item_ids)),
-    )
-    by_id = {r[0]: QueueEntry(r[1], r[0], r[2], r[3], r[4], r[5]) for r in rows}
+    items = by_ids(db, item_ids, scope=ALL)  # any item: mpv reports what will not play
+    by_id = {
+        i.id: QueueEntry(i.path, i.id, i.title, i.artist, i.kind, i.duration)
+        for i in items.values()
+    }
     missing = [i for i in item_ids if i not in by_id]
     if missing:
         raise NotFoundError(f"no item with id {missing[0]}")

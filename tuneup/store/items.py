@@ -130,6 +130,47 @@ def get(db, item_id: int, scope: str = ALL) -> Item | None:
     return item_from_row(row) if row else None
 
 
+def newest(db, limit: int, scope: str = PRESENT) -> list[Item]:
+    """The ``limit`` items added last (newest first)."""
+    rows = db.execute(
+        f"SELECT {select_columns()} FROM items WHERE {where(scope)} "
+        "ORDER BY added_at DESC, id DESC LIMIT ?",
+        [int(limit)],
+    )
+    return [item_from_row(r) for r in rows]
+
+
+def series_titles(db, series_ids: Iterable[int | None]) -> dict[int, str]:
+    """The title of each series id given (None ids are skipped)."""
+    ids = {s for s in series_ids if s is not None}
+    return dict(select_in(db, "SELECT id, title FROM series WHERE id IN ({ids})", ids))
+
+
+def fields_of(db, item_id: int, names: Sequence[str]) -> dict | None:
+    """Columns ``names`` of item ``item_id`` by name (any scope), or None when there is no such item."""
+    unknown = [n for n in names if n not in ITEM_FIELDS]
+    if unknown:
+        raise StoreError(f"items has no column {unknown[0]!r}")
+    row = db.execute(f"SELECT {', '.join(names)} FROM items WHERE id = ?", [item_id]).fetchone()
+    return dict(zip(names, row)) if row else None
+
+
+def has_items(
+    db, scope: str = PRESENT, kinds: Sequence[str] = (), *, not_banned_for: int | None = None
+) -> bool:
+    """Whether any item in ``scope`` (of ``kinds``; not banned by profile ``not_banned_for``) exists."""
+    sql, params = f"SELECT 1 FROM items WHERE {where(scope)}", list(kinds)
+    if kinds:
+        sql += f" AND kind IN ({marks(len(kinds))})"
+    if not_banned_for is not None:
+        sql += (
+            " AND id NOT IN (SELECT item_id FROM feedback WHERE profile_id = ? AND kind = 'ban' "
+            "AND item_id IS NOT NULL)"
+        )
+        params.append(not_banned_for)
+    return db.execute(sql + " LIMIT 1", params).fetchone() is not None
+
+
 def label_of(db, item_id: int) -> str:
     """How item ``item_id`` is named back to a person ("item 42" when it is gone)."""
     item = get(db, item_id)
@@ -308,14 +349,15 @@ def move_sql(data_columns: Sequence[str]) -> str:
     )
 
 
-def add_item(db, path: str | os.PathLike | bytes, **fields) -> int:
-    """Insert (or update, same file) one item and return its id. ``fields`` are items columns;
+def add_item(db, file: str | os.PathLike | bytes, /, **fields) -> int:
+    """Insert (or update, same ``file``) one item and return its id. ``fields`` are items columns
+    (``path``, the display path, defaults to ``file`` decoded);
     ``genres`` may be a list, ``artists``/``guessed``/``extra`` lists or dicts (stored as JSON).
     Defaults: a present track of size 0 added now. Runs in the caller's write transaction, or
     its own."""
     from tuneup.store.db import utcnow, write
 
-    raw = path if isinstance(path, bytes) else os.fsencode(os.fspath(path))
+    raw = file if isinstance(file, bytes) else os.fsencode(os.fspath(file))
     now = utcnow()
     row = {"kind": "track", "size": 0, "mtime_ns": 0, "added_at": now, "updated_at": now}
     row.update(fields)

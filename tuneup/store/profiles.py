@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from tuneup.store.db import write
-from tuneup.store.items import present
+from tuneup.store.items import has_items
 
 
 def _settings(db, profile_id: int) -> dict:
@@ -32,4 +32,4 @@ def needs_onboarding(db, profile_id: int) -> bool:
     """Run the wizard when the library is empty, or when it was started and never finished."""
     if _settings(db, profile_id).get("onboarding") == "started":
         return True
-    return db.execute(f"SELECT 1 FROM items WHERE {present()} LIMIT 1").fetchone() is None
+    return not has_items(db)

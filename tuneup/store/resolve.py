@@ -30,6 +30,7 @@ from tuneup.store.items import (
     Item,
     get,
     item_from_row,
+    marks,
     select_columns,
     where,
 )
@@ -88,21 +89,76 @@ def why_not(db, text: str, scope: str = ALL) -> str:
 
 
 def suggest(db, text: str, scope: str = ALL, n: int = MAX_SUGGESTIONS) -> list[str]:
-    """Labels ("Artist - Title") of the items whose name is closest to ``text``."""
-    wanted = fold(text)
-    if not wanted or text.strip().isdigit():
+    """Labels ("Artist - Title") of the items whose name is closest to ``text``.
+
+    Artists are compared first (a library has far fewer artists than tracks), then the titles of
+    the close artists' items; plain text (no " - ") is also compared with every title when the
+    library has at most :data:`TITLE_SCAN_LIMIT` distinct titles (difflib over more is slow)."""
+    if not fold(text) or text.strip().isdigit():
         return []
-    names: dict[str, str] = {}  # folded name -> label
-    for artist, albumartist, title, path in db.execute(
-        f"SELECT artist, albumartist, title, path FROM items WHERE {where(scope)} ORDER BY id"
-    ):
-        title = title or os.path.basename(path)
+    _register(db)
+    artists = _distinct(db, "coalesce(artist, albumartist)", scope)
+    labels: list[str] = []
+    for artist_text, title_text in _splits(text) or [("", text)]:
+        if artist_text:
+            close = _close(artist_text, artists, n)
+            labels += _close_titles(db, title_text, scope, close, n)
+    if " - " not in text:
+        titles = _distinct(db, "title", scope, limit=TITLE_SCAN_LIMIT + 1)
+        if len(titles) <= TITLE_SCAN_LIMIT:
+            labels += _close_titles(db, text, scope, None, n, among=_close(text, titles, n))
+    return list(dict.fromkeys(labels))[:n]
+
+
+TITLE_SCAN_LIMIT = 20_000
+
+
+def suggest_artists(db, text: str, scope: str = ALL, n: int = MAX_SUGGESTIONS) -> list[str]:
+    """The library's artist names closest to ``text`` (for commands that take an artist)."""
+    if not fold(text):
+        return []
+    return _close(text, _distinct(db, "coalesce(artist, albumartist)", scope), n)
+
+
+def _close(text: str, names: dict[str, str], n: int) -> list[str]:
+    """The spellings in ``names`` (folded -> spelling) closest to ``text``."""
+    found = difflib.get_close_matches(fold(text), list(names), n=n, cutoff=SUGGEST_CUTOFF)
+    return [names[f] for f in found]
+
+
+def _distinct(db, column: str, scope: str, limit: int | None = None) -> dict[str, str]:
+    sql = f"SELECT DISTINCT {column} FROM items WHERE {where(scope)} AND {column} IS NOT NULL"
+    rows = db.execute(sql + (f" LIMIT {int(limit)}" if limit else "")).fetchall()
+    out: dict[str, str] = {}
+    for (name,) in rows:
+        out.setdefault(fold(name), name)
+    return out
+
+
+def _close_titles(db, text, scope, artists, n, among=None) -> list[str]:
+    """Labels of the items by ``artists`` (None: any) whose title is closest to ``text``
+    (or whose title is one of ``among``)."""
+    if artists is not None and not artists:
+        return []
+    sql = f"SELECT artist, albumartist, title FROM items WHERE {where(scope)} AND title IS NOT NULL"
+    params: list = []
+    if artists:
+        sql += f" AND coalesce(artist, albumartist) IN ({marks(len(artists))})"
+        params += artists
+    if among is not None:
+        if not among:
+            return []
+        sql += f" AND title IN ({marks(len(among))})"
+        params += among
+    labels: dict[str, str] = {}
+    for artist, albumartist, title in db.execute(sql + " ORDER BY id", params):
         who = artist or albumartist
-        label = f"{who} - {title}" if who else title
-        names.setdefault(fold(label), label)
-        names.setdefault(fold(title), label)
-    close = difflib.get_close_matches(wanted, list(names), n=n * 2, cutoff=SUGGEST_CUTOFF)
-    return list(dict.fromkeys(names[c] for c in close))[:n]
+        labels.setdefault(fold(title), f"{who} - {title}" if who else title)
+    if among is not None:
+        return list(labels.values())
+    return [
+        labels[f] for f in difflib.get_close_matches(fold(text), list(labels), n, SUGGEST_CUTOFF)
+    ]
 
 
 # --- the steps ---------------------------------------------------------------------------------
@@ -144,17 +200,22 @@ def _by_artist_title(db, text: str, scope: str) -> Item | None:
     splits = [(a, t) for a, t in _splits(text) if a and t]
     if not splits:
         return None
-    rows = db.execute(
-        f"SELECT {select_columns()} FROM items WHERE title IS NOT NULL AND {where(scope)} "
-        "ORDER BY status = 'present' DESC, id"
-    ).fetchall()
-    items = [item_from_row(r) for r in rows]
+    _register(db)
     exact = {(a.casefold(), t.casefold()) for a, t in splits}
-    for item in items:
+    titles = sorted({t for _, t in exact})
+    for item in _candidates(db, scope, f"tuneup_casefold(title) IN ({marks(len(titles))})", titles):
         if ((item.artist_name or "").strip().casefold(), item.title.strip().casefold()) in exact:
             return item
     keyed = [({norm_artist(a), primary_artist(a)} - {""}, norm_title(t)) for a, t in splits]
-    for item in items:
+    keys = sorted(set().union(*(k for k, _ in keyed)))
+    if not keys:
+        return None
+    some = marks(len(keys))
+    condition = (
+        f"(tuneup_norm_artist(artist) IN ({some}) OR tuneup_primary_artist(artist) IN ({some}) "
+        f"OR tuneup_norm_artist(albumartist) IN ({some}))"
+    )
+    for item in _candidates(db, scope, condition, keys * 3):
         mine = {
             norm_artist(item.artist),
             primary_artist(item.artist),
@@ -164,6 +225,32 @@ def _by_artist_title(db, text: str, scope: str) -> Item | None:
         if any(t == title and artists & mine for artists, t in keyed):
             return item
     return None
+
+
+def _candidates(db, scope: str, condition: str, params: list):
+    """Items with a title matching ``condition``, present ones first, then by id."""
+    rows = db.execute(
+        f"SELECT {select_columns()} FROM items WHERE title IS NOT NULL AND {where(scope)} "
+        f"AND {condition} ORDER BY status = 'present' DESC, id",
+        params,
+    )
+    return (item_from_row(r) for r in rows)
+
+
+def _casefold(text):
+    return text.strip().casefold() if isinstance(text, str) else None
+
+
+def _register(db) -> None:
+    """The Python folds as SQL functions on this connection (SQLite's lower() and NOCASE fold
+    ASCII only), so the scan for candidates runs inside SQLite."""
+    conn = getattr(db, "conn", db)
+    for name, fn in (
+        ("tuneup_casefold", _casefold),
+        ("tuneup_norm_artist", norm_artist),
+        ("tuneup_primary_artist", primary_artist),
+    ):
+        conn.create_function(name, 1, fn, deterministic=True)
 
 
 def _unplayable(db, item: Item) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from tuneup.mixes.types import Mix, MixItem
 from tuneup.store import utcnow
-from tuneup.store.items import present
+from tuneup.store.items import newest, series_titles
 
 
 def load_rows(db, config, profile: str, profile_id: int, model_dir=None) -> list[Mix]:
@@ -36,24 +36,20 @@ def app_model(db, model_dir):
 
 
 def fallback_rows(db, profile: str, profile_id: int, size: int = 20) -> list[Mix]:
-    cur = db.execute(
-        "SELECT i.id, i.path, coalesce(i.title, ''), coalesce(i.artist, s.title), i.album, i.kind, i.duration "
-        f"FROM items i LEFT JOIN series s ON s.id = i.series_id WHERE {present('i')} "
-        "ORDER BY i.added_at DESC, i.id DESC LIMIT ?",
-        [size],
-    )
+    found = newest(db, size)
+    series = series_titles(db, (i.series_id for i in found))
     items = [
         MixItem(
-            r[0],
-            r[1],
-            r[2] or r[1].rsplit("/", 1)[-1],
-            r[3],
-            r[4],
-            r[5],
-            r[6],
+            i.id,
+            i.path,
+            i.title or i.path.rsplit("/", 1)[-1],
+            i.artist or series.get(i.series_id),
+            i.album,
+            i.kind,
+            i.duration,
             "new in your library",
         )
-        for r in cur
+        for i in found
     ]
     if not items:
         return []

@@ -22,7 +22,7 @@ from tuneup.cancel import cancel_check
 from tuneup.errors import DiskFullError, TuneupError
 from tuneup.library.scan.walk import display, walk
 from tuneup.store.db import check_before_long_write, utcnow, write
-from tuneup.store.items import mark_missing, mark_present, move_sql, upsert_sql
+from tuneup.store.items import mark_missing, mark_present, move_sql, select_in, upsert_sql
 
 Progress = Callable[[int, "int | None", str], None]
 
@@ -314,14 +314,12 @@ class _Scan:
                 "AND fingerprint IS NOT NULL"
             )
         )
-        gone = sorted(self.gone)
-        for i in range(0, len(gone), 500):
-            chunk = gone[i : i + 500]
-            rows += self.db.execute(
-                f"SELECT id, path_raw, fingerprint FROM items WHERE id IN "
-                f"({','.join('?' * len(chunk))}) AND fingerprint IS NOT NULL",
-                chunk,
-            ).fetchall()
+        rows += select_in(
+            self.db,
+            "SELECT id, path_raw, fingerprint FROM items WHERE id IN ({ids}) "
+            "AND fingerprint IS NOT NULL",
+            sorted(self.gone),
+        )
         seen = self.seen
         for item_id, path, fp in rows:
             if (

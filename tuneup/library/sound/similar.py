@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from tuneup.errors import NotFoundError
+from tuneup.store.items import select_in
 
 
 def nearest(db, item_id: int, k: int = 10, *, everything: bool = False, config=None) -> list[dict]:
@@ -56,14 +57,12 @@ def _not_music(db, item_id: int, config) -> set[int]:
 
 
 def _details(db, ids: list[int]) -> dict[int, dict]:
-    if not ids:
-        return {}
-    marks = ",".join("?" * len(ids))
-    rows = db.execute(
-        f"SELECT i.id, i.artist, i.title, i.path, f.data FROM items i JOIN features f ON f.item_id = i.id "
-        f"WHERE i.id IN ({marks})",
+    rows = select_in(
+        db,
+        "SELECT i.id, i.artist, i.title, i.path, f.data FROM items i JOIN features f "
+        "ON f.item_id = i.id WHERE i.id IN ({ids})",
         ids,
-    ).fetchall()
+    )
     out = {}
     for item_id, artist, title, path, data in rows:
         d = json.loads(data) if data else {}

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -12,6 +10,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from tuneup.store.items import fields_of, genres
 from tuneup.text import to_json
 from tuneup.tui.text import clean
 
@@ -35,18 +34,15 @@ FIELDS = (
 
 
 def item_details(db, item_id: int, profile_id: int) -> list[tuple[str, str]]:
-    row = db.execute(f"SELECT {', '.join(FIELDS)} FROM items WHERE id = ?", [item_id]).fetchone()
+    row = fields_of(db, item_id, FIELDS)
     if row is None:
         return [("item", f"#{item_id} is no longer in the library")]
     out = []
-    for name, value in zip(FIELDS, row):
+    for name, value in row.items():
+        if name == "genres":
+            value = ", ".join(genres(value))
         if value in (None, "", "[]"):
             continue
-        if name == "genres":
-            try:
-                value = ", ".join(map(str, json.loads(value)))
-            except ValueError:
-                pass
         if name == "duration":
             value = f"{int(value) // 60}:{int(value) % 60:02d}"
         out.append((name, clean(value)))
