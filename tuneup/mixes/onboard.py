@@ -42,6 +42,16 @@ def library_artists(db) -> dict[str, tuple[str, int]]:
     return artist_counts(db)
 
 
+def finish_onboarding(db, profile_id: int, genres: list[str], artists: list[str]) -> OnboardSummary:
+    """The wizard's last step: its picks become taste seeds (as `tuneup onboard` stores them), and the
+    profile's wizard is done."""
+    from tuneup.store.profiles import set_onboarding_state
+
+    summary = onboard(db, profile_id, genres, artists)
+    set_onboarding_state(db, profile_id, "done")
+    return summary
+
+
 def genre_choices(db) -> list[tuple[str, int]]:
     """The wizard's genre question: the library's genres (its spelling) with their item counts, most first."""
     return by_count(genre_counts(db))

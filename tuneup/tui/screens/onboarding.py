@@ -28,7 +28,7 @@ from textual.widgets import (
 from textual.widgets.selection_list import Selection
 
 from tuneup.library.stats import item_count
-from tuneup.mixes.onboard import artist_choices, genre_choices, onboard
+from tuneup.mixes.onboard import artist_choices, finish_onboarding, genre_choices
 from tuneup.store.profiles import set_onboarding_state
 from tuneup.summary import Summary
 from tuneup.tui import jobs
@@ -126,7 +126,9 @@ class OnboardingScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        set_onboarding_state(self.app.env.db, self.app.profile_id, "started")
+        self.app.run_in_thread(
+            set_onboarding_state, self.app.profile_id, "started", group="onboarding"
+        )
         self.query_one("#adventure-input", Input).value = str(
             self.app.env.config.get("adventurousness")
         )
@@ -184,8 +186,13 @@ class OnboardingScreen(Screen):
             self.app.cancel_job(self.job)
             self.query_one("#scan-status", Static).update("Cancelling…")
             return
-        set_onboarding_state(self.app.env.db, self.app.profile_id, "cancelled")
-        self.dismiss(False)
+        self.app.run_in_thread(
+            set_onboarding_state,
+            self.app.profile_id,
+            "cancelled",
+            then=lambda _: self.dismiss(False),
+            group="onboarding",
+        )
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         handlers = {
@@ -408,7 +415,12 @@ class OnboardingScreen(Screen):
         except TuneupError as exc:
             self.app.notify(str(exc), severity="error", markup=False)
             return
-        onboard(env.db, self.app.profile_id, sorted(self.genres), sorted(self.artists))
         env.config.save()
-        set_onboarding_state(env.db, self.app.profile_id, "done")
-        self.dismiss(True)
+        self.app.run_in_thread(
+            finish_onboarding,
+            self.app.profile_id,
+            sorted(self.genres),
+            sorted(self.artists),
+            then=lambda _summary: self.dismiss(True),
+            group="onboarding",
+        )

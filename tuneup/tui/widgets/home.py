@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -70,11 +72,10 @@ class HomePane(VerticalScroll):
         Binding("r", "radio", "Radio"),
     ]
 
+    @dataclass
     class RowsLoaded(Message):
-        def __init__(self, mixes: list[Mix], generation: int = 0):
-            super().__init__()
-            self.mixes = mixes
-            self.generation = generation
+        mixes: list[Mix]
+        generation: int = 0
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rich.segment import Segment
 from textual.binding import Binding
 from textual.geometry import Size
@@ -69,10 +71,9 @@ class LibraryView(ScrollView, can_focus=True):
 
     cursor = reactive(0, always_update=True)
 
+    @dataclass
     class ArtistFilter(Message):
-        def __init__(self, artist: str):
-            super().__init__()
-            self.artist = artist
+        artist: str
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
