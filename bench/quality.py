@@ -8,7 +8,7 @@ tuneup beside every baseline in the same run, every row side by side, the target
    last-1, random 80/20 (``--ml-seeds`` seeds, mean +- standard error over seeds) and a global time
    split; every model's hyperparameters chosen on a validation split carved from the training data
    (``bench/ml_protocols.py``), never from the test split.
-2. Simulated listeners (``tuneup/model/simulate.py``): 8 kinds x ``--sim-seeds`` people, each living
+2. Simulated listeners (``tuneup/simulate.py``): 8 kinds x ``--sim-seeds`` people, each living
    ``--weeks`` weeks with tuneup through the app's code path (onboard, weekly mix, plays logged,
    likes, bans) and, separately, with each baseline (``bench/sim_baselines.py``) and the oracle.
    The figure is the weekly mix's expected skip rate under the hidden taste (no sampling noise).
@@ -110,7 +110,7 @@ def ml_markdown(ml: dict[str, list], seeds: int) -> list[str]:
 def simulated(kinds, seeds: int, weeks: int, work: Path) -> list:
     from sim_baselines import BASELINES
 
-    from tuneup.model.simulate import live, make_world, run_tuneup
+    from tuneup.simulate import live, make_world, run_tuneup
 
     results = []
     for kind in kinds:
@@ -176,7 +176,7 @@ def sim_markdown(results, kinds, seeds: int, weeks: int) -> tuple[list[str], dic
             f"| {s} | " + " | ".join(f"{np.mean(by[w]):.3f}" for w in range(1, weeks + 1)) + " |"
         )
     if "drifting" in kinds and weeks >= 7:
-        from tuneup.model.simulate import DRIFT_WEEK
+        from tuneup.simulate import DRIFT_WEEK
 
         lines += [
             "",
@@ -222,7 +222,7 @@ def _ratio_all(results, simple, week) -> float:
 
 def cli_check(work: Path) -> list[str]:
     """Two listeners, 3 weeks each, through `tuneup` itself and in process: the lists must agree."""
-    from tuneup.model.simulate import run_tuneup
+    from tuneup.simulate import run_tuneup
 
     exe = str(Path(sys.executable).with_name("tuneup"))
     lines = [
@@ -266,7 +266,7 @@ def machine() -> str:
 
 
 def main() -> None:
-    from tuneup.model.simulate import KINDS
+    from tuneup.simulate import KINDS
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--skip-ml", action="store_true")

@@ -1,6 +1,6 @@
 """The simple methods the simulated listeners also live with, beside tuneup, for bench/quality.py.
 
-Each is a ``choose(world, now, k)`` for :func:`tuneup.model.simulate.live`: it sees what tuneup's
+Each is a ``choose(world, now, k)`` for :func:`tuneup.simulate.live`: it sees what tuneup's
 store would hold (the person's and housemate's plays, finishes, likes, bans and onboarding answers;
 never the hidden taste, except the oracle) and returns the week's list. Every list follows the
 weekly mix's rules: nothing played in the last 60 days, nothing banned, at most 2 per artist and
@@ -14,7 +14,7 @@ from datetime import datetime
 import numpy as np
 
 from tuneup.model.explore import diverse_pick
-from tuneup.model.simulate import FRESH_DAYS, GENRES, PERSON, World, mix_hours
+from tuneup.simulate import FRESH_DAYS, GENRES, PERSON, World, mix_hours
 
 DAY = 86400.0
 SESSION_GAP_S = 30 * 60

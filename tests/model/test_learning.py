@@ -2,7 +2,7 @@
 
 The library: 10 genres x 8 artists x 2 albums x 4 tracks (640 items) with audio vectors, in a real
 store; the person onboards, plays, skips, likes and bans through the same functions the `tuneup`
-commands call (tuneup.model.simulate.InProcessApp), and mixes come from tuneup.mixes.
+commands call (tuneup.simulate.InProcessApp), and mixes come from tuneup.mixes.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from datetime import timedelta
 import numpy as np
 import pytest
 
-from tuneup.model import simulate as S
+from tuneup import simulate as S
 
 WEEK = timedelta(days=7)
 

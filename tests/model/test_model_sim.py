@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tuneup.model.simulate import KINDS, live, make_listener, make_world, run_tuneup
+from tuneup.simulate import KINDS, live, make_listener, make_world, run_tuneup
 
 
 def test_tuneup_beats_random_and_still_discovers(tmp_path):
