@@ -60,6 +60,19 @@ def mix_cmd(
         False, "--daily", help="The Daily Mixes (one with --number, all with --dir)."
     ),
     radio: bool = typer.Option(False, "--radio", help="Radio from the SEEDs."),
+    prompt: Optional[str] = typer.Option(
+        None,
+        "--prompt",
+        metavar="TEXT",
+        help='A mix from words: "calm acoustic evening, no metal, some jazz" (docs/steering.md).',
+    ),
+    refine: Optional[str] = typer.Option(
+        None,
+        "--refine",
+        metavar="TEXT",
+        help='Change the last (or the given) prompt: "more jazz, less slow".',
+    ),
+    seed: int = typer.Option(0, "--seed", help="Another draw for the same prompt."),
     all_mixes: bool = typer.Option(
         False, "--all", help="Every current mix, one file each, into --dir."
     ),
@@ -101,6 +114,13 @@ def mix_cmd(
     from tuneup.errors import ConfigError
 
     env = get_env(ctx, profile)
+    if prompt is not None or refine is not None:
+        mixes = [_prompt_mix(env, prompt, refine, size, seed)]
+        if json:
+            print_json(mixes[0].as_dict())
+        else:
+            _emit(mixes, fmt.value, paths.value, out, directory)
+        return
     if seeds and not radio:
         raise ConfigError("SEEDs are for --radio: `tuneup mix --radio SEED...`")
     if sum([weekly, daily, radio, all_mixes]) > 1:
@@ -126,6 +146,22 @@ def mix_cmd(
         )
         return
     _emit(mixes, fmt.value, paths.value, out, directory)
+
+
+def _prompt_mix(env, prompt, refine, size, seed):
+    from tuneup.mixes import prompt as prompts
+
+    text = prompt if prompt is not None else prompts.last_prompt(env.db, env.profile_id)
+    if refine is not None:
+        if not text:
+            from tuneup.errors import ConfigError
+
+            raise ConfigError("nothing to refine yet: start with `tuneup mix --prompt TEXT`")
+        text = prompts.refine(text, refine)
+    mix = prompts.make(env.db, env.profile_id, text, size=size or prompts.DEFAULT_SIZE, seed=seed)
+    prompts.remember(env.db, env.profile_id, text)
+    _note(f"prompt: {text}")
+    return mix
 
 
 def _make(env, weekly, daily, radio, all_mixes, seeds, size, refresh, number):

@@ -191,6 +191,39 @@ class TuneupApp(App):
     def action_exclude(self) -> None:
         self.playback.feedback("exclude")
 
+    def action_prompt_mix(self) -> None:
+        """Ask for a prompt (starting from the last one), build its mix in a worker, play it."""
+        from tuneup.mixes.prompt import last_prompt
+        from tuneup.tui.screens.prompt import PromptScreen
+
+        self.run_in_thread(
+            last_prompt,
+            self.profile_id,
+            then=lambda last: self.push_screen(PromptScreen(last), self._prompt_given),
+            group="prompt mix",
+        )
+
+    def _prompt_given(self, text: str | None) -> None:
+        if not text:
+            return
+        from tuneup.mixes import prompt as prompts
+
+        def build(db, text):
+            mix = prompts.make(db, self.profile_id, text)
+            prompts.remember(db, self.profile_id, text)
+            return mix
+
+        self.run_in_thread(build, text, then=self._play_prompt_mix, group="prompt mix")
+
+    def _play_prompt_mix(self, mix) -> None:
+        from tuneup.tui.messages import PlayItems
+
+        if not mix.items:
+            self.notify(f"Nothing in the library fits: {mix.description}", severity="warning")
+            return
+        self.notify(f"{mix.name} ({len(mix.items)} items)", markup=False)
+        self.screen.post_message(PlayItems([i.item_id for i in mix.items], 0, source="prompt"))
+
     def action_volume(self, delta: int) -> None:
         self.playback.volume(delta)
 

@@ -47,6 +47,11 @@ COMMANDS: list[tuple[str, str, str]] = [
     ),
     ("Rescan the library", "app.rescan", "Find new, changed and missing files"),
     ("Re-analyse audio", "app.reanalyse", "Compute audio features again"),
+    (
+        "Prompt mix",
+        "app.prompt_mix",
+        "A mix from words: 'calm acoustic evening, no metal, some jazz'; refine it the same way",
+    ),
     ("Refresh home rows", "app.refresh_home", "Build the home rows again"),
     ("Run onboarding again", "app.onboarding", "Choose folders, genres and artists again"),
     ("Help: keys of this screen", "app.help", "(?)"),
