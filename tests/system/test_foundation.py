@@ -43,6 +43,23 @@ def test_core_imports_no_ui_module():
     assert out == "", f"core imported UI modules: {out}"
 
 
+def test_import_layers_hold():
+    """The static contracts in pyproject.toml (scripts/test.sh runs lint-imports too): here as well, so
+    a helper's run of this file before landing catches an import that runs back up a layer."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    lint = Path(sys.executable).parent / "lint-imports"
+    if not lint.exists():
+        pytest.fail(
+            "lint-imports is not installed: pip install -e '.[test]' (it brings import-linter)"
+        )
+    proc = subprocess.run(
+        [str(lint), "--no-cache", "--no-logo"], cwd=root, capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stdout[proc.stdout.find("Broken contracts") :]
+
+
 def test_nothing_created_at_import(tmp_path):
     home = tmp_path / "h"
     code = "import tuneup, tuneup.paths, tuneup.config, tuneup.store, tuneup.cli.main"
