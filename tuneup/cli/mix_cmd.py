@@ -53,7 +53,8 @@ def mix_cmd(
     seeds: Optional[List[str]] = typer.Argument(
         None,
         metavar="[SEED]...",
-        help="Radio seeds: a track (id, path or 'Artist - Title'), an artist, an album or a genre.",
+        help="Radio seeds: a track (id, path or 'Artist - Title'), an artist, an album or a genre; "
+        "with --path, the tracks to walk through.",
     ),
     weekly: bool = typer.Option(False, "--weekly", help="Discover Weekly (the default)."),
     daily: bool = typer.Option(
@@ -73,6 +74,12 @@ def mix_cmd(
         help='Change the last (or the given) prompt: "more jazz, less slow".',
     ),
     seed: int = typer.Option(0, "--seed", help="Another draw for the same prompt."),
+    path: bool = typer.Option(
+        False,
+        "--path",
+        help="A walk through the sound of the library from the first SEED track to the last, "
+        "through the ones between (docs/steering.md).",
+    ),
     all_mixes: bool = typer.Option(
         False, "--all", help="Every current mix, one file each, into --dir."
     ),
@@ -116,6 +123,15 @@ def mix_cmd(
     env = get_env(ctx, profile)
     if prompt is not None or refine is not None:
         mixes = [_prompt_mix(env, prompt, refine, size, seed)]
+        if json:
+            print_json(mixes[0].as_dict())
+        else:
+            _emit(mixes, fmt.value, paths.value, out, directory)
+        return
+    if path:
+        from tuneup.mixes.path import make as make_path
+
+        mixes = [make_path(env.db, env.profile_id, seeds or [], size=size or 20)]
         if json:
             print_json(mixes[0].as_dict())
         else:
