@@ -175,3 +175,19 @@ def year_so_far(db, profile_id: int, today: date) -> dict:
         "top_artist": top[1] if top else None,
         "top_plays": top[2] if top else 0,
     }
+
+
+def item_listening(db, item_id: int, profile_id: int) -> dict:
+    """One item's history for a profile (the TUI's Details): plays, skips, the last play, feedback."""
+    plays, skips, last = db.execute(
+        "SELECT count(*), coalesce(sum(skipped), 0), max(started_at) FROM listens "
+        "WHERE item_id = ? AND profile_id = ?",
+        [item_id, profile_id],
+    ).fetchone()
+    feedback = [
+        r[0]
+        for r in db.execute(
+            "SELECT kind FROM feedback WHERE item_id = ? AND profile_id = ?", [item_id, profile_id]
+        )
+    ]
+    return {"plays": plays, "skips": skips, "last": last, "feedback": feedback}

@@ -13,6 +13,11 @@ def item_count(db) -> int:
     return db.execute(f"SELECT count(*) FROM items WHERE {where(ON_DISK)}").fetchone()[0]
 
 
+def errors_since(db, since: str) -> int:
+    """Files a scan could not read since ``since`` (ISO time): the count a running scan shows."""
+    return db.execute("SELECT count(*) FROM scan_errors WHERE seen_at >= ?", [since]).fetchone()[0]
+
+
 def library_stats(db) -> dict:
     one = lambda sql, *p: db.execute(sql, p).fetchone()[0]  # noqa: E731
     present = where(ON_DISK)  # statistics count the files on disk, undecodable ones included

@@ -33,3 +33,8 @@ def needs_onboarding(db, profile_id: int) -> bool:
     if _settings(db, profile_id).get("onboarding") == "started":
         return True
     return not has_items(db)
+
+
+def profile_names(db) -> list[str]:
+    """Every profile (household member), by name."""
+    return [r[0] for r in db.execute("SELECT name FROM profiles ORDER BY name")]

@@ -16,6 +16,8 @@ from tuneup.store import utcnow
 def _with_errors(db, progress):
     """Scan progress with the count of files that could not be read so far (from scan_errors) in front
     of its info."""
+    from tuneup.library.stats import errors_since
+
     started = utcnow()
     last = [0.0, 0]
 
@@ -23,9 +25,7 @@ def _with_errors(db, progress):
         now = time.monotonic()
         if now - last[0] > 0.25:
             last[0] = now
-            last[1] = db.execute(
-                "SELECT count(*) FROM scan_errors WHERE seen_at >= ?", [started]
-            ).fetchone()[0]
+            last[1] = errors_since(db, started)
         progress(done, total, f"{last[1]} errors  {info}" if last[1] else info)
 
     return report

@@ -10,6 +10,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from tuneup.history.stats import item_listening
 from tuneup.store.items import fields_of, genres
 from tuneup.text import to_json
 from tuneup.tui.text import clean
@@ -46,22 +47,17 @@ def item_details(db, item_id: int, profile_id: int) -> list[tuple[str, str]]:
         if name == "duration":
             value = f"{int(value) // 60}:{int(value) % 60:02d}"
         out.append((name, clean(value)))
-    plays, skips, last = db.execute(
-        "SELECT count(*), coalesce(sum(skipped), 0), max(started_at) FROM listens WHERE item_id = ? AND "
-        "profile_id = ?",
-        [item_id, profile_id],
-    ).fetchone()
+    heard = item_listening(db, item_id, profile_id)
+    last = heard["last"]
     out.append(
-        ("your plays", f"{plays} ({skips} skipped)" + (f", last {last[:10]}" if last else ""))
-    )
-    feedback = [
-        r[0]
-        for r in db.execute(
-            "SELECT kind FROM feedback WHERE item_id = ? AND profile_id = ?", [item_id, profile_id]
+        (
+            "your plays",
+            f"{heard['plays']} ({heard['skips']} skipped)"
+            + (f", last {last[:10]}" if last else ""),
         )
-    ]
-    if feedback:
-        out.append(("feedback", ", ".join(feedback)))
+    )
+    if heard["feedback"]:
+        out.append(("feedback", ", ".join(heard["feedback"])))
     return out
 
 

@@ -17,7 +17,7 @@ from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tuneup.library.scan.roots import library_folders, remove_folder
-from tuneup.store.items import ON_DISK, where
+from tuneup.library.stats import item_count
 from tuneup.tui.folders import check_folder
 from tuneup.tui.messages import LibraryChanged
 from tuneup.tui.text import clean
@@ -75,7 +75,7 @@ class LibraryFolders(Vertical):
         with connection(db_file) as db:
             folders = library_folders(db)
             # files the scan found, playable or not (bookkeeping, like the per-folder counts)
-            total = db.execute(f"SELECT count(*) FROM items WHERE {where(ON_DISK)}").fetchone()[0]
+            total = item_count(db)
         self.app.call_from_thread(self._show, folders, total)
 
     def _show(self, folders: list[tuple[str, int]], total: int) -> None:

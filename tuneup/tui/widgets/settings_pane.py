@@ -8,6 +8,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from tuneup.config import SETTINGS
 from tuneup.errors import TuneupError
+from tuneup.store.profiles import profile_names
 from tuneup.tui.text import clean
 from tuneup.tui.widgets.library_folders import LibraryFolders
 from tuneup.tui.widgets.player_settings import (
@@ -71,7 +72,7 @@ class SettingsPane(VerticalScroll):
             self.query_one("#" + _id(key), Input).value = str(config.get(key))
         load_player_fields(self, config)
         self.query_one(LibraryFolders).reload()
-        names = [r[0] for r in app.env.db.execute("SELECT name FROM profiles ORDER BY name")]
+        names = profile_names(app.env.db)
         select = self.query_one("#profile-select", Select)
         with select.prevent(Select.Changed):
             select.set_options([(clean(n), n) for n in names])
