@@ -121,6 +121,9 @@ def test_the_cli_prints_the_mix_and_refines_the_last_prompt(tuneup_cmd, home, en
     )
     assert out["kind"] == "prompt" and len(out["items"]) == 3
     assert all(i["path"] for i in out["items"])
+    assert out["figures"]["size"] == 3 and out["figures"]["novelty"] == 1.0  # nothing played yet
+    rendered = json.loads(tuneup_cmd("mix", "--prompt", "jazz", "--format", "json").stdout)
+    assert rendered["figures"]["diversity"]["genres"] == 1
     again = json.loads(tuneup_cmd("mix", "--refine", "folk", "--size", "6", "--json").stdout)
     assert again["description"] == "jazz, folk" and len(again["items"]) == 6
     bad = tuneup_cmd("mix", "--prompt", "fokl", check=False)

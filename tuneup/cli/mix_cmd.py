@@ -122,7 +122,7 @@ def mix_cmd(
 
     env = get_env(ctx, profile)
     if prompt is not None or refine is not None:
-        mixes = [_prompt_mix(env, prompt, refine, size, seed)]
+        mixes = _with_figures(env, [_prompt_mix(env, prompt, refine, size, seed)])
         if json:
             print_json(mixes[0].as_dict())
         else:
@@ -131,7 +131,9 @@ def mix_cmd(
     if path:
         from tuneup.mixes.path import make as make_path
 
-        mixes = [make_path(env.db, env.profile_id, seeds or [], size=size or 20)]
+        mixes = _with_figures(
+            env, [make_path(env.db, env.profile_id, seeds or [], size=size or 20)]
+        )
         if json:
             print_json(mixes[0].as_dict())
         else:
@@ -146,6 +148,8 @@ def mix_cmd(
     if number is None and directory is None and not json:
         number = 1  # a playlist on stdout or in one file holds one mix
     mixes = _make(env, weekly, daily, radio, all_mixes, seeds or [], size, refresh, number)
+    if json or fmt.value == "json":
+        _with_figures(env, mixes)
     if to_mpd:
         from tuneup.playback.mpd import queue_mix
 
@@ -219,6 +223,14 @@ def _make(env, weekly, daily, radio, all_mixes, seeds, size, refresh, number):
                 raise NothingToMixError(f"there {count} today, not {number}")
             dailies = [dailies[number - 1]]
         mixes += dailies
+    return mixes
+
+
+def _with_figures(env, mixes):
+    from tuneup.mixes.figures import figures
+
+    for mix in mixes:
+        mix.figures = figures(env.db, env.profile_id, mix)
     return mixes
 
 

@@ -159,6 +159,8 @@ def render_json(mix: Mix, style: str = "absolute", base_dir: Path | None = None)
         "profile": mix.profile,
         "items": items,
     }
+    if mix.figures:
+        data["figures"] = mix.figures
     return _dumps(data)
 
 

@@ -56,6 +56,7 @@ class Mix:
     generated_at: str  # ISO 8601 UTC
     period: str | None = None  # 2026-W48, 2026-11-27, ...
     description: str = ""
+    figures: dict = field(default_factory=dict)  # mixes.figures, when a front end asked for them
 
     def as_dict(self) -> dict:
         data = {f.name: getattr(self, f.name) for f in fields(self)}
