@@ -119,23 +119,20 @@ def log(
     profile: str = ProfileOption,
     as_json: bool = JsonOption,
 ) -> None:
-    """Record a listen reported by another player or script (the mpv and cmus hooks use this)."""
-    from tuneup.history.log import log_play
+    """Record a listen reported by another player or script (the mpv and cmus hooks use this).
+
+    The report is kept safely first; if the database is busy for more than a moment, it is
+    recorded in the background and this returns at once (a player never waits)."""
+    from tuneup.history.log import prepare
+    from tuneup.history.record_soon import record_soon
 
     env = get_env(ctx, profile)
-    result = log_play(
-        env.db,
-        env.profile_id,
-        path,
-        played=played,
-        duration=duration,
-        ended=ended,
-        at=at,
-        source=source,
-        skip_seconds=env.config.get("history.skip_seconds"),
-    )
+    event = prepare(path, played=played, duration=duration, ended=ended, at=at, source=source)
+    result = record_soon(env, event)
     if as_json:
         print_json(result)
+    elif result.get("queued"):
+        say("the database is busy: the listen is queued and will be recorded in a moment")
     elif result["listen_id"] is None:
         say("already recorded")
 
@@ -219,8 +216,10 @@ def history(
 ) -> None:
     """Show the latest listens, newest first (times in local time)."""
     from tuneup.history.events import recent_listens
+    from tuneup.history.record_soon import record_waiting
 
     env = get_env(ctx, profile)
+    record_waiting(env)  # reports a busy store queued: shown as soon as they are in
     rows = recent_listens(env.db, env.profile_id, limit)
     if as_json:
         print_json(rows)

@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from tuneup.bounds import MAX_DURATION_S, finite
 from tuneup.errors import TuneupError
 from tuneup.store import write
 
@@ -57,8 +58,12 @@ def parse_time(text: str) -> datetime:
 
 
 def local_time(utc_iso: str) -> str:
-    """A stored UTC time shown in the local zone."""
-    return datetime.fromisoformat(utc_iso).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    """A stored UTC time shown in the local zone. One the local zone cannot hold (year 9999 east
+    of UTC, stored before `log --at` was range-checked) or that is not a time is shown as stored."""
+    try:
+        return datetime.fromisoformat(utc_iso).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    except (ValueError, OverflowError, OSError, TypeError):
+        return str(utc_iso)
 
 
 @dataclass
@@ -138,7 +143,9 @@ def file_tags(path: str | os.PathLike) -> dict:
         "title": first("title"),
         "album": first("album"),
         "mbid": first("musicbrainz_trackid"),
-        "duration_ms": int(length * 1000) if length else None,
+        "duration_ms": int(length * 1000)
+        if finite(length) and 0 < length <= MAX_DURATION_S
+        else None,
     }
 
 

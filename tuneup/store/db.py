@@ -34,13 +34,14 @@ class Database:
     migrations change must not do, and importing it cost every command ~0.2 s of CPU (it loads
     numpy; bench/RESULTS.md)."""
 
-    __slots__ = ("conn", "store_path", "damage", "tightened")
+    __slots__ = ("conn", "store_path", "damage", "tightened", "patient")
 
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
         self.store_path: Path | None = None  # None: in memory
         self.damage: str | None = None  # why the store is read-only (tuneup.store.guard)
         self.tightened: list[str] = []  # file modes open_db tightened, for doctor
+        self.patient = True  # False: a write waits only the busy timeout, once (player hooks)
 
     def execute(self, sql: str, parameters=None) -> sqlite3.Cursor:
         if parameters is None:
@@ -206,7 +207,7 @@ def write(db: Database) -> Iterator[Database]:
     if store is not None and (db.damage or guard.damage_note(store)):
         raise guard.damaged_error(store, db.damage)
     try:
-        _retry_locked(lambda: conn.execute("BEGIN IMMEDIATE"))
+        _retry_locked(lambda: conn.execute("BEGIN IMMEDIATE"), 50 if db.patient else 1)
         yield db
         _retry_locked(lambda: conn.execute("COMMIT"))
     except BaseException as exc:

@@ -11,14 +11,15 @@ from __future__ import annotations
 import json
 import re
 import zipfile
+import zlib
 from pathlib import Path
 
 from tuneup.errors import ImportFormatError
 from tuneup.history.importers.base import (
+    MAX_PLAY_MS,
     UNKNOWN_MS,
     Options,
     Where,
-    capped_lines,
     check_epoch,
     entry_object,
     feedback,
@@ -27,6 +28,7 @@ from tuneup.history.importers.base import (
     json_problem,
     listen,
     load_json,
+    numbered_lines,
     text_field,
 )
 
@@ -67,18 +69,37 @@ def _parse_zip(path: Path):
                 )
             for name in names:
                 handler = _feedback if _FEEDBACK.search(name) else _listen
-                with zf.open(name) as member:
-                    yield from _parse_lines(f"{path}:{name}", member, handler)
-    except zipfile.BadZipFile as exc:
+                yield from _parse_member(path, zf, name, handler)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError) as exc:
         raise ImportFormatError(f"{path}: broken zip file ({exc})") from None
+
+
+def _parse_member(path: Path, zf: zipfile.ZipFile, name: str, handler):
+    """One member's lines; what zipfile and zlib raise for a member they cannot read (encrypted,
+    Deflate64, AES, corrupt deflate data) becomes one line naming the member."""
+    info = zf.getinfo(name)
+    if info.flag_bits & 0x1:
+        raise ImportFormatError(f"{path}: {name} is encrypted; export it again without a password")
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        method = _METHODS.get(info.compress_type, f"method {info.compress_type}")
+        raise ImportFormatError(
+            f"{path}: {name} is compressed with {method}, which tuneup cannot read; "
+            "unzip it and import listens/*.jsonl, or zip it again with plain deflate"
+        )
+    try:
+        with zf.open(name) as member:
+            yield from _parse_lines(f"{path}:{name}", member, handler)
+    except (zlib.error, zipfile.BadZipFile, EOFError, RuntimeError, NotImplementedError) as exc:
+        raise ImportFormatError(f"{path}: {name} cannot be unpacked ({exc})") from None
+
+
+_METHODS = {9: "Deflate64", 12: "bzip2", 14: "LZMA", 93: "Zstandard", 99: "AES encryption"}
 
 
 def _parse_lines(name, lines, handler):
     """One JSON object per line, read line by line (``lines``: a binary file)."""
     where = Where(name, "line")
-    for where.n, line in enumerate(capped_lines(lines, name), 1):
-        if not line.strip():
-            continue
+    for where.n, line in numbered_lines(lines, name):
         try:
             entry = json.loads(line)
         except (
@@ -124,10 +145,12 @@ def _listen(entry: dict, where: Where) -> tuple:
 
 
 def _duration_ms(info: dict, where: Where) -> int | None:
+    """duration_ms, or duration in seconds; the range is checked on the milliseconds (31 years
+    "played" once got through as a duration in seconds below the limit for milliseconds)."""
     if info.get("duration_ms") is not None:
-        return int_field(info, "duration_ms", where)
+        return int_field(info, "duration_ms", where, maximum=MAX_PLAY_MS)
     if info.get("duration") is not None:
-        seconds = int_field(info, "duration", where)
+        seconds = int_field(info, "duration", where, maximum=MAX_PLAY_MS // 1000)
         return seconds * 1000
     return None
 

@@ -19,6 +19,7 @@ from datetime import datetime, timezone
 from itertools import repeat
 from pathlib import Path
 
+from tuneup.bounds import MAX_TEXT
 from tuneup.cancel import cancel_check
 from tuneup.errors import DiskFullError, ImportFormatError, TuneupError
 from tuneup.history.importers import importer
@@ -105,8 +106,11 @@ _SURROGATES = re.compile("[\ud800-\udfff]")
 
 def storable(value):
     """Text SQLite can store: a lone surrogate (JSON allows one as an escape, UTF-8 cannot hold it) becomes U+FFFD;
-    a NUL (SQLite's functions and its shell stop at one, so the text would look cut) becomes a space."""
+    a NUL (SQLite's functions and its shell stop at one, so the text would look cut) becomes a space;
+    nothing longer than MAX_TEXT characters is kept."""
     if type(value) is str:
+        if len(value) > MAX_TEXT:  # the parsers refuse these; a safety net for the rest
+            value = value[:MAX_TEXT]
         if "\x00" in value:
             value = value.replace("\x00", " ")
         if not value.isascii() and _SURROGATES.search(value):

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from tuneup.history.importers.base import (
     MAX_NUMBER,
+    MAX_TEXT,
     Options,
     Where,
     entry_object,
@@ -58,13 +59,15 @@ def parse(path: Path, options: Options = Options()):
             yield ignored("incognito")
             continue
         title = get("master_metadata_track_name")
-        if type(title) is not str or not title:
+        if type(title) is not str or not title or len(title) > MAX_TEXT:
             title = text_field(entry, "master_metadata_track_name", where)
         if title is None:
             podcast = get("episode_name") or get("episode_show_name") or get("spotify_episode_uri")
             yield ignored("podcast" if podcast else "no track name")
             continue
         reason = get("reason_end")
+        if reason is not None and type(reason) is not str:
+            reason = text_field(entry, "reason_end", where)  # explains: a list, an object, ...
         ended = end_reason(reason)
         skipped = ms < skip_ms and (get("skipped") is True or reason in SKIP_REASONS)
         if skipped:
