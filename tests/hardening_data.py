@@ -137,3 +137,30 @@ def checkpoint(path: Path) -> None:
             os.unlink(f"{path}{suffix}")
         except FileNotFoundError:
             pass
+
+
+def old_store(path: Path, version: int) -> Path:
+    """A store as tuneup at schema ``version`` left it (no application id, the default profile)."""
+    from tuneup.store.db import _statements
+    from tuneup.store.schema import MIGRATIONS
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("BEGIN")
+    conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+    conn.execute("INSERT INTO schema_version (version) VALUES (?)", [version])
+    for script in MIGRATIONS[:version]:
+        for statement in _statements(script):
+            conn.execute(statement)
+    conn.execute(
+        "INSERT INTO profiles (name, created_at) VALUES ('default', '2026-01-01T00:00:00Z')"
+    )
+    conn.execute(
+        "INSERT INTO items (path_raw, path, kind, size, mtime_ns, added_at, updated_at, title, "
+        "duration) VALUES (X'2F782E666C6163', '/x.flac', 'track', 1, 1, '2026-01-01', '2026-01-01', "
+        "'old', 9e999)"
+    )
+    conn.execute("COMMIT")
+    conn.close()
+    return path

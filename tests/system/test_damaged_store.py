@@ -16,17 +16,13 @@ import os
 import sqlite3
 
 import pytest
-from hardening_data import checkpoint, damage_pages, drop_table, foreign_db
+from hardening_data import checkpoint, damage_pages, drop_table, foreign_db, old_store
 from media import make_audio
 from tuidata import fill
 
 from tuneup.env import Env
 from tuneup.library.scan.scanner import scan
 from tuneup.paths import get_paths
-from tuneup.store.schema import MIGRATION_FINITE_VALUES, MIGRATIONS
-
-# the version before migration 6 (re-running it is harmless; it bounds values)
-BEFORE_FINITE = MIGRATIONS.index(MIGRATION_FINITE_VALUES)
 
 
 def _digest(path) -> str:
@@ -150,13 +146,7 @@ def test_a_device_at_the_store_path_is_refused_in_one_line(tmp_path, home, tuneu
 
 def test_an_older_tuneup_database_is_adopted(tmp_path, home, tuneup_cmd):
     """A store made before the application id existed is tuneup's: it gets the id and works."""
-    db = get_paths(home).ensure().db_file
-    fill(db, n_tracks=20)
-    conn = sqlite3.connect(db)
-    conn.execute("PRAGMA application_id = 0")
-    conn.execute("UPDATE schema_version SET version = ?", [BEFORE_FINITE])
-    conn.commit()
-    conn.close()
+    db = old_store(get_paths(home).db_file, 4)
     assert tuneup_cmd("ls").returncode == 0
     conn = sqlite3.connect(db)
     assert conn.execute("PRAGMA application_id").fetchone()[0] != 0

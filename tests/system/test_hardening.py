@@ -11,7 +11,7 @@ import asyncio
 import json
 import sqlite3
 
-from hardening_data import matroska
+from hardening_data import matroska, old_store
 from media import make_audio
 
 from tuneup.library.scan import reader as reader_mod
@@ -22,7 +22,7 @@ from tuneup.paths import get_paths
 from tuneup.store import open_db
 from tuneup.store.schema import MIGRATION_FINITE_VALUES, MIGRATIONS
 
-# the version before migration 6 (re-running it is harmless; it bounds values)
+# the schema before the migration that clears stored Inf
 BEFORE_FINITE = MIGRATIONS.index(MIGRATION_FINITE_VALUES)
 
 
@@ -78,11 +78,9 @@ def test_infinite_and_huge_durations_never_reach_the_store(tmp_path, home, tuneu
             _strict_json(proc.stdout)
 
 
-def _store_inf(db_file, *, old_schema: bool) -> None:
+def _store_inf(db_file) -> None:
     conn = sqlite3.connect(db_file)
     conn.execute("UPDATE items SET duration = 9e999 WHERE title = 'good'")
-    if old_schema:  # as the tuneup before migration 6 left it: the migration cleans it on open
-        conn.execute("UPDATE schema_version SET version = ?", [BEFORE_FINITE])
     conn.commit()
     conn.close()
 
@@ -96,16 +94,15 @@ def _scan_one(tmp_path, home, tuneup_cmd):
 
 
 def test_inf_stored_by_an_older_tuneup_is_cleaned_on_open(tmp_path, home, tuneup_cmd):
-    db_file = _scan_one(tmp_path, home, tuneup_cmd)
-    _store_inf(db_file, old_schema=True)
+    old_store(get_paths(home).db_file, BEFORE_FINITE)  # an item with duration +inf
     listing = _strict_json(tuneup_cmd("ls", "--json").stdout)
-    assert listing[0]["duration"] is None
+    assert [i["duration"] for i in listing] == [None]
     assert tuneup_cmd("stats").returncode == 0
 
 
 def test_inf_already_in_the_store_crashes_nothing(tmp_path, home, tuneup_cmd):
     db_file = _scan_one(tmp_path, home, tuneup_cmd)
-    _store_inf(db_file, old_schema=False)  # at the current schema: no migration to clean it
+    _store_inf(db_file)  # at the current schema: no migration to clean it
     for args in (("ls",), ("stats",), ("ls", "--json"), ("stats", "--json")):
         proc = tuneup_cmd(*args, check=False)
         assert proc.returncode == 0 and "Traceback" not in proc.stderr, (args, proc.stderr)
@@ -120,7 +117,7 @@ def test_tui_library_tab_opens_with_an_inf_duration(tmp_path, home, env, tuneup_
     from tuneup.tui.widgets.library_view import LibraryView
 
     db_file = _scan_one(tmp_path, home, tuneup_cmd)
-    _store_inf(db_file, old_schema=False)
+    _store_inf(db_file)
 
     async def run():
         app = create_app(env)
