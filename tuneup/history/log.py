@@ -123,5 +123,3 @@ def log_play(
     """Check and record one play of ``path`` now (the core's call; the CLI spools first)."""
     event = prepare(path, played=played, duration=duration, ended=ended, at=at, source=source)
     return record(db, profile_id, event, skip_seconds=skip_seconds)
-
-
