@@ -19,6 +19,7 @@ from tuneup.mixes.catalog import (
 from tuneup.mixes.flow import flow
 from tuneup.mixes.modelref import get_model, setting
 from tuneup.mixes.select import Picker, from_recs, stable_seed
+from tuneup.mixes.truth import honest_entries
 from tuneup.mixes.types import Mix
 from tuneup.store.items import ALL, artist_keys, by_ids, genres, present
 from tuneup.store.tallies import by_count, genre_counts
@@ -57,7 +58,10 @@ def daily(
         db, model, profile_id, plays, size, config, stable_seed(profile_id, period), now
     )
     made = [builder.from_cluster(c) for c in groups] if groups else builder.from_genres(count)
-    made = [(name, entries) for name, entries in made if entries][:count]
+    made = [(name, honest_entries(db, profile_id, entries)) for name, entries in made if entries][
+        :count
+    ]
+    played = _has_plays(db, profile_id)
     generated = iso(now)
     mixes, stored = [], []
     for n, (label, entries) in enumerate(made, start=1):
@@ -80,7 +84,7 @@ def daily(
                 profile_name(db, profile_id),
                 generated,
                 period,
-                _description(label),
+                _description(label, played),
             )
         )
     saved.save(db, profile_id, KIND, period, stored)
@@ -233,6 +237,7 @@ def stored_mixes(db, profile_id: int, period: str, inputs: str | None = None) ->
     if inputs is None:
         inputs = taste_stamp(db, profile_id)
     banned = banned_ids(db, profile_id)
+    played = _has_plays(db, profile_id)
     out = []
     for kept in saved.current(saved.load(db, profile_id, KIND, period), inputs):
         items = mix_items(db, [e for e in kept.entries if e[0] not in banned])
@@ -246,11 +251,23 @@ def stored_mixes(db, profile_id: int, period: str, inputs: str | None = None) ->
                     profile_name(db, profile_id),
                     kept.generated_at,
                     period,
-                    _description(label),
+                    _description(label, played),
                 )
             )
     return out
 
 
-def _description(label: str) -> str:
-    return f"Your {label.removesuffix(' and more')} favourites with close tracks you rarely play; new every day"
+def _has_plays(db, profile_id: int) -> bool:
+    return bool(
+        db.execute(
+            "SELECT 1 FROM listens WHERE profile_id = ? AND end_reason = 'finished' LIMIT 1",
+            [profile_id],
+        ).fetchone()
+    )
+
+
+def _description(label: str, played: bool = True) -> str:
+    what = label.removesuffix(" and more")
+    if not played:  # no favourites to speak of yet
+        return f"{what} from your library; new every day"
+    return f"Your {what} favourites with close tracks you rarely play; new every day"

@@ -22,6 +22,7 @@ from tuneup.mixes.catalog import (
 from tuneup.mixes.flow import flow
 from tuneup.mixes.modelref import get_model, setting
 from tuneup.mixes.select import Picker, from_recs, stable_seed
+from tuneup.mixes.truth import honest_entries
 from tuneup.mixes.types import Mix
 from tuneup.store.items import artist_keys
 from tuneup.store.taste_version import taste_stamp
@@ -55,6 +56,7 @@ def weekly(
     model = model or get_model(db, model_dir)
     entries = _pick(db, model, profile_id, now, period, size, config, refresh)
     generated = iso(now)
+    entries = honest_entries(db, profile_id, entries)  # every reason backed by the store
     items = flow(db, mix_items(db, entries))
     saved.save(
         db,
