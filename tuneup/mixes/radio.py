@@ -58,6 +58,7 @@ class RadioSession:
         self._dropped_hoods: set[int] = set()
         self._seed_sample = _spread(seed_items, SEED_SAMPLE)
         self._single_items = {s.item_ids[0] for s in self.seeds if s.kind == "item"}
+        self._own_next: dict[str, int] = {}  # per seed: how far its own items have been offered
 
     @property
     def name(self) -> str:
@@ -117,7 +118,12 @@ class RadioSession:
         )
         artists = {r.item_id: self._artist(r.item_id) for r in recs}
         out: list[Pick] = []
-        for _ in range(n):
+        own = self._own_seed_item(exclude)  # an artist's radio plays the artist too
+        if own is not None and n > 0:
+            exclude.add(own.item_id)
+            self.queued.append(own.item_id)
+            out.append(own)
+        for _ in range(n - len(out)):
             rec = self._choose(recs, artists, exclude)
             if rec is None:
                 break
@@ -142,9 +148,33 @@ class RadioSession:
             return rec
         return fallback
 
+    def _own_seed_item(self, exclude: set[int]) -> Pick | None:
+        """The next of an artist's, album's or genre's own tracks (the seeds themselves are never
+        "similar" to themselves, so the model alone would leave them all out)."""
+        for seed in self.seeds:
+            if seed.kind == "item":
+                continue
+            for item_id in seed.item_ids[self._own_next.get(seed.text, 0) :]:
+                self._own_next[seed.text] = self._own_next.get(seed.text, 0) + 1
+                if (
+                    item_id not in exclude
+                    and self.model.row(item_id) >= 0
+                    and self._artist(item_id) not in self._dropped_artists
+                ):
+                    seeds = ", ".join(s.label for s in self.seeds)
+                    reason = _OWN[seed.kind].format(label=seed.label)
+                    return Pick(item_id, f"radio from {seeds}: {reason}", False, None)
+        return None
+
     def _reason(self, rec) -> str:
         seeds = ", ".join(s.label for s in self.seeds)
-        return f"radio from {seeds}: {rec.reason}" if rec.reason else f"radio from {seeds}"
+        if rec.reason and rec.reason not in _GENERIC:
+            return f"radio from {seeds}: {rec.reason}"
+        if self.queued:  # each step is chosen near the seeds and the item before it: say which
+            from tuneup.store.items import label_of
+
+            return f"radio from {seeds}: close to it and to {label_of(self.db, self.queued[-1])}"
+        return f"radio from {seeds}"
 
     def _hood(self, item_id: int) -> int:
         """The item's sound neighbourhood in the model (-1 when it has none)."""
@@ -156,6 +186,14 @@ class RadioSession:
 
     def _artist(self, item_id: int) -> str:
         return artist_keys(self.db, [item_id]).get(item_id, "")
+
+
+_OWN = {
+    "artist": "by {label}, the radio's seed",
+    "album": "from {label}, the radio's seed",
+    "genre": "{label}, the radio's seed genre",
+}
+_GENERIC = {"close to your seed", ""}
 
 
 def _spread(ids: list[int], n: int) -> list[int]:
