@@ -15,7 +15,6 @@ import sqlite3
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Callable
 
 from tuneup.bounds import storable
 from tuneup.cancel import cancel_check
@@ -23,8 +22,7 @@ from tuneup.errors import DiskFullError, TuneupError
 from tuneup.library.scan.walk import display, walk
 from tuneup.store.db import check_before_long_write, utcnow, write
 from tuneup.store.items import mark_missing, mark_present, move_sql, select_in, upsert_sql
-
-Progress = Callable[[int, "int | None", str], None]
+from tuneup.summary import Progress
 
 FLUSH_ROWS = 500  # rows per write transaction
 FLUSH_SECONDS = 1.0  # ...or at least this often, so the TUI sees progress

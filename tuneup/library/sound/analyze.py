@@ -22,8 +22,7 @@ from tuneup.errors import DiskFullError
 from tuneup.library.scan.walk import display
 from tuneup.store.db import utcnow, write
 from tuneup.store.items import ON_DISK, where
-
-Progress = Callable[..., None]
+from tuneup.summary import Progress
 
 
 @dataclass
