@@ -23,6 +23,12 @@ CORE = [
     "tuneup.config",
     "tuneup.env",
     "tuneup.errors",
+    "tuneup.demo",
+    "tuneup.update",
+    "tuneup.simulate",
+    "tuneup.summary",
+    "tuneup.cancel",
+    "tuneup.text",
 ]
 
 
