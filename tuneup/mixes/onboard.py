@@ -58,11 +58,16 @@ def genre_choices(db) -> list[tuple[str, int]]:
 
 
 def artist_choices(db, genres: list[str] | None = None) -> list[tuple[str, int]]:
-    """The wizard's artist question: the library's artists (one per artist_key, "The Beatles" =
-    "Beatles, The") with their item counts, most first; with ``genres``, only items carrying one of
-    them. Artists and genres are told apart as `onboard` matches picks, so every choice offered is
-    one the library has."""
-    return by_count(artist_counts(db, genres))
+    """The wizard's artist question: every artist of the library (one per artist_key, "The
+    Beatles" = "Beatles, The") with its item count, most first; with ``genres``, the artists of
+    those genres come first. All are offered: most files of a real library carry no genre, so a
+    list of the chosen genres' artists alone hides most of them. Every choice is one `onboard`
+    matches."""
+    every = artist_counts(db)
+    if not genres:
+        return by_count(every)
+    first = artist_counts(db, genres)
+    return by_count(first) + by_count({k: v for k, v in every.items() if k not in first})
 
 
 def _match(

@@ -371,10 +371,10 @@ class OnboardingScreen(Screen):
         self._filter_artists(self.query_one("#artist-search", Input).value)
 
     def _shown_artists(self) -> list[tuple[str, str]]:
-        query = self.query_one("#artist-search", Input).value.casefold()
-        return [(f"{clean(a)}  ({n})", a) for a, n in self.artist_options if query in a.casefold()][
-            :500
-        ]
+        from tuneup.store.normalize import fold
+
+        query = fold(self.query_one("#artist-search", Input).value)  # "alex" finds "Àlex"
+        return [(f"{clean(a)}  ({n})", a) for a, n in self.artist_options if query in fold(a)][:500]
 
     def _filter_artists(self, _query: str) -> None:
         lst = self.query_one("#artist-list", SelectionList)
