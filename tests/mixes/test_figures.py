@@ -39,3 +39,14 @@ def test_min_artist_gap():
     assert min_artist_gap(["a", "b", "a", "c", "b"]) == 1
     assert min_artist_gap(["a", "b", "c"]) is None
     assert min_artist_gap(["", "", "a"]) is None  # unknown artists are not "the same"
+
+
+def test_space_artists_keeps_three_between_where_the_mix_allows():
+    from tuneup.mixes.flow import space_artists
+
+    items = list(range(8))
+    artists = ["a", "a", "b", "b", "c", "d", "e", "f"]
+    spaced = space_artists(items, artists)
+    got = [artists[i] for i in spaced]
+    assert min_artist_gap(got) >= 3 and sorted(spaced) == items
+    assert space_artists([1, 2], ["a", "a"]) == [1, 2]  # one artist only: nothing to space

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from tuneup.mixes.types import MixItem
-from tuneup.store.items import select_in
+from tuneup.store.items import artist_keys, select_in
 
 NOTES = {"c": 0, "d": 2, "e": 4, "f": 5, "g": 7, "a": 9, "b": 11}
 # Camelot wheel position (1-12) of each major key's pitch class; a minor key sits where its relative major does.
@@ -121,6 +121,38 @@ def order_for_flow(items: list[MixItem], sound: dict[int, Sound]) -> list[MixIte
     return ordered
 
 
+ARTIST_GAP = 3  # at least this many items between two by the same artist, where the mix allows
+
+
 def flow(db, items: list[MixItem]) -> list[MixItem]:
-    """``items`` reordered to flow, using whatever the store knows about their sound."""
-    return order_for_flow(items, sounds(db, [i.item_id for i in items]))
+    """``items`` reordered to flow, using whatever the store knows about their sound, then spaced so
+    an artist comes back only after :data:`ARTIST_GAP` others (issue 19)."""
+    ordered = order_for_flow(items, sounds(db, [i.item_id for i in items]))
+    keys = artist_keys(db, [i.item_id for i in ordered])
+    return space_artists(ordered, [keys.get(i.item_id, "") for i in ordered])
+
+
+def space_artists(items: list, artists: list[str], gap: int = ARTIST_GAP) -> list:
+    """``items`` in their order, except that each place takes the first remaining item whose artist
+    is not among the last ``gap`` placed; an item that fits nowhere on the way is put back at the
+    first place where ``gap`` others stand on both sides of it (at the end when there is none).
+    Unknown artists ('') are never "the same"."""
+    pending = list(zip(items, artists))
+    out: list[tuple] = []
+    while pending:
+        recent = {a for _, a in out[-gap:]}
+        pick = next((k for k, (_, a) in enumerate(pending) if not a or a not in recent), None)
+        if pick is None:
+            break
+        out.append(pending.pop(pick))
+    for entry in pending:  # the tail no order could space: find each a place inside
+        out.insert(_free_place(out, entry[1], gap), entry)
+    return [item for item, _ in out]
+
+
+def _free_place(out: list[tuple], artist: str, gap: int) -> int:
+    for pos in range(len(out) + 1):
+        around = {a for _, a in out[max(0, pos - gap) : pos + gap]}
+        if artist not in around:
+            return pos
+    return len(out)
