@@ -57,3 +57,25 @@ def test_exclude_refuses_what_names_nothing_with_did_you_mean(tuneup_cmd, home, 
     assert bad.returncode == 1 and "MM-DD..MM-DD" in bad.stderr
     bad = tuneup_cmd("exclude", "mood", "sad", check=False)
     assert bad.returncode == 1 and "cannot exclude" in bad.stderr
+
+
+def test_forget_a_cluster_of_the_taste(tuneup_cmd, home, env):
+    db = env.db
+    library(db)
+    now = datetime.now(timezone.utc)
+    add_listens(db, sessions([[1, 2, 3, 6, 7]] * 4, start=now - timedelta(days=20)))
+    add_listens(db, sessions([[16, 17, 21, 22]] * 4, start=now - timedelta(days=10)))  # techno
+    env.close()
+    taste = json.loads(tuneup_cmd("taste", "--json").stdout)
+    assert taste["clusters"]
+    first = taste["clusters"][0]
+    rule = json.loads(tuneup_cmd("taste", "--forget-cluster", "1", "--json").stdout)
+    assert rule["kind"] == "playlist" and rule["label"].startswith("cluster 1:")
+    after = json.loads(tuneup_cmd("taste", "--json").stdout)
+    kept = {i for c in after["clusters"] for i in c["item_ids"]}
+    played = {1, 2, 3, 6, 7, 16, 17, 21, 22}
+    assert set(first["item_ids"]) & played  # the cluster was made of what was played
+    assert not (set(first["item_ids"]) & played & kept)  # what it held no longer shapes the taste
+    assert not after["top_genres"] or after["top_genres"] != taste["top_genres"]
+    bad = tuneup_cmd("taste", "--forget-cluster", "99", check=False)
+    assert bad.returncode == 1 and "clusters" in bad.stderr

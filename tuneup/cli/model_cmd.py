@@ -134,12 +134,33 @@ def why_cmd(
         console.print(f"     {key:<20} {value:>8.3f}  x {weight:+.3f}", markup=False)
 
 
-def taste_cmd(ctx: typer.Context, profile: str = ProfileOption, json: bool = JsonOption) -> None:
-    """Summarise this profile's taste: top genres and artists, times of day, and its clusters."""
+def taste_cmd(
+    ctx: typer.Context,
+    forget_cluster: int = typer.Option(
+        None,
+        "--forget-cluster",
+        metavar="N",
+        help="Leave cluster N's items out of your taste (an exclusion rule; undo with "
+        "`tuneup exclude --undo ID`).",
+    ),
+    profile: str = ProfileOption,
+    json: bool = JsonOption,
+) -> None:
+    """Summarise this profile's taste: top genres and artists, times of day, its clusters and the
+    exclusion rules; --forget-cluster N takes a cluster out of it."""
     env = get_env(ctx, profile)
     from tuneup.store import exclusions
 
     taste = _model(env).taste(env.profile_id)
+    if forget_cluster is not None:
+        from tuneup.mixes.exclude import forget_cluster as forget
+
+        rule = forget(env.db, env.profile_id, taste.clusters, forget_cluster)
+        if json:
+            print_json(rule.as_dict())
+        else:
+            say(f"rule {rule.id}: {rule.describe()} (undo: tuneup exclude --undo {rule.id})")
+        return
     rules = exclusions.rules(env.db, env.profile_id)
     if json:
         print_json({**taste.as_dict(), "exclusions": [r.as_dict() for r in rules]})

@@ -48,6 +48,25 @@ def item_rule(db, profile_id: int, item_id: int) -> exclusions.Rule:
     return exclude(db, profile_id, "track", str(item_id))
 
 
+def forget_cluster(db, profile_id: int, clusters, number: int) -> exclusions.Rule:
+    """Leave taste cluster ``number`` (1-based, as ``tuneup taste`` lists them) out of the taste:
+    stored as a fixed list of its items, like a playlist rule."""
+    if not 1 <= number <= len(clusters):
+        raise NotFoundError(
+            f"cluster {number}: this profile's taste has {len(clusters)} clusters (see `tuneup taste`)"
+        )
+    cluster = clusters[number - 1]
+    ids = [int(i) for i in cluster.item_ids]
+    return exclusions.add(
+        db,
+        profile_id,
+        "playlist",
+        f"cluster:{number}",
+        f"cluster {number}: {cluster.name} ({len(ids)} items)",
+        extra=json.dumps(ids),
+    )
+
+
 def _track(db, value, _end, _artist):
     item = resolve(db, value, ALL)
     return str(item.id), f"track {item.label}", None
@@ -181,4 +200,4 @@ _BUILDERS = {
     "window": _window,
 }
 
-__all__ = ["exclude", "item_rule", "parse_time"]
+__all__ = ["exclude", "forget_cluster", "item_rule", "parse_time"]
