@@ -103,7 +103,9 @@ def test_home_rows_move_details_and_play_request(env, library):
     async def run():
         app = make_app(env)
         played = []
-        app.playback.play = lambda ids, start=0, source="": played.append((ids, start, source))
+        app.playback.play = lambda ids, start=0, source="", label="": played.append(
+            (ids, start, source)
+        )
         async with app.run_test(size=SIZE) as pilot:
             await settle(app, pilot)
             focused = app.screen.focused

@@ -23,6 +23,13 @@ class TuneupApp(App):
     TITLE = "tuneup"
     CSS_PATH = "app.tcss"
     COMMANDS = App.COMMANDS | {TuneupCommands}
+
+    def get_system_commands(self, screen):
+        """Textual's own entries, less the ones tuneup lists in its words (Quit, Keys)."""
+        for command in super().get_system_commands(screen):
+            if command.title not in ("Quit", "Keys"):
+                yield command
+
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
         Binding("q", "quit", "Quit"),
@@ -38,7 +45,9 @@ class TuneupApp(App):
         Binding("b", "previous", "Prev", show=False),
         Binding("s", "skip", "Skip"),
         Binding("l", "like", "Like"),
+        Binding("d", "dislike", "Dislike", show=False),
         Binding("x", "ban", "Ban", show=False),
+        Binding("u", "undo_feedback", "Undo like/ban", show=False),
         Binding("e", "exclude", "Exclude from taste", show=False),
         Binding("plus,equals_sign", "volume(5)", "Vol+", show=False),
         Binding("minus", "volume(-5)", "Vol-", show=False),
@@ -187,6 +196,38 @@ class TuneupApp(App):
 
     def action_ban(self) -> None:
         self.playback.feedback("ban")
+
+    def action_dislike(self) -> None:
+        self.playback.feedback("dislike")
+
+    def action_undo_feedback(self) -> None:
+        self.playback.undo_feedback()
+
+    def action_play_mix(self, index: int) -> None:
+        """Play Home's row ``index`` from its first item (the palette's mix entries)."""
+        from tuneup.tui.widgets.home import HomePane
+
+        for pane in self.query(HomePane):
+            if 0 <= index < len(pane.mixes):
+                mix = pane.mixes[index]
+                self.playback.play([i.item_id for i in mix.items], 0, mix.kind, mix.name)
+                return
+        self.notify("That mix is not on Home any more.", severity="warning", markup=False)
+
+    def action_radio(self) -> None:
+        """Radio from what plays, or else the focused item."""
+        from tuneup.tui.playback import focused_item
+
+        state = self.playback.state
+        item_id = state.item_id if state.playing else focused_item(self)
+        if item_id is None:
+            self.notify("Nothing to start a radio from: play or focus an item first.")
+            return
+        self.playback.radio(item_id)
+
+    def action_switch_profile(self, name: str) -> None:
+        if name != self.env.profile_name:
+            self.switch_profile(name)
 
     def action_exclude(self) -> None:
         self.playback.feedback("exclude")

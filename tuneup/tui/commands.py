@@ -6,6 +6,8 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from tuneup.text import terminal
+
 # (title, app action, help). The app action runs through App.run_action, so the keys and the
 # palette share one code path.
 COMMANDS: list[tuple[str, str, str]] = [
@@ -18,8 +20,11 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("Next", "app.next", "Next item in the queue (n)"),
     ("Previous", "app.previous", "Previous item (b)"),
     ("Skip", "app.skip", "Skip the current item; recorded as a skip (s)"),
-    ("Like", "app.like", "Like what is playing (l)"),
-    ("Ban", "app.ban", "Never recommend or play this again (x)"),
+    ("Like / unlike", "app.like", "Like what plays (or the focused item); again takes it back (l)"),
+    ("Dislike / undislike", "app.dislike", "Less like this; again takes it back (d)"),
+    ("Ban / unban", "app.ban", "Never recommend or play this again; again lifts the ban (x)"),
+    ("Undo the last like, dislike or ban", "app.undo_feedback", "(u)"),
+    ("Radio from this item", "app.radio", "Endless radio seeded from what plays or is focused (r)"),
     (
         "Exclude from my taste",
         "app.exclude",
@@ -59,14 +64,40 @@ COMMANDS: list[tuple[str, str, str]] = [
 ]
 
 
+def _entries(app) -> list[tuple[str, str, str]]:
+    """The fixed actions, then one entry per Home row and per profile (they change as the app runs)."""
+    from tuneup.tui.widgets.home import HomePane
+
+    entries = list(COMMANDS)
+    for pane in app.query(HomePane):
+        for index, mix in enumerate(pane.mixes):
+            entries.append((f"Play {terminal(mix.name)}", f"app.play_mix({index})", "Home row"))
+    current = app.env.profile_name
+    for (name,) in app.env.db.execute("SELECT name FROM profiles ORDER BY name"):
+        if name != current:
+            entries.append(
+                (f"Switch to profile {terminal(name)}", f"app.switch_profile({name!r})", "")
+            )
+    return entries
+
+
 class TuneupCommands(Provider):
+    _cached: list | None = None
+
+    @property
+    def entries(self) -> list[tuple[str, str, str]]:
+        """Read once per palette opening (a provider lives that long), not per key typed."""
+        if self._cached is None:
+            self._cached = _entries(self.app)
+        return self._cached
+
     async def discover(self) -> Hits:
-        for title, action, help_text in COMMANDS:
+        for title, action, help_text in self.entries:
             yield DiscoveryHit(title, partial(self.app.run_action, action), help=help_text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for title, action, help_text in COMMANDS:
+        for title, action, help_text in self.entries:
             score = matcher.match(title)
             if score > 0:
                 yield Hit(

@@ -13,14 +13,22 @@ from typing import Callable
 
 
 class FeedbackWriter:
-    def __init__(self, db_file, on_done: Callable[[str, int, str | None, str | None], None]):
+    def __init__(
+        self,
+        db_file,
+        on_done: Callable[[str, int, str | None, str | None], None],
+        on_marks: Callable[[int, tuple[str, ...]], None] | None = None,
+    ):
         self.db_file = db_file
         self.on_done = on_done  # (kind, item_id, label, error): one of the last two is None
+        self.on_marks = on_marks  # (item_id, its feedback kinds now) after every write
         self._queue: queue.Queue = queue.Queue()
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
 
     def submit(self, profile_id: int, item_id: int, kind: str) -> None:
+        """``kind``: like, dislike, ban or exclude; ``un`` + one of the first three takes it back;
+        ``toggle-`` + one of them sets it, or takes it back when the item already has it."""
         with self._start_lock:
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(
@@ -47,7 +55,7 @@ class FeedbackWriter:
             self._fail_waiting(str(exc))
 
     def _serve(self, db) -> None:
-        from tuneup.history.events import set_feedback
+        from tuneup.history.events import feedback_of
         from tuneup.store.items import label_of
 
         while True:
@@ -63,12 +71,15 @@ class FeedbackWriter:
                     rule = item_rule(db, profile_id, item_id)
                     label = f"{label_of(db, item_id)} (undo: tuneup exclude --undo {rule.id})"
                 else:
-                    set_feedback(db, profile_id, item_id, kind)
+                    kind = _write(db, profile_id, item_id, kind)
                     label = label_of(db, item_id)
+                marks = tuple(feedback_of(db, profile_id, item_id))
             except Exception as exc:  # shown to the person; the thread keeps serving
                 self.on_done(kind, item_id, None, str(exc))
                 continue
             self.on_done(kind, item_id, label, None)
+            if self.on_marks is not None:
+                self.on_marks(item_id, marks)
 
     def _fail_waiting(self, error: str) -> None:
         """Each waiting like or ban is reported as not saved; the next submit starts a new thread."""
@@ -81,3 +92,18 @@ class FeedbackWriter:
                 job.set()
             else:
                 self.on_done(job[2], job[1], None, error)
+
+
+def _write(db, profile_id: int, item_id: int, kind: str) -> str:
+    """Write one like/dislike/ban, its undo ("unlike") or a toggle; returns what was done."""
+    from tuneup.history.events import feedback_of, set_feedback, undo_feedback
+
+    if kind.startswith("toggle-"):
+        kind = kind.removeprefix("toggle-")
+        if kind in feedback_of(db, profile_id, item_id):
+            kind = "un" + kind
+    if kind.startswith("un"):
+        undo_feedback(db, profile_id, item_id, kind.removeprefix("un"))
+    else:
+        set_feedback(db, profile_id, item_id, kind)
+    return kind

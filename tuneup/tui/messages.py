@@ -61,6 +61,7 @@ class PlayState:
     up_next: list[str] = field(default_factory=list)
     playing: bool = False
     notice: str = ""  # a short note after the title ("video in mpv's window", "MPD not connected")
+    playing_from: str = ""  # the mix, radio or list the queue came from
 
 
 @dataclass
@@ -78,6 +79,7 @@ class PlayItems(Message):
     item_ids: list[int]
     start: int = 0
     source: str = ""
+    label: str = ""  # what the now-playing bar says it plays from ("Discover Weekly", "Library")
 
 
 @dataclass
@@ -95,3 +97,11 @@ class StartRadio(Message):
     """Start radio seeded from one item."""
 
     item_id: int
+
+
+@dataclass
+class FeedbackChanged(Message):
+    """An item's likes, dislikes and bans changed: ``marks`` is what it has now."""
+
+    item_id: int
+    marks: tuple[str, ...] = ()

@@ -19,7 +19,7 @@ from typing import Callable
 from tuneup.playback.players import default_player
 from tuneup.playback.radio_queue import RADIO
 from tuneup.tui.feedback_writer import FeedbackWriter
-from tuneup.tui.messages import PlayState, PlayStateChanged
+from tuneup.tui.messages import FeedbackChanged, PlayState, PlayStateChanged
 from tuneup.tui.text import clean
 
 PLAYBACK_HINTS = {
@@ -30,6 +30,17 @@ PLAYBACK_HINTS = {
 
 def _remote(player) -> bool:
     return bool(getattr(player, "remote", False))
+
+
+FEEDBACK_DONE = {
+    "like": "Liked",
+    "unlike": "Like taken back",
+    "dislike": "Disliked",
+    "undislike": "Dislike taken back",
+    "ban": "Banned",
+    "unban": "Ban lifted",
+    "exclude": "Excluded from your taste",
+}
 
 
 class PlaybackController:
@@ -46,13 +57,18 @@ class PlaybackController:
         )  # the session's DB connection is used by one thread at a time
         self._extending = False
         self._connected: bool | None = None  # MPD's, as last shown
-        self.feedback_writer = FeedbackWriter(app.env.paths.db_file, self._feedback_written)
+        self.feedback_writer = FeedbackWriter(
+            app.env.paths.db_file, self._feedback_written, self._marks_changed
+        )
+        self.playing_from = ""  # the now-playing bar's "from Discover Weekly", set by play()
+        self.last_feedback: tuple[int, str] | None = None  # (item_id, what was done) for undo (u)
         self._errors_of, self._errors_seen, self._reasons_told = None, 0, set()
 
     # ---- starting and stopping (in a worker: mpv takes a moment) -------------------------------
-    def play(self, item_ids: list[int], start: int = 0, source: str = "") -> None:
+    def play(self, item_ids: list[int], start: int = 0, source: str = "", label: str = "") -> None:
         if not item_ids:
             return
+        self.playing_from = label
         if source != "radio":
             self.radio_session = None
         queue = list(item_ids[start:]) or list(item_ids)
@@ -232,10 +248,12 @@ class PlaybackController:
     def _radio(self, item_id: int) -> None:
         from tuneup.mixes.radio import RadioSession
         from tuneup.store import open_db
+        from tuneup.store.items import label_of
         from tuneup.tui.home_rows import app_model
 
         db = open_db(self.app.env.paths.db_file)
         try:
+            seed = label_of(db, item_id)
             model = app_model(db, self.app.env.paths.model_dir)
             session = RadioSession(db, model, self.app.profile_id, [str(item_id)])
             items = session.next_batch(self.radio_policy.first)
@@ -244,7 +262,7 @@ class PlaybackController:
             raise
         self.radio_session = session
         ids = [item_id] + [i.item_id for i in items if i.item_id != item_id]
-        self.app.call_from_thread(self.play, ids, 0, "radio")
+        self.app.call_from_thread(self.play, ids, 0, "radio", f"Radio from {seed}")
 
     def _radio_skipped(self, item_id: int) -> None:
         session = self.radio_session
@@ -285,14 +303,23 @@ class PlaybackController:
 
     # ---- feedback ---------------------------------------------------------------------------------
     def feedback(self, kind: str) -> None:
-        """Like, ban or exclude from the taste what is playing, or else the focused item."""
+        """Like, dislike, ban (each a toggle: a second press takes it back) or exclude from the taste
+        what is playing, or else the focused item."""
         item_id = self.state.item_id if self.state.playing else focused_item(self.app)
         if item_id is None:
             self.app.notify(f"Nothing to {kind}: play or focus an item first.", severity="warning")
             return
-        self.feedback_writer.submit(self.app.profile_id, item_id, kind)
-        if kind == "ban" and self.state.playing and self.state.item_id == item_id:
-            self._call("next")
+        what = kind if kind == "exclude" else f"toggle-{kind}"
+        self.feedback_writer.submit(self.app.profile_id, item_id, what)
+
+    def undo_feedback(self) -> None:
+        """Take back the last like, dislike or ban (or put back the last one taken back)."""
+        if self.last_feedback is None:
+            self.app.notify("Nothing to undo: no like, dislike or ban yet.", severity="warning")
+            return
+        item_id, done = self.last_feedback
+        back = done.removeprefix("un") if done.startswith("un") else "un" + done
+        self.feedback_writer.submit(self.app.profile_id, item_id, back)
 
     def _feedback_written(
         self, kind: str, item_id: int, label: str | None, error: str | None
@@ -300,15 +327,26 @@ class PlaybackController:
         """On the writer's thread: notify() only posts a message."""
         if error is not None:
             self.app.notify(f"Could not save the {kind}: {error}", severity="error", markup=False)
-        else:
-            done = {"like": "Liked", "ban": "Banned", "exclude": "Excluded from your taste"}[kind]
-            self.app.notify(f"{done}: {label}", markup=False)
+            return
+        self.app.notify(f"{FEEDBACK_DONE[kind]}: {label} (u undoes)", markup=False)
+        if kind != "exclude":
+            self.last_feedback = (item_id, kind)
+        if kind == "ban" and self.state.playing and self.state.item_id == item_id:
+            self.app.call_from_thread(self._call, "next")
+
+    def _marks_changed(self, item_id: int, marks: tuple[str, ...]) -> None:
+        """On the writer's thread: every screen shows the item's new marks (a banned card goes)."""
+        for screen in self.app.screen_stack:
+            screen.post_message(FeedbackChanged(item_id, marks))
 
     # ---- state ------------------------------------------------------------------------------------
     def _on_player_state(self, snapshot) -> None:
         """Called on the Player's thread, under its lock: hand over without waiting for the UI."""
         queue = self._queue_labels()
-        self._show(state_from(snapshot, queue))
+        state = state_from(snapshot, queue)
+        if state.playing:
+            state.playing_from = self.playing_from
+        self._show(state)
         self._maybe_extend_radio(snapshot, queue)
         self._tell_connection(snapshot)
         self._tell_errors(self.player)

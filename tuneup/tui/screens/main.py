@@ -8,6 +8,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, TabbedContent, TabPane
 
 from tuneup.tui.messages import (
+    FeedbackChanged,
     PlayItems,
     PlayStateChanged,
     ShowDetails,
@@ -90,7 +91,7 @@ class MainScreen(Screen):
 
     # ---- requests from the panes ----------------------------------------------------------------
     def on_play_items(self, message: PlayItems) -> None:
-        self.app.playback.play(message.item_ids, message.start, message.source)
+        self.app.playback.play(message.item_ids, message.start, message.source, message.label)
 
     def on_start_radio(self, message: StartRadio) -> None:
         self.app.playback.radio(message.item_id)
@@ -101,6 +102,10 @@ class MainScreen(Screen):
         self.app.push_screen(
             DetailsScreen(message.item_id, message.reason, message.evidence, message.exploration)
         )
+
+    async def on_feedback_changed(self, message: FeedbackChanged) -> None:
+        for pane in self.query(HomePane):
+            await pane.feedback_changed(message.item_id, message.marks)
 
     def on_play_state_changed(self, message: PlayStateChanged) -> None:
         self.query_one(NowPlaying).state = message.state

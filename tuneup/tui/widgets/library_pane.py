@@ -34,7 +34,7 @@ class LibraryPane(Vertical):
                 placeholder="Search title, artist, album, series, genre  (/)", id="library-search"
             )
             yield Select(
-                [(k, k) for k in KINDS],
+                [(f"kind: {k}", k) for k in KINDS],
                 value="all",
                 allow_blank=False,
                 id="library-kind",
@@ -42,7 +42,10 @@ class LibraryPane(Vertical):
             )
             yield Select([], prompt="Any genre", id="library-genre")
             yield Select(
-                [(p, p) for p in PLAYED], value="all", allow_blank=False, id="library-played"
+                [(f"played: {p}", p) for p in PLAYED],
+                value="all",
+                allow_blank=False,
+                id="library-played",
             )
             yield Select(
                 [(f"sort: {s}", s) for s in SORTS],
@@ -136,6 +139,9 @@ class LibraryPane(Vertical):
         self.apply()
 
     def action_clear(self) -> None:
+        """Esc: filters cleared, and the keys go back to the list (not typed into the search)."""
+        if isinstance(self.screen.focused, Input):
+            self.query_one(LibraryView).focus()
         self.filters = Filters(sort=self.filters.sort)
         self.query_one("#library-search", Input).value = ""
         self.query_one("#library-kind", Select).value = "all"

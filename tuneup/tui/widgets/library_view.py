@@ -153,7 +153,9 @@ class LibraryView(ScrollView, can_focus=True):
         if self.rows:
             start = self.cursor
             window = self.rows[start : start + 200]
-            self.post_message(PlayItems([self.index.ids[i] for i in window], 0, source="library"))
+            self.post_message(
+                PlayItems([self.index.ids[i] for i in window], 0, source="library", label="Library")
+            )
 
     def action_details(self) -> None:
         if self.current_id is not None:

@@ -62,6 +62,8 @@ class NowPlaying(Vertical):
             line.append(clean(state.title), style="bold")
             if state.artist:
                 line.append(" — " + clean(state.artist))
+            if state.playing_from:
+                line.append("   from " + clean(state.playing_from), style="italic")
             line.append(f"   vol {state.volume}%", style="dim")
             if state.notice:
                 line.append(f"   ({state.notice})", style="dim")

@@ -1,0 +1,198 @@
+"""Likes, dislikes and bans from the keys, seen on the cards and undone; the palette, the library's
+search and filters, and what the now-playing bar says it plays from (issue 17, the TUI findings)."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import time
+
+import pytest
+from tuidata import TODAY, fill, mixes_from_db, settle
+
+from tuneup.store import profile_id
+from tuneup.tui.app import create_app
+from tuneup.tui.widgets.home import Card
+
+SIZE = (120, 40)
+
+
+@pytest.fixture
+def library(env):
+    env.paths.ensure()
+    return fill(env.paths.db_file)
+
+
+def make_app(env, **kwargs):
+    kwargs.setdefault("rows_loader", mixes_from_db)
+    kwargs.setdefault("today", TODAY)
+    kwargs.setdefault("onboarding", False)
+    return create_app(env, **kwargs)
+
+
+async def wait_for(pilot, condition, timeout=15.0):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting"
+        await pilot.pause(0.05)
+
+
+def feedback(env, item_id):
+    rows = env.db.execute("SELECT kind FROM feedback WHERE item_id = ? ORDER BY kind", [item_id])
+    return [r[0] for r in rows]
+
+
+def shown(widget) -> str:
+    return str(widget.render())
+
+
+def test_ban_takes_the_card_off_home_at_once_and_u_lifts_the_ban(env, library):
+    async def run():
+        app = make_app(env)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            await pilot.press("right")
+            banned = app.screen.focused.item.item_id
+            await pilot.press("x")
+            await wait_for(pilot, lambda: feedback(env, banned) == ["ban"])
+            await wait_for(
+                pilot, lambda: all(c.item.item_id != banned for c in app.screen.query(Card))
+            )
+            assert isinstance(app.screen.focused, Card)  # the cursor stays on Home
+            await pilot.press("u")
+            await wait_for(pilot, lambda: feedback(env, banned) == [])
+            assert any("Ban lifted" in str(n.message) for n in app._notifications)
+
+    asyncio.run(run())
+
+
+def test_like_and_dislike_show_on_the_card_and_a_second_press_takes_them_back(env, library):
+    async def run():
+        app = make_app(env)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            card = app.screen.focused
+            item = card.item.item_id
+            assert "♥" not in shown(card)
+            await pilot.press("l")
+            await wait_for(pilot, lambda: "♥" in shown(card))
+            assert feedback(env, item) == ["like"]
+            await pilot.press("l")  # again: unlike
+            await wait_for(pilot, lambda: "♥" not in shown(card))
+            assert feedback(env, item) == []
+            await pilot.press("d")
+            await wait_for(pilot, lambda: "▼" in shown(card))
+            assert feedback(env, item) == ["dislike"]
+            await pilot.press("u")  # undo the dislike
+            await wait_for(pilot, lambda: "▼" not in shown(card))
+            assert feedback(env, item) == []
+
+    asyncio.run(run())
+
+
+def test_marks_are_there_when_the_app_opens(env, library):
+    item = library["track_ids"][0]
+    env.db.execute(
+        "INSERT INTO feedback (profile_id, item_id, kind, created_at, source) "
+        "VALUES (?, ?, 'like', '2026-11-01T00:00:00+00:00', 'cli')",
+        [library["profile_id"], item],
+    )
+    env.db.conn.commit()
+
+    async def run():
+        app = make_app(env)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            card = next(c for c in app.screen.query(Card) if c.item.item_id == item)
+            assert shown(card).startswith("♥")
+
+    asyncio.run(run())
+
+
+def test_palette_reaches_mixes_profiles_and_feedback_and_lists_quit_once(env, library):
+    from tuneup.tui.commands import TuneupCommands
+
+    profile_id(env.db, "guest")
+    played = []
+
+    async def run():
+        app = make_app(env)
+        app.playback.play = lambda ids, start=0, source="", label="": played.append(label)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            provider = TuneupCommands(app.screen)
+            titles = [t for t, _, _ in provider.entries]
+            titles += [c.title for c in app.get_system_commands(app.screen)]
+            assert titles.count("Quit") == 1
+            for wanted in ("Like / unlike", "Ban / unban", "Dislike / undislike", "Radio"):
+                assert any(t.startswith(wanted) for t in titles), wanted
+            hit = max(
+                [h async for h in provider.search("play discover weekly")], key=lambda h: h.score
+            )
+            await hit.command()
+            await pilot.pause()
+            assert played == ["Discover Weekly"]
+            hit = max([h async for h in provider.search("profile guest")], key=lambda h: h.score)
+            await hit.command()
+            await pilot.pause()
+            assert app.env.profile_name == "guest"
+
+    asyncio.run(run())
+
+
+def test_escape_in_the_library_search_gives_the_keys_back(env, library):
+    async def run():
+        app = make_app(env)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            await pilot.press("slash", "z", "z")
+            await pilot.pause()
+            search = app.screen.query_one("#library-search")
+            assert search.value == "zz"
+            await pilot.press("escape", "3")  # 3: the Stats tab, not a "3" in the search
+            await pilot.pause()
+            assert search.value == ""
+            assert app.screen.query_one("#tabs").active == "stats"
+
+    asyncio.run(run())
+
+
+def test_the_library_filters_say_what_they_filter(env, library):
+    async def run():
+        app = make_app(env)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            await pilot.press("2")
+            await settle(app, pilot)
+            labels = [shown(s) for s in app.screen.query("SelectCurrent Static#label")]
+            assert "kind: all" in labels and "played: all" in labels
+
+    asyncio.run(run())
+
+
+@pytest.mark.skipif(shutil.which("mpv") is None, reason="mpv is not installed")
+def test_the_bar_says_which_mix_is_playing(env, tmp_path):
+    from test_tui_playback import null_player, write_tracks
+
+    from tuneup.library.scan.scanner import scan
+
+    write_tracks(tmp_path / "music")
+    scan(env.db, [str(tmp_path / "music")])
+
+    def rows(db, config, profile, pid):
+        from tuneup.tui.home_rows import fallback_rows
+
+        mixes = fallback_rows(db, profile, pid)
+        mixes[0].name = "Tones For Testing"
+        return mixes
+
+    async def run():
+        app = create_app(env, player_factory=null_player, onboarding=False, rows_loader=rows)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            await pilot.press("enter")
+            line = app.screen.query_one("#np-line")
+            await wait_for(pilot, lambda: "from Tones For Testing" in shown(line))
+            await pilot.press("q")
+
+    asyncio.run(run())
