@@ -196,3 +196,21 @@ def test_the_bar_says_which_mix_is_playing(env, tmp_path):
             await pilot.press("q")
 
     asyncio.run(run())
+
+
+def test_help_lists_tuneups_keys_each_with_one_meaning(env, library):
+    async def run():
+        app = make_app(env)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            await pilot.press("question_mark")
+            await pilot.pause()
+            rows = app.screen.rows
+            described = {desc for _, desc, _ in rows}
+            assert not {"Focus Next", "Focus Previous", "Left", "Right"} & described
+            keys = [k.strip() for key, _, _ in rows for k in key.split(" / ")]
+            assert len(keys) == len(set(keys)), sorted(k for k in keys if keys.count(k) > 1)
+            meaning = {k.strip(): desc for key, desc, _ in rows for k in key.split(" / ")}
+            assert meaning["←"] == "Card to the left"
+
+    asyncio.run(run())

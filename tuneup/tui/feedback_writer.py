@@ -29,13 +29,13 @@ class FeedbackWriter:
     def submit(self, profile_id: int, item_id: int, kind: str) -> None:
         """``kind``: like, dislike, ban or exclude; ``un`` + one of the first three takes it back;
         ``toggle-`` + one of them sets it, or takes it back when the item already has it."""
-        with self._start_lock:
+        with self._start_lock:  # the put too: a failing thread drains the queue under this lock
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(
                     target=self._run, name="tuneup-feedback", daemon=True
                 )
                 self._thread.start()
-        self._queue.put((profile_id, item_id, kind))
+            self._queue.put((profile_id, item_id, kind))
 
     def flush(self, timeout: float = 90.0) -> bool:
         """Wait until everything submitted is written (or ``timeout`` passes); True when it all was."""
@@ -52,7 +52,9 @@ class FeedbackWriter:
             with connection(self.db_file) as db:
                 self._serve(db)
         except Exception as exc:  # the database could not be opened: say so for everything waiting
-            self._fail_waiting(str(exc))
+            with self._start_lock:  # nothing is put meanwhile; the next submit starts a new thread
+                self._fail_waiting(str(exc))
+                self._thread = None
 
     def _serve(self, db) -> None:
         from tuneup.history.events import feedback_of

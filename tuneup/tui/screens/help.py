@@ -12,7 +12,7 @@ from textual.widgets import Static
 
 EXTRA = [
     ("ctrl+p", "command palette: every action by name"),
-    ("tab / shift+tab", "move between controls"),
+    ("tab / shift+tab", "move between the tabs' controls (cards, search, filters, list)"),
     ("mouse", "click tabs, cards, rows and buttons; double-click plays"),
 ]
 
@@ -32,23 +32,44 @@ WHERE = {
 }
 
 
+def _own_bindings(node) -> list[Binding]:
+    """The bindings tuneup's classes declare (Textual's generic ones, like tab's Focus Next, are
+    listed once in EXTRA in tuneup's words)."""
+    own = []
+    for cls in type(node).__mro__:
+        if cls.__module__.startswith("tuneup.") and "BINDINGS" in vars(cls):
+            own += [b for b in vars(cls)["BINDINGS"] if isinstance(b, Binding)]
+    return own
+
+
 def screen_keys(screen: Screen) -> list[tuple[str, str, str]]:
     """(keys, description, where) for tuneup's own bindings on this screen: the focused chain, then the
-    widgets that are visible (so the Library's keys show even while the search box has focus)."""
+    widgets that are visible (so the Library's keys show even while the search box has focus).
+
+    A key means one thing: where the focused widget binds it (Home's left and right move between cards),
+    the app's meaning of that key (seek) is not listed beside it."""
     app = screen.app
+    focused = screen.focused
+    chain = [focused, *focused.ancestors_with_self[1:]] if focused is not None else []
+    nodes = [n for n in chain if n is not app and n is not screen]
+    nodes += [n for n in screen.query("*") if n not in nodes and n.display and n.is_on_screen]
+    nodes += [screen, app]
     found: dict[tuple[str, str], list[str]] = {}
-
-    def add(node, binding: Binding) -> None:
-        if not binding.description or not type(node).__module__.startswith("tuneup."):
-            return
+    claimed: set[str] = set()
+    for node in nodes:
         where = WHERE.get(type(node).__name__, type(node).__name__)
-        found.setdefault((binding.description, where), []).append(app.get_key_display(binding))
-
-    for node in [app, screen, *screen.query("*")]:
-        if node is app or node is screen or (node.display and node.is_on_screen):
-            for bindings in node._bindings.key_to_bindings.values():
-                for b in bindings:
-                    add(node, b)
+        in_chain = node in chain or node is app or node is screen
+        for binding in _own_bindings(node):
+            if not binding.description:
+                continue
+            for key in binding.key.split(","):
+                key = key.strip()
+                if key in claimed:
+                    continue
+                if in_chain:
+                    claimed.add(key)
+                shown = app.get_key_display(Binding(key, binding.action, binding.description))
+                found.setdefault((binding.description, where), []).append(shown)
     rows = [(" / ".join(dict.fromkeys(keys)), desc, where) for (desc, where), keys in found.items()]
     return sorted(rows, key=lambda r: (r[2] != "everywhere", r[2], r[1]))
 
@@ -75,7 +96,9 @@ class HelpScreen(ModalScreen):
         for key, desc in EXTRA:
             table.add_row(Text(key), Text(desc), Text("everywhere"))
         with VerticalScroll():
-            yield Static(Text("Keys on this screen   (esc closes)", style="bold"), markup=False)
+            yield Static(
+                Text("tuneup's keys on this screen   (esc closes)", style="bold"), markup=False
+            )
             yield Static(table, id="help-table")
 
     def action_dismiss(self) -> None:

@@ -75,10 +75,10 @@ class MixRow(Vertical):
 
 class HomePane(VerticalScroll):
     BINDINGS = [
-        Binding("left", "move(0, -1)", "Left", show=False),
-        Binding("right", "move(0, 1)", "Right", show=False),
-        Binding("up", "move(-1, 0)", "Up", show=False),
-        Binding("down", "move(1, 0)", "Down", show=False),
+        Binding("left", "move(0, -1)", "Card to the left", show=False),
+        Binding("right", "move(0, 1)", "Card to the right", show=False),
+        Binding("up", "move(-1, 0)", "Row above", show=False),
+        Binding("down", "move(1, 0)", "Row below", show=False),
         Binding("enter", "play", "Play"),
         Binding("i", "details", "Details"),
         Binding("r", "radio", "Radio"),
