@@ -2,43 +2,71 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 import time
 from contextlib import contextmanager
 from typing import Any, Iterator
 
 import typer
-from rich.console import Console
 
 from tuneup.env import Env
 from tuneup.text import display, terminal, to_json
 
 
-class DataConsole(Console):
-    """A console for tag text and file names: what it prints cannot drive the terminal.
+@functools.cache
+def _console_class() -> type:
+    """Rich is imported when something is printed, not by every command (``tuneup log`` prints
+    nothing, and rich's import is a good part of a start-up)."""
+    from rich.console import Console
 
-    Rich keeps the text of a segment apart from its style (the escape codes tuneup's own colours need are made
-    from the style when the buffer is written), so any control character, escape sequence or bidi override
-    left in a segment's text came from data; it is made harmless by ``tuneup.text.terminal`` (the display
-    policy, newlines between lines aside). A safety net: fields go through ``tuneup.text.display`` first,
-    so a newline in a tag cannot start a line. Rich's control segments (cursor moves of a progress bar)
-    pass untouched."""
+    class DataConsole(Console):
+        """A console for tag text and file names: what it prints cannot drive the terminal.
 
-    def _render_buffer(self, buffer) -> str:
-        from rich.segment import Segment
+        Rich keeps the text of a segment apart from its style (the escape codes tuneup's own colours need are made
+        from the style when the buffer is written), so any control character, escape sequence or bidi override
+        left in a segment's text came from data; it is made harmless by ``tuneup.text.terminal`` (the display
+        policy, newlines between lines aside). A safety net: fields go through ``tuneup.text.display`` first,
+        so a newline in a tag cannot start a line. Rich's control segments (cursor moves of a progress bar)
+        pass untouched."""
 
-        return super()._render_buffer(
-            Segment(text if control else terminal(text), style, control)
-            for text, style, control in buffer
-        )
+        def _render_buffer(self, buffer) -> str:
+            from rich.segment import Segment
 
-    def on_broken_pipe(self) -> None:
-        """`tuneup ls | head`: the reader went away, which is not an error (rich would exit 1)."""
-        raise BrokenPipeError
+            return super()._render_buffer(
+                Segment(text if control else terminal(text), style, control)
+                for text, style, control in buffer
+            )
+
+        def on_broken_pipe(self) -> None:
+            """`tuneup ls | head`: the reader went away, which is not an error (rich would exit 1)."""
+            raise BrokenPipeError
+
+    return DataConsole
 
 
-# Data goes to stdout, messages and progress to stderr, so `tuneup mix ... > file` stays clean.
-err_console = DataConsole(stderr=True, highlight=False)
+def data_console(**kwargs):
+    """A :class:`DataConsole` (see _console_class)."""
+    return _console_class()(**kwargs)
+
+
+def stderr_console():
+    """The console for messages and progress: data goes to stdout, messages and progress to stderr,
+    so `tuneup mix ... > file` stays clean. Made on first use."""
+    console = globals().get("err_console")
+    if console is None:
+        console = globals()["err_console"] = data_console(stderr=True, highlight=False)
+    return console
+
+
+def __getattr__(name: str):
+    """``err_console`` and ``DataConsole``, made on first use (see stderr_console)."""
+    if name == "err_console":
+        return stderr_console()
+    if name == "DataConsole":
+        return _console_class()
+    raise AttributeError(name)
+
 
 ProfileOption = typer.Option(None, "--profile", "-p", help="Profile (household member) to act for.")
 JsonOption = typer.Option(False, "--json", help="Print the result as JSON on stdout.")
@@ -52,8 +80,8 @@ def get_env(ctx: typer.Context, profile: str | None = None) -> Env:
     return env
 
 
-def out_console() -> Console:
-    return DataConsole(highlight=False, soft_wrap=True)
+def out_console():
+    return data_console(highlight=False, soft_wrap=True)
 
 
 def print_json(data: Any) -> None:
@@ -66,7 +94,7 @@ def print_json(data: Any) -> None:
 def say(message: str) -> None:
     """A message for the person, on stderr, one unwrapped line (scripts grep it). Plain text, never markup;
     a line break in a name it quotes is a space (``tuneup.text.display``)."""
-    err_console.print(display(message), markup=False, soft_wrap=True)
+    stderr_console().print(display(message), markup=False, soft_wrap=True)
 
 
 class ProgressReporter:
@@ -83,6 +111,7 @@ class ProgressReporter:
 
         self.unit = unit
         self.started = time.monotonic()
+        err_console = stderr_console()
         self.enabled = enabled and err_console.is_terminal
         self.progress = Progress(
             TextColumn("{task.description}"),

@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from tuneup.cli.common import JsonOption, ProfileOption, err_console, get_env, print_json, say
+from tuneup.cli.common import JsonOption, ProfileOption, get_env, print_json, say, stderr_console
 
 
 class _StageBars:
@@ -111,7 +111,7 @@ def _report(summary: dict) -> None:
                 f"  history: {history['listens']} listens and {history['feedback']} likes, dislikes and bans for "
                 f"{summary['persona']['name']}, who loves {', '.join(summary['persona']['top_genres'][:2])}"
             )
-    err_console.print(f"  done in {summary['seconds']:.1f} s", markup=False)
+    stderr_console().print(f"  done in {summary['seconds']:.1f} s", markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -93,7 +93,11 @@ _register_all()
 
 
 def run() -> None:
+    from tuneup.cli.quick import run_log
+
     try:
+        if run_log(sys.argv[1:]):  # a player hook's `tuneup log`, without Typer's start-up
+            return
         app()
     except TuneupError as exc:
         sys.stderr.write(f"tuneup: error: {one_line(str(exc))}\n")  # never wrapped: scripts grep it

@@ -12,7 +12,7 @@ from typing import List, Optional
 
 import typer
 
-from tuneup.cli.common import JsonOption, ProfileOption, err_console, get_env, print_json, say
+from tuneup.cli.common import JsonOption, ProfileOption, get_env, print_json, say, stderr_console
 
 
 class Format(str, Enum):
@@ -29,7 +29,7 @@ class PathStyle(str, Enum):
 
 
 def _note(message: str) -> None:
-    if err_console.is_terminal:
+    if stderr_console().is_terminal:
         say(message)
 
 
@@ -41,7 +41,7 @@ def _lazy_model(env):
         from tuneup.cli.common import progress_bar
 
         with progress_bar(
-            "updating the model", unit="steps", enabled=err_console.is_terminal
+            "updating the model", unit="steps", enabled=stderr_console().is_terminal
         ) as bar:
             return get_model(env.db, env.paths.model_dir, progress=bar)
 

@@ -18,10 +18,10 @@ def _log(line: str) -> None:
     """One unwrapped line per event (a service's journal keeps lines whole)."""
     from datetime import datetime
 
-    from tuneup.cli.common import err_console
+    from tuneup.cli.common import stderr_console
     from tuneup.text import display
 
-    err_console.print(
+    stderr_console().print(
         f"{datetime.now().strftime('%H:%M:%S')} {display(line)}", markup=False, soft_wrap=True
     )
 
