@@ -50,3 +50,19 @@ def test_space_artists_keeps_three_between_where_the_mix_allows():
     got = [artists[i] for i in spaced]
     assert min_artist_gap(got) >= 3 and sorted(spaced) == items
     assert space_artists([1, 2], ["a", "a"]) == [1, 2]  # one artist only: nothing to space
+
+
+def test_transition_figures_count_tempo_and_key_neighbours():
+    from tuneup.mixes.flow import Sound, key_compatible, tempo_close, transitions
+
+    assert tempo_close(120, 128) and tempo_close(120, 62) and not tempo_close(120, 140)
+    assert key_compatible((8, "A"), (9, "A")) and key_compatible((8, "A"), (8, "B"))
+    assert key_compatible((12, "B"), (1, "B")) and not key_compatible((8, "A"), (10, "A"))
+    sound = {
+        1: Sound(120, None, (8, "A")),
+        2: Sound(125, None, (9, "A")),  # close, compatible
+        3: Sound(70, None, (3, "B")),  # neither near 125 nor near half of it; incompatible
+        4: Sound(None, None, None),  # unknown: no pair
+    }
+    got = transitions([1, 2, 3, 4], sound)
+    assert got == {"tempo_within_8pct": 0.5, "key_compatible": 0.5, "pairs": 2}

@@ -5,6 +5,8 @@
 - ``exploration``: the share of items the model flagged as exploring;
 - ``diversity``: distinct artists (``tuneup.store.items.artist_key``) per item, and distinct genres;
 - ``min_artist_gap``: the fewest items between two by the same artist (None when no artist repeats);
+- ``transitions``: shares of adjacent pairs with known sound within 8% in tempo (half/double time
+  counted) and key-compatible (Camelot same, +-1, or relative);
 - ``repetition``: the share of items also in the previous period's stored mixes of the same kind (last
   week's Discover Weekly; yesterday's Daily Mixes, all of them); None when there are none (radio,
   prompts, paths, a first week).
@@ -13,6 +15,7 @@
 from __future__ import annotations
 
 from tuneup.mixes import saved
+from tuneup.mixes.flow import sounds, transitions
 from tuneup.mixes.types import Mix
 from tuneup.store.items import artist_keys, by_ids, select_in
 
@@ -45,6 +48,7 @@ def figures(db, profile_id: int, mix: Mix) -> dict:
         },
         "min_artist_gap": min_artist_gap(artists),
         "repetition": _repetition(db, profile_id, mix, set(ids)),
+        "transitions": transitions(ids, sounds(db, ids)),
     }
 
 

@@ -101,7 +101,9 @@ def distance(a: Sound, b: Sound) -> float:
     if a.wheel and b.wheel:
         steps = abs(a.wheel[0] - b.wheel[0])
         steps = min(steps, 12 - steps) + (a.wheel[1] != b.wheel[1])
-        d += 0.15 * steps
+        d += 0.15 * steps + (0.0 if key_compatible(a.wheel, b.wheel) else KEY_CLASH)
+    if a.tempo and b.tempo and not tempo_close(a.tempo, b.tempo):
+        d += TEMPO_CLASH
     return d
 
 
@@ -119,6 +121,42 @@ def order_for_flow(items: list[MixItem], sound: dict[int, Sound]) -> list[MixIte
     for slot, item in zip(slots, chain):
         ordered[slot] = item
     return ordered
+
+
+# penalties for a step outside the tempo tolerance / to an incompatible key (tuned on bench seed 7;
+# bench/RESULTS.md reports seed 6)
+TEMPO_CLASH = 1.0
+KEY_CLASH = 1.0
+TEMPO_TOLERANCE = 0.08  # issue 19: adjacent tempos within 8%, half/double time counted
+
+
+def tempo_close(a: float, b: float, tolerance: float = TEMPO_TOLERANCE) -> bool:
+    """Within ``tolerance`` of each other, at the same, half or double time."""
+    lo, hi = sorted((a, b))
+    return any(abs(hi / (lo * m) - 1) <= tolerance for m in (0.5, 1.0, 2.0))
+
+
+def key_compatible(a: tuple[int, str], b: tuple[int, str]) -> bool:
+    """Camelot neighbours: the same key, one step round the wheel, or the relative major/minor."""
+    steps = abs(a[0] - b[0])
+    steps = min(steps, 12 - steps)
+    return (a[1] == b[1] and steps <= 1) or (a[1] != b[1] and steps == 0)
+
+
+def transitions(order: list, sound: dict[int, Sound]) -> dict:
+    """Shares of adjacent pairs (both known) within the tempo tolerance and key-compatible."""
+    tempo = [tempo_close(x.tempo, y.tempo) for x, y in _pairs(order, sound, "tempo")]
+    keys = [key_compatible(x.wheel, y.wheel) for x, y in _pairs(order, sound, "wheel")]
+    return {
+        "tempo_within_8pct": round(sum(tempo) / len(tempo), 3) if tempo else None,
+        "key_compatible": round(sum(keys) / len(keys), 3) if keys else None,
+        "pairs": max(len(tempo), len(keys)),
+    }
+
+
+def _pairs(order: list, sound: dict[int, Sound], field: str):
+    known = [sound.get(getattr(i, "item_id", i), Sound()) for i in order]
+    return [(a, b) for a, b in zip(known, known[1:]) if getattr(a, field) and getattr(b, field)]
 
 
 ARTIST_GAP = 3  # at least this many items between two by the same artist, where the mix allows
