@@ -1,95 +1,25 @@
-"""The `tuneup` command. With no command it opens the TUI."""
+"""The `tuneup` command. With no command it opens the TUI.
+
+Typer and the command modules are imported only when a command needs them: `tuneup log`, run by a
+player hook on every track, is parsed by tuneup.cli.quick and never imports them.
+"""
 
 from __future__ import annotations
 
 import os
 import sys
 
-import typer
-
-from tuneup import __version__
-from tuneup.env import Env
 from tuneup.errors import TuneupError
-from tuneup.paths import HOME_ENV
 from tuneup.text import one_line
 
-app = typer.Typer(
-    name="tuneup",
-    help="Learns your taste from your own music and video files, and makes mixes from it. "
-    "Run without a command to open the app.",
-    pretty_exceptions_enable=False,
-    add_completion=False,
-    rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
 
+def __getattr__(name: str):
+    """``tuneup.cli.main.app``: the Typer app, built on first use."""
+    if name == "app":
+        from tuneup.cli.app import app
 
-def _version(value: bool) -> None:
-    if value:
-        print(f"tuneup {__version__}")
-        raise typer.Exit()
-
-
-@app.callback(invoke_without_command=True)
-def main(
-    ctx: typer.Context,
-    home: str = typer.Option(
-        None, "--home", help=f"Keep all state under DIR (same as ${HOME_ENV}).", metavar="DIR"
-    ),
-    profile: str = typer.Option(
-        None, "--profile", "-p", help="Profile (household member) to act for."
-    ),
-    version: bool = typer.Option(
-        False, "--version", callback=_version, is_eager=True, help="Show the version."
-    ),
-) -> None:
-    if home:
-        os.environ[HOME_ENV] = os.path.abspath(
-            os.path.expanduser(home)
-        )  # child processes inherit it
-    ctx.obj = Env.from_home(home, profile=profile)
-    ctx.call_on_close(ctx.obj.close)
-    if ctx.invoked_subcommand is None:
-        from tuneup.tui.app import run_app
-
-        run_app(ctx.obj)
-
-
-def _register_all() -> None:
-    """Each module owns one group of commands and exposes register(app); --help lists them in this order."""
-    from tuneup.cli import (
-        analyze_cmd,
-        config_cmd,
-        demo_cmd,
-        exclude_cmd,
-        folders_cmd,
-        history_cmd,
-        mix_cmd,
-        model_cmd,
-        mpd_cmd,
-        privacy_cmd,
-        scan_cmd,
-        video_cmd,
-    )
-
-    for module in (
-        config_cmd,
-        scan_cmd,
-        folders_cmd,
-        demo_cmd,
-        video_cmd,
-        analyze_cmd,
-        history_cmd,
-        model_cmd,
-        exclude_cmd,
-        mix_cmd,
-        mpd_cmd,
-        privacy_cmd,
-    ):
-        module.register(app)
-
-
-_register_all()
+        return app
+    raise AttributeError(name)
 
 
 def run() -> None:
@@ -98,6 +28,8 @@ def run() -> None:
     try:
         if run_log(sys.argv[1:]):  # a player hook's `tuneup log`, without Typer's start-up
             return
+        from tuneup.cli.app import app  # Typer and the command modules: only now
+
         app()
     except TuneupError as exc:
         sys.stderr.write(f"tuneup: error: {one_line(str(exc))}\n")  # never wrapped: scripts grep it
