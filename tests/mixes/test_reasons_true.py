@@ -162,3 +162,38 @@ def test_mixes_after_an_artist_pick_and_a_like_say_only_what_holds(db, lib, tmp_
         add_listen(db, pid, lib["Artist 04"][n], NOW - timedelta(days=1), end="skipped", ms=5000)
     mixes = [weekly(db, models, pid, now=NOW), *daily(db, models, pid, now=NOW)]
     assert not _all_hold(db, pid, mixes)
+
+
+def test_why_claims_no_taste_when_every_score_is_zero(db, lib, tmp_path):
+    """`tuneup why` said "close to what you play" with every score 0.0 after a genre pick."""
+    from tuneup.mixes.modelref import get_model
+    from tuneup.mixes.truth import NOTHING_POINTS, honest_recs
+
+    pid = profile_id(db)
+    onboard(db, pid, ["jazz"], [])
+    model = get_model(db, tmp_path / "models")
+    outside = lib["Artist 02"][0]  # folk: nothing picked points to it
+    (rec,) = honest_recs(db, pid, [model.explain(pid, outside, context=NOW)])
+    assert rec.score != 0 or rec.reason == NOTHING_POINTS
+    assert "close to what you play" not in rec.reason
+
+
+def test_one_like_and_three_skips_do_not_make_a_third_of_the_week_sound_like_it(db, lib, tmp_path):
+    """The finding: 18 of 30 weekly items were "sounds like" the one liked track."""
+    import re
+    from collections import Counter
+
+    pid = profile_id(db)
+    onboard(db, pid, ["jazz", "folk"], [])
+    set_feedback(db, pid, lib["Artist 01"][0], "like")
+    for n in range(3):
+        add_listen(
+            db, pid, lib["Artist 08"][n], NOW - timedelta(hours=n + 1), end="skipped", ms=4000
+        )
+    mix = weekly(db, tmp_path / "models", pid, now=NOW)
+    like = Counter(
+        re.sub(r"^.*?(?:sounds like|same [\w ]+ as) ", "", i.reason)
+        for i in mix.items
+        if re.search(r"sounds like|same [\w ]+ as", i.reason)
+    )
+    assert not like or like.most_common(1)[0][1] <= len(mix.items) // 3

@@ -103,7 +103,9 @@ def recommend_cmd(
         adventurousness=adv,
         seed=seed,
     )
-    lines = _item_lines(env, recs)
+    from tuneup.mixes.truth import honest_recs
+
+    lines = _item_lines(env, honest_recs(env.db, env.profile_id, recs))
     print_json(lines) if json else _print_recs(lines)
 
 
@@ -122,7 +124,10 @@ def why_cmd(
 
     env = get_env(ctx, profile)
     item_id = resolve(env.db, item).id  # any item: the model says why one is not in it
+    from tuneup.mixes.truth import honest_recs
+
     rec = _model(env).explain(env.profile_id, item_id, context=datetime.now())
+    (rec,) = honest_recs(env.db, env.profile_id, [rec])  # no "close to what you play" at 0.0
     line = _item_lines(env, [rec])[0]
     if json:
         print_json(line)

@@ -21,6 +21,7 @@ FAVOURITE_PLAYS = 3  # finished plays before a track is "a favourite"
 OFTEN_PLAYS = 3  # plays before an artist, a genre or a time of day is "often" played
 HISTORY_PLAYS = 1  # finished plays (or a like) before "close to what you play"
 COLD = "picked from across your library: tuneup knows nothing of your taste yet"
+NOTHING_POINTS = "nothing you played, liked or picked points to it yet (every score is 0)"
 
 
 @dataclass
@@ -98,14 +99,17 @@ class Facts:
     def knows_something(self) -> bool:
         return bool(self.plays or self.liked or self.seed_genres or self.seed_artists)
 
-    def honest(self, db, item_id: int, reason: str) -> str:
-        """``reason`` when the store backs it, else a reason that holds for ``item_id``."""
+    def honest(self, db, item_id: int, reason: str, score: float | None = None) -> str:
+        """``reason`` when the store backs it, else a reason that holds for ``item_id``. With a
+        ``score`` of 0 (`tuneup why` of an item nothing points to) no taste is claimed at all."""
         item = self.items(db, [item_id]).get(item_id)
         if item is None:
             return reason
         for pattern, holds in RULES:
             match = pattern.search(reason)
             if match:
+                if score is not None and score == 0 and self.knows_something:
+                    return NOTHING_POINTS
                 return reason if holds(self, item, match) else self.fallback(db, item)
         return reason
 
@@ -216,4 +220,16 @@ def honest_entries(db, profile_id: int, entries) -> list:
             evidence = dict(pick.evidence or {}, unbacked_reason=pick.reason)
             pick = pick._replace(reason=reason, evidence=evidence)
         out.append(pick)
+    return out
+
+
+def honest_recs(db, profile_id: int, recs: list) -> list:
+    """The model's recs (``tuneup recommend`` and ``why``) with every reason checked like a mix's."""
+    from dataclasses import replace
+
+    facts = Facts.load(db, profile_id)
+    out = []
+    for rec in recs:
+        reason = facts.honest(db, rec.item_id, rec.reason or "", score=rec.score)
+        out.append(rec if reason == rec.reason else replace(rec, reason=reason))
     return out
