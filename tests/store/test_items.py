@@ -162,3 +162,24 @@ def test_resolve_unscanned_file(db, library):
         resolve(db, str(stray))
     with pytest.raises(ItemNotFound, match="no such file"):
         resolve(db, os.path.join(str(library["tmp"]), "nothing.ogg"))
+
+
+def test_groups_and_counts(db, make_item):
+    from tuneup.store.groups import by_album, by_artist, by_genre, in_series
+    from tuneup.store.items import count_items, has_items
+    from tuneup.store.resolve import id_by_path_suffix
+
+    assert not has_items(db) and count_items(db, ALL) == 0
+    a = make_item("/m/Beatles/01.ogg", artist="Beatles, The", album="Abbey Road", genres=["Rock"])
+    b = make_item("/m/Beatles/02.ogg", artist="The Beatles", album="abbey road", genres=["rock"])
+    make_item("/m/x.mkv", kind="episode", series_id=None, genres=["Rock"], title="ep")
+    gone = make_item("/m/gone.ogg", artist="The Beatles", status="missing")
+    assert by_artist(db, "the beatles") == ("The Beatles", [b])  # the spelling asked for first
+    assert by_artist(db, "BEATLES") == ("Beatles, The", [a, b])  # then the one artist_key
+    assert by_album(db, "ABBEY ROAD") == ("Abbey Road", [a, b])
+    assert by_genre(db, "ROCK", kind="track") == ("Rock", [a, b])
+    assert by_genre(db, "rock")[1] == [a, b, b + 1]
+    assert in_series(db, 999) == []
+    assert count_items(db) == 3 and count_items(db, ALL) == 4 and has_items(db, kinds=["episode"])
+    assert gone not in by_artist(db, "The Beatles", scope=PRESENT)[1]
+    assert id_by_path_suffix(db, "Beatles/02.ogg") == b and id_by_path_suffix(db, "03.ogg") is None

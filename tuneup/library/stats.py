@@ -4,13 +4,13 @@ features, video)."""
 from __future__ import annotations
 
 from tuneup.bounds import finite
-from tuneup.store.items import ON_DISK, where
+from tuneup.store.items import ON_DISK, count_items, where
 from tuneup.store.tallies import by_count, genre_counts
 
 
 def item_count(db) -> int:
     """How many items are on disk: what the wizard reports after its scan."""
-    return db.execute(f"SELECT count(*) FROM items WHERE {where(ON_DISK)}").fetchone()[0]
+    return count_items(db, ON_DISK)
 
 
 def errors_since(db, since: str) -> int:

@@ -21,7 +21,8 @@ from tuneup.mixes.modelref import get_model, setting
 from tuneup.mixes.select import Picker, from_recs, stable_seed
 from tuneup.mixes.truth import honest_entries
 from tuneup.mixes.types import Mix
-from tuneup.store.items import ALL, artist_keys, by_ids, genres, present
+from tuneup.store.groups import by_genre
+from tuneup.store.items import ALL, artist_keys, by_ids
 from tuneup.store.tallies import by_count, genre_counts
 from tuneup.store.taste_version import taste_stamp
 
@@ -184,11 +185,8 @@ class _DailyBuilder:
         return out
 
     def _items_in_genre(self, genre: str) -> list[int]:
-        rows = self.db.execute(
-            f"SELECT id, genres FROM items WHERE {present()} AND kind = 'track' "
-            "AND genres IS NOT NULL ORDER BY id"
-        )
-        return [iid for iid, raw in rows if genre in genres(raw)]
+        found = by_genre(self.db, genre, kind="track")
+        return found[1] if found else []
 
 
 def _defining(db, ids: list[int], plays: dict[int, int]) -> tuple[str | None, str | None]:

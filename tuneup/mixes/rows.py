@@ -11,7 +11,8 @@ from tuneup.mixes.catalog import aware, banned_ids, iso, mix_items, profile_name
 from tuneup.mixes.modelref import lazy_model, setting
 from tuneup.mixes.select import from_recs
 from tuneup.mixes.types import Mix, Pick
-from tuneup.store.items import artist_key, get, has_items, ids_by_artist, present
+from tuneup.store.groups import in_series
+from tuneup.store.items import artist_key, get, has_items, ids_by_artist
 
 ROW_SIZE = history_rows.ROW_SIZE
 LISTENED_ROWS = 2
@@ -167,14 +168,7 @@ def because_watched(r: _Rows) -> list[Mix]:
 
 
 def _series_items(db, series_id: int) -> list[int]:
-    return [
-        i
-        for (i,) in db.execute(
-            # "+": not the status index (the series index is the one to use)
-            f"SELECT id FROM items WHERE series_id = ? AND +{present()} ORDER BY id",
-            [series_id],
-        )
-    ]
+    return in_series(db, series_id)
 
 
 def _as_series(r: _Rows, recs, *, skip_series: set, banned: set) -> list[tuple[int, str, bool]]:

@@ -115,7 +115,7 @@ class PathMap:
         return None
 
     def item_of(self, rel: str) -> int | None:
-        from tuneup.store.resolve import id_by_path
+        from tuneup.store.resolve import id_by_path, id_by_path_suffix
 
         path = self.to_absolute(rel)
         if path is not None:
@@ -126,13 +126,10 @@ class PathMap:
             rel in self._not_found
         ):  # a stream or a song outside the library: one table scan per name, not per poll
             return None
-        row = self.db.execute(
-            "SELECT id FROM items WHERE path LIKE ? ESCAPE '\\' ORDER BY length(path) LIMIT 1",
-            ["%/" + rel.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")],
-        ).fetchone()
-        if row is None:
+        found = id_by_path_suffix(self.db, rel)
+        if found is None:
             self._not_found.add(rel)
-        return row[0] if row else None
+        return found
 
     def to_mpd(self, path: str) -> str:
         """The name MPD knows ``path`` by (relative to its music directory, or absolute for local clients)."""

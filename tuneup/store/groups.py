@@ -12,6 +12,18 @@ from tuneup.store.normalize import norm_artist
 Group = tuple[str, list[int]]
 
 
+def in_series(db, series_id: int, scope: str = PRESENT) -> list[int]:
+    """The ids of a series' items, by id."""
+    return [
+        i
+        for (i,) in db.execute(
+            # "+": not the status index (the series index is the one to use)
+            f"SELECT id FROM items WHERE series_id = ? AND +{where(scope)} ORDER BY id",
+            [series_id],
+        )
+    ]
+
+
 def by_artist(db, text: str, scope: str = PRESENT) -> Group | None:
     """Tracks by ``text`` as artist or album artist (ignoring case), else by the same artist_key
     ("Beatles, The" for "The Beatles")."""
@@ -44,12 +56,14 @@ def by_album(db, text: str, scope: str = PRESENT) -> Group | None:
     return (rows[0][1], [r[0] for r in rows]) if rows else None
 
 
-def by_genre(db, text: str, scope: str = PRESENT) -> Group | None:
-    """The items carrying genre ``text`` (ignoring case; genres as the one decoder reads them)."""
+def by_genre(db, text: str, scope: str = PRESENT, kind: str | None = None) -> Group | None:
+    """The items (of ``kind``, when given) carrying genre ``text`` (ignoring case; genres as the
+    one decoder reads them)."""
     wanted = text.casefold()
     label, ids = None, []
+    sql = f"SELECT id, genres FROM items WHERE {where(scope)} AND genres IS NOT NULL"
     for iid, raw in db.execute(
-        f"SELECT id, genres FROM items WHERE {where(scope)} AND genres IS NOT NULL ORDER BY id"
+        sql + (" AND kind = ?" if kind else "") + " ORDER BY id", [kind] if kind else []
     ):
         match = next((g for g in genres(raw) if g.casefold() == wanted), None)
         if match is not None:

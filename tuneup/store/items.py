@@ -155,6 +155,11 @@ def fields_of(db, item_id: int, names: Sequence[str]) -> dict | None:
     return dict(zip(names, row)) if row else None
 
 
+def count_items(db, scope: str = PRESENT) -> int:
+    """How many items are in ``scope``."""
+    return db.execute(f"SELECT count(*) FROM items WHERE {where(scope)}").fetchone()[0]
+
+
 def has_items(
     db, scope: str = PRESENT, kinds: Sequence[str] = (), *, not_banned_for: int | None = None
 ) -> bool:

@@ -188,6 +188,17 @@ def id_by_path(db, path: str | os.PathLike) -> int | None:
     return item.id if item is not None else None
 
 
+def id_by_path_suffix(db, rel: str) -> int | None:
+    """The item whose path ends in ``/rel`` (shortest path first): MPD names songs relative to a
+    music directory tuneup may not know. A full scan of the paths, so callers remember misses."""
+    escaped = rel.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    row = db.execute(
+        "SELECT id FROM items WHERE path LIKE ? ESCAPE '\\' ORDER BY length(path) LIMIT 1",
+        ["%/" + escaped],
+    ).fetchone()
+    return row[0] if row else None
+
+
 def _splits(text: str) -> list[tuple[str, str]]:
     """Every ("artist", "title") reading of ``text`` at a " - "."""
     parts = text.split(" - ")
