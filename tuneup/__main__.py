@@ -1,3 +1,3 @@
-from tuneup.cli.main import run
+from tuneup.cli.entry import run
 
 run()

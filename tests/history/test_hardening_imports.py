@@ -223,3 +223,48 @@ def test_log_on_dev_zero_stays_in_bounded_memory(home):
     assert returncode == 0
     assert peak_kib < 400 * 1024, f"peak {peak_kib >> 10} MiB"
     assert _count(home) == 1
+
+
+# --- the player hook never waits for a busy store --------------------------------------------
+
+
+def _wait_for(predicate, seconds=90.0) -> bool:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def test_log_returns_while_another_writer_holds_the_store_and_loses_nothing(
+    tmp_path, home, tuneup_cmd
+):
+    tuneup_cmd("log", tmp_path / "first.flac", "--played", "10")  # the store exists
+    db_file = get_paths(home).db_file
+    holder = sqlite3.connect(db_file, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # a long import transaction
+    try:
+        proc = tuneup_cmd("log", tmp_path / "second.flac", "--played", "20", timeout=60)
+        assert "queued" in proc.stderr
+        assert _count(home) == 1  # not in yet: the writer still holds the store
+        spool = get_paths(home).data_dir / "spool"
+        assert len(list(spool.glob("*.json"))) == 1  # but kept safely
+    finally:
+        holder.execute("COMMIT")
+        holder.close()
+    assert _wait_for(lambda: _count(home) == 2)  # the detached drainer recorded it
+    assert _wait_for(lambda: not list(spool.glob("*.json")))
+
+
+def test_a_report_left_in_the_spool_is_recorded_by_the_next_history(tmp_path, home, tuneup_cmd):
+    from tuneup.history.log import prepare
+    from tuneup.history.spool import enqueue, spool_dir
+
+    tuneup_cmd("log", tmp_path / "first.flac", "--played", "10")
+    event = prepare(str(tmp_path / "left.flac"), played=40.0, at="2026-03-01T10:00:00Z")
+    enqueue(spool_dir(get_paths(home).data_dir), event)  # as a killed drainer leaves it
+    rows = json.loads(tuneup_cmd("history", "--json").stdout)
+    assert {r["title"] for r in rows} == {"first", "left"}
