@@ -1,3 +1,3 @@
-from tuneup.cli.entry import run
+from tuneup.cli.main import run
 
 run()

@@ -49,29 +49,30 @@ def run_log(argv: list[str]) -> bool:
     if args is None:
         return False
     from tuneup.env import Env
-    from tuneup.history.log import log_play
+    from tuneup.history.log import prepare
+    from tuneup.history.record_soon import QUEUED, record_soon
     from tuneup.paths import HOME_ENV
     from tuneup.text import to_json
 
     if args.home:
         os.environ[HOME_ENV] = os.path.abspath(os.path.expanduser(args.home))
     env = Env.from_home(args.home, profile=args.profile)
-    try:
-        result = log_play(
-            env.db,
-            env.profile_id,
+    try:  # spooled, then recorded (or handed to a detached process when the store is busy)
+        event = prepare(
             args.path,
             played=args.played,
             duration=args.duration,
             ended=args.ended,
             at=args.at,
             source=args.source,
-            skip_seconds=env.config.get("history.skip_seconds"),
         )
+        result = record_soon(env, event)
     finally:
         env.close()
     if args.as_json:
         sys.stdout.write(to_json(result) + "\n")
+    elif result.get("queued"):
+        sys.stderr.write(QUEUED + "\n")
     elif result["listen_id"] is None:
         sys.stderr.write("already recorded\n")
     return True
