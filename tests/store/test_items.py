@@ -183,3 +183,9 @@ def test_groups_and_counts(db, make_item):
     assert count_items(db) == 3 and count_items(db, ALL) == 4 and has_items(db, kinds=["episode"])
     assert gone not in by_artist(db, "The Beatles", scope=PRESENT)[1]
     assert id_by_path_suffix(db, "Beatles/02.ogg") == b and id_by_path_suffix(db, "03.ogg") is None
+
+
+def test_resolve_odd_numbers(db, library):
+    for text in ("²", "99999999999999999999999", "٣"):  # a superscript, too big, an Arabic-Indic 3
+        with pytest.raises(ItemNotFound):
+            resolve(db, text)

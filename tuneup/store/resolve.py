@@ -53,7 +53,7 @@ def find(db, text: str, scope: str = ALL) -> Item | None:
     text = text.strip()
     if not text:
         return None
-    if text.isdigit():
+    if _is_id(text):
         item = get(db, int(text), scope)
         if item is not None:
             return item
@@ -67,7 +67,7 @@ def find(db, text: str, scope: str = ALL) -> Item | None:
 def why_not(db, text: str, scope: str = ALL) -> str:
     """One line saying why ``text`` names no item in ``scope``."""
     text = text.strip()
-    if text.isdigit():
+    if _is_id(text):
         item = get(db, int(text), ALL)
         if item is None:
             return f"no item with id {text}"
@@ -94,7 +94,7 @@ def suggest(db, text: str, scope: str = ALL, n: int = MAX_SUGGESTIONS) -> list[s
     Artists are compared first (a library has far fewer artists than tracks), then the titles of
     the close artists' items; plain text (no " - ") is also compared with every title when the
     library has at most :data:`TITLE_SCAN_LIMIT` distinct titles (difflib over more is slow)."""
-    if not fold(text) or text.strip().isdigit():
+    if not fold(text) or _is_id(text.strip()):
         return []
     _register(db)
     artists = _distinct(db, "coalesce(artist, albumartist)", scope)
@@ -162,6 +162,11 @@ def _close_titles(db, text, scope, artists, n, among=None) -> list[str]:
 
 
 # --- the steps ---------------------------------------------------------------------------------
+
+
+def _is_id(text: str) -> bool:
+    """ASCII digits that fit SQLite's integer ("²" is a digit to str.isdigit, and int() refuses it)."""
+    return text.isascii() and text.isdigit() and len(text) <= 18
 
 
 def _looks_like_path(text: str) -> bool:
