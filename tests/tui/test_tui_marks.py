@@ -214,3 +214,32 @@ def test_help_lists_tuneups_keys_each_with_one_meaning(env, library):
             assert meaning["←"] == "Card to the left"
 
     asyncio.run(run())
+
+
+def test_wizard_lists_show_picked_apart_and_have_a_cursor_from_the_start():
+    from textual.app import App
+    from textual.widgets.selection_list import Selection
+
+    from tuneup.tui.widgets.pick_list import PickList
+
+    class One(App):
+        def compose(self):
+            yield PickList(id="genre-list")
+
+        def on_mount(self):
+            lst = self.query_one(PickList)
+            lst.add_options([Selection("jazz  (3)", "jazz"), Selection("folk  (2)", "folk")])
+            lst.focus()
+
+    async def run():
+        app = One()
+        async with app.run_test(size=(40, 6)) as pilot:
+            await pilot.press("space")  # no Down first: the cursor is already on the first line
+            await pilot.pause()
+            lst = app.query_one(PickList)
+            assert lst.selected == ["jazz"]
+            picked, not_picked = (lst.render_line(y).text for y in (0, 1))
+            assert "✓" in picked and "jazz" in picked
+            assert "✓" not in not_picked and "X" not in not_picked and "folk" in not_picked
+
+    asyncio.run(run())

@@ -36,6 +36,7 @@ from tuneup.tui.folders import FolderCheck, check_folder
 from tuneup.tui.messages import WorkDone, WorkFailed, WorkProgress
 from tuneup.tui.text import clean
 from tuneup.tui.widgets.jobs_line import describe
+from tuneup.tui.widgets.pick_list import PickList
 
 STEPS = ("folders", "scan", "genres", "artists", "history", "adventure")
 TITLES = {
@@ -97,10 +98,10 @@ class OnboardingScreen(Screen):
                 yield Static("", id="scan-summary", markup=False)
             with Vertical(id="genres"):
                 yield Static("Space selects. Counts are items in your library.", markup=False)
-                yield SelectionList[str](id="genre-list")
+                yield PickList(id="genre-list")
             with Vertical(id="artists"):
                 yield Input(placeholder="type to search artists", id="artist-search")
-                yield SelectionList[str](id="artist-list")
+                yield PickList(id="artist-list")
             with Vertical(id="history"):
                 yield Static(
                     "Import plays from another service so tuneup knows you sooner. Skip with Next.",
