@@ -2,6 +2,7 @@
 
     python bench/tui.py [--items 100000] [--scan-files 3000]
     python bench/tui.py --only stall [--runs 3]     # part 3 alone, with an idle-app baseline per run
+    python bench/tui.py --only open --items 500     # start to Home rows, each tab, quit; then reopen
 
 1. A real `tuneup` process in tmux (120x40): time from spawn until the first screen is painted (tabs and
    the now-playing bar on the screen), until the Home rows are painted, and until the Library tab shows
@@ -138,6 +139,63 @@ def real_terminal(home: Path, n: int) -> dict:
         out["search_key_ms"] = terminal_search(tmux, home, n)
         peak = max(peak, tree_rss(pid))
         out["peak_rss_mb"] = peak / 2**20
+    finally:
+        subprocess.run([*tmux, "kill-server"], capture_output=True)
+    return out
+
+
+def open_switch_quit(home: Path, n: int) -> dict:
+    """A real `tuneup` in tmux: start until Home's rows are painted, each tab key until that tab's own
+    text is on the screen, then q until the process has gone. Polls the screen every 5 ms."""
+    sock = f"tuneup-bench-{uuid.uuid4().hex[:6]}"
+    tmux = ["tmux", "-L", sock]
+    cmd = f"TUNEUP_HOME={shlex.quote(str(home))} exec {shlex.quote(sys.executable)} -m tuneup"
+    env = {k: v for k, v in os.environ.items() if k != "TMUX"}
+    env["TERM"] = "xterm-256color"
+    out: dict = {}
+
+    def screen() -> str:
+        return subprocess.run(
+            [*tmux, "capture-pane", "-p", "-t", "b"], capture_output=True, text=True
+        ).stdout
+
+    def wait(text: str, since: float, timeout: float = 120.0) -> float | None:
+        while time.perf_counter() - since < timeout:
+            if text in screen():
+                return time.perf_counter() - since
+            time.sleep(0.005)
+        return None
+
+    started = time.perf_counter()
+    subprocess.run(
+        [*tmux, "new-session", "-d", "-s", "b", "-x", "120", "-y", "40", cmd], check=True, env=env
+    )
+    pid = int(
+        subprocess.run(
+            [*tmux, "display", "-p", "-t", "b", "#{pane_pid}"], capture_output=True, text=True
+        ).stdout.strip()
+    )
+    try:
+        out["home_rows_s"] = wait("╭", started)
+        time.sleep(1.0)
+        for key, text in (("4", "Library folders"), ("3", "plays"), ("2", f"of {n:,} items")):
+            for _ in range(2):  # the first visit mounts and loads, the second only switches
+                subprocess.run([*tmux, "send-keys", "-t", "b", "1"])
+                wait("╭", time.perf_counter())
+                time.sleep(0.5)
+                t = time.perf_counter()
+                subprocess.run([*tmux, "send-keys", "-t", "b", key])
+                out.setdefault(f"tab_{key}_s", []).append(wait(text, t))
+                time.sleep(0.5)
+        t = time.perf_counter()
+        subprocess.run([*tmux, "send-keys", "-t", "b", "q"])
+        while time.perf_counter() - t < 60:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.005)
+        out["quit_s"] = time.perf_counter() - t
     finally:
         subprocess.run([*tmux, "kill-server"], capture_output=True)
     return out
@@ -402,9 +460,10 @@ def main() -> None:
     parser.add_argument("--scan-files", type=int, default=3000)
     parser.add_argument(
         "--only",
-        choices=["all", "stall"],
+        choices=["all", "stall", "open"],
         default="all",
-        help="stall: only the UI-loop stalls during a scan, against the idle app",
+        help="stall: only the UI-loop stalls during a scan, against the idle app; open: start to "
+        "Home rows, each tab key, quit, then the same again (reopening), on --items items",
     )
     parser.add_argument("--runs", type=int, default=2, help="scan-stall runs")
     parser.add_argument(
@@ -420,6 +479,14 @@ def main() -> None:
     )
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores, load average {load_average()}", flush=True)
+    if args.only == "open":
+        with tempfile.TemporaryDirectory() as tmp:
+            home = Path(tmp) / "home"
+            make_library(home, args.items, listens=args.items * 5)
+            for run in ("first start", "reopening"):
+                figures = open_switch_quit(home, args.items)
+                print(f"{run} (load {load_average()}):", json.dumps(figures), flush=True)
+        return
     if args.only == "stall":
         with tempfile.TemporaryDirectory() as tmp:
             stall_runs(Path(tmp), args.scan_files, args.runs, args.thread_too, args.key_every)
