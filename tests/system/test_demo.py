@@ -292,6 +292,19 @@ def test_cancelled_build_stops_early_and_writes_no_history(env):
     assert not list(env.paths.demo_dir.rglob("*.part")), "no half-written file left behind"
 
 
+def test_the_demo_is_analysed_so_similar_works(built, tuneup_cmd, demo_db):
+    """The demo skipped audio analysis, so its taste map was empty and `similar` failed (issue 17)."""
+    assert (
+        built["first"]["analysis"]["analysed"] >= SMALL - 2
+    )  # a loose or silent file may lack them
+    assert built["second"]["analysis"]["analysed"] == 0  # only tracks without features, once
+    ok = demo_db.execute("SELECT count(*) FROM features WHERE status = 'ok'").fetchone()[0]
+    assert ok >= SMALL - 2
+    item = demo_db.execute("SELECT item_id FROM features WHERE status = 'ok' LIMIT 1").fetchone()[0]
+    near = _tuneup(built["home"], "similar", str(item), "--all", "--json")
+    assert json.loads(near.stdout)["similar"]
+
+
 def test_demo_package_imports_no_ui_module():
     code = (
         "import importlib, pkgutil, sys, tuneup.demo\n"

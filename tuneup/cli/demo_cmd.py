@@ -16,6 +16,7 @@ class _StageBars:
         "files": ("Writing demo tracks", "files"),
         "scan": ("Scanning", "files"),
         "history": ("Listening history", "steps"),
+        "analysis": ("Analysing the audio", "tracks"),
     }
 
     def __init__(self):

@@ -2,7 +2,8 @@
 
 Every step is idempotent: existing files are kept, the scan is incremental, and a profile that
 already has the demo's history gets none added. Progress is reported as
-``progress(done, total, "<stage>: <detail>")`` with stage ``files``, ``scan`` or ``history``.
+``progress(done, total, "<stage>: <detail>")`` with stage ``files``, ``scan``, ``history`` or
+``analysis``.
 """
 
 from __future__ import annotations
@@ -47,8 +48,10 @@ def build_demo(
     progress: Progress | None = None,
     cancel=None,
     now: datetime | None = None,
+    analyze: bool = True,
 ) -> DemoSummary:
-    """Build (or complete) the demo library under ``root`` and return a summary."""
+    """Build (or complete) the demo library under ``root`` and return a summary; with ``analyze``
+    (the default) its audio features too, as `tuneup analyze` would (only tracks without them)."""
     from tuneup.library.scan.scanner import scan
 
     started = time.monotonic()
@@ -92,6 +95,18 @@ def build_demo(
         )
     summary["history"]["seconds"] = round(time.monotonic() - step, 2)
     progress(1, 1, "history: done")
+    if analyze:  # the taste map, sound-alike reasons and `similar` need the audio features
+        from tuneup.library.sound.analyze import analyze as analyse_audio
+
+        result = analyse_audio(
+            db,
+            workers=workers,
+            cancel=cancel,
+            progress=lambda d, t=None, info="": progress(d, t, f"analysis: {info}"),
+        )
+        summary["analysis"] = {"analysed": result.analysed, "cancelled": result.cancelled}
+        if result.cancelled:
+            return _done(summary, started, cancelled=True)
     summary["persona"] = {
         "name": taste.name,
         "favourite_artists": list(taste.favourite_artists),

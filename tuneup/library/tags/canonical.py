@@ -58,7 +58,9 @@ _URL = re.compile(
 )
 TEXT_FIELDS = ("title", "artist", "albumartist", "album", "composer")
 
-# Spellings of one genre, folded -> the name tuneup uses.
+# Other words for one genre, folded -> the name tuneup uses. Spellings that differ only in case,
+# spaces or punctuation ("Hip Hop", "hip-hop") need no entry: merge_genre_variants joins them to
+# the library's most common spelling.
 GENRE_ALIASES = {
     "ost": "Soundtrack",
     "original soundtrack": "Soundtrack",
@@ -69,16 +71,11 @@ GENRE_ALIASES = {
     "game soundtrack": "Game Soundtrack",
     "video game soundtrack": "Game Soundtrack",
     "vgm": "Game Soundtrack",
-    "hip hop": "Hip-Hop",
-    "hiphop": "Hip-Hop",
     "rnb": "R&B",
-    "r and b": "R&B",
     "rhythm and blues": "R&B",
-    "drum and bass": "Drum & Bass",
     "drum n bass": "Drum & Bass",
     "dnb": "Drum & Bass",
     "electronica": "Electronic",
-    "sci fi": "Sci-Fi",
 }
 
 
