@@ -7,12 +7,11 @@ key). Items with no features at all keep their place; the others are chained gre
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 
 from tuneup.mixes.types import MixItem
-from tuneup.store.items import artist_keys, select_in
+from tuneup.store.items import artist_keys, json_object, select_in
 
 NOTES = {"c": 0, "d": 2, "e": 4, "f": 5, "g": 7, "a": 9, "b": 11}
 # Camelot wheel position (1-12) of each major key's pitch class; a minor key sits where its relative major does.
@@ -71,22 +70,12 @@ def sounds(db, ids: list[int]) -> dict[int, Sound]:
         ids,
     )
     for iid, bpm, tag_key, raw in rows:
-        data = _json(raw)
+        data = json_object(raw)
         tempo = _number(data, "tempo", "tempo_bpm", "bpm") or (float(bpm) if bpm else None)
         energy = _number(data, "energy")
         key = parse_key(data.get("key"), data.get("mode")) or parse_key(tag_key)
         out[iid] = Sound(tempo if tempo and tempo > 0 else None, energy, key)
     return out
-
-
-def _json(raw) -> dict:
-    if not raw:
-        return {}
-    try:
-        data = json.loads(raw)
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
 
 
 def distance(a: Sound, b: Sound) -> float:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import json
 import re
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -15,7 +14,7 @@ from tuneup.errors import TuneupError
 from tuneup.model.dataset import FEEDBACK_CODES, FINISHED, Catalogue, Dataset, Events, Feedback
 from tuneup.store import exclusions
 from tuneup.store.items import genres as decode_genres
-from tuneup.store.items import present
+from tuneup.store.items import json_object, present
 from tuneup.store.normalize import fold as _fold_uncached
 from tuneup.store.normalize import norm_artist
 
@@ -91,16 +90,6 @@ def _unix(iso: str | None) -> float:
     return dt.timestamp()
 
 
-def _json(raw) -> dict:
-    if not raw:
-        return {}
-    try:
-        value = json.loads(raw)
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
-
-
 def _names(value) -> list[str]:
     if isinstance(value, str):
         return [value]
@@ -165,7 +154,7 @@ def _catalogue_from_db(db) -> Catalogue:
         g = genre_list(graw)
         people, directors, text = (), (), desc
         if kind != "track":
-            extra = _json(extra_raw)
+            extra = json_object(extra_raw)
             g = g + genre_list(extra.get("genres")) + series_genres.get(sid, [])
             people, directors = (
                 _names(extra.get("cast") or extra.get("actors")),
@@ -227,7 +216,7 @@ def _attach_audio(db, cat: Catalogue) -> None:
     data: list[dict] = [{} for _ in range(len(cat))]
     for (row, _, raw), good in zip(keep, ok.tolist()):
         if good and raw:
-            data[row] = _json(raw)
+            data[row] = json_object(raw)
     cat.audio, cat.audio_data = audio, data
 
 

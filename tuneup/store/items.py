@@ -254,6 +254,18 @@ def _split_genres(values) -> tuple[str, ...]:
     return tuple(out)
 
 
+def json_object(raw) -> dict:
+    """A stored JSON object (an item's ``extra``, a features row's ``data``); {} when it is
+    missing, not JSON, or not an object."""
+    if not raw:
+        return {}
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
 def encode_genres(values: Iterable[str]) -> str:
     """What goes into the ``genres`` column."""
     return json.dumps(list(genres(list(values))), ensure_ascii=False)
