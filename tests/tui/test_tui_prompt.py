@@ -32,7 +32,9 @@ def test_a_prompt_from_the_palette_queues_its_mix(env):
         app = create_app(env, rows_loader=mixes_from_db, today=TODAY, onboarding=False)
         async with app.run_test(size=(120, 40)) as pilot:
             await settle(app, pilot)
-            app.playback.play = lambda ids, start=0, source="": played.append((ids, source))
+            app.playback.play = lambda ids, start=0, source="", label="": played.append(
+                (ids, source)
+            )
             await _prompt(app, pilot, "jazz, no techno")
             assert played and played[-1][1] == "prompt"
             await _prompt(app, pilot, "jaz")

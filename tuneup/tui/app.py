@@ -263,7 +263,9 @@ class TuneupApp(App):
             self.notify(f"Nothing in the library fits: {mix.description}", severity="warning")
             return
         self.notify(f"{mix.name} ({len(mix.items)} items)", markup=False)
-        self.screen.post_message(PlayItems([i.item_id for i in mix.items], 0, source="prompt"))
+        self.screen.post_message(
+            PlayItems([i.item_id for i in mix.items], 0, source="prompt", label=mix.name)
+        )
 
     def action_volume(self, delta: int) -> None:
         self.playback.volume(delta)
