@@ -129,10 +129,11 @@ def load(path: Path, *, stamp: str | None = None) -> Model:
     if not path.exists():
         raise StaleModel(f"{path}: no saved model")
     try:
+        _check_sizes(path)
         with np.load(path, allow_pickle=False) as z:
             a = {k: z[k] for k in z.files}
         meta = json.loads(str(a["meta"]))
-    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, MemoryError) as exc:
         raise StaleModel(f"{path}: unreadable model file ({exc.__class__.__name__})") from None
     if meta.get("version") != MODEL_VERSION:
         raise StaleModel(f"{path}: model version {meta.get('version')} is not {MODEL_VERSION}")
@@ -142,6 +143,37 @@ def load(path: Path, *, stamp: str | None = None) -> Model:
         return _from_arrays(a, meta)
     except (KeyError, ValueError, IndexError) as exc:
         raise StaleModel(f"{path}: inconsistent model file ({exc})") from None
+
+
+MAX_INFLATE = 64  # a member may unpack to at most this many times the whole file (np.savez stores)
+
+
+def _check_sizes(path: Path) -> None:
+    """Every array's declared shape must fit in the bytes its member holds, before numpy allocates
+    it: a file declaring a huge shape (damaged, or not tuneup's) is refused, and the model rebuilt,
+    instead of ending in numpy's _ArrayMemoryError."""
+    from numpy.lib import format as npy
+
+    limit = path.stat().st_size * MAX_INFLATE + (1 << 20)
+    with zipfile.ZipFile(path) as zf:
+        for info in zf.infolist():
+            if info.file_size > limit:
+                raise ValueError(f"{info.filename} unpacks to {info.file_size:,} bytes")
+            with zf.open(info) as member:
+                version = npy.read_magic(member)
+                if version == (1, 0):
+                    shape, _, dtype = npy.read_array_header_1_0(member)
+                elif version in ((2, 0), (3, 0)):
+                    shape, _, dtype = npy.read_array_header_2_0(member)
+                else:
+                    raise ValueError(f"{info.filename}: npy format {version}")
+                count = 1
+                for n in shape:
+                    count *= int(n)
+                if dtype.hasobject or count * dtype.itemsize > info.file_size:
+                    raise ValueError(
+                        f"{info.filename} declares {shape} of {dtype}: more than it holds"
+                    )
 
 
 def _from_arrays(a: dict, meta: dict) -> Model:
