@@ -66,7 +66,7 @@ def record(db, profile_id: int, event: dict, *, skip_seconds: int = 30) -> dict:
     """Store one prepared report; the same report twice (file, start, source) is stored once."""
     full, played, duration = event["path"], event["played"], event["duration"]
     item_id = id_by_path(db, full)
-    tags = {} if item_id is not None or not _regular(full) else file_tags(full)
+    tags = {} if item_id is not None or not regular_file(full) else file_tags(full)
     if duration is None and item_id is not None:
         item = get(db, item_id)
         duration = finite(item.duration) if item else None
@@ -99,7 +99,7 @@ def record(db, profile_id: int, event: dict, *, skip_seconds: int = 30) -> dict:
     }
 
 
-def _regular(path: str) -> bool:
+def regular_file(path: str) -> bool:
     """Only a regular file's tags are read: a FIFO would block the read forever and /dev/zero
     never ends (the listen is still recorded, by its name)."""
     try:

@@ -53,9 +53,13 @@ class Connection:
         with self._lock:
             self._next_id += 1
             request_id = self._next_id
-            line = json.dumps({"command": list(command), "request_id": request_id}) + "\n"
+            line = json.dumps(
+                {"command": list(command), "request_id": request_id}, ensure_ascii=False
+            )
             try:
-                self.sock.sendall(line.encode())
+                # a file name that is not UTF-8 (kept as surrogate escapes) goes as its raw bytes:
+                # mpv's JSON reader takes them, and opens that very file
+                self.sock.sendall(line.encode("utf-8", "surrogateescape") + b"\n")
             except OSError:
                 return -1  # mpv is gone; the reader notices and finishes up
             return request_id
@@ -74,8 +78,8 @@ class Connection:
             *lines, buffer = buffer.split(b"\n")
             for line in lines:
                 if line.strip():
-                    try:
-                        yield json.loads(line)
+                    try:  # mpv reports such a path back as the same raw bytes
+                        yield json.loads(line.decode("utf-8", "surrogateescape"))
                     except json.JSONDecodeError:
                         continue
 

@@ -233,6 +233,7 @@ class Player:
     def _lookup(self, items: list) -> tuple[dict, dict]:
         """Entries for item ids and paths (a path outside the library is described by its tags)."""
         from tuneup.history.events import file_tags
+        from tuneup.history.log import regular_file
         from tuneup.playback.queue import entries_for
         from tuneup.store import open_db
         from tuneup.store.resolve import id_by_path
@@ -246,8 +247,8 @@ class Player:
                 item_id = id_by_path(db, path)
                 if item_id is not None:
                     by_path[path] = replace(entries_for(db, [item_id])[0], path=path)
-                else:
-                    tags = file_tags(path)
+                else:  # only a regular file is opened for its tags (a FIFO would block)
+                    tags = file_tags(path) if regular_file(path) else {}
                     seconds = tags.get("duration_ms") / 1000 if tags.get("duration_ms") else None
                     by_path[path] = QueueEntry(
                         path, None, tags.get("title"), tags.get("artist"), "track", seconds

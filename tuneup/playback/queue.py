@@ -34,7 +34,7 @@ def entries_for(db, item_ids: list[int]) -> list[QueueEntry]:
     """Queue entries for item ids, in the given order."""
     items = by_ids(db, item_ids, scope=ALL)  # any item: mpv reports what will not play
     by_id = {
-        i.id: QueueEntry(i.path, i.id, i.title, i.artist, i.kind, i.duration)
+        i.id: QueueEntry(i.real_path, i.id, i.title, i.artist, i.kind, i.duration)
         for i in items.values()
     }
     missing = [i for i in item_ids if i not in by_id]
