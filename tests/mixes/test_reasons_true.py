@@ -197,3 +197,19 @@ def test_one_like_and_three_skips_do_not_make_a_third_of_the_week_sound_like_it(
         if re.search(r"sounds like|same [\w ]+ as", i.reason)
     )
     assert not like or like.most_common(1)[0][1] <= len(mix.items) // 3
+
+
+def test_the_time_of_day_row_says_often_only_for_what_was_played_often(db, lib, tmp_path):
+    """One 17 s evening play became "you often play ... in the evening"."""
+    from tuneup.mixes.rows import build_rows
+
+    pid = profile_id(db)
+    once, often = lib["Artist 01"][0], lib["Artist 05"][0]
+    add_listen(db, pid, once, NOW - timedelta(days=1), end="stopped", ms=17_000)
+    for day in range(3):
+        add_listen(db, pid, often, NOW - timedelta(days=day + 2))
+    rows = build_rows(db, tmp_path / "models", pid, now=NOW)
+    (row,) = [m for m in rows if m.kind == "time_of_day"]
+    said = {i.item_id: i.reason for i in row.items}
+    assert said[once].startswith("you played this once in the ")
+    assert said[often].startswith("you often play this in the ")

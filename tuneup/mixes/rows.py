@@ -225,13 +225,25 @@ def time_of_day(r: _Rows) -> Mix | None:
         adventurousness=0,
         artist_cap=setting(r.config, "mix.artist_cap"),
     )
+    from tuneup.mixes.catalog import times
+    from tuneup.mixes.truth import OFTEN_PLAYS, honest_recs
+
+    plays = dict(favourites)
     entries = [
         Pick(
             rec.item_id,
-            f"you often play this in the {name.lower()}: {rec.reason}",
+            f"{_daypart_plays(plays.get(rec.item_id, 0), name.lower(), times, OFTEN_PLAYS)}: "
+            f"{rec.reason}",
             False,
             rec.evidence,
         )
-        for rec in recs
+        for rec in honest_recs(r.db, r.profile_id, recs)
     ]
     return r.mix("time_of_day", f"{name} mix", entries, f"What you play in the {name.lower()}")
+
+
+def _daypart_plays(n: int, part: str, times, often: int) -> str:
+    """ "you often play this in the evening" only for what was played there ``often`` times."""
+    if n >= often:
+        return f"you often play this in the {part}"
+    return f"you played this {times(n)} in the {part}"
