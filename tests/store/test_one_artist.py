@@ -43,3 +43,15 @@ def test_one_artist_for_the_model_and_the_caps(db, tmp_path):
     counts = Counter(artist_key(i.artist) for i in mix.items)
     assert counts["beatles"] == 2  # picked (the taste), but capped as one artist
     assert max(counts.values()) <= 2
+
+
+def test_one_artist_in_the_listening_statistics(db):
+    from tuneup.history.stats import top_artists, top_genres
+
+    pid = profile_id(db)
+    the, comma = beatles(db, "The Beatles", 2, 0), beatles(db, "Beatles, The", 1, 100)
+    other = add_item(db, "/music/x.flac", artist="Air", genres=["Ambient / Chillout"])
+    for i in the + comma + the + [other]:
+        add_listen(db, pid, i, NOW - timedelta(days=1))
+    assert top_artists(db, pid) == [("The Beatles", 5), ("Air", 1)]
+    assert dict(top_genres(db, pid)) == {"synthwave": 5, "Ambient": 1, "Chillout": 1}

@@ -8,6 +8,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
+from tuneup.store.items import artist_key
+from tuneup.store.items import genres as decode_genres
+
 ENERGY_KEYS = ("energy", "rms", "loudness", "rms_mean")
 BRIGHTNESS_KEYS = (
     "brightness",
@@ -121,15 +124,18 @@ def listening_summary(db, profile_id: int, today: date | None = None, days: int 
 
 
 def top_artists(db, profile_id: int, limit: int = 8) -> list[tuple[str, int]]:
-    return [
-        (a, n)
-        for a, n in db.execute(
-            "SELECT coalesce(i.artist, l.artist) AS a, count(*) FROM listens l LEFT JOIN items i ON i.id = l.item_id "
-            "WHERE l.profile_id = ? AND l.skipped = 0 AND a IS NOT NULL AND a != '' GROUP BY a "
-            "ORDER BY 2 DESC, a LIMIT ?",
-            [profile_id, limit],
-        )
-    ]
+    """The most played artists, one per artist_key ("The Beatles" = "Beatles, The"), each named by
+    its most played spelling."""
+    plays: dict[str, Counter] = {}
+    for a, n in db.execute(
+        "SELECT coalesce(i.artist, l.artist) AS a, count(*) FROM listens l LEFT JOIN items i ON i.id = l.item_id "
+        "WHERE l.profile_id = ? AND l.skipped = 0 AND a IS NOT NULL AND a != '' GROUP BY a",
+        [profile_id],
+    ):
+        if artist_key(a):
+            plays.setdefault(artist_key(a), Counter())[a] += n
+    named = [(min(c, key=lambda s: (-c[s], s)), sum(c.values())) for c in plays.values()]
+    return sorted(named, key=lambda an: (-an[1], an[0]))[:limit]
 
 
 def top_genres(db, profile_id: int, limit: int = 8) -> list[tuple[str, int]]:
@@ -139,11 +145,8 @@ def top_genres(db, profile_id: int, limit: int = 8) -> list[tuple[str, int]]:
         "WHERE l.profile_id = ? AND l.skipped = 0 GROUP BY i.genres",
         [profile_id],
     ):
-        try:
-            for g in json.loads(raw or "[]"):
-                genres[str(g)] += n
-        except (ValueError, TypeError):
-            pass
+        for g in decode_genres(raw):
+            genres[g] += n
     return sorted(genres.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
 
 
