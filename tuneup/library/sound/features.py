@@ -12,6 +12,15 @@ import numpy as np
 
 from tuneup.library.sound import tempo
 from tuneup.library.sound.decode import Excerpts, NoSignal
+from tuneup.library.sound.key import (  # noqa: F401 - re-exported for the benchmarks
+    KEY_PROFILES,
+    PITCH_NAMES,
+    estimate_key,
+    hpcp,
+    key_scores,
+    spectral_peaks,
+    tuning,
+)
 
 FEATURE_VERSION = 2
 
@@ -21,13 +30,7 @@ ROLLOFF = 0.85
 TEMPO_FLOOR = 3e-4  # for the tempo, band energies are floored 35 dB below the loudest: quiet ticks do not lead
 ONSET_FLOOR = 1e-6  # for counting onsets, 60 dB: a quiet hi-hat is still an onset
 SILENCE_LUFS = -70.0
-PITCH_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
 
-# Krumhansl-Kessler probe-tone profiles (major, minor), tonic first.
-KEY_PROFILES = (
-    np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88]),
-    np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17]),
-)
 
 # Octave bands for the spectral-shape part of the vector (Hz).
 BAND_EDGES = (43, 86, 172, 344, 689, 1378, 2756, 5512)
@@ -107,7 +110,7 @@ def _band_sums(power: np.ndarray, edges: np.ndarray) -> np.ndarray:
 
 
 class _Plan:
-    """Per-rate constants: bin frequencies, K-weighting, band and chroma maps."""
+    """Per-rate constants: bin frequencies, K-weighting and band maps."""
 
     def __init__(self, sr: int):
         self.sr = sr
@@ -127,7 +130,6 @@ class _Plan:
         self.power_per_ms = norm / 2  # band sums of |X|^2 per unit of mean square
         self.onset_edges = self._bin_edges(np.geomspace(60, min(sr / 2, 8000), 13))
         self.shape_edges = self._bin_edges(np.array(BAND_EDGES, dtype=float))
-        self.chroma = self._chroma_matrix()
 
     def _bin_edges(self, edges: np.ndarray) -> np.ndarray:
         """Bin index of each band edge, strictly increasing (every band gets at least one bin)."""
@@ -135,16 +137,6 @@ class _Plan:
         for k in range(1, len(idx)):
             idx[k] = max(idx[k], idx[k - 1] + 1)
         return np.minimum(idx, len(self.freqs) - len(idx) + np.arange(len(idx)) + 1)
-
-    def _chroma_matrix(self) -> np.ndarray:
-        freqs = np.fft.rfftfreq(CHROMA_N_FFT, 1 / self.sr)
-        m = np.zeros((len(freqs), 12), np.float32)
-        ok = (freqs >= 60) & (freqs <= min(2100, self.sr / 2 - 100))
-        pitch = 69 + 12 * np.log2(freqs[ok] / 440.0)
-        nearest = np.round(pitch)
-        weight = np.clip(1 - 2 * np.abs(pitch - nearest), 0, 1)
-        m[np.flatnonzero(ok), (nearest.astype(int) % 12)] = weight
-        return m
 
 
 _PLANS: dict[int, _Plan] = {}
@@ -169,7 +161,8 @@ def compute(ex: Excerpts) -> dict:
         raise NoSignal("silent (no 400 ms block above -70 LUFS)")
     seconds = ex.seconds
     beat = estimate_tempo(acc.autocorr, acc.autocorr_weights, plan.fps)
-    key = estimate_key(acc.chroma)
+    deviation = tuning(acc.peaks)
+    key = estimate_key(sum(hpcp(p, deviation) for p in acc.peaks))
     spec = acc.spectral_means()
     data = {
         "duration_s": _round(ex.duration, 2),
@@ -211,7 +204,7 @@ class _Accumulator:
         self.short_term: list[np.ndarray] = []  # 3 s block mean squares
         self.autocorr: list[np.ndarray] = []  # per window: tempo.window_autocorrelations
         self.autocorr_weights: list[int] = []
-        self.chroma = np.zeros(12)
+        self.peaks: list[np.ndarray] = []  # per window: key.spectral_peaks rows
         self.onsets = 0
         self.crossings = 0
         self.ms_sum = 0.0
@@ -254,7 +247,7 @@ def _analyse_window(
         acc.autocorr.append(tempo.window_autocorrelations(flux, accent, plan.fps))
         acc.autocorr_weights.append(len(bands))
     acc.crossings += int(np.count_nonzero(np.signbit(x[1:]) != np.signbit(x[:-1])))
-    acc.chroma += chroma_profile(plan, x)
+    acc.peaks.append(chroma_peaks(plan, x))
 
 
 def frame_means(values: np.ndarray | None, n: int, hop: int, count: int) -> np.ndarray:
@@ -387,38 +380,13 @@ def estimate_tempo(acs: list[np.ndarray], weights: list[int], fps: float) -> tem
     return tempo.estimate(tempo.combine(acs, weights), fps)
 
 
-def chroma_profile(plan: _Plan, x: np.ndarray) -> np.ndarray:
-    """Sum over frames of pitch-class energy (4096-point frames, 60 Hz-2.1 kHz, magnitude).
+def chroma_peaks(plan: _Plan, x: np.ndarray) -> np.ndarray:
+    """Spectral peaks of 4096-point frames for the key (see key.py).
 
     Frames are back to back; past 20 s of audio only every other one is used (plenty for a key)."""
     hop = CHROMA_N_FFT if len(x) < 20 * plan.sr else 2 * CHROMA_N_FFT
     power = power_spectrogram(x, CHROMA_N_FFT, hop, chunk=64)
-    return np.sqrt(power).sum(axis=0).astype(np.float64) @ plan.chroma
-
-
-def estimate_key(chroma: np.ndarray) -> tuple[str | None, str | None, float, float]:
-    """(key, mode, strength, confidence): the best of 24 rotated profiles by Pearson correlation.
-
-    strength is that correlation; confidence is its margin over the best other key.
-    """
-    if not np.any(chroma > 0) or np.allclose(chroma, chroma[0]):
-        return None, None, 0.0, 0.0
-    scores = key_scores(chroma)
-    order = np.argsort(scores)[::-1]
-    best = int(order[0])
-    mode = "major" if best < 12 else "minor"
-    return PITCH_NAMES[best % 12], mode, float(scores[best]), float(scores[best] - scores[order[1]])
-
-
-def key_scores(chroma: np.ndarray) -> np.ndarray:
-    """Pearson correlation of ``chroma`` with the 12 major then 12 minor rotated profiles."""
-    c = (chroma - chroma.mean()) / (chroma.std() + 1e-12)
-    out = np.empty(24)
-    for m, profile in enumerate(KEY_PROFILES):
-        p = (profile - profile.mean()) / profile.std()
-        for tonic in range(12):
-            out[m * 12 + tonic] = float(c @ np.roll(p, tonic)) / 12
-    return out
+    return spectral_peaks(power, plan.sr, CHROMA_N_FFT)
 
 
 def _clip01(value: float) -> float:
