@@ -5,7 +5,9 @@
     /work/venv/bin/python bench/analyze.py --quick  # a third of the set
 
 The set (generated once, cached in the temp directory): drum patterns 60-180 BPM every 4 BPM,
-straight and swung; chord progressions in all 24 keys with two timbres each; and "songs" (drums
+straight and swung; the humanised grooves of tests/signals.GROOVE_KINDS (rock, off-beat hats,
+four on the floor, breakbeat, swing, half-time, shuffle, waltz, ballad, no drums) every 10 BPM
+over 60-180 (each within its own range); chord progressions in all 24 keys with two timbres each; and "songs" (drums
 plus chords, stereo) with a known tempo and key. Files rotate through ogg vorbis, mp3 and flac,
 44.1 kHz stereo, as a real library would.
 
@@ -84,6 +86,19 @@ def build_set(folder: Path, quick: bool) -> list[dict]:
                     ),
                     key=signals.PITCH_NAMES[tonic],
                     mode=mode,
+                )
+            )
+            n += 1
+    for kind, lo, hi in signals.GROOVE_KINDS:  # the grooves of issue 15, humanised
+        for bpm in range(lo, hi + 1, 30 if quick else 10):
+            tempo = bpm + 0.3 * (n % 3)  # not only round numbers
+            items.append(
+                _make(
+                    folder,
+                    n,
+                    f"groove-{kind}",
+                    lambda: _stereo(signals.groove(tempo, kind, 20.0, SR, seed=n)),
+                    bpm=tempo,
                 )
             )
             n += 1
@@ -298,7 +313,7 @@ def main() -> None:
     parser.add_argument("--no-librosa", action="store_true")
     args = parser.parse_args()
     folder = (
-        Path(tempfile.gettempdir()) / f"tuneup-bench-analyze-{'quick' if args.quick else 'full'}-v1"
+        Path(tempfile.gettempdir()) / f"tuneup-bench-analyze-{'quick' if args.quick else 'full'}-v2"
     )
     t0 = time.perf_counter()
     items = build_set(folder, args.quick)
@@ -370,6 +385,7 @@ def main() -> None:
         wall = sum(walls["librosa"].values()) / sum(walls["tuneup"].values())
         print(f"\ntuneup throughput / librosa throughput: {ratio:.1f}x CPU, {wall:.1f}x wall")
 
+    groove_summary(items, outputs)
     for kind in ("drums", "chords", "song"):
         sub = [(i, o) for i, o in zip(items, outputs["tuneup"]) if i["kind"] == kind]
         s = score([i for i, _ in sub], [o for _, o in sub])
@@ -387,6 +403,40 @@ def main() -> None:
 
     grooves(folder, "librosa" in times)
     print("\nbatch with both cores busy:", batch_rss(items, workers=2))
+
+
+def groove_summary(items: list[dict], outputs: dict) -> None:
+    """The issue-15 grooves (60-180 BPM): within 2 %, octave errors, other, by groove."""
+    print("\n| groove | files | " + " | ".join(f"{n} within 2 % / octave / other" for n in outputs
+                                              if n != "decode") + " |")  # fmt: skip
+    print("|---|---|" + "---|" * (len(outputs) - 1))
+    kinds = [k for k, _, _ in signals.GROOVE_KINDS] + ["all"]
+    for kind in kinds:
+        idx = [
+            j
+            for j, i in enumerate(items)
+            if i["kind"].startswith("groove-") and (kind == "all" or i["kind"] == f"groove-{kind}")
+        ]
+        cells = []
+        for name, outs in outputs.items():
+            if name == "decode":
+                continue
+            s = score([items[j] for j in idx], [outs[j] for j in idx])
+            cells.append(
+                f"{pct(s['tempo_ok'], s['tempo_n'])} / {s['tempo_octave']} / {s['tempo_other']}"
+            )
+        print(f"| {kind} | {len(idx)} | " + " | ".join(cells) + " |")
+    misses = [
+        f"{items[j]['kind'][7:]} {items[j]['bpm']:.1f}→{outputs['tuneup'][j]['tempo'] or 0:.1f}"
+        for j, i in enumerate(items)
+        if i["kind"].startswith("groove-")
+        and abs((outputs["tuneup"][j]["tempo"] or 0) / i["bpm"] - 1) > 0.02
+    ]
+    print(f"tuneup groove misses: {', '.join(misses) or 'none'}")
+
+
+def pct(n: int, d: int) -> str:
+    return f"{n}/{d} ({100 * n / d:.0f} %)" if d else "—"
 
 
 def grooves(folder: Path, with_librosa: bool) -> None:

@@ -302,17 +302,31 @@ def k_filter(sr: float):
 
 # ------------------------------------------------------------------------------------ the cache
 
-CACHE = LIBRARY.parent / "bench-reference-v1.json"
+CACHE = LIBRARY.parent / "bench-reference-v1"  # one JSON per track, so runs can share the work
+
+
+def _entry_path(key: str) -> Path:
+    return CACHE / (hashlib.sha1(key.encode()).hexdigest()[:20] + ".json")
 
 
 def load_cache() -> dict:
-    return json.loads(CACHE.read_text()) if CACHE.exists() else {}
+    out = {}
+    for f in sorted(CACHE.glob("*.json")) if CACHE.exists() else []:
+        entry = json.loads(f.read_text())
+        out[entry["path"]] = entry
+    old = CACHE.with_suffix(".json")  # the first, single-file cache
+    if old.exists():
+        for key, entry in json.loads(old.read_text()).items():
+            out.setdefault(key, dict(entry, path=key))
+    return out
 
 
-def save_cache(cache: dict) -> None:
-    tmp = CACHE.with_suffix(".part")
-    tmp.write_text(json.dumps(cache, indent=0, sort_keys=True))
-    tmp.replace(CACHE)
+def save_entry(key: str, entry: dict) -> None:
+    CACHE.mkdir(parents=True, exist_ok=True)
+    path = _entry_path(key)
+    tmp = path.with_suffix(".part")
+    tmp.write_text(json.dumps(dict(entry, path=key), sort_keys=True))
+    tmp.replace(path)
 
 
 def librosa_subset(path: Path) -> bool:
@@ -320,39 +334,48 @@ def librosa_subset(path: Path) -> bool:
     return hashlib.sha1(rel(path).encode()).digest()[1] % 4 == 0
 
 
-def build_references(paths: list[Path], log=print) -> dict:
-    """Essentia, BS.1770 and ground truth for every path not yet in the cache; librosa for the
-    librosa_subset."""
+def build_references(paths: list[Path], with_librosa: bool, log=print) -> dict:
+    """Essentia, BS.1770 and ground truth (and librosa, for the librosa_subset, when asked) for
+    every path not yet in the cache."""
     cache = load_cache()
     for i, path in enumerate(paths):
         key = rel(path)
-        entry = cache.get(key, {})
-        with_librosa = librosa_subset(path)
-        if "essentia" in entry and ("librosa" in entry or not with_librosa):
+        entry = cache.get(key) or load_cache_entry(key) or {}
+        want_librosa = with_librosa and librosa_subset(path)
+        if "essentia" in entry and ("librosa" in entry or not want_librosa):
             continue
         try:
             windows, sr = read_windows(path)
-            entry["truth"] = ground_truth(path)
-            entry["bs1770"] = bs1770_full_band(windows, sr)
-            entry["essentia"] = essentia_reference(windows, sr)
-            if with_librosa:
+            if "essentia" not in entry:
+                entry["truth"] = ground_truth(path)
+                entry["bs1770"] = bs1770_full_band(windows, sr)
+                entry["essentia"] = essentia_reference(windows, sr)
+            if want_librosa:
                 entry["librosa"] = librosa_reference(windows, sr)
         except Exception as exc:  # a reference that cannot read a file is recorded, not fatal
             entry["error"] = f"{type(exc).__name__}: {exc}"[:200]
             entry.setdefault("essentia", None)
-            entry.setdefault("librosa", None)
+        save_entry(key, entry)
         cache[key] = entry
         if i % 10 == 0:
-            save_cache(cache)
-            log(f"references: {i + 1}/{len(paths)}")
-    save_cache(cache)
+            log(f"references: {i + 1}/{len(paths)}", flush=True)
     return cache
 
 
+def load_cache_entry(key: str) -> dict | None:
+    path = _entry_path(key)
+    return json.loads(path.read_text()) if path.exists() else None
+
+
 if __name__ == "__main__":
+    import argparse
     import sys
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    parser = argparse.ArgumentParser(description="build the cached references")
+    parser.add_argument("--librosa", action="store_true", help="also librosa on its quarter")
+    parser.add_argument("--reverse", action="store_true", help="work from the other end")
+    args = parser.parse_args()
     # Ground-truth files first, then the dev half, so tuning can start before the rest is done.
-    files = library_files()
-    build_references(sorted(files, key=lambda p: (not ground_truth(p), split(p) != "dev", rel(p))))
+    files = sorted(library_files(), key=lambda p: (not ground_truth(p), split(p) != "dev", rel(p)))
+    build_references(files[::-1] if args.reverse else files, args.librosa)

@@ -26,12 +26,16 @@ def key_files(tmp_path_factory):
 
 
 def test_tempo_within_two_percent_for_straight_and_swung_drums(tempo_files):
-    misses = []
+    """At the ends of the range (60 BPM with a hat on every eighth, 180 swung) the beat and its
+    double or half are both what a listener may tap: at most two such octave readings."""
+    misses, other = [], []
     for path, bpm in tempo_files:
         measured = analyse(str(path))[0]["tempo_bpm"]
         if measured is None or abs(measured / bpm - 1) > 0.02:
             misses.append((path.name, measured))
-    assert len(misses) <= 0.1 * len(tempo_files), misses
+            if not measured or min(abs(measured / bpm / r - 1) for r in (0.5, 2.0)) > 0.02:
+                other.append((path.name, measured))
+    assert len(misses) <= 2 and not other, misses
 
 
 def test_key_and_mode_in_all_24_keys(key_files):

@@ -22,7 +22,7 @@ from tuneup.library.sound.key import (  # noqa: F401 - re-exported for the bench
     tuning,
 )
 
-FEATURE_VERSION = 2
+FEATURE_VERSION = 3
 
 N_FFT = 512
 CHROMA_N_FFT = 4096
