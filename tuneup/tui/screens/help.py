@@ -96,9 +96,7 @@ class HelpScreen(ModalScreen):
         for key, desc in EXTRA:
             table.add_row(Text(key), Text(desc), Text("everywhere"))
         with VerticalScroll():
-            yield Static(
-                Text("tuneup's keys on this screen   (esc closes)", style="bold"), markup=False
-            )
+            yield Static(Text("Keys on this screen   (esc closes)", style="bold"), markup=False)
             yield Static(table, id="help-table")
 
     def action_dismiss(self) -> None:
