@@ -144,6 +144,16 @@ def real_terminal(home: Path, n: int) -> dict:
     return out
 
 
+def proc_cpu(pid: int) -> float | None:
+    """User + system CPU seconds of process ``pid`` and its children that have ended, from /proc."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    ticks = sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def open_switch_quit(home: Path, n: int) -> dict:
     """A real `tuneup` in tmux: start until Home's rows are painted, each tab key until that tab's own
     text is on the screen, then q until the process has gone. Polls the screen every 5 ms."""
@@ -177,6 +187,7 @@ def open_switch_quit(home: Path, n: int) -> dict:
     )
     try:
         out["home_rows_s"] = wait("╭", started)
+        out["home_rows_cpu_s"] = proc_cpu(pid)  # the load stretches wall time, barely CPU time
         time.sleep(1.0)
         for key, text in (("4", "Library folders"), ("3", "plays"), ("2", f"of {n:,} items")):
             for _ in range(2):  # the first visit mounts and loads, the second only switches
