@@ -266,13 +266,20 @@ def test_fit_on_a_full_disk_keeps_the_old_model(tmpfs, tmp_path):
     load(model)
 
 
-def test_opening_the_database_on_a_full_disk_says_so(tmpfs, tmp_path):
-    """SQLite needs room for its shared-memory index to open a database; it reports the lack as an I/O error."""
+def test_reading_works_on_a_full_disk_and_writing_says_so(tmpfs, tmp_path):
+    """SQLite needs room for its shared-memory index to open a database (it reports the lack as an
+    I/O error); with every commit in the main file tuneup reads it as immutable instead (issue 18),
+    so ls, stats and history work on a 100% full disk, and a write says the disk is full."""
     if tmpfs is None:
         return
     _, disk, home = scanned_home(tmpfs, tmp_path, 20, "2m")
     assert sorted(os.listdir(home / "data")) == ["tuneup.db"]  # closed cleanly: no -wal, no -shm
     filler = fill(disk)
-    one_error_line(cli(home, "ls", check=False), "tuneup.db", "cannot open the database")
+    assert len(json.loads(cli(home, "ls", "--json").stdout)) == 20
+    for args in (("stats",), ("history",), ("doctor",)):
+        proc = cli(home, *args, check=False)
+        assert proc.returncode == 0 and "Traceback" not in proc.stderr, (args, proc.stderr)
+    one_error_line(cli(home, "like", "1", check=False), "tuneup.db", "cannot write")
     filler.unlink()
     assert len(json.loads(cli(home, "ls", "--json").stdout)) == 20
+    cli(home, "like", "1")

@@ -34,7 +34,7 @@ class Database:
     migrations change must not do, and importing it cost every command ~0.2 s of CPU (it loads
     numpy; bench/RESULTS.md)."""
 
-    __slots__ = ("conn", "store_path", "damage", "tightened", "patient")
+    __slots__ = ("conn", "store_path", "damage", "tightened", "patient", "full")
 
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
@@ -42,6 +42,7 @@ class Database:
         self.damage: str | None = None  # why the store is read-only (tuneup.store.guard)
         self.tightened: list[str] = []  # file modes open_db tightened, for doctor
         self.patient = True  # False: a write waits only the busy timeout, once (player hooks)
+        self.full: str | None = None  # opened read-only because the disk is full: why
 
     def execute(self, sql: str, parameters=None) -> sqlite3.Cursor:
         if parameters is None:
@@ -97,6 +98,9 @@ def open_db(path: Path | str, *, migrate: bool = True) -> Database:
         if conn is not None:
             conn.close()
         if disk_full(exc, str(path)):
+            read_only = _open_read_only(path)  # a full disk must not stop ls, stats, history...
+            if read_only is not None:
+                return read_only
             raise DiskFullError(f"{path}: cannot open the database: the disk is full") from None
         if guard.is_damage(exc):
             guard.mark_damaged(path, str(exc))
@@ -114,6 +118,35 @@ def open_db(path: Path | str, *, migrate: bool = True) -> Database:
         except BaseException:
             conn.close()
             raise
+    return db
+
+
+def _open_read_only(path: Path) -> Database | None:
+    """The store for reading only, when the disk is too full for SQLite's shared-memory index.
+
+    Possible when the write-ahead log is empty or gone (every commit is in the main file, as after
+    any clean close): SQLite then reads the file as immutable, with no index and no locks. A write
+    through :func:`write` says the disk is full. None when the log still holds commits."""
+    from urllib.parse import quote
+
+    wal = Path(f"{path}-wal")
+    try:
+        if wal.exists() and wal.stat().st_size > 0:
+            return None
+        conn = sqlite3.connect(
+            f"file:{quote(str(path))}?mode=ro&immutable=1",
+            uri=True,
+            isolation_level=None,
+            check_same_thread=False,
+        )
+        conn.execute("PRAGMA query_only = ON")
+        if schema_version_of(conn) != SCHEMA_VERSION:  # it cannot be migrated now
+            conn.close()
+            return None
+    except (OSError, sqlite3.Error):
+        return None
+    db = Database(conn)
+    db.store_path, db.full = path, f"{path}: cannot write the database: the disk is full"
     return db
 
 
@@ -204,6 +237,8 @@ def write(db: Database) -> Iterator[Database]:
         yield db
         return
     store = getattr(db, "store_path", None)
+    if getattr(db, "full", None):
+        raise DiskFullError(db.full)
     if store is not None and (db.damage or guard.damage_note(store)):
         raise guard.damaged_error(store, db.damage)
     try:
