@@ -243,3 +243,28 @@ def test_wizard_lists_show_picked_apart_and_have_a_cursor_from_the_start():
             assert "✓" not in not_picked and "X" not in not_picked and "folk" in not_picked
 
     asyncio.run(run())
+
+
+def test_library_rows_show_likes_and_bans(env, library):
+    from tuneup.tui.widgets.library_view import LibraryView
+
+    async def run():
+        app = make_app(env)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            await pilot.press("2")
+            await settle(app, pilot)
+            view = app.screen.query_one(LibraryView)
+            view.focus()
+            await pilot.press("down")
+            await pilot.pause()
+            item = view.current_id
+            y = view.cursor - int(view.scroll_offset.y)
+            assert "♥" not in view.render_line(y).text
+            await pilot.press("l")
+            await wait_for(pilot, lambda: "♥" in view.render_line(y).text)
+            await pilot.press("x")
+            await wait_for(pilot, lambda: "⊘" in view.render_line(y).text)
+            assert feedback(env, item) == ["ban", "like"]
+
+    asyncio.run(run())

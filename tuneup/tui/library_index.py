@@ -53,6 +53,7 @@ class LibraryIndex:
     added: list[str] = field(default_factory=list)
     plays: list[int] = field(default_factory=list)
     haystack: list[str] = field(default_factory=list)
+    marks: dict[int, tuple[str, ...]] = field(default_factory=dict)  # item_id -> like/dislike/ban
     _orders: dict[str, list[int]] = field(default_factory=dict)
 
     @classmethod
@@ -91,6 +92,10 @@ class LibraryIndex:
             index.added.append(added)
             index.plays.append(plays)
             index.haystack.append(" ".join((title, artist, album, series, *g)).casefold())
+        for item_id, kind in db.execute(
+            "SELECT item_id, kind FROM feedback WHERE profile_id = ? ORDER BY kind", [profile_id]
+        ):
+            index.marks[item_id] = index.marks.get(item_id, ()) + (kind,)
         return index
 
     def __len__(self) -> int:

@@ -104,6 +104,10 @@ class MainScreen(Screen):
         )
 
     async def on_feedback_changed(self, message: FeedbackChanged) -> None:
+        from tuneup.tui.widgets.library_view import LibraryView, show_marks
+
+        for view in self.query(LibraryView):
+            show_marks(view, message.item_id, message.marks)
         for pane in self.query(HomePane):
             await pane.feedback_changed(message.item_id, message.marks)
 

@@ -27,6 +27,16 @@ COLUMNS = (
 )
 
 
+ROW_MARKS = {"like": "♥", "dislike": "▼", "ban": "⊘"}  # a banned row stays listed, marked
+
+
+def show_marks(view: "LibraryView", item_id: int, marks: tuple[str, ...]) -> None:
+    """An item's new likes, dislikes and bans on its row (the index is the view's)."""
+    if view.index is not None:
+        view.index.marks[item_id] = marks
+        view.refresh()
+
+
 def _duration(seconds: float | None) -> str:
     if not finite(seconds):
         return ""
@@ -101,8 +111,9 @@ class LibraryView(ScrollView, can_focus=True):
         i = self.rows[row]
         ix = self.index
         who = ix.artists[i] or ix.series[i]
+        mark = "".join(ROW_MARKS[m] for m in ix.marks.get(ix.ids[i], ()) if m in ROW_MARKS)
         cells = (
-            ix.titles[i],
+            f"{mark} {ix.titles[i]}" if mark else ix.titles[i],
             who,
             ix.albums[i],
             ix.kinds[i],
