@@ -261,10 +261,11 @@ def test_log_returns_while_another_writer_holds_the_store_and_loses_nothing(
 
 def test_a_report_left_in_the_spool_is_recorded_by_the_next_history(tmp_path, home, tuneup_cmd):
     from tuneup.history.log import prepare
-    from tuneup.history.spool import enqueue, spool_dir
+    from tuneup.history.spool import enqueue, handover, spool_dir
 
     tuneup_cmd("log", tmp_path / "first.flac", "--played", "10")
     event = prepare(str(tmp_path / "left.flac"), played=40.0, at="2026-03-01T10:00:00Z")
-    enqueue(spool_dir(get_paths(home).data_dir), event)  # as a killed drainer leaves it
+    # handed over by a busy `log`, and its drainer killed before it recorded it
+    handover(enqueue(spool_dir(get_paths(home).data_dir), event))
     rows = json.loads(tuneup_cmd("history", "--json").stdout)
     assert {r["title"] for r in rows} == {"first", "left"}

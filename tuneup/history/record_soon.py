@@ -31,6 +31,7 @@ def record_soon(env, event: dict) -> dict:
     except sqlite3.OperationalError as exc:
         if not _busy(exc):
             raise
+        spool.handover(queued)
         spool.start_drainer(os.environ.get("TUNEUP_HOME"))
         return {"queued": True, "listen_id": None, "started_at": event["started_at"]}
     finally:

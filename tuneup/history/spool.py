@@ -46,11 +46,41 @@ def enqueue(folder: Path, event: dict) -> Path:
 
 
 def waiting(folder: Path) -> list[Path]:
-    """Reports not yet recorded, oldest first."""
+    """Reports not yet recorded, oldest first, except those whose own `log` process is still
+    recording them (its pid is in the name until it hands the report over)."""
     try:
-        return sorted(p for p in Path(folder).iterdir() if p.suffix == ".json")
+        return sorted(
+            p for p in Path(folder).iterdir() if p.suffix == ".json" and not _owner_busy(p)
+        )
     except FileNotFoundError:
         return []
+
+
+def handover(path: Path) -> Path:
+    """The owner gives its report to whoever drains next (pid 0: nobody's)."""
+    stamp, _pid, rest = path.stem.split("-", 2)
+    free = path.with_name(f"{stamp}-0-{rest}.json")
+    try:
+        os.replace(path, free)
+    except FileNotFoundError:
+        pass
+    return free
+
+
+def _owner_busy(path: Path) -> bool:
+    try:
+        pid = int(path.stem.split("-", 2)[1])
+    except (IndexError, ValueError):
+        return False
+    if pid in (0, os.getpid()):
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False  # the owner died (killed mid-report): the report is anyone's
+    except PermissionError:
+        return True
+    return True
 
 
 def read(path: Path) -> dict | None:
