@@ -318,7 +318,9 @@ def test_every_playlist_format_is_valid(world):
         run_cli(
             home, "mix", "--weekly", "--size", "200", "--format", fmt, "--out", out, timeout=300
         )
-        assert _check_playlist(out, fmt, present) > 20
+        # > 10: the same hostile tags written in several formats are one recording, held once
+        # in a mix (issue 17's duplicates), so the world's ~40 good tracks give ~17
+        assert _check_playlist(out, fmt, present) > 10
         folder = base / "playlists" / f"all-{fmt}"
         run_cli(
             home,
