@@ -154,7 +154,7 @@ def candidates() -> dict[str, list]:
             (f"f={f} reg={r}", (lambda f=f, r=r: ImplicitALS(f, r, 1.0, bm25=True)))
             for f, r in ((64, 0.05),)
         ],
-        "tuneup": [("", Hybrid)],
+        "tuneup": [(f"lam={lam}", (lambda lam=lam: Hybrid(lam=lam))) for lam in (250, 500, 1000)],
     }
 
 

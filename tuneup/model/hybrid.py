@@ -24,6 +24,7 @@ EXPLORE_SHARE_AT_MAX = 0.5  # at adventurousness 100, half the list is explorati
 SEED_WEIGHT = 3.0
 COLLAB_WEIGHT = 1.0  # co-listening next to the person's own model (logit units per unit of collab)
 CONTEXT_WEIGHT = 0.5  # what this person plays at this time of day, when a mix asks for a time
+UNCERTAINTY = True  # rank by the expected probability under the posterior (False: by its mean)
 EXPLORE_OPTIMISM = 1.0  # exploration ranks by mean + this many posterior standard deviations
 NEIGHBOURHOOD_SHARE = 0.2  # at most a fifth of a list from one sound neighbourhood
 SKIP_STREAK = 1.0  # logit off a sound or co-listening neighbourhood per recent early skip in it
@@ -314,7 +315,7 @@ class Model:
         if key not in self._cache:
             mu, var = self.person(profile_id).logit(self.catalog())
             sig = self.signals(profile_id, part)
-            s = expected_logit(mu, var) + COLLAB_WEIGHT * sig.x[:, 0]
+            s = (expected_logit(mu, var) if UNCERTAINTY else mu) + COLLAB_WEIGHT * sig.x[:, 0]
             if part is not None:
                 s = s + CONTEXT_WEIGHT * sig.x[:, 3]
             self._cache[key] = s - self.skip_streak(profile_id)
