@@ -145,7 +145,7 @@ def candidates() -> dict[str, list]:
         "item-kNN": [
             (f"k={k}", (lambda k=k: ItemKNN(neighbours=k, shrink=10.0))) for k in (100, 200)
         ],
-        "EASE": [(f"lam={lam}", (lambda lam=lam: EASE(lam))) for lam in (250, 500, 1000)],
+        "EASE": [(f"lam={lam}", (lambda lam=lam: EASE(lam))) for lam in (250, 500)],
         "implicit ALS": [
             (f"f={f} reg={r} alpha={a}", (lambda f=f, r=r, a=a: ImplicitALS(f, r, a)))
             for f, r, a in ((64, 0.05, 1.0), (128, 0.5, 2.0))
@@ -154,7 +154,7 @@ def candidates() -> dict[str, list]:
             (f"f={f} reg={r}", (lambda f=f, r=r: ImplicitALS(f, r, 1.0, bm25=True)))
             for f, r in ((64, 0.05),)
         ],
-        "tuneup": [(f"lam={lam}", (lambda lam=lam: Hybrid(lam=lam))) for lam in (250, 500, 1000)],
+        "tuneup": [(f"lam={lam}", (lambda lam=lam: Hybrid(lam=lam))) for lam in (250, 500)],
     }
 
 

@@ -49,7 +49,7 @@ def log(msg: str) -> None:
 # ---------------------------------------------------------------------------------- MovieLens
 
 
-def movielens(seeds: int) -> dict[str, list]:
+def movielens(seeds: int, protocols=None) -> dict[str, list]:
     import ml100k
     from ml_protocols import PROTOCOLS, summarise, tune_and_test
 
@@ -57,7 +57,7 @@ def movielens(seeds: int) -> dict[str, list]:
 
     ds, _, _ = from_csv(ml100k.ensure())
     out = {}
-    for protocol in PROTOCOLS:
+    for protocol in protocols or PROTOCOLS:
         n = seeds if protocol == "random-80/20" else 1
         runs = [tune_and_test(ds, protocol, s, log) for s in range(n)]
         out[protocol] = summarise(runs)
@@ -275,6 +275,7 @@ def main() -> None:
     ap.add_argument("--ml-seeds", type=int, default=3)
     ap.add_argument("--weeks", type=int, default=8)
     ap.add_argument("--kinds", default=",".join(KINDS))
+    ap.add_argument("--protocols", help="some of last-10,last-1,random-80/20,global-time")
     ap.add_argument("--cli-check", action="store_true")
     ap.add_argument("--out", type=Path, help="also write the markdown here")
     ap.add_argument("--json", type=Path, help="also write the raw simulator rows here")
@@ -284,7 +285,7 @@ def main() -> None:
     lines = [f"Machine: {machine()}. Commit {_commit()}.", ""]
     checks: dict[str, bool] = {}
     if not args.skip_ml:
-        ml = movielens(args.ml_seeds)
+        ml = movielens(args.ml_seeds, args.protocols.split(",") if args.protocols else None)
         lines += ml_markdown(ml, args.ml_seeds) + [""]
         for protocol, rows in ml.items():
             checks[f"ML-100k {protocol}: above every baseline by > 1 SE"] = all(

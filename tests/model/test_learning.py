@@ -68,6 +68,28 @@ def test_three_early_skips_from_one_sound_neighbourhood_cut_its_share_by_70_perc
     assert after <= 0.3 * before, (before, after)
 
 
+def test_three_early_skips_from_one_co_listening_neighbourhood_cut_its_share(app):
+    lib = app.lib
+    _jazz_fan(app, n_plays=6)
+    folk = np.flatnonzero(lib.genre == S.GENRES.index("folk"))
+    hood = folk[::3][:16]  # the housemate plays these together, session after session
+    for day in range(10):
+        start = S.START - 3 * WEEK + timedelta(days=day, hours=20)
+        for n, r in enumerate(hood):
+            app.log(S.HOUSEMATE, int(r), start + timedelta(minutes=4 * n), True, S.DURATION_S)
+    _play(app, hood[:2], S.START - WEEK + timedelta(days=2))  # the person finished two of them
+    first = _rows(app, app.weekly(S.START, 30))
+    before = float(np.mean(np.isin(first, hood)))
+    assert before >= 2 / 30, before  # (one source names at most a fifth of the list)
+    # three early skips from it in the week: those in the mix, then others of it
+    skipped = ([r for r in first if r in hood] + [r for r in hood[2:] if r not in first])[:3]
+    _play(app, skipped, S.START + timedelta(days=1), finished=False)
+    _play(app, [r for r in first if r not in hood], S.START + timedelta(days=2))
+    second = _rows(app, app.weekly(S.START + WEEK, 30))
+    after = float(np.mean(np.isin(second, hood)))
+    assert after <= 0.3 * before, (before, after)
+
+
 def test_three_skips_from_one_sound_neighbourhood_leave_a_running_radio(app):
     from tuneup.mixes.radio import RadioSession
 
