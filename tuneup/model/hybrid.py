@@ -136,10 +136,13 @@ class Model:
 
     def kind_mask(self, kinds) -> np.ndarray:
         """Items of the given kind(s) ("track", or a list of kinds)."""
-        if "kinds" not in self._cache:
-            self._cache["kinds"] = np.asarray(self.kinds, dtype=object)
-        wanted = [kinds] if isinstance(kinds, str) else list(kinds)
-        return np.isin(self._cache["kinds"], wanted)
+        wanted = (kinds,) if isinstance(kinds, str) else tuple(kinds)
+        key = ("kind_mask", wanted)
+        if key not in self._cache:
+            if "kinds" not in self._cache:
+                self._cache["kinds"] = np.asarray(self.kinds, dtype=object)
+            self._cache[key] = np.isin(self._cache["kinds"], list(wanted))
+        return self._cache[key]
 
     def state(self, profile_id: int) -> ProfileState:
         st = self._states.get(profile_id)

@@ -36,6 +36,7 @@ ROUNDS = 6  # Newton passes per empirical-Bayes round
 EB_ROUNDS = 3
 SD_RANGE = (0.15, 3.0)
 GROUPS = ("genre", "artist", "album", "sound")
+PSEUDO_SAMPLE = 5000  # never-played items that stand in as weak negatives, at most
 
 
 @dataclass
@@ -153,10 +154,15 @@ def fit_person(
     if pseudo_negatives is None:
         pseudo_negatives = 0.5 * n_fin / (1.0 + n_skips / 5.0)
     skip = skip.astype(float).copy()
-    unplayed = (finish + skip) == 0
-    if pseudo_negatives > 0 and unplayed.any():
-        skip[unplayed] = pseudo_negatives / unplayed.sum()
-    rows = np.flatnonzero(finish + skip > 0)
+    real = finish + skip
+    # outcomes faded below a thousandth of the strongest say nothing the fit can use: leave them out
+    faded = (real > 0) & (real <= 1e-3 * (real.max() if len(real) else 0.0))
+    unplayed = np.flatnonzero(real == 0)
+    if pseudo_negatives > 0 and len(unplayed):
+        if len(unplayed) > PSEUDO_SAMPLE:  # a large catalogue: a fixed sample stands for the rest
+            unplayed = np.random.default_rng(0).choice(unplayed, PSEUDO_SAMPLE, replace=False)
+        skip[unplayed] = pseudo_negatives / len(unplayed)
+    rows = np.flatnonzero((finish + skip > 0) & ~faded)
     f, t = finish[rows], finish[rows] + skip[rows]
     x = cat.dense[rows].astype(np.float64)
     grp = {k: cat.groups[k][rows] for k in GROUPS if k in cat.groups and sizes[k] > 0}
@@ -198,41 +204,40 @@ def _empirical_bayes(grp, effects, sd) -> dict[str, float]:
 
 def _newton_rounds(x, f, t, grp, effects, sizes, sd, b, beta, beta_var):
     n_rows, d = x.shape
-
-    def offsets(skip_group: str | None = None) -> np.ndarray:
-        out = np.full(n_rows, b) + x @ beta
-        for k, eff in effects.items():
-            if k != skip_group:
-                g = grp[k]
-                out += np.where(g >= 0, eff.mean[np.maximum(g, 0)], 0.0)
-        return out
-
+    level = {k: np.maximum(g, 0) for k, g in grp.items()}
+    has = {k: g >= 0 for k, g in grp.items()}
+    # the full logit of every row, kept up to date step by step (not recomputed per block)
+    eta = np.full(n_rows, b) + x @ beta
+    for k, eff in effects.items():
+        eta += np.where(has[k], eff.mean[level[k]], 0.0)
     z = np.hstack([np.ones((n_rows, 1)), x])
     reg = np.r_[1e-4, np.full(d, 1 / BETA_SD**2)]
     for _ in range(ROUNDS):
         # the dense block (intercept + audio) jointly, one Newton step
-        p = _sigmoid(offsets())
+        p = _sigmoid(eta)
         grad = z.T @ (t * p - f) + reg * np.r_[0.0, beta]
         hess = (z * (t * p * (1 - p))[:, None]).T @ z + np.diag(reg)
         step = np.linalg.solve(hess, grad)
         b, beta = b - step[0], beta - step[1:]
+        eta -= z @ step
         beta_var = np.diag(np.linalg.inv(hess))[1:]
         # each group: levels are independent given the rest, so one exact Newton step per level
         for k, eff in effects.items():
-            g = grp[k]
-            ok = g >= 0
+            g, ok = grp[k], has[k]
             prec0 = 1.0 / sd[k] ** 2
             if not ok.any():
                 eff.var[:] = sd[k] ** 2
                 continue
-            p = _sigmoid(offsets(k) + np.where(ok, eff.mean[np.maximum(g, 0)], 0.0))
+            p = _sigmoid(eta)
             m = sizes[k]
             gr = np.bincount(g[ok], weights=(t * p - f)[ok], minlength=m)
             h = np.bincount(g[ok], weights=(t * p * (1 - p))[ok], minlength=m)
             gr += prec0 * (eff.mean - eff.prior)
             h += prec0
-            eff.mean -= gr / h
+            delta = -gr / h
+            eff.mean += delta
             eff.var = 1.0 / h
+            eta += np.where(ok, delta[level[k]], 0.0)
     return b, beta, beta_var
 
 

@@ -105,7 +105,9 @@ def audio_words(model: "Model", i: int, j: int) -> list[str]:
     if not model.audio_names or model.audio_data.shape[0] == 0:
         return []
     a, b = model.audio_data[i], model.audio_data[j]
-    scale = np.nanstd(model.audio_data, axis=0) + 1e-9
+    scale = model._cache.get("audio_scale")
+    if scale is None:  # once per model: 100,000 items x 16 features is not free
+        scale = model._cache["audio_scale"] = np.nanstd(model.audio_data, axis=0) + 1e-9
     diff = np.abs(a - b) / scale
     out = []
     for n in np.argsort(diff):
