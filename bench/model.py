@@ -99,7 +99,13 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--items", type=int, default=100_000)
     ap.add_argument("--listens", type=int, default=1_000_000)
+    ap.add_argument(
+        "--reuse", type=Path, help="an earlier run's home: time recommend and the weekly mix only"
+    )
     args = ap.parse_args()
+    if args.reuse:
+        print(json.dumps(_reuse(args.reuse), indent=2))
+        return
     from tuneup.model.api import fit, fit_in_child, load_or_fit
     from tuneup.paths import get_paths
     from tuneup.store import open_db
@@ -164,6 +170,35 @@ def main() -> None:
             indent=2,
         )
     )
+
+
+def _reuse(home: Path) -> dict:
+    """Against an earlier run's store and saved model: load, the first and later recommend-50, and
+    `tuneup mix --weekly` end to end."""
+    from tuneup.model.api import load_or_fit
+    from tuneup.paths import get_paths
+    from tuneup.store import open_db
+
+    paths = get_paths(home)
+    db = open_db(paths.db_file)
+    t = time.perf_counter()
+    model = load_or_fit(db, paths.model_dir, max_age=None)
+    load_s = time.perf_counter() - t
+    t = time.perf_counter()
+    model.recommend(1, 50, not_played_days=60, seed=0)
+    first_s = time.perf_counter() - t
+    times = []
+    for n in range(5):
+        t = time.perf_counter()
+        model.recommend(1, 50, not_played_days=60, seed=n)
+        times.append(time.perf_counter() - t)
+    return {
+        "home": str(home),
+        "load_s": round(load_s, 2),
+        "recommend50_first_call_s": round(first_s, 3),
+        "recommend50_s_median": round(float(np.median(times)), 4),
+        "tuneup_mix_weekly_s": _weekly_cli(home),
+    }
 
 
 def _weekly_cli(home: Path) -> list[float]:
