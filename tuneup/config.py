@@ -190,14 +190,35 @@ def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return flat
 
 
+MAX_CONFIG_BYTES = 1 << 20  # a settings file of a few lines; anything bigger is not tuneup's
+
+
+def _read_bounded(path: Path) -> bytes:
+    """The file's bytes: a regular file of at most MAX_CONFIG_BYTES (a FIFO or /dev/zero put in
+    its place must not block or fill memory)."""
+    import os
+    import stat
+
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    with open(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ConfigError(f"{path}: not a regular file")
+        data = fh.read(MAX_CONFIG_BYTES + 1)
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{path}: larger than {MAX_CONFIG_BYTES >> 20} MB; not a settings file")
+    return data
+
+
 def load_config(path: Path) -> Config:
     """Read and validate the TOML file at ``path``; a missing file means all defaults."""
     if not path.exists():
         return Config(path=path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(_read_bounded(path).decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: not valid TOML (nested too deeply)") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
     values = {}

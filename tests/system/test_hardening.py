@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sqlite3
 
 from hardening_data import matroska, old_store
@@ -148,3 +149,20 @@ def test_a_value_no_column_can_hold_costs_one_file_not_the_batch(tmp_path, env, 
     assert summary.added == 1
     assert [e["path"].endswith("wide.mkv") for e in summary.errors] == [True]
     assert "cannot store" in summary.errors[0]["reason"]
+
+
+def test_a_config_file_that_is_a_fifo_huge_or_nested_is_refused_in_one_line(home, tuneup_cmd):
+    """The config is read back untrusted too: bounded, regular, never blocking."""
+    config = get_paths(home).ensure().config_file
+    cases = {
+        "fifo": lambda: os.mkfifo(config),
+        "huge": lambda: config.write_text("# " + "x" * (2 << 20) + "\n"),
+        "nested": lambda: config.write_text("a = " + "[" * 100_000 + "]" * 100_000 + "\n"),
+    }
+    for name, make in cases.items():
+        if config.exists() or config.is_fifo():
+            config.unlink()
+        make()
+        proc = tuneup_cmd("stats", check=False, timeout=60)
+        assert proc.returncode == 1 and "Traceback" not in proc.stderr, (name, proc.stderr)
+        assert proc.stderr.startswith("tuneup: error:") and "config.toml" in proc.stderr, name
