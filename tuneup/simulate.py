@@ -373,7 +373,21 @@ class InProcessApp:
     def feedback(self, row: int, kind: str, when: datetime) -> None:
         from tuneup.history.events import set_feedback
 
-        set_feedback(self.db, self.pids[PERSON], int(self.lib.item_ids[row]), kind)
+        from tuneup.store import write
+
+        item_id = int(self.lib.item_ids[row])
+        set_feedback(self.db, self.pids[PERSON], item_id, kind)
+        # set_feedback stamps the clock's time; the command, run at the simulated time, stamps that
+        with write(self.db):
+            self.db.execute(
+                "UPDATE feedback SET created_at = ? WHERE profile_id = ? AND item_id = ? AND kind = ?",
+                [
+                    when.astimezone(timezone.utc).isoformat(timespec="seconds"),
+                    self.pids[PERSON],
+                    item_id,
+                    kind,
+                ],
+            )
 
     def weekly(self, now: datetime, size: int) -> list[tuple[int, bool]]:
         """This week's mix as `tuneup mix --weekly` makes it: a full fit (the saved model is a week
