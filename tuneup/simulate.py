@@ -372,7 +372,6 @@ class InProcessApp:
 
     def feedback(self, row: int, kind: str, when: datetime) -> None:
         from tuneup.history.events import set_feedback
-
         from tuneup.store import write
 
         item_id = int(self.lib.item_ids[row])
