@@ -22,7 +22,7 @@ from tuneup.library.sound.key import (  # noqa: F401 - re-exported for the bench
     tuning,
 )
 
-FEATURE_VERSION = 3
+FEATURE_VERSION = 4
 
 N_FFT = 512
 CHROMA_N_FFT = 4096
@@ -160,7 +160,8 @@ def compute(ex: Excerpts) -> dict:
     if loud is None or loud < SILENCE_LUFS:
         raise NoSignal("silent (no 400 ms block above -70 LUFS)")
     seconds = ex.seconds
-    beat = estimate_tempo(acc.autocorr, acc.autocorr_weights, plan.fps)
+    activity = acc.accent_sum / max(sum(acc.autocorr_weights), 1)
+    beat = estimate_tempo(acc.autocorr, acc.autocorr_weights, plan.fps, activity)
     deviation = tuning(acc.peaks)
     key = estimate_key(sum(hpcp(p, deviation) for p in acc.peaks))
     spec = acc.spectral_means()
@@ -204,6 +205,7 @@ class _Accumulator:
         self.short_term: list[np.ndarray] = []  # 3 s block mean squares
         self.autocorr: list[np.ndarray] = []  # per window: tempo.window_autocorrelations
         self.autocorr_weights: list[int] = []
+        self.accent_sum = 0.0  # the accent envelope summed over the windows' frames
         self.peaks: list[np.ndarray] = []  # per window: key.spectral_peaks rows
         self.onsets = 0
         self.crossings = 0
@@ -245,6 +247,7 @@ def _analyse_window(
             bands = np.concatenate([bands, (above_ms * plan.power_per_ms)[:, None]], axis=1)
         flux, accent = tempo_inputs(bands)
         acc.autocorr.append(tempo.window_autocorrelations(flux, accent, plan.fps))
+        acc.accent_sum += float(accent.sum())
         acc.autocorr_weights.append(len(bands))
     acc.crossings += int(np.count_nonzero(np.signbit(x[1:]) != np.signbit(x[:-1])))
     acc.peaks.append(chroma_peaks(plan, x))
@@ -373,11 +376,13 @@ def count_onsets(envelope: np.ndarray, fps: float) -> int:
     return 1 + int(np.count_nonzero(np.diff(peaks) >= gap))
 
 
-def estimate_tempo(acs: list[np.ndarray], weights: list[int], fps: float) -> tempo.Tempo | None:
+def estimate_tempo(
+    acs: list[np.ndarray], weights: list[int], fps: float, activity: float = 1.0
+) -> tempo.Tempo | None:
     """The tempo of an item from its windows' onset autocorrelations (None: too short)."""
     if not acs:
         return None
-    return tempo.estimate(tempo.combine(acs, weights), fps)
+    return tempo.estimate(tempo.combine(acs, weights), fps, activity)
 
 
 def chroma_peaks(plan: _Plan, x: np.ndarray) -> np.ndarray:

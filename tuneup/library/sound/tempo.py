@@ -28,10 +28,11 @@ PRIOR_OCTAVES = 0.7  # standard deviation of the log2 tempo prior
 BAR_WEIGHT = 0.3
 BAND_POWER = 1.0
 ACCENT_WEIGHT = 0.5
-TATUM_BONUS = 0.5
+TATUM_BONUS = 0.0  # off, likewise
 HALF_MIN_ON = 0.1
-HALF_PENALTY = 0.6
+HALF_PENALTY = 0.0  # off: tuned away on the dev half (it cost real music more than it gave grooves)
 MARGIN_SCALE = 4.0
+ACTIVITY_FLOOR, ACTIVITY_FULL = 0.03, 0.1  # mean accent flux per frame (log10 units)
 STRENGTH_FLOOR, STRENGTH_FULL = 0.05, 0.3  # beat autocorrelation: none .. full
 N_CANDIDATES = 480  # log-spaced beat periods from TEMPO_MIN to TEMPO_MAX (0.37 % apart)
 
@@ -145,8 +146,11 @@ def salience(rows: np.ndarray, periods: np.ndarray) -> np.ndarray:
     return base * (1 - HALF_PENALTY * ratio**2) * (1 + TATUM_BONUS * np.clip(tatum, 0, 1))
 
 
-def estimate(rows: np.ndarray, fps: float) -> Tempo | None:
-    """The tempo from autocorrelation rows (``combine``) at ``fps`` frames per second."""
+def estimate(rows: np.ndarray, fps: float, activity: float = 1.0) -> Tempo | None:
+    """The tempo from autocorrelation rows (``combine``) at ``fps`` frames per second.
+
+    ``activity``: the mean accent flux per frame; below ACTIVITY_FULL the confidence falls, to 0
+    at ACTIVITY_FLOOR (a held chord's slow beating repeats, but nobody taps to it)."""
     length = rows.shape[1]
     min_bpm = max(TEMPO_MIN, 60 * fps / ((length - 1) / 2))
     if min_bpm >= TEMPO_MAX:
@@ -160,7 +164,8 @@ def estimate(rows: np.ndarray, fps: float) -> Tempo | None:
     lags = np.arange(int(60 * fps / TEMPO_MAX), min(int(60 * fps / TEMPO_MIN) + 1, length))
     clarity = float(np.clip(ac[lags].max(), 0, 1)) if len(lags) else 0.0
     strength = float(peak(ac, np.array([60 * fps / bpm]))[0])
-    return Tempo(bpm, confidence(bpms, scores, best, strength), clarity)
+    active = float(np.clip((activity - ACTIVITY_FLOOR) / (ACTIVITY_FULL - ACTIVITY_FLOOR), 0, 1))
+    return Tempo(bpm, confidence(bpms, scores, best, strength) * active, clarity)
 
 
 def refine(ac: np.ndarray, fps: float, bpm: float) -> float:
