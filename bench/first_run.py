@@ -185,6 +185,7 @@ REASONS = [
     ("played it", re.compile(r"you played it (once|twice)"), _played_word),
     ("library pick", re.compile(r"^a pick from your library"), lambda f, i, m: True),
     ("exploration", re.compile(r"^exploration:"), lambda f, i, m: True),
+    ("seed (radio words)", re.compile(r"with your seed$|^close to your seed$"), lambda *a: False),
 ]
 
 
@@ -205,7 +206,12 @@ def check_reasons(run: Run, facts: Facts, mixes: list[dict]) -> Counter:
                     break
             else:
                 unknown[reason] += 1
-    run.counts["reasons of a kind not checked"] = sum(unknown.values())
+    run.counts["reasons of a kind not checked"] = run.counts.get(
+        "reasons of a kind not checked", 0
+    ) + sum(unknown.values())
+    for reason, n in unknown.most_common(3):
+        run.counts.setdefault("not checked, e.g.", [])
+        run.counts["not checked, e.g."].append(f"{reason!r} x{n}")
     return checked
 
 

@@ -71,6 +71,8 @@ CASES = [
         "a pick from your library, to widen what tuneup knows of your taste",
     ),
     ("picked jazz", "Artist 07", "matches a genre you picked: jazz", None),
+    ("picked jazz", "Artist 07", "shares track with your seed", "matches a genre you picked: jazz"),
+    ("picked jazz", "Artist 07", "close to your seed", "matches a genre you picked: jazz"),
     (
         "picked jazz",
         "Artist 07",

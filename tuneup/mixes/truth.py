@@ -203,6 +203,9 @@ RULES: list[tuple[re.Pattern, Callable[[Facts, _Item, re.Match], bool]]] = [
         lambda f, i, m: _names_known(f, m.group(1)),
     ),
     (re.compile(r"close to what you (?:play|love)"), lambda f, i, m: f.history),
+    # the model's words for radio neighbours: a weekly or daily mix has no seed (and "shares track"
+    # names the item kind, not a shared trait)
+    (re.compile(r"with your seed$|^close to your seed$"), lambda f, i, m: False),
     (re.compile(r"knows nothing of your taste yet"), lambda f, i, m: not f.knows_something),
 ]
 
