@@ -247,8 +247,9 @@ def test_log_returns_while_another_writer_holds_the_store_and_loses_nothing(
     holder = sqlite3.connect(db_file, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")  # a long import transaction
     try:
-        proc = tuneup_cmd("log", tmp_path / "second.flac", "--played", "20", timeout=60)
-        assert "queued" in proc.stderr
+        proc = tuneup_cmd("log", tmp_path / "second.flac", "--played", "20", "--json", timeout=60)
+        assert json.loads(proc.stdout)["queued"] is True
+        assert proc.stderr == ""  # a player's log stays quiet: the listen is safe
         assert _count(home) == 1  # not in yet: the writer still holds the store
         spool = get_paths(home).data_dir / "spool"
         assert len(list(spool.glob("*.json"))) == 1  # but kept safely

@@ -124,7 +124,7 @@ def log(
     The report is kept safely first; if the database is busy for more than a moment, it is
     recorded in the background and this returns at once (a player never waits)."""
     from tuneup.history.log import prepare
-    from tuneup.history.record_soon import QUEUED, record_soon
+    from tuneup.history.record_soon import record_soon
 
     env = get_env(ctx, profile)
     event = prepare(path, played=played, duration=duration, ended=ended, at=at, source=source)
@@ -132,7 +132,7 @@ def log(
     if as_json:
         print_json(result)
     elif result.get("queued"):
-        say(QUEUED)
+        pass  # kept safely and recorded in a moment: a player's hook prints nothing (--json says so)
     elif result["listen_id"] is None:
         say("already recorded")
 

@@ -50,7 +50,7 @@ def run_log(argv: list[str]) -> bool:
         return False
     from tuneup.env import Env
     from tuneup.history.log import prepare
-    from tuneup.history.record_soon import QUEUED, record_soon
+    from tuneup.history.record_soon import record_soon
     from tuneup.paths import HOME_ENV
     from tuneup.text import to_json
 
@@ -72,7 +72,7 @@ def run_log(argv: list[str]) -> bool:
     if args.as_json:
         sys.stdout.write(to_json(result) + "\n")
     elif result.get("queued"):
-        sys.stderr.write(QUEUED + "\n")
+        pass  # kept safely and recorded in a moment: nothing for a player's log (--json says so)
     elif result["listen_id"] is None:
         sys.stderr.write("already recorded\n")
     return True

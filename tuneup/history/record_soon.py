@@ -14,7 +14,6 @@ from tuneup.history.log import record
 from tuneup.store.db import BUSY_TIMEOUT_S
 
 HOOK_WAIT_MS = 250  # how long `tuneup log` waits for a busy store before handing over
-QUEUED = "the database is busy: the listen is queued and will be recorded in a moment"
 
 
 def record_soon(env, event: dict) -> dict:
