@@ -35,6 +35,10 @@ def test_the_hooks_log_records_without_loading_pydantic_or_rich(tmp_path):
     out, loaded = tuneup(tmp_path / "home", "log", song, "--played=42", "--ended=skipped", "--json")
     typer = json.loads(out)
     assert "pydantic" in loaded  # the Typer path, for comparison: same listen, one more row
+    if typer.get("queued"):  # the store was busy for 250 ms (a slow machine): spooled, not lost
+        rows, _ = tuneup(tmp_path / "home", "history", "--json")  # history records what waits
+        newest = max(json.loads(rows), key=lambda row: row["id"])
+        typer = {**newest, "listen_id": newest["id"]}
     assert typer["listen_id"] == quick["listen_id"] + 1
     for key in ("ms_played", "end_reason", "item_id"):
         assert quick[key] == typer[key]

@@ -57,20 +57,6 @@ def utcnow() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def _temp_files_beside(conn: sqlite3.Connection, folder: Path) -> None:
-    """SQLite's temp files (big sorts, VACUUM's copy) go beside the database, so a full /var/tmp is
-    not reported as this disk being full. SQLite reads SQLITE_TMPDIR once, when the sqlite3 module
-    loads, so setting the variable here would be too late: the (process-wide) pragma is not. A
-    person's own SQLITE_TMPDIR wins."""
-    if os.environ.get("SQLITE_TMPDIR"):
-        return
-    try:
-        quoted = str(folder).replace("'", "''")
-        conn.execute(f"PRAGMA temp_store_directory = '{quoted}'")
-    except (sqlite3.Error, UnicodeEncodeError):
-        pass  # a build without the pragma, or a name SQLite cannot take: SQLite's own choice
-
-
 def open_db(path: Path | str, *, migrate: bool = True) -> Database:
     """Open (creating if needed, owner-only) the database at ``path`` and bring its schema up to date.
 
@@ -86,6 +72,9 @@ def open_db(path: Path | str, *, migrate: bool = True) -> Database:
         if not path.exists():
             os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
         tightened = guard.tighten_modes(path)
+        # SQLite's temp files (big sorts, VACUUM) beside the database: a full /var/tmp must not
+        # be reported as this disk being full
+        os.environ.setdefault("SQLITE_TMPDIR", str(path.parent))
     conn = None
     damage = None if memory else guard.damage_note(path)
     try:
@@ -93,7 +82,6 @@ def open_db(path: Path | str, *, migrate: bool = True) -> Database:
             str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
         )
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-        _temp_files_beside(conn, path.parent)
         adopt = _retry_locked(lambda: guard.check_identity(conn, path))
         if damage is None and not adopt:
             missing = guard.missing_tables(conn, _TABLES)
