@@ -28,11 +28,28 @@ def tuneup(home, *args):
 def test_the_hooks_log_records_without_loading_pydantic_or_rich(tmp_path):
     song = str(tmp_path / "gone.ogg")
     out, loaded = tuneup(
-        tmp_path / "home", "log", song, "--played", "42", "--ended", "skipped", "--json"
-    )
+        tmp_path / "home",
+        "log",
+        song,
+        "--played",
+        "42",
+        "--ended",
+        "skipped",
+        "--json",
+        "--at",
+        "2026-11-01T10:00:00Z",
+    )  # two times: one file's plays starting in the same second are one listen
     quick = json.loads(out)
     assert loaded == "[]"
-    out, loaded = tuneup(tmp_path / "home", "log", song, "--played=42", "--ended=skipped", "--json")
+    out, loaded = tuneup(
+        tmp_path / "home",
+        "log",
+        song,
+        "--played=42",
+        "--ended=skipped",
+        "--json",
+        "--at=2026-11-01T10:05:00Z",
+    )
     typer = json.loads(out)
     assert "pydantic" in loaded  # the Typer path, for comparison: same listen, one more row
     if typer.get("queued"):  # the store was busy for 250 ms (a slow machine): spooled, not lost
