@@ -17,6 +17,7 @@ import sys
 import time
 from pathlib import Path
 
+from tuneup.atomic import fsync_dir
 from tuneup.errors import StoreError, TuneupError
 
 MAX_REPORT = 64 * 1024  # bytes: a report is a path and a few numbers
@@ -41,7 +42,7 @@ def enqueue(folder: Path, event: dict) -> Path:
     finally:
         os.close(fd)
     os.replace(tmp, final)
-    _fsync_dir(folder)
+    fsync_dir(folder)
     return final
 
 
@@ -152,19 +153,6 @@ def _set_aside(path: Path, reason: str = "unreadable") -> None:
             fh.write(reason + "\n")
     except OSError:
         pass
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def main() -> int:
